@@ -1,0 +1,122 @@
+"""Command-line interface: generate content and manage the database from scripts."""
+
+import argparse
+import importlib
+import json
+import os
+import sys
+
+from pydantic import ValidationError
+
+from .config import get_settings
+from .errors import ContentCraftError
+
+
+# Feature modules that add their own subcommands through add_commands(subparsers).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree for every command."""
+    parser = argparse.ArgumentParser(prog="python -m core", description="ContentCraft command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_commands(commands)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply all migrations").set_defaults(handler=cmd_db_upgrade)
+
+    generate = commands.add_parser("generate", help="generate content").add_subparsers(dest="kind", required=True)
+    blog = generate.add_parser("blog", help="an SEO blog post")
+    blog.add_argument("--topic", required=True)
+    blog.add_argument("--keywords", default="", help="comma-separated, at most 10")
+    blog.add_argument("--tone", default="professional")
+    blog.add_argument("--length", default="medium", choices=["short", "medium", "long"])
+    blog.add_argument("--language", default="en")
+    blog.add_argument("--brand-profile")
+    blog.add_argument("--sections", default="", help="comma-separated section headings")
+    product = generate.add_parser("product", help="a WooCommerce product description")
+    product.add_argument("--name", required=True)
+    product.add_argument("--category", default="")
+    product.add_argument("--features", default="", help="semicolon-separated")
+    product.add_argument("--attributes", default="", help="key=value pairs separated by semicolons")
+    product.add_argument("--audience", default="")
+    product.add_argument("--tone", default="persuasive")
+    product.add_argument("--language", default="en")
+    product.add_argument("--brand-profile")
+    for sub in (blog, product):
+        sub.add_argument("--provider")
+        sub.add_argument("--model")
+        sub.add_argument("--as", dest="user", default=os.environ.get("CONTENTCRAFT_USER", "cli"),
+                         help="the user the generation is logged for")
+        sub.add_argument("--no-cache", action="store_true")
+        sub.add_argument("--json", action="store_true", help="print the ContentResponse as JSON")
+        sub.set_defaults(handler=cmd_generate)
+    return parser
+
+
+def cmd_db_upgrade(args) -> int:
+    from .db import upgrade
+
+    upgrade()
+    print(f"Database is up to date ({_safe_url(get_settings().database_url)}).")
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from .db import upgrade
+    from .pipeline import Generator
+    from .schemas import ContentRequest, ProductRequest
+
+    request = _request_from_args(args, ContentRequest, ProductRequest)
+    upgrade()
+    response = Generator().generate(request, args.user, provider=args.provider, model=args.model,
+                                    use_cache=not args.no_cache)
+    if args.json:
+        print(response.model_dump_json(indent=2))
+    elif response.status == "succeeded":
+        data = response.content or response.product
+        print(f"{data.title}\n  saved as item {response.item_id} · {response.provider}/{response.model} · "
+              f"{response.latency_ms} ms · {response.prompt_tokens + response.completion_tokens} tokens")
+    if response.status != "succeeded":
+        print(f"error: {response.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _request_from_args(args, content_cls, product_cls):
+    if args.kind == "blog":
+        return content_cls(topic=args.topic, keywords=args.keywords, tone=args.tone, length=args.length,
+                           language=args.language, brand_profile=args.brand_profile,
+                           sections=[s for s in args.sections.split(",") if s.strip()])
+    attributes = dict(pair.split("=", 1) for pair in args.attributes.split(";") if "=" in pair)
+    return product_cls(name=args.name, category=args.category, features=args.features,
+                       attributes={k.strip(): v.strip() for k, v in attributes.items()}, audience=args.audience,
+                       tone=args.tone, language=args.language, brand_profile=args.brand_profile)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line naming each bad field and what is wrong with it."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; errors become a one-line message and a non-zero exit code."""
+    from .logs import configure_logging
+
+    args = build_parser().parse_args(argv)
+    try:
+        configure_logging(get_settings().log_level)
+        return args.handler(args)
+    except ValidationError as exc:
+        print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
+        return 2
+    except ContentCraftError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

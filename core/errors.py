@@ -1,0 +1,41 @@
+"""The small error tree; every message is shown to the user and says how to fix the problem."""
+
+
+class ContentCraftError(Exception):
+    """Base error: its message is safe to display to the user."""
+
+    retryable = False
+
+
+class NeedsKeyError(ContentCraftError):
+    """A provider needs an API key that is not configured."""
+
+
+class RateLimitedError(ContentCraftError):
+    """Too many requests; retry_after says how many seconds to wait."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderTimeoutError(ContentCraftError):
+    """The provider did not answer in time."""
+
+    retryable = True
+
+
+class ProviderUnavailableError(ContentCraftError):
+    """The provider could not be reached or answered with a server error."""
+
+    retryable = True
+
+
+class InvalidOutputError(ContentCraftError):
+    """The model's answer could not be turned into valid content."""
+
+
+class ValidationFailedError(ContentCraftError):
+    """The user's input is not valid."""

@@ -1,0 +1,81 @@
+"""SQLModel tables: the generation log, users, content items and the cache."""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC; every timestamp is stored in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class GenerationLog(SQLModel, table=True):
+    """One row per generation attempt, cache hits included (the seed's log table, extended)."""
+
+    __tablename__ = "generation_log"
+    __table_args__ = (
+        Index("ix_generation_log_created_at", "created_at"),
+        Index("ix_generation_log_user_created", "user", "created_at"),
+        Index("ix_generation_log_type_created", "type", "created_at"),
+        Index("ix_generation_log_provider_created", "provider", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user: str = Field(max_length=255)
+    type: str = Field(max_length=20)
+    target: str = Field(default="", max_length=255)
+    tokens: int = 0
+    latency_ms: int = 0
+    status: str = Field(max_length=20)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    provider: str = Field(default="", max_length=40)
+    model: str = Field(default="", max_length=120)
+    language: str = Field(default="", max_length=8)
+    tone: str = Field(default="", max_length=40)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    cache_hit: bool = False
+
+
+class User(SQLModel, table=True):
+    """A person who signs in; role is writer, editor or admin."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=255, unique=True, index=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    role: str = Field(default="writer", max_length=20)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ContentItem(SQLModel, table=True):
+    """A generated blog post or product description, as saved to the Library."""
+
+    __tablename__ = "content_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=20, index=True)
+    status: str = Field(default="draft", max_length=20, index=True)
+    title: str = Field(default="", max_length=255)
+    language: str = Field(default="en", max_length=8)
+    author: str = Field(max_length=255, index=True)
+    request_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    provider: str = Field(default="", max_length=40)
+    model: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CacheEntry(SQLModel, table=True):
+    """A cached generation result, valid until expires_at."""
+
+    __tablename__ = "cache_entry"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime = Field(index=True)

@@ -1,0 +1,187 @@
+"""generate(): hooks, cache, rate limit, prompt, provider chain, parse, repair, SEO, log."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import Engine
+
+from . import assemble, prompts
+from .cache import cache_key, make_cache
+from .config import Settings, get_settings
+from .db import engine_for, session_scope
+from .errors import ContentCraftError, InvalidOutputError
+from .logs import record_generation
+from .models import ContentItem, GenerationLog, utcnow
+from .plugins import pm
+from .pricing import cost_usd
+from .providers import Completion, complete_with_fallback, get_provider
+from .ratelimit import SlidingWindowLimiter
+from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
+
+Request = ContentRequest | ProductRequest
+
+
+@dataclass
+class Job:
+    """Everything one generation needs to know about its kind."""
+
+    kind: str
+    draft_model: type[BaseModel]
+    messages: Callable
+    build: Callable
+
+    @classmethod
+    def of(cls, request: Request) -> "Job":
+        if isinstance(request, ContentRequest):
+            return cls("content", BlogDraft, prompts.blog_messages, assemble.build_content)
+        return cls("product", ProductDraft, prompts.product_messages, assemble.build_product)
+
+
+@dataclass
+class Tally:
+    """Tokens and the answering provider across the first call and any repairs."""
+
+    provider: str = ""
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    completions: list[Completion] = field(default_factory=list)
+
+    def add(self, completion: Completion) -> None:
+        self.provider, self.model = completion.provider, completion.model
+        self.prompt_tokens += completion.prompt_tokens
+        self.completion_tokens += completion.completion_tokens
+        self.completions.append(completion)
+
+
+class Generator:
+    """The generation pipeline bound to settings and a database; one per process is enough."""
+
+    def __init__(self, settings: Settings | None = None, engine: Engine | None = None):
+        self.settings = settings or get_settings()
+        self.engine = engine or engine_for(self.settings.database_url)
+        self.cache = make_cache(self.engine, self.settings.redis_url)
+        self.limiter = SlidingWindowLimiter(self.settings.rate_limit)
+
+    def chain(self, provider: str | None, model: str | None) -> list:
+        """The primary provider then each fallback, skipping repeats."""
+        primary = provider or self.settings.provider
+        names = [primary] + [n for n in self.settings.fallback if n != primary]
+        chosen_model = model or (self.settings.model if primary == self.settings.provider else None)
+        return [get_provider(name, self.settings, chosen_model if name == primary else None) for name in names]
+
+    def generate(self, request: Request, user: str, *, provider: str | None = None, model: str | None = None,
+                 on_chunk: Callable[[str], None] | None = None, save: bool = True,
+                 use_cache: bool = True, brand_version: int = 0) -> ContentResponse:
+        """Generate one item; failures come back as a failed response with the reason, never raised."""
+        job, started = Job.of(request), time.perf_counter()
+        tally = Tally()
+        try:
+            pm.hook.before_generate(request=request, user=user)
+            chain = self.chain(provider, model)
+            key = cache_key(job.kind, request.model_dump(mode="json"), chain[0].name, chain[0].model, brand_version)
+            cached = self.cache.get(key) if use_cache else None
+            if cached is not None:
+                return self._finish(job, request, user, ContentResponse.model_validate_json(cached),
+                                    started, save, cache_hit=True)
+            self.limiter.hit(user)
+            data = self._produce(job, request, chain, tally, on_chunk)
+            pm.hook.generated_content(request=request, data=data)
+            response = ContentResponse(status="succeeded", type=job.kind, **{_field(job): data},
+                                       provider=tally.provider, model=tally.model,
+                                       prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
+            if use_cache:
+                self.cache.set(key, response.model_dump_json(), self.settings.cache_ttl)
+            return self._finish(job, request, user, response, started, save)
+        except ContentCraftError as error:
+            pm.hook.generation_failed(request=request, error=error, user=user)
+            response = ContentResponse(status="failed", type=job.kind, error=str(error),
+                                       provider=tally.provider or None, model=tally.model or None,
+                                       prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
+            return self._finish(job, request, user, response, started, save=False)
+
+    def _produce(self, job: Job, request: Request, chain: list, tally: Tally, on_chunk) -> BaseModel:
+        extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
+        messages = job.messages(request, extra)
+        schema = job.draft_model.model_json_schema()
+        completion = self._call(chain, messages, schema, tally, on_chunk)
+        try:
+            draft = self._parse(job, completion)
+        except InvalidOutputError as problem:
+            completion = self._call(chain, prompts.repair_messages(messages, completion.text, str(problem)),
+                                    schema, tally, None)
+            draft = self._parse(job, completion)
+        try:
+            return job.build(draft, request)
+        except InvalidOutputError:
+            draft.meta_desc = self._regenerate_meta(chain, request, draft, tally)
+            return job.build(draft, request)
+
+    def _call(self, chain: list, messages: list, schema: dict | None, tally: Tally, on_chunk) -> Completion:
+        args = {"messages": messages, "schema": schema}
+        pm.hook.api_request_args(provider=chain[0].name, args=args)
+        pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
+        completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
+        pm.hook.api_response(provider=completion.provider, completion=completion)
+        tally.add(completion)
+        return completion
+
+    @staticmethod
+    def _parse(job: Job, completion: Completion) -> BaseModel:
+        if completion.data is None:
+            raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
+        try:
+            return job.draft_model.model_validate(completion.data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
+            raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
+
+    def _regenerate_meta(self, chain: list, request: Request, draft: BaseModel, tally: Tally) -> str:
+        summary = getattr(draft, "excerpt", None) or getattr(draft, "short_description", "")
+        messages = [{"role": "user", "content": prompts.render(
+            "meta", title=draft.title, summary=summary,
+            language_instruction=prompts.language_instruction(request.language))}]
+        schema = {"type": "object", "properties": {"meta_desc": {"type": "string", "minLength": 140,
+                                                                  "maxLength": 160}}, "required": ["meta_desc"]}
+        completion = self._call(chain, messages, schema, tally, None)
+        return str((completion.data or {}).get("meta_desc", ""))
+
+    def _finish(self, job: Job, request: Request, user: str, response: ContentResponse, started: float,
+                save: bool, cache_hit: bool = False) -> ContentResponse:
+        response.latency_ms = round((time.perf_counter() - started) * 1000)
+        response.cache_hit, response.created_at = cache_hit, utcnow()
+        if save and response.status == "succeeded":
+            response.item_id = self._save_item(job, request, user, response)
+        tokens = 0 if cache_hit else response.prompt_tokens + response.completion_tokens
+        record_generation(self.engine, GenerationLog(
+            user=user, type=job.kind, target=_target(request), tokens=tokens, latency_ms=response.latency_ms,
+            status=response.status, error=response.error, provider=response.provider or "",
+            model=response.model or "", language=request.language, tone=request.tone,
+            prompt_tokens=0 if cache_hit else response.prompt_tokens,
+            completion_tokens=0 if cache_hit else response.completion_tokens,
+            cost_usd=0.0 if cache_hit else cost_usd(response.provider or "", response.model or "",
+                                                    response.prompt_tokens, response.completion_tokens),
+            cache_hit=cache_hit))
+        if response.status == "succeeded":
+            pm.hook.content_generated(request=request, response=response, user=user)
+        return response
+
+    def _save_item(self, job: Job, request: Request, user: str, response: ContentResponse) -> int:
+        data = getattr(response, _field(job))
+        item = ContentItem(type=job.kind, title=data.title, language=request.language, author=user,
+                           request_json=request.model_dump(mode="json"), data_json=data.model_dump(mode="json"),
+                           provider=response.provider or "", model=response.model or "")
+        with session_scope(self.engine) as session:
+            session.add(item)
+            session.flush()
+            return item.id
+
+
+def _field(job: Job) -> str:
+    return "content" if job.kind == "content" else "product"
+
+
+def _target(request: Request) -> str:
+    return (request.topic if isinstance(request, ContentRequest) else request.name)[:255]

@@ -1,0 +1,124 @@
+"""The provider protocol: one method to implement, capabilities as attributes."""
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..config import Settings
+from ..errors import InvalidOutputError, NeedsKeyError, ProviderUnavailableError, RateLimitedError
+
+Messages = list[dict[str, str]]
+
+
+@dataclass
+class Usage:
+    """Filled in by a provider while it executes."""
+
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass
+class Completion:
+    """One finished model call."""
+
+    provider: str
+    model: str
+    text: str
+    data: dict | None = None
+    parse_error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+    fallback_from: list[str] = field(default_factory=list)
+
+
+class Provider:
+    """Turns chat messages (and an optional JSON schema) into text; subclasses implement execute()."""
+
+    name: ClassVar[str]
+    default_model: ClassVar[str]
+    needs_key: ClassVar[bool] = False
+    key_env_var: ClassVar[str | None] = None
+    can_stream: ClassVar[bool] = True
+    supports_schema: ClassVar[bool] = True
+    max_concurrency: ClassVar[int | None] = None
+
+    def __init__(self, settings: Settings, model: str | None = None):
+        self.settings = settings
+        self.model = model or self.default_model
+
+    def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
+        """Yield the answer's text in chunks and record token counts on usage."""
+        raise NotImplementedError
+
+    def api_key(self) -> str | None:
+        """The configured key, or NeedsKeyError with how to set it."""
+        key = getattr(self.settings, (self.key_env_var or "").lower(), None) if self.key_env_var else None
+        if self.needs_key and not key:
+            raise NeedsKeyError(
+                f"The {self.name} provider needs an API key: set {self.key_env_var} in the environment "
+                f"or in .streamlit/secrets.toml, or choose another provider (the 'local' one needs none)."
+            )
+        return key
+
+    def complete(self, messages: Messages, schema: dict | None = None,
+                 on_chunk: Callable[[str], None] | None = None) -> Completion:
+        """Run execute() to the end and return the text, parsed JSON, tokens and latency."""
+        start = time.perf_counter()
+        usage = Usage(model=self.model)
+        stream = on_chunk is not None and self.can_stream
+        chunks = []
+        for chunk in self.execute(messages, schema, stream, usage):
+            chunks.append(chunk)
+            if on_chunk:
+                on_chunk(chunk)
+        text = "".join(chunks)
+        data, parse_error = None, None
+        if schema is not None:
+            try:
+                data = parse_json_object(text)
+            except InvalidOutputError as exc:
+                parse_error = str(exc)
+        return Completion(
+            provider=self.name, model=usage.model, text=text, data=data, parse_error=parse_error,
+            prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
+            latency_ms=round((time.perf_counter() - start) * 1000),
+        )
+
+
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+
+
+def parse_json_object(text: str) -> dict:
+    """The JSON object in a model's answer, tolerating code fences and chatter around it."""
+    cleaned = _FENCE.sub("", text.strip())
+    start, end = cleaned.find("{"), cleaned.rfind("}")
+    if start == -1 or end <= start:
+        raise InvalidOutputError("The model did not answer with a JSON object.")
+    try:
+        value = json.loads(cleaned[start:end + 1])
+    except json.JSONDecodeError as exc:
+        raise InvalidOutputError(f"The model's JSON is malformed ({exc.msg} at character {exc.pos}).") from None
+    if not isinstance(value, dict):
+        raise InvalidOutputError("The model's JSON is not an object.")
+    return value
+
+
+def malformed_response(provider: str) -> ProviderUnavailableError:
+    """The error for a server whose HTTP body is not the JSON its API promises."""
+    return ProviderUnavailableError(f"{provider} sent a malformed response; check the server address or try again.")
+
+
+def rate_limited(provider: str, response) -> RateLimitedError:
+    """A RateLimitedError carrying the server's Retry-After, if it sent one."""
+    try:
+        retry_after = float(response.headers.get("retry-after"))
+    except (TypeError, ValueError, AttributeError):
+        retry_after = None
+    wait = f"Wait {retry_after:.0f} s" if retry_after is not None else "Wait a minute"
+    return RateLimitedError(f"{provider} is rate limiting requests. {wait} and try again.", retry_after)

@@ -1,0 +1,67 @@
+"""Ollama's /api/chat through the official client; the JSON schema goes in `format`."""
+
+import json
+from collections.abc import Iterator
+from functools import cached_property
+
+import httpx
+import ollama
+from pydantic import ValidationError
+
+from ..errors import ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
+from .base import Messages, Provider, Usage, malformed_response
+
+
+class OllamaProvider(Provider):
+    """A model served by Ollama at OLLAMA_HOST (default http://127.0.0.1:11434)."""
+
+    name = "ollama"
+    default_model = "llama3.2"
+
+    @cached_property
+    def client(self) -> ollama.Client:
+        # Ollama's client has no retry option; httpx's transport retries failed connections.
+        return ollama.Client(host=self.settings.ollama_host or "http://127.0.0.1:11434",
+                             timeout=self.settings.timeout,
+                             transport=httpx.HTTPTransport(retries=self.settings.max_retries))
+
+    def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
+        args = {"model": self.model, "messages": messages, "options": {"num_predict": self.settings.max_tokens}}
+        if schema is not None:
+            args["format"] = schema
+        try:
+            if not stream:
+                result = self.client.chat(**args)
+                _record(usage, result)
+                yield result.message.content or ""
+                return
+            for part in self.client.chat(**args, stream=True):
+                if part.message.content:
+                    yield part.message.content
+                if part.done:
+                    _record(usage, part)
+        except (ollama.ResponseError, httpx.HTTPError, ConnectionError) as exc:
+            raise map_ollama_error(exc) from exc
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise malformed_response(self.name) from exc
+
+
+def _record(usage: Usage, part) -> None:
+    usage.model = part.model or usage.model
+    usage.prompt_tokens = part.prompt_eval_count or 0
+    usage.completion_tokens = part.eval_count or 0
+
+
+def map_ollama_error(exc: Exception) -> Exception:
+    """The ContentCraft error for an ollama client exception."""
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeoutError("ollama did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+    if isinstance(exc, (ConnectionError, httpx.TransportError)):
+        return ProviderUnavailableError("Cannot reach ollama: is `ollama serve` running at OLLAMA_HOST?")
+    if isinstance(exc, ollama.ResponseError) and exc.status_code == 429:
+        return RateLimitedError("ollama is busy. Wait a moment and try again.")
+    if isinstance(exc, ollama.ResponseError) and exc.status_code >= 500:
+        return ProviderUnavailableError(f"ollama had a server error ({exc.status_code}): {exc.error}")
+    if isinstance(exc, ollama.ResponseError) and exc.status_code == 404:
+        return ContentCraftError(f"ollama does not have that model: run `ollama pull` for it first ({exc.error}).")
+    return ContentCraftError(f"ollama refused the request: {exc}")

@@ -1,0 +1,151 @@
+"""The seed's content contract: requests in, structured content out."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+LANGUAGES = {
+    "en": "English", "fa": "Persian", "ar": "Arabic", "de": "German", "es": "Spanish",
+    "fr": "French", "it": "Italian", "ja": "Japanese", "ko": "Korean", "zh": "Chinese",
+}
+RTL_LANGUAGES = {"fa", "ar"}
+TONES = ("professional", "friendly", "casual", "authoritative", "witty", "persuasive", "informative")
+Length = Literal["short", "medium", "long"]
+LENGTH_WORDS = {"short": 400, "medium": 800, "long": 1500}
+Language = Literal["en", "fa", "ar", "de", "es", "fr", "it", "ja", "ko", "zh"]
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    seen, out = set(), []
+    for value in values:
+        value = value.strip()
+        if value and value.lower() not in seen:
+            seen.add(value.lower())
+            out.append(value)
+    return out
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ContentRequest(_Strict):
+    """What the user asks for: a blog post."""
+
+    topic: str = Field(min_length=5, max_length=200)
+    keywords: list[str] = Field(default_factory=list, max_length=10)
+    tone: str = Field("professional", min_length=2, max_length=40)
+    length: Length = "medium"
+    language: Language = "en"
+    brand_profile: str | None = None
+    sections: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("keywords", "sections", mode="before")
+    @classmethod
+    def _split_and_clean(cls, value):
+        if isinstance(value, str):
+            value = value.split(",")
+        return _clean_list([str(v) for v in value])
+
+
+class MetaData(BaseModel):
+    """SEO meta: the title tag, the description and the URL slug."""
+
+    seo_title: str = Field(max_length=60)
+    meta_desc: str = Field(min_length=140, max_length=160)
+    slug: str = Field(min_length=1, max_length=200)
+
+
+class InternalLink(BaseModel):
+    """A suggested link to another post of the same site."""
+
+    title: str
+    url: str
+    anchor: str = ""
+
+
+class ContentData(BaseModel):
+    """A finished, SEO-valid blog post."""
+
+    title: str = Field(min_length=1, max_length=200)
+    excerpt: str
+    outline: list[str]
+    body_html: str = Field(min_length=1)
+    meta: MetaData
+    headings: list[str]
+    internal_links: list[InternalLink] = Field(default_factory=list)
+    schema_ld_json: dict
+
+
+class ProductRequest(_Strict):
+    """What the user asks for: a WooCommerce product description."""
+
+    name: str = Field(min_length=2, max_length=200)
+    category: str = Field("", max_length=100)
+    features: list[str] = Field(default_factory=list, max_length=30)
+    attributes: dict[str, str] = Field(default_factory=dict)
+    audience: str = Field("", max_length=200)
+    tone: str = Field("persuasive", min_length=2, max_length=40)
+    language: Language = "en"
+    brand_profile: str | None = None
+
+    @field_validator("features", mode="before")
+    @classmethod
+    def _split_features(cls, value):
+        if isinstance(value, str):
+            value = value.split(";")
+        return _clean_list([str(v) for v in value])
+
+
+class ProductData(BaseModel):
+    """A finished product description."""
+
+    title: str = Field(min_length=1, max_length=200)
+    short_description: str = Field(min_length=1)
+    description_html: str = Field(min_length=1)
+    bullet_features: list[str]
+    meta: MetaData
+    image_alt_text: str = Field(min_length=1, max_length=125)
+    schema_ld_json: dict
+
+
+class ContentResponse(BaseModel):
+    """The result of one generation, as shown, saved and printed by the CLI."""
+
+    status: Literal["succeeded", "failed"]
+    type: Literal["content", "product"]
+    content: ContentData | None = None
+    product: ProductData | None = None
+    error: str | None = None
+    item_id: int | None = None
+    provider: str | None = None
+    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: int = 0
+    cache_hit: bool = False
+    created_at: datetime | None = None
+
+
+class BlogDraft(BaseModel):
+    """What the model is asked to write for a blog post; the rest is derived in code."""
+
+    title: str = Field(min_length=1, max_length=200)
+    excerpt: str = Field(min_length=1, max_length=600)
+    outline: list[str] = Field(default_factory=list, max_length=20)
+    body_html: str = Field(min_length=1)
+    seo_title: str = Field("", max_length=120)
+    meta_desc: str = Field("", max_length=400)
+
+
+class ProductDraft(BaseModel):
+    """What the model is asked to write for a product."""
+
+    title: str = Field(min_length=1, max_length=200)
+    short_description: str = Field(min_length=1, max_length=800)
+    description_html: str = Field(min_length=1)
+    bullet_features: list[str] = Field(default_factory=list, max_length=15)
+    seo_title: str = Field("", max_length=120)
+    meta_desc: str = Field("", max_length=400)
+    image_alt_text: str = Field("", max_length=250)

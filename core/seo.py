@@ -1,0 +1,133 @@
+"""Deterministic SEO post-processing: slug, title and description lengths, headings, JSON-LD, sanitising."""
+
+import html
+import re
+from html.parser import HTMLParser
+
+import nh3
+from slugify import slugify
+
+SEO_TITLE_MAX = 60
+META_MIN, META_MAX = 140, 160
+_SENTENCE_END = ".!?。！？؟"
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|li|div|table|blockquote)\b", re.IGNORECASE)
+ALLOWED_TAGS = {"h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i",
+                "a", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "img",
+                "figure", "figcaption", "span"}
+
+
+def sanitize_html(body: str) -> str:
+    """Body HTML safe to show and publish: scripts, styles, handlers and h1 removed."""
+    body = re.sub(r"<(/?)h1\b", r"<\1h2", body, flags=re.IGNORECASE)
+    if not _BLOCK_TAG.search(body):
+        body = "".join(f"<p>{html.escape(part.strip())}</p>" for part in re.split(r"\n\s*\n", body) if part.strip())
+    return nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer").strip()
+
+
+def plain_text(value: str) -> str:
+    """Text with every tag removed and whitespace collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(value, tags=set()))).strip()
+
+
+def fit_length(text: str, low: int, high: int) -> str | None:
+    """Text cut to at most `high` characters at a sentence or word boundary, or None if under `low`."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= high:
+        return text if len(text) >= low else None
+    window = text[:high]
+    for index in range(len(window) - 1, low - 2, -1):
+        if window[index] in _SENTENCE_END:
+            return window[:index + 1]
+    for index in range(len(window) - 1, low - 1, -1):
+        if window[index] == " ":
+            return window[:index].rstrip(",;:-–—") + "…"
+    return window[:high - 1] + "…"
+
+
+def seo_title(title: str, limit: int = SEO_TITLE_MAX) -> str:
+    """A title of at most `limit` characters, cut on a word boundary where the language has spaces."""
+    title = plain_text(title)
+    if len(title) <= limit:
+        return title
+    cut = title[:limit + 1].rsplit(" ", 1)[0] if " " in title[:limit + 1] else ""
+    if len(cut) < limit // 2 or _CJK.search(title):
+        cut = title[:limit]
+    return cut.rstrip(" ,;:-–—|")[:limit]
+
+
+def meta_description(*candidates: str) -> str | None:
+    """The first 140–160 character description buildable from the candidates, in order."""
+    text = ""
+    for candidate in candidates:
+        candidate = plain_text(candidate or "")
+        if not candidate or candidate in text:
+            continue
+        text = f"{text} {candidate}".strip()
+        fitted = fit_length(text, META_MIN, META_MAX)
+        if fitted:
+            return fitted
+    return None
+
+
+def make_slug(*candidates: str) -> str:
+    """A URL slug from the first candidate that gives one, transliterated where possible."""
+    for candidate in candidates:
+        slug = slugify(candidate or "", max_length=80, word_boundary=True)
+        if slug:
+            return slug
+        slug = slugify(candidate or "", max_length=80, word_boundary=True, allow_unicode=True)
+        if slug:
+            return slug
+    return "post"
+
+
+class _HeadingParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.headings: list[str] = []
+        self._current: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"h2", "h3", "h4"}:
+            self._current = []
+
+    def handle_endtag(self, tag):
+        if tag in {"h2", "h3", "h4"} and self._current is not None:
+            text = re.sub(r"\s+", " ", "".join(self._current)).strip()
+            if text:
+                self.headings.append(text)
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None:
+            self._current.append(data)
+
+
+def extract_headings(body_html: str) -> list[str]:
+    """The h2–h4 texts of the body, in order."""
+    parser = _HeadingParser()
+    parser.feed(body_html)
+    return parser.headings
+
+
+def word_count(text: str) -> int:
+    """Words in text; each CJK character counts as one word."""
+    cjk = len(_CJK.findall(text))
+    return cjk + len(_CJK.sub(" ", text).split())
+
+
+def blog_json_ld(*, title: str, description: str, language: str, keywords: list[str], body_text: str) -> dict:
+    """schema.org BlogPosting for the post."""
+    return {"@context": "https://schema.org", "@type": "BlogPosting", "headline": title[:110],
+            "description": description, "inLanguage": language, "keywords": ", ".join(keywords),
+            "wordCount": word_count(body_text)}
+
+
+def product_json_ld(*, name: str, description: str, category: str, language: str) -> dict:
+    """schema.org Product for the product page."""
+    ld = {"@context": "https://schema.org", "@type": "Product", "name": name, "description": description,
+          "inLanguage": language}
+    if category:
+        ld["category"] = category
+    return ld

@@ -1,0 +1,107 @@
+"""Shared fixtures: an isolated database and settings per test, and a scriptable fake provider."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from core import config
+from core.db import engine_for, upgrade
+from core.hookspecs import hookimpl
+from core.plugins import pm
+from core.providers import Provider, Usage
+from core.providers import _instances as provider_instances
+
+VENDOR_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OLLAMA_HOST")
+
+
+class FakeProvider(Provider):
+    """Answers with queued replies (text, dicts as JSON, or exceptions to raise); records every call."""
+
+    name = "fake"
+    default_model = "fake-model"
+    queue: list = []
+    history: list = []
+
+    @classmethod
+    def enqueue(cls, replies: list) -> None:
+        cls.queue.extend(replies)
+
+    def execute(self, messages, schema, stream, usage: Usage) -> Iterator[str]:
+        FakeProvider.history.append({"messages": messages, "schema": schema, "stream": stream, "model": self.model})
+        if not FakeProvider.queue:
+            raise AssertionError("FakeProvider called with an empty queue")
+        reply = FakeProvider.queue.pop(0)
+        if isinstance(reply, BaseException):
+            raise reply
+        text = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+        usage.prompt_tokens, usage.completion_tokens = 10, max(1, len(text) // 4)
+        if stream:
+            yield from (text[i:i + 7] for i in range(0, len(text), 7))
+        else:
+            yield text
+
+
+class SecondFakeProvider(FakeProvider):
+    """Another fake sharing the same queue, to test the fallback chain."""
+
+    name = "fake2"
+    default_model = "fake2-model"
+
+
+class _FakePlugin:
+    @hookimpl
+    def register_providers(self, register):
+        register(FakeProvider)
+        register(SecondFakeProvider)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Point every user path and setting at a temp directory; start with clean provider state."""
+    for name in VENDOR_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(__import__("os").environ):
+        if name.startswith("CONTENTCRAFT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "secrets.toml")
+    monkeypatch.setenv("CONTENTCRAFT_DATABASE_URL", f"sqlite:///{tmp_path / 'test.db'}")
+    config.get_settings.cache_clear()
+    provider_instances.clear()
+    FakeProvider.queue.clear()
+    FakeProvider.history.clear()
+    plugin = _FakePlugin()
+    pm.register(plugin, name="tests.fake")
+    yield
+    pm.unregister(name="tests.fake")
+    config.get_settings.cache_clear()
+    provider_instances.clear()
+
+
+@pytest.fixture
+def fake() -> type[FakeProvider]:
+    """The fake provider class: call fake.enqueue([...]) and read fake.history."""
+    return FakeProvider
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    """Settings using the fake provider, a tiny cache TTL and the default rate limit."""
+    monkeypatch.setenv("CONTENTCRAFT_PROVIDER", "fake")
+    config.get_settings.cache_clear()
+    return config.get_settings()
+
+
+@pytest.fixture
+def engine(settings):
+    """A migrated temp SQLite database."""
+    upgrade(settings.database_url)
+    return engine_for(settings.database_url)
+
+
+@pytest.fixture
+def generator(settings, engine):
+    """A pipeline bound to the fake provider and the temp database."""
+    from core.pipeline import Generator
+
+    return Generator(settings, engine)

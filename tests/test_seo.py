@@ -1,0 +1,88 @@
+"""Deterministic SEO post-processing edge cases: CJK, RTL, emoji, unsafe HTML, length fitting."""
+
+import pytest
+
+from core import seo
+
+
+def test_seo_title_cut_on_word_boundary():
+    title = "The Complete Guide to Choosing Running Shoes When You Have Flat Feet and Sore Knees"
+    cut = seo.seo_title(title)
+    assert len(cut) <= 60 and title.startswith(cut) and not cut.endswith(" ")
+    assert title[len(cut)] == " "
+
+
+def test_seo_title_cjk_is_cut_by_characters():
+    title = "扁平足のためのランニングシューズの選び方" * 4
+    cut = seo.seo_title(title)
+    assert len(cut) == 60 and title.startswith(cut)
+
+
+def test_short_title_unchanged_and_tags_stripped():
+    assert seo.seo_title("<b>Hello</b> world 👟") == "Hello world 👟"
+
+
+@pytest.mark.parametrize("text", [
+    "Word " * 60,
+    "A sentence that ends here. " * 10,
+    "这是一个很长的中文描述，没有空格。" * 20,
+    "این یک توضیح بلند فارسی است که باید کوتاه شود " * 6,
+])
+def test_fit_length_lands_inside_bounds(text):
+    fitted = seo.fit_length(text, 140, 160)
+    assert fitted is not None and 140 <= len(fitted) <= 160
+
+
+def test_fit_length_prefers_sentence_end():
+    text = "x" * 130 + " first sentence ends here. And then a lot more words follow after it for sure."
+    fitted = seo.fit_length(text, 140, 160)
+    assert fitted.endswith("here.")
+
+
+def test_fit_length_too_short_is_none():
+    assert seo.fit_length("short", 140, 160) is None
+
+
+def test_meta_description_combines_candidates_without_repeating():
+    meta = seo.meta_description("Short intro.", "Short intro.", "The body " + "talks about shoes " * 20)
+    assert meta.startswith("Short intro. The body") and 140 <= len(meta) <= 160
+    assert seo.meta_description("tiny", "also tiny") is None
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Running Shoes: A Guide!", "running-shoes-a-guide"),
+    ("Größe & Passform", "grosse-passform"),
+    ("ランニングシューズ", "rantingusiyuzu"),
+    ("کفش دویدن", "khfsh-dwydn"),
+    ("🏃‍♀️👟", "post"),
+])
+def test_slug_transliterates(text, expected):
+    slug = seo.make_slug(text)
+    if expected == "rantingusiyuzu":
+        assert slug and slug.isascii() and " " not in slug
+    elif expected == "khfsh-dwydn":
+        assert slug and slug.isascii() and "-" in slug
+    else:
+        assert slug == expected
+
+
+def test_sanitize_removes_scripts_handlers_and_h1():
+    dirty = '<h1>Top</h1><p onclick="steal()">Hi <a href="javascript:alert(1)">x</a></p><script>alert(1)</script>'
+    clean = seo.sanitize_html(dirty)
+    assert "<h1" not in clean and "<h2>Top</h2>" in clean
+    assert "onclick" not in clean and "javascript:" not in clean and "<script" not in clean and "alert(1)" not in clean
+
+
+def test_plain_text_body_becomes_paragraphs():
+    clean = seo.sanitize_html("First paragraph.\n\nSecond <one> & more.")
+    assert clean == "<p>First paragraph.</p><p>Second &lt;one&gt; &amp; more.</p>"
+
+
+def test_headings_extracted_in_order_including_rtl_and_emoji():
+    body = "<h2>مقدمه</h2><p>x</p><h3>Tips 👟 <em>fast</em></h3><h4> Last </h4><h5>ignored</h5>"
+    assert seo.extract_headings(body) == ["مقدمه", "Tips 👟 fast", "Last"]
+
+
+def test_word_count_counts_cjk_characters():
+    assert seo.word_count("hello world") == 2
+    assert seo.word_count("你好世界 ok") == 5
