@@ -39,3 +39,19 @@ class InvalidOutputError(ContentCraftError):
 
 class ValidationFailedError(ContentCraftError):
     """The user's input is not valid."""
+
+
+class PermissionDeniedError(ContentCraftError):
+    """The signed-in user's role does not allow this action."""
+
+
+class AuthenticationError(ContentCraftError):
+    """Sign-in failed, or the session is no longer valid."""
+
+
+class InvalidTransitionError(ContentCraftError):
+    """A content item cannot move from its current status to the one asked for."""
+
+
+class NotFoundError(ContentCraftError):
+    """The thing asked for does not exist."""

@@ -79,3 +79,32 @@ class CacheEntry(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(sa_column=Column(Text, nullable=False))
     expires_at: datetime = Field(index=True)
+
+
+class ContentVersion(SQLModel, table=True):
+    """One saved state of a content item: every save or regeneration adds one."""
+
+    __tablename__ = "content_version"
+    __table_args__ = (Index("ix_content_version_item", "item_id", "version", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="content_item.id")
+    version: int
+    data_json: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    note: str = Field(default="", max_length=255)
+    created_by: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """A workflow transition: who moved which item from what to what, when and why."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="content_item.id", index=True)
+    actor: str = Field(max_length=255)
+    from_status: str = Field(max_length=20)
+    to_status: str = Field(max_length=20)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)

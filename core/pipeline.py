@@ -13,11 +13,11 @@ from .config import Settings, get_settings
 from .db import engine_for, session_scope
 from .errors import ContentCraftError, InvalidOutputError
 from .logs import record_generation
-from .models import ContentItem, GenerationLog, utcnow
+from .models import ContentItem, ContentVersion, GenerationLog, utcnow
 from .plugins import pm
 from .pricing import cost_usd
 from .providers import Completion, complete_with_fallback, get_provider
-from .ratelimit import SlidingWindowLimiter
+from .ratelimit import make_limiter
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
 
 Request = ContentRequest | ProductRequest
@@ -63,7 +63,7 @@ class Generator:
         self.settings = settings or get_settings()
         self.engine = engine or engine_for(self.settings.database_url)
         self.cache = make_cache(self.engine, self.settings.redis_url)
-        self.limiter = SlidingWindowLimiter(self.settings.rate_limit)
+        self.limiter = make_limiter(self.settings.rate_limit, self.settings.redis_url)
 
     def chain(self, provider: str | None, model: str | None) -> list:
         """The primary provider then each fallback, skipping repeats."""
@@ -176,6 +176,8 @@ class Generator:
         with session_scope(self.engine) as session:
             session.add(item)
             session.flush()
+            session.add(ContentVersion(item_id=item.id, version=1, data_json=item.data_json, note="generated",
+                                       created_by=user))
             return item.id
 
 

@@ -1,5 +1,6 @@
 """Per-user sliding-window rate limit, in memory or shared through Redis."""
 
+import math
 import threading
 import time
 import uuid
@@ -51,6 +52,32 @@ class RedisWindowLimiter:
 
 
 def _limited(limit: int, wait: float) -> RateLimitedError:
-    wait = max(1, round(wait + 0.5))
+    wait = max(1, math.ceil(wait))
     return RateLimitedError(f"You have reached the limit of {limit} generations per minute. "
                             f"Wait {wait} s and try again.", retry_after=wait)
+
+
+class FallbackLimiter:
+    """Uses the shared Redis window while Redis answers, this process's window when it does not."""
+
+    def __init__(self, primary: RedisWindowLimiter, fallback: SlidingWindowLimiter):
+        self.primary, self.fallback = primary, fallback
+
+    def hit(self, user: str) -> None:
+        import redis
+
+        try:
+            self.primary.hit(user)
+        except redis.RedisError:
+            self.fallback.hit(user)
+
+
+def make_limiter(limit: int, redis_url: str | None):
+    """The per-user limiter: shared through Redis when configured."""
+    local = SlidingWindowLimiter(limit)
+    if not redis_url:
+        return local
+    import redis
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return FallbackLimiter(RedisWindowLimiter(client, limit), local)

@@ -1,0 +1,102 @@
+"""The editorial workflow: item versions, status transitions with role checks, and the audit trail."""
+
+from sqlalchemy.engine import Engine
+from sqlmodel import func, select
+
+from .auth import require
+from .db import session_scope
+from .errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
+from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
+
+STATUSES = ("draft", "in_review", "approved", "rejected", "published")
+# (from, to) → the action that permits it.
+TRANSITIONS = {
+    ("draft", "in_review"): "submit",
+    ("rejected", "in_review"): "submit",
+    ("in_review", "approved"): "approve",
+    ("in_review", "rejected"): "reject",
+    ("approved", "rejected"): "reject",
+    ("approved", "published"): "publish",
+    ("published", "published"): "publish",
+}
+
+
+def get_item(engine: Engine, item_id: int) -> ContentItem:
+    """The item, or NotFoundError."""
+    with session_scope(engine) as session:
+        item = session.get(ContentItem, item_id)
+        if item is None:
+            raise NotFoundError(f"There is no content item #{item_id}.")
+        return item
+
+
+def check_can_edit(user: User, item: ContentItem) -> None:
+    """Writers edit their own drafts and rejected items; editors and admins edit anything unpublished."""
+    if item.author == user.email and item.status in {"draft", "rejected"}:
+        require(user, "edit_own")
+        return
+    require(user, "edit_any")
+
+
+def add_version(engine: Engine, item_id: int, data: dict, actor: str, note: str = "") -> ContentVersion:
+    """Store data as the item's newest version and make it current."""
+    with session_scope(engine) as session:
+        item = session.get(ContentItem, item_id)
+        if item is None:
+            raise NotFoundError(f"There is no content item #{item_id}.")
+        latest = session.exec(select(func.max(ContentVersion.version))
+                              .where(ContentVersion.item_id == item_id)).one() or 0
+        version = ContentVersion(item_id=item_id, version=latest + 1, data_json=data, note=note, created_by=actor)
+        item.data_json, item.title, item.updated_at = data, str(data.get("title", item.title))[:255], utcnow()
+        session.add_all([item, version])
+        session.flush()
+        session.refresh(version)
+        return version
+
+
+def save_edit(engine: Engine, user: User, item_id: int, data: dict, note: str = "edited") -> ContentVersion:
+    """An edit by user, checked against their role, as a new version."""
+    check_can_edit(user, get_item(engine, item_id))
+    return add_version(engine, item_id, data, user.email, note)
+
+
+def versions(engine: Engine, item_id: int) -> list[ContentVersion]:
+    """Every version of an item, oldest first."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(ContentVersion).where(ContentVersion.item_id == item_id)
+                                 .order_by(ContentVersion.version)))
+
+
+def transition(engine: Engine, user: User, item_id: int, to: str, comment: str = "") -> ContentItem:
+    """Move an item to status `to` if the workflow and user's role allow it, and audit it."""
+    with session_scope(engine) as session:
+        item = session.get(ContentItem, item_id)
+        if item is None:
+            raise NotFoundError(f"There is no content item #{item_id}.")
+        action = TRANSITIONS.get((item.status, to))
+        if action is None:
+            raise InvalidTransitionError(f"Item #{item_id} is {item.status.replace('_', ' ')}; "
+                                         f"it cannot move to {to.replace('_', ' ')}.")
+        require(user, action)
+        if action == "submit" and item.author != user.email and not _is_editor(user):
+            raise PermissionDeniedError("Writers can only submit their own items for review.")
+        if action == "reject" and not comment.strip():
+            raise InvalidTransitionError("Say why when you reject an item, so the writer can fix it.")
+        session.add(AuditEntry(item_id=item_id, actor=user.email, from_status=item.status, to_status=to,
+                               comment=comment.strip()))
+        item.status, item.updated_at = to, utcnow()
+        session.add(item)
+        return item
+
+
+def audit_trail(engine: Engine, item_id: int) -> list[AuditEntry]:
+    """Every transition of an item, oldest first."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(AuditEntry).where(AuditEntry.item_id == item_id)
+                                 .order_by(AuditEntry.id)))
+
+
+def _is_editor(user: User) -> bool:
+    from .auth import allowed
+
+    return allowed(user.role, "review")
