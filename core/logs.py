@@ -6,9 +6,6 @@ import logging
 import sys
 from datetime import datetime, timezone
 
-from sqlalchemy.engine import Engine
-
-from .db import session_scope
 from .models import GenerationLog
 
 FIELDS = ("event", "type", "user_hash", "latency_ms", "tokens", "provider", "model", "cache_hit", "status",
@@ -27,9 +24,11 @@ class JSONFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO") -> None:
-    """Send ContentCraft's logs as JSON lines to stderr, once."""
-    if any(isinstance(h.formatter, JSONFormatter) for h in log.handlers):
-        return
+    """Send ContentCraft's logs as JSON lines to the current stderr."""
+    for handler in log.handlers:
+        if isinstance(handler.formatter, JSONFormatter):
+            handler.stream = sys.stderr  # not setStream(): it flushes the old, possibly closed, stream
+            return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter())
     log.addHandler(handler)
@@ -42,10 +41,8 @@ def user_hash(user: str) -> str:
     return hashlib.sha256(user.encode("utf-8")).hexdigest()[:12]
 
 
-def record_generation(engine: Engine, entry: GenerationLog) -> None:
-    """Write a log row and the matching JSON log line."""
-    with session_scope(engine) as session:
-        session.add(entry)
+def log_generation(entry: GenerationLog) -> None:
+    """The JSON log line for a generation log row; the user appears only as a hash."""
     log.info("generation", extra={
         "event": "generation", "type": entry.type, "user_hash": user_hash(entry.user),
         "latency_ms": entry.latency_ms, "tokens": entry.tokens, "provider": entry.provider, "model": entry.model,

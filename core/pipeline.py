@@ -1,5 +1,6 @@
 """generate(): hooks, cache, rate limit, prompt, provider chain, parse, repair, SEO, log."""
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from .cache import cache_key, make_cache
 from .config import Settings, get_settings
 from .db import engine_for, session_scope
 from .errors import ContentCraftError, InvalidOutputError
-from .logs import record_generation
+from .logs import log_generation
 from .models import ContentItem, ContentVersion, GenerationLog, utcnow
 from .plugins import pm
 from .pricing import cost_usd
@@ -105,7 +106,7 @@ class Generator:
     def _produce(self, job: Job, request: Request, chain: list, tally: Tally, on_chunk) -> BaseModel:
         extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
         messages = job.messages(request, extra)
-        schema = job.draft_model.model_json_schema()
+        schema = draft_schema(job.draft_model)
         completion = self._call(chain, messages, schema, tally, on_chunk)
         try:
             draft = self._parse(job, completion)
@@ -152,33 +153,38 @@ class Generator:
                 save: bool, cache_hit: bool = False) -> ContentResponse:
         response.latency_ms = round((time.perf_counter() - started) * 1000)
         response.cache_hit, response.created_at = cache_hit, utcnow()
-        if save and response.status == "succeeded":
-            response.item_id = self._save_item(job, request, user, response)
-        tokens = 0 if cache_hit else response.prompt_tokens + response.completion_tokens
-        record_generation(self.engine, GenerationLog(
-            user=user, type=job.kind, target=_target(request), tokens=tokens, latency_ms=response.latency_ms,
+        spent = (0, 0) if cache_hit else (response.prompt_tokens, response.completion_tokens)
+        entry = GenerationLog(
+            user=user, type=job.kind, target=_target(request), tokens=sum(spent), latency_ms=response.latency_ms,
             status=response.status, error=response.error, provider=response.provider or "",
             model=response.model or "", language=request.language, tone=request.tone,
-            prompt_tokens=0 if cache_hit else response.prompt_tokens,
-            completion_tokens=0 if cache_hit else response.completion_tokens,
-            cost_usd=0.0 if cache_hit else cost_usd(response.provider or "", response.model or "",
-                                                    response.prompt_tokens, response.completion_tokens),
-            cache_hit=cache_hit))
+            prompt_tokens=spent[0], completion_tokens=spent[1],
+            cost_usd=cost_usd(response.provider or "", response.model or "", *spent), cache_hit=cache_hit)
+        with session_scope(self.engine) as session:  # item, first version and log row in one transaction
+            if save and response.status == "succeeded":
+                response.item_id = self._save_item(session, job, request, user, response)
+            session.add(entry)
+        log_generation(entry)
         if response.status == "succeeded":
             pm.hook.content_generated(request=request, response=response, user=user)
         return response
 
-    def _save_item(self, job: Job, request: Request, user: str, response: ContentResponse) -> int:
-        data = getattr(response, _field(job))
-        item = ContentItem(type=job.kind, title=data.title, language=request.language, author=user,
-                           request_json=request.model_dump(mode="json"), data_json=data.model_dump(mode="json"),
+    @staticmethod
+    def _save_item(session, job: Job, request: Request, user: str, response: ContentResponse) -> int:
+        data = getattr(response, _field(job)).model_dump(mode="json")
+        item = ContentItem(type=job.kind, title=data["title"], language=request.language, author=user,
+                           request_json=request.model_dump(mode="json"), data_json=data,
                            provider=response.provider or "", model=response.model or "")
-        with session_scope(self.engine) as session:
-            session.add(item)
-            session.flush()
-            session.add(ContentVersion(item_id=item.id, version=1, data_json=item.data_json, note="generated",
-                                       created_by=user))
-            return item.id
+        session.add(item)
+        session.flush()
+        session.add(ContentVersion(item_id=item.id, version=1, data_json=data, note="generated", created_by=user))
+        return item.id
+
+
+@functools.cache
+def draft_schema(draft_model: type[BaseModel]) -> dict:
+    """The JSON schema the model must follow (built once: pydantic's schema generation is slow)."""
+    return draft_model.model_json_schema()
 
 
 def _field(job: Job) -> str:

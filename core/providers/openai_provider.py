@@ -39,11 +39,15 @@ class OpenAIProvider(Provider):
                 _record(usage, result)
                 yield result.choices[0].message.content or ""
                 return
+            chunks = 0
             for chunk in self.client.chat.completions.create(
                     **args, stream=True, stream_options={"include_usage": True}):
                 _record(usage, chunk)
                 if chunk.choices and chunk.choices[0].delta.content:
+                    chunks += 1
                     yield chunk.choices[0].delta.content
+            # Some compatible servers (llama.cpp) send no usage when streaming; each chunk is one token there.
+            usage.completion_tokens = usage.completion_tokens or chunks
         except openai.OpenAIError as exc:
             raise map_openai_error(self.name, exc) from exc
         except json.JSONDecodeError as exc:
