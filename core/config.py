@@ -4,7 +4,7 @@ from functools import lru_cache
 from typing import Annotated
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict,
                                TomlConfigSettingsSource)
 
@@ -33,10 +33,11 @@ class Settings(BaseSettings):
     max_retries: int = Field(2, ge=0, description="SDK-level retries for 429/5xx.")
     max_tokens: int = 2048
     log_level: str = "INFO"
+    secret_key: SecretStr | None = Field(None, description="Fernet key for secrets kept in the DB.")
 
-    openai_api_key: str | None = Field(None, validation_alias="OPENAI_API_KEY")
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
-    anthropic_api_key: str | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(None, validation_alias="ANTHROPIC_BASE_URL")
     ollama_host: str | None = Field(None, validation_alias="OLLAMA_HOST")
 

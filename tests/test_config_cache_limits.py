@@ -22,7 +22,8 @@ def test_settings_from_env_and_secrets_file(tmp_path, monkeypatch):
     monkeypatch.setenv("CONTENTCRAFT_FALLBACK", "anthropic, local")
     settings = config.Settings()
     assert settings.provider == "openai" and settings.rate_limit == 5
-    assert settings.openai_api_key == "sk-from-secrets"
+    assert settings.openai_api_key.get_secret_value() == "sk-from-secrets"
+    assert "sk-from-secrets" not in repr(settings) and "sk-from-secrets" not in settings.model_dump_json()
     assert settings.cache_ttl == 99, "the environment wins over secrets.toml"
     assert settings.fallback == ["anthropic", "local"]
 

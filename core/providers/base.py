@@ -58,7 +58,8 @@ class Provider:
 
     def api_key(self) -> str | None:
         """The configured key, or NeedsKeyError with how to set it."""
-        key = getattr(self.settings, (self.key_env_var or "").lower(), None) if self.key_env_var else None
+        secret = getattr(self.settings, self.key_env_var.lower(), None) if self.key_env_var else None
+        key = secret.get_secret_value() if secret else None
         if self.needs_key and not key:
             raise NeedsKeyError(
                 f"The {self.name} provider needs an API key: set {self.key_env_var} in the environment "
