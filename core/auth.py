@@ -129,3 +129,17 @@ def _record_failure(email: str, now: float) -> None:
 def session_expired(signed_in_at: float, now: float | None = None) -> bool:
     """Whether a dashboard session started at signed_in_at has run out."""
     return (now if now is not None else time.time()) - signed_in_at > SESSION_TTL_SECONDS
+
+
+def ensure_admin_from_settings(engine: Engine, email: str | None, password: str | None) -> User | None:
+    """Create the first admin from CONTENTCRAFT_ADMIN_EMAIL/_PASSWORD for headless starts, if nobody exists."""
+    if not email or not password or has_users(engine):
+        return None
+    return create_user(engine, email=email, password=password, role="admin")
+
+
+def create_first_admin(engine: Engine, *, email: str, password: str) -> User:
+    """The one-time setup form: only works while the user table is empty."""
+    if has_users(engine):
+        raise PermissionDeniedError("Setup is already done: sign in, or ask an admin for an account.")
+    return create_user(engine, email=email, password=password, role="admin")

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     max_retries: int = Field(2, ge=0, description="SDK-level retries for 429/5xx.")
     max_tokens: int = 2048
     log_level: str = "INFO"
+    admin_email: str | None = Field(None, description="First admin, created at start when no user exists.")
+    admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(None, description="Fernet key for secrets kept in the DB.")
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")

@@ -11,6 +11,7 @@ from core.seo import sanitize_html
 from core.streaming import ChunkStream
 from pages.common import current_user, generator
 
+user = current_user()
 st.title("Content Studio")
 st.caption("Describe the post you need; ContentCraft writes it, checks the SEO basics and saves a draft.")
 
@@ -34,7 +35,7 @@ if submitted:
         st.error(f"Please fix the form: {describe_validation_error(exc)}")
         st.stop()
     with st.status("Writing…", expanded=True) as status:
-        stream = ChunkStream(lambda on_chunk: generator().generate(request, current_user(), on_chunk=on_chunk))
+        stream = ChunkStream(lambda on_chunk: generator().generate(request, user.email, on_chunk=on_chunk))
         st.write_stream(stream)
         status.update(label="Done", state="complete", expanded=False)
     st.session_state["studio_result"] = stream.result

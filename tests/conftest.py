@@ -105,3 +105,38 @@ def generator(settings, engine):
     from core.pipeline import Generator
 
     return Generator(settings, engine)
+
+
+@pytest.fixture
+def make_user(engine):
+    """Create a user: make_user("editor") → User with email editor@example.com and password 'correct horse'."""
+    from core.auth import create_user
+
+    def make(role: str = "writer", email: str | None = None):
+        return create_user(engine, email=email or f"{role}@example.com", password="correct horse", role=role)
+
+    return make
+
+
+@pytest.fixture
+def app_as(engine, make_user):
+    """An AppTest of the dashboard, signed in as a new user of the given role, already run once."""
+    import time
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    def start(role: str = "writer", email: str | None = None, page: str | None = None):
+        st.cache_resource.clear()
+        user = make_user(role, email)
+        at = AppTest.from_file("../app.py", default_timeout=30)
+        at.session_state["auth_email"] = user.email
+        at.session_state["auth_started"] = time.time()
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return start

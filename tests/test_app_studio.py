@@ -1,19 +1,13 @@
 """The Content Studio page, driven through Streamlit's AppTest with the fake provider."""
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from tests.samples import blog_draft
 
 
 @pytest.fixture
-def app(settings, engine):
-    st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
-    at.run()
-    assert not at.exception
-    return at
+def app(app_as):
+    return app_as("writer")
 
 
 def _fill(at, topic, language="en"):
