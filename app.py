@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.auth import allowed
+from pages import signin
 from pages.common import sidebar, signed_in_user
 
 st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
@@ -10,14 +11,14 @@ st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", 
 # (script, title, icon, the action a role needs to see the page)
 PAGES = [
     ("pages/studio.py", "Content Studio", ":material/edit_note:", "generate"),
+    ("pages/library.py", "Library", ":material/library_books:", "generate"),
 ]
 
 user = signed_in_user()
 if user is None:
-    pages = [st.Page("pages/signin.py", title="Sign in", icon=":material/login:")]
-else:
-    pages = [st.Page(path, title=title, icon=icon, default=index == 0)
-             for index, (path, title, icon, action) in enumerate(PAGES) if allowed(user.role, action)]
-navigation = st.navigation(pages)
+    st.navigation([st.Page(signin.show, title="Sign in", icon=":material/login:")], position="hidden").run()
+    st.stop()
+navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES
+                            if allowed(user.role, action)])
 sidebar(user)
 navigation.run()

@@ -1,4 +1,4 @@
-"""Sign-in, and the one-time setup of the first admin when no user exists yet."""
+"""Sign-in, and the one-time setup of the first admin when no user exists yet (shown by app.py's gate)."""
 
 import streamlit as st
 
@@ -61,7 +61,9 @@ def sso_sign_in() -> None:
     st.rerun()
 
 
-if auth.has_users(engine()):
-    signin_form()
-else:
-    setup_form()
+def show() -> None:
+    """The setup form on first run, the sign-in form afterwards."""
+    if auth.has_users(engine()):
+        signin_form()
+    else:
+        setup_form()

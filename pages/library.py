@@ -1,0 +1,133 @@
+"""Library: every item in a filterable table; item view with versions, diff, workflow and audit trail."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from core import workflow
+from core.auth import allowed
+from core.library import ItemFilter, authors, list_items, version_diff
+from core.schemas import LANGUAGES, RTL_LANGUAGES
+from core.seo import sanitize_html
+from pages.common import current_user, engine, friendly_errors
+
+STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "rejected": "Rejected",
+                 "published": "Published"}
+
+user = current_user()
+st.title("Library")
+
+
+def filters() -> ItemFilter:
+    """The filter row above the table."""
+    cols = st.columns([1, 1, 1.3, 1, 1.6, 1.6])
+    kind = cols[0].selectbox("Type", ["", "content", "product"], key="library_type",
+                             format_func=lambda v: {"": "All", "content": "Blog post", "product": "Product"}[v])
+    status = cols[1].selectbox("Status", ["", *workflow.STATUSES], key="library_status",
+                               format_func=lambda v: STATUS_LABELS.get(v, "All"))
+    author = cols[2].selectbox("Author", ["", *authors(engine())], key="library_author",
+                               format_func=lambda v: v or "Anyone")
+    language = cols[3].selectbox("Language", ["", *LANGUAGES], key="library_language",
+                                 format_func=lambda v: LANGUAGES.get(v, "All"))
+    dates = cols[4].date_input("Created", value=(), key="library_dates")
+    search = cols[5].text_input("Search titles", key="library_search")
+    since = until = None
+    if len(dates) == 2:
+        since = dt.datetime.combine(dates[0], dt.time(), dt.timezone.utc)
+        until = dt.datetime.combine(dates[1] + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+    return ItemFilter(type=kind or None, status=status or None, author=author or None, language=language or None,
+                      since=since, until=until, search=search)
+
+
+def item_table(items) -> int | None:
+    """The items as a table, and the id the user opens."""
+    frame = pd.DataFrame([{"ID": i.id, "Title": i.title, "Type": i.type, "Status": STATUS_LABELS[i.status],
+                           "Author": i.author, "Language": i.language, "Updated": i.updated_at} for i in items])
+    st.dataframe(frame, hide_index=True, width="stretch")
+    return st.selectbox("Open item", [i.id for i in items], key="library_open",
+                        format_func=lambda i: f"#{i} {next(x.title for x in items if x.id == i)}")
+
+
+def workflow_actions(item) -> None:
+    """The buttons this user may press for this item's status."""
+    comment = st.text_input("Comment (required to reject)", key=f"library_comment_{item.id}")
+    buttons = [("in_review", "Submit for review", "submit"), ("approved", "Approve", "approve"),
+               ("rejected", "Reject", "reject")]
+    cols = st.columns(len(buttons) + 1)
+    for col, (target, label, action) in zip(cols, buttons):
+        possible = workflow.TRANSITIONS.get((item.status, target)) == action and allowed(user.role, action)
+        if col.button(label, key=f"library_{action}_{item.id}", disabled=not possible):
+            with friendly_errors(label):
+                workflow.transition(engine(), user, item.id, target, comment)
+                st.toast(f"Item #{item.id}: {STATUS_LABELS[target].lower()}")
+                st.rerun()
+    with cols[-1]:
+        publish_section(item)
+
+
+def publish_section(item) -> None:
+    """Publishing to WordPress, for approved items."""
+    try:
+        from pages.publish_panel import publish_panel
+    except ImportError:
+        st.button("Publish", disabled=True, key=f"library_publish_{item.id}",
+                  help="Connect a WordPress site in Settings to publish approved items.")
+        return
+    if item.status in {"approved", "published"} and allowed(user.role, "publish"):
+        publish_panel(item, user)
+
+
+def item_view(item_id: int) -> None:
+    """One item: content, workflow, versions with a diff, and the audit trail."""
+    item = workflow.get_item(engine(), item_id)
+    st.subheader(f"#{item.id} {item.title}")
+    st.caption(f"{STATUS_LABELS[item.status]} · {item.type} · {LANGUAGES.get(item.language, item.language)} · "
+               f"by {item.author}")
+    workflow_actions(item)
+    content, history, audit = st.tabs(["Content", "Versions", "Audit trail"])
+    with content:
+        body = item.data_json.get("body_html") or item.data_json.get("description_html", "")
+        direction = "rtl" if item.language in RTL_LANGUAGES else "ltr"
+        st.html(f'<div dir="{direction}" lang="{item.language}">{sanitize_html(body)}</div>')
+        st.json({k: v for k, v in item.data_json.items() if k not in {"body_html", "description_html"}},
+                expanded=False)
+    with history:
+        versions_view(item.id)
+    with audit:
+        entries = workflow.audit_trail(engine(), item.id)
+        if not entries:
+            st.info("No workflow steps yet. Submit the item for review to start.")
+        else:
+            st.dataframe(pd.DataFrame([{"When": e.created_at, "Who": e.actor, "From": STATUS_LABELS[e.from_status],
+                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment} for e in entries]),
+                         hide_index=True, width="stretch")
+
+
+def versions_view(item_id: int) -> None:
+    """Version history and a diff between any two versions."""
+    saved = workflow.versions(engine(), item_id)
+    st.dataframe(pd.DataFrame([{"Version": v.version, "Saved": v.created_at, "By": v.created_by, "Note": v.note}
+                               for v in saved]), hide_index=True, width="stretch")
+    if len(saved) < 2:
+        st.caption("Edit and save the item to create another version to compare.")
+        return
+    numbers = [v.version for v in saved]
+    left, right = st.columns(2)
+    old = left.selectbox("Compare version", numbers, index=len(numbers) - 2, key=f"library_old_{item_id}")
+    new = right.selectbox("with version", numbers, index=len(numbers) - 1, key=f"library_new_{item_id}")
+    diffs = version_diff(saved[numbers.index(old)].data_json, saved[numbers.index(new)].data_json)
+    if not diffs:
+        st.info("These versions are identical.")
+    for field, diff in diffs.items():
+        st.markdown(f"**{field}**")
+        st.code(diff, language="diff")
+
+
+items = list_items(engine(), filters())
+if not items:
+    st.info("No items match. Generate a post in the Content Studio, or clear the filters.")
+else:
+    chosen = item_table(items)
+    if chosen is not None:
+        item_view(chosen)

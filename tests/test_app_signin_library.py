@@ -1,0 +1,134 @@
+"""AppTests: first-run setup, sign-in, role-filtered navigation, Library review and approval."""
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core import auth, workflow
+from core.schemas import ContentRequest
+from tests.samples import blog_draft
+
+
+@pytest.fixture
+def anonymous(engine):
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_first_run_creates_admin_and_signs_in(anonymous, engine):
+    assert "Welcome to ContentCraft" in anonymous.title[0].value
+    anonymous.text_input(key="signin_setup_email").input("boss@example.com")
+    anonymous.text_input(key="signin_setup_password").input("long enough")
+    anonymous.button(key="FormSubmitter:signin_setup-Create admin account").click()
+    anonymous.run()
+    assert not anonymous.exception
+    assert auth.get_user(engine, "boss@example.com").role == "admin"
+    assert anonymous.title[0].value == "Content Studio"
+
+
+def test_sign_in_wrong_then_right_password(engine, make_user):
+    make_user("editor")
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30).run()
+    assert at.title[0].value == "Sign in to ContentCraft"
+    at.text_input(key="signin_email").input("editor@example.com")
+    at.text_input(key="signin_password").input("nope")
+    at.button(key="FormSubmitter:signin_form-Sign in").click()
+    at.run()
+    assert "Wrong email or password" in at.error[0].value
+    at.text_input(key="signin_password").input("correct horse")
+    at.button(key="FormSubmitter:signin_form-Sign in").click()
+    at.run()
+    assert not at.exception and at.title[0].value == "Content Studio"
+    assert any("editor@example.com" in c.value for c in at.sidebar.caption)
+
+
+def test_expired_session_goes_back_to_sign_in(engine, make_user):
+    make_user("writer")
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.session_state["auth_email"] = "writer@example.com"
+    at.session_state["auth_started"] = 0.0
+    at.run()
+    assert at.title[0].value == "Sign in to ContentCraft" and "expired" in at.info[0].value
+
+
+@pytest.fixture
+def draft_id(generator, fake, make_user):
+    writer = make_user("writer")
+    fake.enqueue([blog_draft()])
+    return generator.generate(ContentRequest(topic="Running shoes for flat feet"), writer.email).item_id
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_library_writer_submits_and_cannot_approve(engine, draft_id):
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.session_state["auth_email"], at.session_state["auth_started"] = "writer@example.com", __import__("time").time()
+    at.run()
+    at.switch_page("pages/library.py")
+    at.run()
+    assert not at.exception
+    assert _button(at, "Approve").disabled and not _button(at, "Submit for review").disabled
+    _button(at, "Submit for review").click()
+    at.run()
+    assert not at.exception and workflow.get_item(engine, draft_id).status == "in_review"
+    assert _button(at, "Approve").disabled
+
+
+def test_library_editor_approves_with_audit(app_as, engine, draft_id):
+    writer = auth.get_user(engine, "writer@example.com")
+    workflow.transition(engine, writer, draft_id, "in_review")
+    at = app_as("editor", page="pages/library.py")
+    at.text_input(key=f"library_comment_{draft_id}").input("Looks great")
+    _button(at, "Approve").click()
+    at.run()
+    assert not at.exception and workflow.get_item(engine, draft_id).status == "approved"
+    assert workflow.audit_trail(engine, draft_id)[-1].comment == "Looks great"
+
+
+def test_library_reject_needs_a_comment(app_as, engine, draft_id):
+    workflow.transition(engine, auth.get_user(engine, "writer@example.com"), draft_id, "in_review")
+    at = app_as("editor", page="pages/library.py")
+    _button(at, "Reject").click()
+    at.run()
+    assert not at.exception and "Say why" in at.error[0].value
+    assert workflow.get_item(engine, draft_id).status == "in_review"
+
+
+def test_library_version_diff(app_as, engine, draft_id):
+    writer = auth.get_user(engine, "writer@example.com")
+    data = workflow.get_item(engine, draft_id).data_json
+    workflow.save_edit(engine, writer, draft_id, {**data, "title": "Sharper title"})
+    at = app_as("editor", page="pages/library.py")
+    codes = [c.value for c in at.code]
+    assert any("+Sharper title" in c for c in codes)
+
+
+def test_library_empty_state(app_as):
+    at = app_as("writer", page="pages/library.py")
+    assert "Generate a post in the Content Studio" in at.info[0].value
+
+
+@pytest.mark.parametrize(("role", "visible"), [("writer", False), ("editor", False), ("admin", True)])
+def test_settings_page_only_for_admins(app_as, role, visible):
+    at = app_as(role)
+    with pytest.raises(Exception) if not visible else _nothing():
+        at.switch_page("pages/settings.py")
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == "Settings"
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
