@@ -45,3 +45,11 @@ def build_product(draft: ProductDraft, request: ProductRequest) -> ProductData:
         schema_ld_json=seo.product_json_ld(name=title, description=short, category=request.category,
                                            language=request.language),
     )
+
+
+def apply_seo_options(data: ContentData | ProductData, settings) -> None:
+    """Honour the admin's SEO switches: JSON-LD on or off, model-written alt text or the product title."""
+    if not settings.seo_schema:
+        data.schema_ld_json = {}
+    if isinstance(data, ProductData) and not settings.seo_alt_text:
+        data.image_alt_text = data.title[:125]

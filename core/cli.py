@@ -13,7 +13,7 @@ from .errors import ContentCraftError
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("core.analytics.cli", "core.wordpress.cli", "core.bulk.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,13 +64,13 @@ def cmd_db_upgrade(args) -> int:
 
 
 def cmd_generate(args) -> int:
+    from .app_settings import configured_generator
     from .db import upgrade
-    from .pipeline import Generator
     from .schemas import ContentRequest, ProductRequest
 
     request = _request_from_args(args, ContentRequest, ProductRequest)
     upgrade()
-    response = Generator().generate(request, args.user, provider=args.provider, model=args.model,
+    response = configured_generator().generate(request, args.user, provider=args.provider, model=args.model,
                                     use_cache=not args.no_cache)
     if args.json:
         print(response.model_dump_json(indent=2))

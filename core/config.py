@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     max_retries: int = Field(2, ge=0, description="SDK-level retries for 429/5xx.")
     max_tokens: int = 2048
     log_level: str = "INFO"
+    default_tone: str = "friendly"
+    default_language: str = "en"
+    seo_schema: bool = Field(True, description="Add schema.org JSON-LD to every item.")
+    seo_internal_links: bool = Field(True, description="Suggest internal links from the connected site.")
+    seo_alt_text: bool = Field(True, description="Let the model write image alt text (else the product title).")
     admin_email: str | None = Field(None, description="First admin, created at start when no user exists.")
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(None, description="Fernet key for secrets kept in the DB.")

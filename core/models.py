@@ -108,3 +108,14 @@ class AuditEntry(SQLModel, table=True):
     to_status: str = Field(max_length=20)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AppSetting(SQLModel, table=True):
+    """A setting changed in the dashboard; environment and secrets.toml values still win."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_by: str = Field(max_length=255)
+    updated_at: datetime = Field(default_factory=utcnow)

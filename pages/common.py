@@ -6,10 +6,10 @@ from contextlib import contextmanager
 import streamlit as st
 
 from core import auth
-from core.config import get_settings
 from core.db import upgrade
 from core.errors import ContentCraftError
 from core.models import User
+from core.app_settings import configured_generator
 from core.pipeline import Generator
 
 
@@ -17,7 +17,7 @@ from core.pipeline import Generator
 def generator() -> Generator:
     """One pipeline per server process, after the database is migrated and the env admin exists."""
     upgrade()
-    pipeline = Generator()
+    pipeline = configured_generator()
     settings = pipeline.settings
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     auth.ensure_admin_from_settings(pipeline.engine, settings.admin_email, password)
@@ -82,7 +82,7 @@ def friendly_errors(action: str = "That"):
 
 def sidebar(user: User | None) -> None:
     """Who is signed in and which provider is in use, on every page."""
-    settings = get_settings()
+    settings = generator().settings
     with st.sidebar:
         if user is not None:
             st.caption(f"Signed in as **{user.email}** ({user.role})")

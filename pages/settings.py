@@ -1,0 +1,94 @@
+"""Settings (admins only): provider, limits, SEO options, defaults, keys (set or not), users and roles."""
+
+import pandas as pd
+import streamlit as st
+
+from core import app_settings, auth
+from core.providers import provider_classes
+from core.schemas import LANGUAGES, TONES
+from pages.common import current_user, engine, friendly_errors
+
+user = current_user()
+st.title("Settings")
+auth.require(user, "settings")
+
+settings = app_settings.effective_settings(engine())
+origin = app_settings.sources(engine())
+providers = sorted(provider_classes())
+
+
+def pinned(key: str) -> bool:
+    """Values from the environment or secrets.toml win and cannot be changed here."""
+    return origin[key] == "environment"
+
+
+def note(key: str) -> str:
+    return "Set in the environment or secrets.toml, which wins." if pinned(key) else f"From: {origin[key]}."
+
+
+st.subheader("Generation")
+with st.form("settings_form"):
+    left, right = st.columns(2)
+    provider = left.selectbox("Provider", providers, index=providers.index(settings.provider), key="settings_provider",
+                              disabled=pinned("provider"), help=note("provider"))
+    model = left.text_input("Model (empty: the provider's default)", settings.model or "", key="settings_model",
+                            disabled=pinned("model"), help=note("model"))
+    fallback = left.multiselect("Fallback order", providers, default=settings.fallback, key="settings_fallback",
+                                disabled=pinned("fallback"), help=note("fallback"))
+    rate_limit = right.number_input("Generations per user per minute", 1, 10_000, settings.rate_limit,
+                                    key="settings_rate_limit", disabled=pinned("rate_limit"), help=note("rate_limit"))
+    cache_ttl = right.number_input("Cache lifetime (seconds)", 0, 86_400, settings.cache_ttl, key="settings_cache_ttl",
+                                   disabled=pinned("cache_ttl"), help=note("cache_ttl"))
+    tone = right.selectbox("Default tone", TONES, index=TONES.index(settings.default_tone)
+                           if settings.default_tone in TONES else 0, key="settings_tone")
+    language = right.selectbox("Default language", list(LANGUAGES), key="settings_language",
+                               index=list(LANGUAGES).index(settings.default_language),
+                               format_func=lambda code: LANGUAGES[code])
+    st.markdown("**SEO options**")
+    seo_schema = st.checkbox("Add schema.org JSON-LD", settings.seo_schema, key="settings_seo_schema")
+    seo_links = st.checkbox("Suggest internal links", settings.seo_internal_links, key="settings_seo_links")
+    seo_alt = st.checkbox("Write image alt text", settings.seo_alt_text, key="settings_seo_alt")
+    if st.form_submit_button("Save settings", type="primary"):
+        values = {"provider": provider, "model": model or None, "fallback": fallback, "rate_limit": int(rate_limit),
+                  "cache_ttl": int(cache_ttl), "default_tone": tone, "default_language": language,
+                  "seo_schema": seo_schema, "seo_internal_links": seo_links, "seo_alt_text": seo_alt}
+        with friendly_errors("Saving settings"):
+            app_settings.save_settings(engine(), user, {k: v for k, v in values.items() if not pinned(k)})
+            st.cache_resource.clear()  # the pipeline picks the new settings up
+            st.success("Settings saved.")
+
+st.subheader("Provider keys")
+st.caption("Keys are read from the environment or .streamlit/secrets.toml and are never shown.")
+st.dataframe(pd.DataFrame([{"Name": name, "Status": "set" if present else "not set"}
+                           for name, present in app_settings.keys_configured(settings).items()]),
+             hide_index=True)
+
+st.subheader("Users and roles")
+st.dataframe(pd.DataFrame([{"Email": u.email, "Role": u.role, "Active": u.is_active, "Since": u.created_at}
+                           for u in auth.list_users(engine())]), hide_index=True, width="stretch")
+with st.form("settings_add_user", clear_on_submit=True):
+    cols = st.columns([2, 1, 2])
+    email = cols[0].text_input("Email", key="settings_new_email")
+    role = cols[1].selectbox("Role", auth.ROLES, key="settings_new_role")
+    password = cols[2].text_input("Temporary password", type="password", key="settings_new_password")
+    if st.form_submit_button("Add user"):
+        with friendly_errors("Adding the user"):
+            auth.require(user, "manage_users")
+            auth.create_user(engine(), email=email, password=password, role=role)
+            st.success(f"Added {email} as {role}.")
+with st.form("settings_change_role"):
+    cols = st.columns([2, 1])
+    target = cols[0].selectbox("User", [u.email for u in auth.list_users(engine())], key="settings_role_user")
+    new_role = cols[1].selectbox("New role", auth.ROLES, key="settings_role_value")
+    if st.form_submit_button("Change role"):
+        with friendly_errors("Changing the role"):
+            auth.set_role(engine(), user, email=target, role=new_role)
+            st.success(f"{target} is now {new_role}.")
+
+try:
+    from pages.sites_panel import sites_panel
+except ImportError:
+    sites_panel = None
+if sites_panel is not None:
+    st.subheader("WordPress sites")
+    sites_panel(user)
