@@ -89,6 +89,7 @@ class Generator:
                                     started, save, cache_hit=True)
             self.limiter.hit(user)
             data = self._produce(job, request, chain, tally, on_chunk)
+            assemble.apply_seo_options(data, self.settings)
             pm.hook.generated_content(request=request, data=data)
             response = ContentResponse(status="succeeded", type=job.kind, **{_field(job): data},
                                        provider=tally.provider, model=tally.model,
