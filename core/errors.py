@@ -55,3 +55,11 @@ class InvalidTransitionError(ContentCraftError):
 
 class NotFoundError(ContentCraftError):
     """The thing asked for does not exist."""
+
+
+class PublishFailedError(ContentCraftError):
+    """A WordPress or WooCommerce site refused or did not answer; status is the HTTP status, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str = "", retryable: bool = False):
+        super().__init__(message)
+        self.status, self.code, self.retryable = status, code, retryable

@@ -1,0 +1,183 @@
+"""`python -m core sites …`, `publish …` and `links …`: WordPress from the command line."""
+
+import json
+import os
+from dataclasses import asdict
+from datetime import datetime
+
+from ..errors import ValidationFailedError
+
+
+def add_commands(commands) -> None:
+    """Add the sites, publish and links subcommands."""
+    sites = commands.add_parser("sites", help="WordPress sites").add_subparsers(dest="action", required=True)
+    add = sites.add_parser("add", help="connect a site (the password is read from an environment variable)")
+    add.add_argument("name")
+    add.add_argument("--url", required=True, help="the site's home URL, https://…")
+    add.add_argument("--user", dest="wp_user", required=True, help="the WordPress user name")
+    add.add_argument("--app-password-env", required=True, metavar="VAR",
+                     help="environment variable holding the Application Password")
+    add.add_argument("--woo-key-env", metavar="VAR", help="environment variable holding a WooCommerce consumer key")
+    add.add_argument("--woo-secret-env", metavar="VAR", help="environment variable holding its consumer secret")
+    add.set_defaults(handler=cmd_sites_add)
+    test = sites.add_parser("test", help="sign in and report capabilities and writable SEO fields")
+    test.add_argument("name")
+    test.add_argument("--json", action="store_true")
+    test.set_defaults(handler=cmd_sites_test)
+    sites.add_parser("list", help="connected sites").set_defaults(handler=cmd_sites_list)
+    remove = sites.add_parser("remove", help="forget a site (its posts stay on WordPress)")
+    remove.add_argument("name")
+    remove.set_defaults(handler=cmd_sites_remove)
+    for sub in (add, test, remove):
+        sub.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
+                         help="check this admin's role (default: the operator running the command)")
+
+    publish = commands.add_parser("publish", help="publish an approved item to a WordPress site")
+    publish.add_argument("item_id", type=int)
+    publish.add_argument("--site", required=True)
+    publish.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
+                         help="email of the editor or admin publishing (or CONTENTCRAFT_USER)")
+    publish.add_argument("--status", default="draft", choices=["draft", "publish", "future"])
+    publish.add_argument("--date", help="ISO date and time for --status future, e.g. 2030-01-31T09:00+01:00")
+    publish.add_argument("--category", action="append", default=[], help="name or id; repeat for more")
+    publish.add_argument("--tag", action="append", default=[], help="name or id; repeat for more")
+    publish.add_argument("--author", type=int, help="WordPress user id of the author")
+    publish.add_argument("--product-id", type=int, help="for product items: the WooCommerce product id")
+    publish.add_argument("--json", action="store_true", help="print the post id and link as JSON")
+    publish.set_defaults(handler=cmd_publish)
+
+    links = commands.add_parser("links", help="suggest internal links from a site's posts for an item")
+    links.add_argument("item_id", type=int)
+    links.add_argument("--site", required=True)
+    links.add_argument("--refresh", action="store_true", help="fetch the site's posts again")
+    links.add_argument("--json", action="store_true")
+    links.set_defaults(handler=cmd_links)
+
+
+def _engine():
+    from ..db import get_engine, upgrade
+
+    upgrade()
+    return get_engine()
+
+
+def _user(engine, email: str | None, required: bool):
+    from ..auth import get_user
+
+    if not email:
+        if required:
+            raise ValidationFailedError("Say who is publishing: --as EMAIL (an editor or admin), or set CONTENTCRAFT_USER.")
+        return None
+    user = get_user(engine, email)
+    if user is None:
+        raise ValidationFailedError(f"There is no user {email}.")
+    return user
+
+
+def _env(name: str | None, what: str) -> str | None:
+    if name is None:
+        return None
+    value = os.environ.get(name)
+    if not value:
+        raise ValidationFailedError(f"The environment variable {name} ({what}) is not set or empty.")
+    return value
+
+
+def cmd_sites_add(args) -> int:
+    from .sites import add_site
+
+    engine = _engine()
+    site, warnings = add_site(engine, _user(engine, args.actor, False), name=args.name, url=args.url,
+                              username=args.wp_user,
+                              app_password=_env(args.app_password_env, "the Application Password"),
+                              woo_key=_env(args.woo_key_env, "the WooCommerce consumer key"),
+                              woo_secret=_env(args.woo_secret_env, "the WooCommerce consumer secret"))
+    for warning in warnings:
+        print(f"warning: {warning}")
+    print(f"Added site {site.name} ({site.base_url}). Check it with: python -m core sites test {site.name!r}")
+    return 0
+
+
+def cmd_sites_test(args) -> int:
+    from .sites import check_connection
+
+    engine = _engine()
+    report = check_connection(engine, _user(engine, args.actor, False), args.name)
+    if args.json:
+        print(json.dumps(asdict(report), indent=2))
+        return 0
+    print(f"Connected to {report.site} as {report.user} ({', '.join(report.roles) or 'no role'}); "
+          f"WordPress {report.wordpress_version or 'version hidden'}; REST via "
+          f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")
+    print(f"  capabilities: {', '.join(report.capabilities) or 'none'}")
+    print(f"  SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
+          f"{', '.join(report.seo_fields) or 'none'}")
+    print(f"  ContentCraft connector: {'installed' if report.connector else 'not installed'}; "
+          f"WooCommerce API: {'yes' if report.woocommerce else 'no'}")
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    return 0
+
+
+def cmd_sites_list(args) -> int:
+    from .sites import list_sites
+
+    for site in list_sites(_engine()):
+        print(f"{site.name}\t{site.base_url}\t{site.username}\t"
+              f"{'woocommerce' if site.woo_key_encrypted else ''}")
+    return 0
+
+
+def cmd_sites_remove(args) -> int:
+    from .sites import remove_site
+
+    engine = _engine()
+    remove_site(engine, _user(engine, args.actor, False), args.name)
+    print(f"Removed site {args.name}.")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from .publish import PublishOptions, publish
+    from .woocommerce import push_product
+
+    engine = _engine()
+    user = _user(engine, args.actor, True)
+    if args.product_id is not None:
+        result = push_product(engine, user, args.item_id, args.site, args.product_id)
+    else:
+        date = _parse_date(args.date) if args.date else None
+        options = PublishOptions(status=args.status, date=date, categories=args.category, tags=args.tag,
+                                 author=args.author)
+        result = publish(engine, user, args.item_id, args.site, options)
+    if args.json:
+        print(json.dumps({"item_id": result.item_id, "site": result.site, "post_id": result.remote_id,
+                          "link": result.url, "status": result.remote_status, "created": result.created,
+                          "warnings": result.warnings}, ensure_ascii=False))
+    else:
+        print(f"{'Created' if result.created else 'Updated'} post {result.remote_id} ({result.remote_status}): "
+              f"{result.url}")
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+    return 0
+
+
+def _parse_date(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailedError(f"--date {value!r} is not an ISO date and time, e.g. 2030-01-31T09:00+01:00.") from None
+
+
+def cmd_links(args) -> int:
+    from ..workflow import get_item
+    from .links import suggest_links
+
+    engine = _engine()
+    suggestions = suggest_links(engine, get_item(engine, args.item_id), args.site, refresh=args.refresh)
+    if args.json:
+        print(json.dumps([asdict(s) for s in suggestions], ensure_ascii=False, indent=2))
+    else:
+        for s in suggestions:
+            print(f"{s.score:7.3f}  {s.title}\n         {s.url}")
+    return 0

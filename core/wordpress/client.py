@@ -1,0 +1,268 @@
+"""A WordPress REST API client over httpx: API discovery, timeouts, and errors a user can act on."""
+
+import html
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from ..errors import PublishFailedError, ValidationFailedError
+
+TIMEOUT = 20.0
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+USER_AGENT = "ContentCraft/1.0 (+WordPress REST client)"
+MAX_PAGES = 20
+
+
+def is_local(host: str | None) -> bool:
+    """Whether host is this machine, where plain http is acceptable."""
+    host = (host or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".localhost")
+
+
+def check_base_url(url: str) -> tuple[str, list[str]]:
+    """The site URL normalised, plus warnings; anything but http(s) is rejected with the reason."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"}:
+        shown = f"'{scheme}:'" if scheme else "no scheme"
+        raise ValidationFailedError(f"The site URL must start with https:// (or http:// for a local test site); "
+                                    f"{url!r} has {shown}.")
+    if not parts.hostname:
+        raise ValidationFailedError(f"The site URL {url!r} has no host name, e.g. https://blog.example.com.")
+    if parts.username or parts.password:
+        raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
+    if parts.query or parts.fragment:
+        raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
+    warnings = []
+    if scheme == "http" and not is_local(parts.hostname):
+        warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
+                        "WordPress only accepts Application Passwords over HTTPS. Use https:// if the site has it.")
+    return urlunsplit((scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")), warnings
+
+
+def _message(response: httpx.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    text = re.sub(r"<[^>]+>", "", html.unescape(str(body.get("message") or "")))
+    return str(body.get("code") or ""), text.strip()[:200]
+
+
+def _real_status(response: httpx.Response) -> int:
+    # WordPress reports "you may not ask for that status" as 400 rest_invalid_param, with the
+    # permission problem's own 401/403 inside data.details.
+    if response.status_code == 400:
+        try:
+            details = response.json().get("data", {}).get("details", {})
+            inner = {d.get("data", {}).get("status") for d in details.values() if isinstance(d, dict)}
+        except (ValueError, AttributeError):
+            return 400
+        for status in (401, 403):
+            if status in inner:
+                return status
+    return response.status_code
+
+
+def error_for(response: httpx.Response, label: str, base_url: str) -> PublishFailedError:
+    """A PublishFailedError telling the user what an error response means and what to do."""
+    status = _real_status(response)
+    code, message = _message(response)
+    said = f" ({code}: {message})" if code else ""
+    if status == 401:
+        hint = ""
+        if urlsplit(base_url).scheme == "http" and not is_local(urlsplit(base_url).hostname):
+            hint = " WordPress accepts Application Passwords only over HTTPS."
+        text = (f"{label} rejected the user name or Application Password (HTTP 401{said}). Create a new "
+                f"Application Password in WordPress (Users → Profile → Application Passwords) and enter it "
+                f"in Settings → Sites.{hint}")
+    elif status == 403:
+        text = (f"The WordPress user may not do this on {label} (HTTP 403{said}). Give that user the "
+                f"Editor or Administrator role, or use another user's Application Password.")
+    elif status == 404:
+        text = (f"Not found on {label} (HTTP 404{said}). Check that the site URL is the WordPress home "
+                f"address and that no security plugin hides the REST API.")
+    elif status == 429 or status >= 500:
+        text = (f"{label} answered with {'too many requests' if status == 429 else 'a server error'} "
+                f"(HTTP {status}{said}). Try again in a few minutes; if it keeps failing, check the site's "
+                f"error log.")
+    else:
+        text = f"{label} refused the request (HTTP {status}{said})."
+    return PublishFailedError(text, status=status, code=code, retryable=status == 429 or status >= 500)
+
+
+class WordPressClient:
+    """Talks to one site's REST API as one user (HTTP Basic with an Application Password)."""
+
+    def __init__(self, base_url: str, username: str, password: str, *, label: str = "",
+                 timeout: float = TIMEOUT, rest_style: str | None = None, transport=None):
+        self.base_url = base_url.rstrip("/")
+        self.label = f"The site {label}" if label else f"The site at {self.base_url}"
+        self.timeout = timeout
+        self.rest_style = rest_style
+        host = urlsplit(self.base_url).hostname
+        # Loopback must not go through an HTTP(S)_PROXY from the environment.
+        self.http = httpx.Client(auth=(username, password), timeout=httpx.Timeout(timeout, connect=min(timeout, 10)),
+                                 follow_redirects=False, trust_env=not is_local(host), transport=transport,
+                                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+        self._index: dict | None = None
+        self._schema: dict | None = None
+        self._me: dict | None = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _url(self, route: str, params: dict | None, style: str) -> tuple[str, dict]:
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        if style == "query":
+            return f"{self.base_url}/", {"rest_route": route, **params}
+        return f"{self.base_url}/wp-json{route}", params
+
+    def _send(self, method: str, route: str, style: str, params=None, json=None) -> httpx.Response:
+        url, params = self._url(route, params, style)
+        try:
+            response = self.http.request(method, url, params=params, json=json)
+        except httpx.TimeoutException:
+            raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s. Retrying is safe: "
+                                     f"ContentCraft finds a post an earlier attempt created instead of making a "
+                                     f"second one.", code="timeout", retryable=True) from None
+        except httpx.TransportError as exc:
+            raise PublishFailedError(f"Cannot reach {self.label.removeprefix('The site ')} ({self.base_url}): "
+                                     f"{exc or type(exc).__name__}. Check the address and that the site is up.",
+                                     code="unreachable", retryable=True) from None
+        if response.is_redirect:
+            where = response.headers.get("location", "another address")
+            raise PublishFailedError(f"{self.label} redirected the request to {where}. Use the address it "
+                                     f"redirects to as the site URL in Settings → Sites.",
+                                     status=response.status_code, code="redirect")
+        return response
+
+    def index(self) -> dict:
+        """The REST API index (name, home, namespaces), finding /wp-json/ or ?rest_route= on first call."""
+        if self._index is not None:
+            return self._index
+        styles = [self.rest_style] if self.rest_style else ["pretty", "query"]
+        for style in styles:
+            response = self._send("GET", "/", style, params={"_fields": "name,url,home,namespaces"})
+            if response.status_code in {401, 403} or response.status_code >= 500:
+                raise error_for(response, self.label, self.base_url)
+            body = _json_or_none(response)
+            if response.status_code == 200 and isinstance(body, dict) and "namespaces" in body:
+                self.rest_style, self._index = style, body
+                return body
+        raise PublishFailedError(f"No WordPress REST API answers at {self.base_url} (tried /wp-json/ and "
+                                 f"?rest_route=/). Check that this is the site's home address and that no "
+                                 f"security plugin disables the REST API.", status=404, code="no_rest_api")
+
+    def request(self, method: str, route: str, *, params=None, json=None) -> httpx.Response:
+        """One REST call; error statuses become PublishFailedError."""
+        self.index()
+        response = self._send(method, route, self.rest_style, params=params, json=json)
+        if response.status_code >= 400:
+            raise error_for(response, self.label, self.base_url)
+        if _json_or_none(response) is None:
+            raise PublishFailedError(f"{self.label} answered {route} with something that is not JSON (a "
+                                     f"maintenance or security page?).", status=response.status_code, code="not_json")
+        return response
+
+    def get(self, route: str, **params):
+        """GET route and return its JSON."""
+        return self.request("GET", route, params=params).json()
+
+    def paged(self, route: str, params: dict, max_pages: int = MAX_PAGES, per_page: int = 100) -> list[dict]:
+        """Every item of a collection route, following X-WP-TotalPages (at most max_pages pages)."""
+        items, page = [], 1
+        while True:
+            response = self.request("GET", route, params={**params, "per_page": per_page, "page": page})
+            items.extend(response.json())
+            total = int(response.headers.get("x-wp-totalpages") or 1)
+            if page >= min(total, max_pages):
+                return items
+            page += 1
+
+    def me(self) -> dict:
+        """The signed-in user with roles and capabilities (cached for this client).
+
+        Asked first because WordPress treats a wrong Application Password as "not signed in" on
+        many routes (answering 400 or an empty list there); /users/me always says 401.
+        """
+        if self._me is None:
+            self._me = self.get("/wp/v2/users/me", context="edit")
+        return self._me
+
+    def post_schema(self) -> dict:
+        """The posts route's JSON schema (OPTIONS), cached for this client."""
+        if self._schema is None:
+            self._schema = self.request("OPTIONS", "/wp/v2/posts").json().get("schema") or {}
+        return self._schema
+
+    def meta_keys(self) -> set[str]:
+        """Post meta keys the site lets the REST API write."""
+        meta = self.post_schema().get("properties", {}).get("meta", {})
+        return set(meta.get("properties", {}))
+
+    def wordpress_version(self) -> str | None:
+        """The WordPress version from the RSS generator tag, or None if the site hides it."""
+        try:
+            response = self.http.get(f"{self.base_url}/", params={"feed": "rss2"})
+        except httpx.HTTPError:
+            return None
+        found = re.search(r"<generator>[^<]*\?v=([0-9][0-9.]*)</generator>", response.text)
+        return found.group(1) if found else None
+
+    def create_post(self, payload: dict) -> dict:
+        """Create a post; returns it in edit context."""
+        return self.request("POST", "/wp/v2/posts", params={"context": "edit"}, json=payload).json()
+
+    def update_post(self, post_id: int, payload: dict) -> dict:
+        """Update post post_id; returns it in edit context."""
+        return self.request("POST", f"/wp/v2/posts/{int(post_id)}", params={"context": "edit"}, json=payload).json()
+
+    def get_post(self, post_id: int) -> dict:
+        """One post in edit context (raw title, content and meta)."""
+        return self.get(f"/wp/v2/posts/{int(post_id)}", context="edit")
+
+    def find_posts(self, **params) -> list[dict]:
+        """Posts of any status matching params, in edit context."""
+        return self.get("/wp/v2/posts", status="any", context="edit", per_page=20, **params)
+
+    def terms(self, taxonomy: str) -> list[dict]:
+        """Every category or tag of the site: id, name, slug."""
+        terms = self.paged(f"/wp/v2/{taxonomy}", {"_fields": "id,name,slug", "hide_empty": "false"})
+        return [{**term, "name": html.unescape(term["name"])} for term in terms]
+
+    def create_term(self, taxonomy: str, name: str) -> int:
+        """The id of a new category or tag, or of the existing one with that name."""
+        self.index()
+        response = self._send("POST", f"/wp/v2/{taxonomy}", self.rest_style, json={"name": name})
+        code, _ = _message(response)
+        if response.status_code == 400 and code == "term_exists":
+            return int(response.json()["data"]["term_id"])
+        if response.status_code >= 400:
+            raise error_for(response, self.label, self.base_url)
+        return int(response.json()["id"])
+
+    def authors(self) -> list[dict]:
+        """Users who can write posts: id and name."""
+        return self.paged("/wp/v2/users", {"who": "authors", "_fields": "id,name,slug"})
+
+    def published_posts(self, max_pages: int = MAX_PAGES) -> list[dict]:
+        """Published posts with id, title, link and excerpt (rendered)."""
+        return self.paged("/wp/v2/posts", {"status": "publish", "_fields": "id,title,link,excerpt"}, max_pages)
+
+
+def _json_or_none(response: httpx.Response):
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -1,0 +1,300 @@
+"""Publishing approved posts to WordPress exactly once, and recording what happened."""
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from ..auth import require
+from ..db import session_scope
+from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
+from ..models import User, utcnow
+from ..schemas import ContentData, InternalLink
+from ..seo import sanitize_html
+from ..workflow import add_version, get_item, transition
+from .client import TIMEOUT, WordPressClient
+from .links import insert_links
+from .models import Publication, Site
+from .sites import KEY_META, LD_META, client_for, get_site
+
+log = logging.getLogger("contentcraft.wordpress")
+STATUSES = ("draft", "publish", "future")
+PUBLISHABLE = {"approved", "published"}
+# An attempt still marked "sending" after this long is assumed dead (crashed process) and may be retried.
+IN_FLIGHT_SECONDS = 120
+
+
+@dataclass
+class PublishOptions:
+    """How to publish: WordPress status (and date when scheduled), terms by name or id, author id."""
+
+    status: str = "draft"
+    date: datetime | None = None
+    categories: list[str | int] = field(default_factory=list)
+    tags: list[str | int] = field(default_factory=list)
+    author: int | None = None
+
+
+@dataclass
+class PublishResult:
+    """Where an item went: the remote post, whether it was created or updated, and any warnings."""
+
+    item_id: int
+    site: str
+    remote_id: int
+    url: str
+    remote_status: str
+    created: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_publishable(user: User, item) -> None:
+    """Raise unless user may publish and item is approved (or already published)."""
+    require(user, "publish")
+    if item.status not in PUBLISHABLE:
+        raise ValidationFailedError(f"Item #{item.id} is {item.status.replace('_', ' ')}: only approved items "
+                                    f"can be published. Submit it for review and have an editor approve it.")
+
+
+def _check_options(options: PublishOptions) -> PublishOptions:
+    if options.status not in STATUSES:
+        raise ValidationFailedError(f"Status must be one of {', '.join(STATUSES)}, not {options.status!r}.")
+    if options.status == "future":
+        if options.date is None:
+            raise ValidationFailedError("Pick the date and time to publish a scheduled post.")
+        when = options.date if options.date.tzinfo else options.date.replace(tzinfo=timezone.utc)
+        if when <= utcnow() + timedelta(minutes=1):
+            raise ValidationFailedError("A scheduled post needs a date in the future; use 'publish' for now.")
+        options.date = when
+    return options
+
+
+def publication_for(engine: Engine, item_id: int, site_name: str) -> Publication | None:
+    """The record of item_id on that site, if it was ever sent there."""
+    with session_scope(engine) as session:
+        return session.exec(select(Publication).join(Site, Site.id == Publication.site_id)
+                            .where(Publication.item_id == item_id, Site.name == site_name)).first()
+
+
+def publications(engine: Engine, item_id: int) -> list[tuple[Publication, str]]:
+    """Every site item_id was sent to, with the site's name."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(Publication, Site.name).join(Site, Site.id == Publication.site_id)
+                            .where(Publication.item_id == item_id).order_by(Site.name))
+        return [(pub, name) for pub, name in rows]
+
+
+def claim(engine: Engine, item_id: int, site: Site, user: User, kind: str) -> Publication:
+    """The item's publication row on site, marked "sending"; written before any request goes out."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        pub = session.exec(select(Publication).where(Publication.item_id == item_id,
+                                                     Publication.site_id == site.id)).first()
+        if pub is None:
+            pub = Publication(item_id=item_id, site_id=site.id, kind=kind, idempotency_key=uuid.uuid4().hex)
+            session.add(pub)
+            session.flush()
+        # A conditional UPDATE, so two clicks or two processes cannot both send.
+        claimed = session.execute(
+            update(Publication)
+            .where(Publication.id == pub.id,
+                   (Publication.state != "sending") | (Publication.updated_at < now - timedelta(seconds=IN_FLIGHT_SECONDS)))
+            .values(state="sending", attempts=Publication.attempts + 1, updated_at=now, published_by=user.email)
+        ).rowcount
+        if not claimed:
+            raise ContentCraftError(f"Item #{item_id} is being published to {site.name} right now; wait a moment "
+                                    f"and refresh.")
+        session.refresh(pub)
+        return pub
+
+
+def record_failure(engine: Engine, pub_id: int, reason: str) -> None:
+    """Keep the reason an attempt failed; the item's status does not change."""
+    with session_scope(engine) as session:
+        session.execute(update(Publication).where(Publication.id == pub_id)
+                        .values(state="failed", last_error=reason, updated_at=utcnow()))
+
+
+def record_success(engine: Engine, pub_id: int, remote_id: int, url: str, remote_status: str) -> None:
+    """Store the remote id and link of a successful attempt."""
+    now = utcnow()
+    with session_scope(engine) as session:
+        session.execute(update(Publication).where(Publication.id == pub_id)
+                        .values(state="published", remote_id=remote_id, url=url, remote_status=remote_status,
+                                last_error=None, updated_at=now, published_at=now))
+
+
+def remember_remote_id(engine: Engine, pub_id: int, remote_id: int) -> None:
+    """Store the id of a post found or created, before anything else can fail."""
+    with session_scope(engine) as session:
+        session.execute(update(Publication).where(Publication.id == pub_id).values(remote_id=remote_id))
+
+
+def publish(engine: Engine, user: User, item_id: int, site_name: str, options: PublishOptions | None = None, *,
+            timeout: float = TIMEOUT, transport=None) -> PublishResult:
+    """Send an approved blog post to a site (creating or updating its one post) and mark it published."""
+    item = get_item(engine, item_id)
+    check_publishable(user, item)
+    if item.type != "content":
+        raise ValidationFailedError(f"Item #{item_id} is a product: update its WooCommerce product instead.")
+    options = _check_options(options or PublishOptions())
+    data = ContentData.model_validate(item.data_json)
+    site = get_site(engine, site_name)
+    pub = claim(engine, item_id, site, user, "post")
+    try:
+        with client_for(site, timeout=timeout, transport=transport) as wp:
+            post, created, warnings = _push(engine, wp, pub, item, data, options)
+    except ContentCraftError as exc:
+        record_failure(engine, pub.id, str(exc))
+        raise
+    except Exception as exc:
+        log.exception("publish failed", extra={"event": "publish_failed", "item_id": item_id, "site": site.name})
+        record_failure(engine, pub.id, f"Unexpected error ({type(exc).__name__}); see the server log.")
+        raise ContentCraftError(f"Publishing item #{item_id} to {site.name} failed unexpectedly "
+                                f"({type(exc).__name__}); nothing was marked published. Try again.") from exc
+    record_success(engine, pub.id, post["id"], post["link"], post["status"])
+    verb = "Published" if created else "Updated"
+    transition(engine, user, item_id, "published",
+               f"{verb} on {site.name}: {post['link']} (WordPress post {post['id']}, status {post['status']})")
+    log.info("published", extra={"event": "published", "item_id": item_id, "site": site.name,
+                                 "remote_id": post["id"], "new_post": created})
+    return PublishResult(item_id=item_id, site=site.name, remote_id=post["id"], url=post["link"],
+                         remote_status=post["status"], created=created, warnings=warnings)
+
+
+def check_rights(wp: WordPressClient, options: PublishOptions) -> None:
+    """Refuse early, with advice, when the site's user may not write (or publish) posts."""
+    me = wp.me()
+    caps = me.get("capabilities") or {}
+    name = me.get("username") or me.get("name") or "the user"
+    if not caps.get("edit_posts"):
+        raise PublishFailedError(f"The WordPress user {name} may not write posts on the site (roles: "
+                                 f"{', '.join(me.get('roles') or []) or 'none'}). Give that user the Editor or "
+                                 f"Administrator role, or use another user's Application Password.", status=403,
+                                 code="cannot_edit_posts")
+    if options.status != "draft" and not caps.get("publish_posts"):
+        raise PublishFailedError(f"The WordPress user {name} may only save drafts on the site: publish as "
+                                 f"draft, or give the user the Editor or Administrator role.", status=403,
+                                 code="cannot_publish_posts")
+
+
+def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData, options: PublishOptions):
+    check_rights(wp, options)
+    payload, warnings = build_payload(wp, item, data, options, pub.idempotency_key)
+    if pub.remote_id:
+        try:
+            return wp.update_post(pub.remote_id, payload), False, warnings
+        except PublishFailedError as exc:
+            if exc.code != "rest_post_invalid_id":
+                raise
+            warnings.append(f"Post {pub.remote_id} no longer exists on the site; a new post was made.")
+    earlier = find_earlier_post(wp, pub.idempotency_key, payload)
+    if earlier is not None:
+        remember_remote_id(engine, pub.id, earlier["id"])
+        return wp.update_post(earlier["id"], payload), False, warnings
+    post = wp.create_post(payload)
+    remember_remote_id(engine, pub.id, post["id"])
+    return post, True, warnings
+
+
+def find_earlier_post(wp: WordPressClient, key: str, payload: dict) -> dict | None:
+    """A post an earlier, unconfirmed attempt created: by idempotency key, else by slug and title."""
+    if KEY_META in wp.meta_keys():
+        for post in wp.find_posts(contentcraft_key=key):
+            if (post.get("meta") or {}).get(KEY_META) == key:
+                return post
+    # Also reached with the connector: a crash between insert and meta save leaves a post without the key.
+    for post in wp.find_posts(slug=payload["slug"]):
+        their_key = (post.get("meta") or {}).get(KEY_META)
+        if their_key == key or (not their_key and post.get("title", {}).get("raw") == payload["title"]):
+            return post
+    return None
+
+
+def seo_meta(data: ContentData, keywords: list[str]) -> dict[str, str]:
+    """Yoast and Rank Math fields for the post; only those the site exposes are sent."""
+    return {"_yoast_wpseo_title": data.meta.seo_title, "_yoast_wpseo_metadesc": data.meta.meta_desc,
+            "_yoast_wpseo_focuskw": keywords[0] if keywords else "",
+            "rank_math_title": data.meta.seo_title, "rank_math_description": data.meta.meta_desc,
+            "rank_math_focus_keyword": ",".join(keywords)}
+
+
+def build_payload(wp: WordPressClient, item, data: ContentData, options: PublishOptions, key: str):
+    """The /wp/v2/posts body for the item, and warnings about what the site cannot keep."""
+    warnings: list[str] = []
+    writable = wp.meta_keys()
+    keywords = list((item.request_json or {}).get("keywords") or [])
+    meta = {k: v for k, v in seo_meta(data, keywords).items() if k in writable and v}
+    body = sanitize_html(insert_links(data.body_html, data.internal_links))
+    ld = json.dumps(data.schema_ld_json, ensure_ascii=False)
+    if KEY_META in writable:
+        meta[KEY_META] = key
+    if LD_META in writable:
+        meta[LD_META] = ld
+    elif wp.me().get("capabilities", {}).get("unfiltered_html"):
+        # Only users with unfiltered_html keep a <script> in content (kses strips it for the rest).
+        body += '\n<script type="application/ld+json">' + ld.replace("<", "\\u003c") + "</script>"
+    else:
+        warnings.append("JSON-LD was not sent: install the ContentCraft connector on the site to keep it.")
+    if not any(k in writable for k in seo_meta(data, keywords)):
+        warnings.append("The site exposes no Yoast or Rank Math fields: the SEO title and description were not set.")
+    payload = {"title": data.title, "content": body, "excerpt": data.excerpt, "slug": data.meta.slug,
+               "status": options.status, "categories": resolve_terms(wp, "categories", options.categories),
+               "tags": resolve_terms(wp, "tags", options.tags), "meta": meta}
+    if options.author:
+        payload["author"] = int(options.author)
+    if options.status == "future":
+        payload["date_gmt"] = options.date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return payload, warnings
+
+
+def resolve_terms(wp: WordPressClient, taxonomy: str, wanted: list[str | int]) -> list[int]:
+    """Term ids for names or ids; names the site does not have yet are created."""
+    ids, names = [], []
+    for value in wanted:
+        if isinstance(value, int) or str(value).strip().isdigit():
+            ids.append(int(value))
+        elif str(value).strip():
+            names.append(str(value).strip())
+    if names:
+        existing = {term["name"].casefold(): term["id"] for term in wp.terms(taxonomy)}
+        for name in names:
+            ids.append(existing.get(name.casefold()) or wp.create_term(taxonomy, name))
+    return list(dict.fromkeys(ids))
+
+
+def save_internal_links(engine: Engine, user: User, item_id: int, links: list[InternalLink]) -> None:
+    """Store the links the editor picked on the item (a new version); they are inserted when publishing."""
+    item = get_item(engine, item_id)
+    check_publishable(user, item)
+    data = dict(item.data_json)
+    data["internal_links"] = [link.model_dump() for link in links]
+    add_version(engine, item_id, data, user.email, note=f"{len(links)} internal link(s) chosen")
+
+
+@dataclass
+class Outcome:
+    """One item's result in a bulk publish."""
+
+    item_id: int
+    ok: bool
+    url: str = ""
+    error: str = ""
+
+
+def publish_many(engine: Engine, user: User, item_ids: list[int], site_name: str,
+                 options: PublishOptions | None = None, **kwargs) -> list[Outcome]:
+    """Publish each item in turn; one item's failure does not stop the others."""
+    outcomes = []
+    for item_id in item_ids:
+        try:
+            result = publish(engine, user, item_id, site_name, options, **kwargs)
+            outcomes.append(Outcome(item_id, True, url=result.url))
+        except ContentCraftError as exc:
+            outcomes.append(Outcome(item_id, False, error=str(exc)))
+    return outcomes

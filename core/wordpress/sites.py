@@ -1,0 +1,157 @@
+"""Connected WordPress sites: add, list, remove, and test the connection (admins only)."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from ..auth import require
+from ..db import session_scope
+from ..errors import NotFoundError, ValidationFailedError
+from ..models import User, utcnow
+from .client import TIMEOUT, WordPressClient, check_base_url
+from .models import Publication, Site
+from .secrets import decrypt, encrypt
+
+SEO_FIELDS = {
+    "yoast": ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "_yoast_wpseo_focuskw"),
+    "rank_math": ("rank_math_title", "rank_math_description", "rank_math_focus_keyword"),
+}
+SEO_NAMESPACES = {"yoast": "yoast/v1", "rank_math": "rankmath/v1"}
+KEY_META = "contentcraft_idempotency_key"
+LD_META = "contentcraft_schema_ld_json"
+CAPABILITIES = ("edit_posts", "publish_posts", "edit_others_posts", "edit_published_posts", "manage_categories",
+                "upload_files", "unfiltered_html", "list_users")
+
+
+@dataclass
+class ConnectionReport:
+    """What "Test connection" found: who we are there, what we may do, which fields we can write."""
+
+    site: str
+    user: str
+    roles: list[str]
+    capabilities: list[str]
+    wordpress_version: str | None
+    rest_style: str
+    seo_plugins: list[str]
+    seo_fields: list[str]
+    connector: bool
+    woocommerce: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def can_publish(self) -> bool:
+        return "publish_posts" in self.capabilities
+
+
+def _actor_check(user: User | None) -> str:
+    # user None is the operator at the command line, who already has the database itself.
+    if user is not None:
+        require(user, "manage_sites")
+        return user.email
+    return "cli"
+
+
+def add_site(engine: Engine, user: User | None, *, name: str, url: str, username: str, app_password: str,
+             woo_key: str | None = None, woo_secret: str | None = None) -> tuple[Site, list[str]]:
+    """Store a site with its secrets encrypted; returns it and any warnings about the URL."""
+    actor = _actor_check(user)
+    name, username, app_password = name.strip(), username.strip(), app_password.strip()
+    if not name or len(name) > 80:
+        raise ValidationFailedError("Give the site a name of 1–80 characters, e.g. 'Main blog'.")
+    if not username or not app_password:
+        raise ValidationFailedError("Enter the WordPress user name and an Application Password for it.")
+    if bool(woo_key) != bool(woo_secret):
+        raise ValidationFailedError("WooCommerce needs both the consumer key and the consumer secret.")
+    base_url, warnings = check_base_url(url)
+    with session_scope(engine) as session:
+        if session.exec(select(Site).where(Site.name == name)).first():
+            raise ValidationFailedError(f"There is already a site named {name!r}; remove it first or pick another name.")
+        site = Site(name=name, base_url=base_url, username=username, password_encrypted=encrypt(app_password),
+                    woo_key_encrypted=encrypt(woo_key) if woo_key else None,
+                    woo_secret_encrypted=encrypt(woo_secret) if woo_secret else None, created_by=actor)
+        session.add(site)
+        session.flush()
+        session.refresh(site)
+        return site, warnings
+
+
+def set_woocommerce_keys(engine: Engine, user: User | None, name: str, *, key: str, secret: str) -> None:
+    """Store (encrypted) the WooCommerce REST consumer key and secret of a site."""
+    _actor_check(user)
+    if not key.strip() or not secret.strip():
+        raise ValidationFailedError("WooCommerce needs both the consumer key and the consumer secret.")
+    with session_scope(engine) as session:
+        site = _get(session, name)
+        site.woo_key_encrypted, site.woo_secret_encrypted = encrypt(key.strip()), encrypt(secret.strip())
+        site.updated_at = utcnow()
+        session.add(site)
+
+
+def list_sites(engine: Engine) -> list[Site]:
+    """Every connected site, by name (secrets stay encrypted)."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(Site).order_by(Site.name)))
+
+
+def get_site(engine: Engine, name: str) -> Site:
+    """The site called name, or NotFoundError listing the known ones."""
+    with session_scope(engine) as session:
+        return _get(session, name)
+
+
+def _get(session, name: str) -> Site:
+    site = session.exec(select(Site).where(Site.name == name.strip())).first()
+    if site is None:
+        known = ", ".join(s.name for s in session.exec(select(Site).order_by(Site.name))) or "none yet"
+        raise NotFoundError(f"There is no site named {name!r} (known: {known}). An admin adds sites in "
+                            f"Settings → Sites.")
+    return site
+
+
+def remove_site(engine: Engine, user: User | None, name: str) -> None:
+    """Forget a site and its publication records (the posts on the site stay)."""
+    _actor_check(user)
+    with session_scope(engine) as session:
+        site = _get(session, name)
+        session.exec(delete(Publication).where(Publication.site_id == site.id))
+        session.delete(site)
+
+
+def client_for(site: Site, *, timeout: float = TIMEOUT, transport=None, rest_style: str | None = None) -> WordPressClient:
+    """A REST client signed in as the site's user."""
+    password = decrypt(site.password_encrypted, f"the Application Password of {site.name}")
+    return WordPressClient(site.base_url, site.username, password, label=site.name, timeout=timeout,
+                           transport=transport, rest_style=rest_style)
+
+
+def check_connection(engine: Engine, user: User | None, name: str, *, timeout: float = TIMEOUT,
+                    transport=None) -> ConnectionReport:
+    """Sign in to the site and report capabilities, version and writable SEO fields."""
+    _actor_check(user)
+    site = get_site(engine, name)
+    _, warnings = check_base_url(site.base_url)
+    with client_for(site, timeout=timeout, transport=transport) as wp:
+        me = wp.me()
+        index, meta_keys = wp.index(), wp.meta_keys()
+        version = wp.wordpress_version()
+    namespaces = set(index.get("namespaces", []))
+    plugins = [plugin for plugin, ns in SEO_NAMESPACES.items() if ns in namespaces]
+    seo_fields = [key for keys in SEO_FIELDS.values() for key in keys if key in meta_keys]
+    connector = KEY_META in meta_keys
+    caps = [cap for cap in CAPABILITIES if me.get("capabilities", {}).get(cap)]
+    if "publish_posts" not in caps:
+        warnings.append(f"The user {me.get('username', site.username)} cannot publish posts: only drafts will work. "
+                        "Give them the Editor or Administrator role.")
+    if plugins and not seo_fields:
+        warnings.append("The SEO plugin's fields are not writable through the REST API: install the ContentCraft "
+                        "connector (core/wordpress/wp-plugin/contentcraft-connector.php) as a must-use plugin.")
+    if not connector:
+        warnings.append("The ContentCraft connector is not installed: retries find earlier posts by slug only and "
+                        "JSON-LD is kept only for users allowed unfiltered HTML.")
+    return ConnectionReport(site=site.name, user=me.get("username", site.username), roles=list(me.get("roles", [])),
+                            capabilities=caps, wordpress_version=version, rest_style=wp.rest_style or "",
+                            seo_plugins=plugins, seo_fields=seo_fields, connector=connector,
+                            woocommerce="wc/v3" in namespaces, warnings=warnings)

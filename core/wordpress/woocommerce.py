@@ -1,0 +1,178 @@
+"""WooCommerce REST API v3: push a product's descriptions, SEO meta and image alt text to a product."""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from urllib.parse import quote, urlsplit
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
+from ..models import User
+from ..schemas import ProductData
+from ..seo import sanitize_html
+from ..workflow import get_item, transition
+from .client import TIMEOUT, USER_AGENT, error_for, is_local
+from .publish import PublishResult, check_publishable, claim, record_failure, record_success
+from .secrets import decrypt
+from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
+
+
+def _enc(value) -> str:
+    # PHP's rawurlencode (RFC 3986), which WooCommerce uses for the signature base string.
+    return quote(str(value), safe="~")
+
+
+def oauth_signature(method: str, url: str, params: dict, consumer_secret: str) -> str:
+    """The OAuth 1.0a signature exactly as WooCommerce checks it (HMAC-SHA256, secret + '&')."""
+    pairs = [f"{_enc(k)}={_enc(v)}" for k, v in sorted(params.items()) if k != "oauth_signature"]
+    string_to_sign = "&".join([method.upper(), _enc(url), "%26".join(_enc(pair) for pair in pairs)])
+    digest = hmac.new(f"{consumer_secret}&".encode(), string_to_sign.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+class WooCommerceClient:
+    """Products through /wp-json/wc/v3 with a consumer key and secret.
+
+    Over https the key and secret go as HTTP Basic auth; over plain http WooCommerce refuses that
+    and wants one-legged OAuth 1.0a, so requests are signed instead.
+    """
+
+    def __init__(self, base_url: str, consumer_key: str, consumer_secret: str, *, label: str = "",
+                 timeout: float = TIMEOUT, transport=None):
+        self.base_url = base_url.rstrip("/")
+        self.key, self.secret = consumer_key, consumer_secret
+        self.label = f"The WooCommerce store {label}" if label else f"The WooCommerce store at {self.base_url}"
+        self.timeout = timeout
+        parts = urlsplit(self.base_url)
+        self.signed = parts.scheme == "http"
+        self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10)), follow_redirects=False,
+                                 trust_env=not is_local(parts.hostname), transport=transport,
+                                 auth=None if self.signed else (consumer_key, consumer_secret),
+                                 headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.http.close()
+
+    def _oauth(self, method: str, url: str, params: dict) -> dict:
+        oauth = {"oauth_consumer_key": self.key, "oauth_timestamp": str(int(time.time())),
+                 "oauth_nonce": secrets.token_hex(16), "oauth_signature_method": "HMAC-SHA256"}
+        merged = {**params, **oauth}
+        return {**merged, "oauth_signature": oauth_signature(method, url, merged, self.secret)}
+
+    def request(self, method: str, route: str, *, params=None, json_body=None) -> dict:
+        """One call to /wp-json/wc/v3{route}; errors become PublishFailedError."""
+        url = f"{self.base_url}/wp-json/wc/v3{route}"
+        params = {k: str(v) for k, v in (params or {}).items()}
+        if self.signed:
+            params = self._oauth(method, url, params)
+        try:
+            response = self.http.request(method, url, params=params, json=json_body)
+        except httpx.TimeoutException:
+            raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s; retrying is safe.",
+                                     code="timeout", retryable=True) from None
+        except httpx.TransportError as exc:
+            raise PublishFailedError(f"Cannot reach {self.base_url}: {exc or type(exc).__name__}. Check the "
+                                     f"address and that the site is up.", code="unreachable", retryable=True) from None
+        if response.status_code >= 300:
+            raise self._error(response)
+        return response.json()
+
+    def _error(self, response: httpx.Response) -> PublishFailedError:
+        error = error_for(response, self.label, self.base_url)
+        where = self.label.removeprefix("The WooCommerce store ")
+        if response.status_code == 401:
+            text = (f"{self.label} rejected the consumer key/secret (HTTP 401: {error.code or 'unauthorized'}). "
+                    f"Create a REST API key with Read/Write permission in WooCommerce → Settings → Advanced → "
+                    f"REST API and enter it in Settings → Sites.")
+        elif response.status_code == 404 and error.code == "woocommerce_rest_product_invalid_id":
+            text = f"There is no product with that id on {where}: check the id in WooCommerce → Products."
+        elif response.status_code == 404:
+            text = (f"{self.label} has no WooCommerce REST API at /wp-json/wc/v3 (HTTP 404). Check that "
+                    f"WooCommerce is active and the site uses pretty permalinks.")
+        else:
+            return error
+        return PublishFailedError(text, status=error.status, code=error.code, retryable=False)
+
+    def product(self, product_id: int) -> dict:
+        """The product as WooCommerce returns it."""
+        return self.request("GET", f"/products/{int(product_id)}")
+
+    def update_product(self, product_id: int, payload: dict) -> dict:
+        """Update the product; returns it."""
+        return self.request("PUT", f"/products/{int(product_id)}", json_body=payload)
+
+    def seo_plugins(self) -> list[str]:
+        """SEO plugins the public REST index shows (Yoast, Rank Math)."""
+        try:
+            index = self.http.get(f"{self.base_url}/wp-json/", params={"_fields": "namespaces"}).json()
+        except (httpx.HTTPError, ValueError):
+            return []
+        namespaces = set(index.get("namespaces", [])) if isinstance(index, dict) else set()
+        return [plugin for plugin, ns in SEO_NAMESPACES.items() if ns in namespaces]
+
+
+def product_payload(data: ProductData, product: dict, plugins: list[str], focus: str) -> tuple[dict, list[str]]:
+    """The PUT body: descriptions, SEO meta for the site's SEO plugins, JSON-LD, and the main image's alt."""
+    warnings = []
+    values = {"_yoast_wpseo_title": data.meta.seo_title, "_yoast_wpseo_metadesc": data.meta.meta_desc,
+              "_yoast_wpseo_focuskw": focus, "rank_math_title": data.meta.seo_title,
+              "rank_math_description": data.meta.meta_desc, "rank_math_focus_keyword": focus}
+    meta = [{"key": key, "value": values[key]} for plugin in plugins for key in SEO_FIELDS[plugin]]
+    if not plugins:
+        warnings.append("No Yoast or Rank Math found on the site: the SEO title and description were not set.")
+    meta.append({"key": LD_META, "value": json.dumps(data.schema_ld_json, ensure_ascii=False)})
+    payload = {"description": sanitize_html(data.description_html),
+               "short_description": sanitize_html(data.short_description), "meta_data": meta}
+    images = product.get("images") or []
+    if images:
+        # Sending the list replaces it, so every image goes back; only the main one gets the new alt.
+        payload["images"] = [{"id": image["id"], "alt": data.image_alt_text if i == 0 else image.get("alt", "")}
+                             for i, image in enumerate(images)]
+    else:
+        warnings.append("The product has no image yet, so the alt text was not set.")
+    return payload, warnings
+
+
+def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooCommerceClient:
+    """A WooCommerce client with the site's stored keys."""
+    if not site.woo_key_encrypted or not site.woo_secret_encrypted:
+        raise ValidationFailedError(f"The site {site.name} has no WooCommerce keys: an admin adds them in "
+                                    f"Settings → Sites.")
+    return WooCommerceClient(site.base_url, decrypt(site.woo_key_encrypted, f"the WooCommerce key of {site.name}"),
+                             decrypt(site.woo_secret_encrypted, f"the WooCommerce secret of {site.name}"),
+                             label=site.name, timeout=timeout, transport=transport)
+
+
+def push_product(engine: Engine, user: User, item_id: int, site_name: str, product_id: int, *,
+                 timeout: float = TIMEOUT, transport=None) -> PublishResult:
+    """Write an approved product item to WooCommerce product product_id and mark it published."""
+    item = get_item(engine, item_id)
+    check_publishable(user, item)
+    if item.type != "product":
+        raise ValidationFailedError(f"Item #{item_id} is a blog post: publish it as a WordPress post instead.")
+    if int(product_id) <= 0:
+        raise ValidationFailedError("Enter the WooCommerce product id (a positive number, shown in Products).")
+    data = ProductData.model_validate(item.data_json)
+    site = get_site(engine, site_name)
+    focus = str((item.request_json or {}).get("name") or data.title)
+    pub = claim(engine, item_id, site, user, "product")
+    try:
+        with woo_client_for(site, timeout=timeout, transport=transport) as woo:
+            payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
+            product = woo.update_product(product_id, payload)
+    except ContentCraftError as exc:
+        record_failure(engine, pub.id, str(exc))
+        raise
+    record_success(engine, pub.id, product["id"], product.get("permalink", ""), product.get("status", ""))
+    transition(engine, user, item_id, "published", f"Updated WooCommerce product {product['id']} on {site.name}: "
+                                                   f"{product.get('permalink', '')}")
+    return PublishResult(item_id=item_id, site=site.name, remote_id=product["id"], url=product.get("permalink", ""),
+                         remote_status=product.get("status", ""), created=False, warnings=warnings)
