@@ -12,7 +12,6 @@ st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", 
 PAGES = [
     ("pages/studio.py", "Content Studio", ":material/edit_note:", "generate"),
     ("pages/library.py", "Library", ":material/library_books:", "generate"),
-    ("pages/brand.py", "Brand voice", ":material/record_voice_over:", "manage_brand"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),
 ]
 

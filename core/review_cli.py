@@ -1,0 +1,80 @@
+"""`python -m core users …` and `python -m core items …`: scripted review with the dashboard's role checks."""
+
+import getpass
+import json
+import os
+
+from . import auth, workflow
+from .db import engine_for, upgrade
+from .config import get_settings
+from .errors import AuthenticationError, ValidationFailedError
+from .library import ItemFilter, list_items
+
+
+def add_commands(commands) -> None:
+    """Register the users and items subcommands."""
+    users = commands.add_parser("users", help="manage users").add_subparsers(dest="action", required=True)
+    add = users.add_parser("add", help="add a user")
+    add.add_argument("email")
+    add.add_argument("--role", choices=auth.ROLES, default="writer")
+    add.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    add.set_defaults(handler=cmd_users_add)
+    users.add_parser("list", help="list users").set_defaults(handler=cmd_users_list)
+
+    items = commands.add_parser("items", help="review content items").add_subparsers(dest="action", required=True)
+    listing = items.add_parser("list", help="list items")
+    listing.add_argument("--status", choices=workflow.STATUSES)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_items_list)
+    for action, target in (("submit", "in_review"), ("approve", "approved"), ("reject", "rejected")):
+        sub = items.add_parser(action, help=f"{action} an item")
+        sub.add_argument("item_id", type=int)
+        sub.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help="the user acting")
+        sub.add_argument("--comment", default="")
+        sub.set_defaults(handler=cmd_items_transition, target=target)
+
+
+def _engine():
+    url = get_settings().database_url
+    upgrade(url)
+    return engine_for(url)
+
+
+def cmd_users_add(args) -> int:
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise ValidationFailedError(f"The environment variable {args.password_env} is empty or not set.")
+    else:
+        password = getpass.getpass(f"Password for {args.email}: ")
+    user = auth.create_user(_engine(), email=args.email, password=password, role=args.role)
+    print(f"Added {user.email} as {user.role}.")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    for user in auth.list_users(_engine()):
+        print(f"{user.email}\t{user.role}\t{'active' if user.is_active else 'inactive'}")
+    return 0
+
+
+def cmd_items_list(args) -> int:
+    items = list_items(_engine(), ItemFilter(status=args.status))
+    rows = [{"id": i.id, "type": i.type, "status": i.status, "title": i.title, "author": i.author,
+             "language": i.language, "updated_at": i.updated_at.isoformat()} for i in items]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"#{row['id']}\t{row['status']}\t{row['type']}\t{row['author']}\t{row['title']}")
+    return 0
+
+
+def cmd_items_transition(args) -> int:
+    engine = _engine()
+    actor = auth.get_user(engine, args.actor)
+    if actor is None:
+        raise AuthenticationError(f"No user {args.actor}: add one with `python -m core users add`.")
+    item = workflow.transition(engine, actor, args.item_id, args.target, args.comment)
+    print(f"Item #{item.id} is now {item.status.replace('_', ' ')}.")
+    return 0

@@ -1,0 +1,41 @@
+"""`python -m core users …` and `items …` apply the same role checks as the dashboard."""
+
+import json
+
+from core import auth, workflow
+from core.cli import main
+from core.schemas import ContentRequest
+from tests.samples import blog_draft
+
+
+def test_users_add_with_password_env(engine, monkeypatch, capsys):
+    monkeypatch.setenv("NEW_PASSWORD", "long enough")
+    assert main(["users", "add", "ed@example.com", "--role", "editor", "--password-env", "NEW_PASSWORD"]) == 0
+    assert auth.authenticate(engine, email="ed@example.com", password="long enough").role == "editor"
+    assert main(["users", "add", "x@example.com", "--password-env", "MISSING_VAR"]) == 1
+    assert "MISSING_VAR is empty or not set" in capsys.readouterr().err
+
+
+def test_users_add_prompts_for_password(engine, monkeypatch):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "typed password")
+    assert main(["users", "add", "w@example.com"]) == 0
+    assert auth.get_user(engine, "w@example.com").role == "writer"
+
+
+def test_items_list_approve_reject_with_role_checks(generator, fake, make_user, engine, capsys):
+    writer, editor = make_user("writer"), make_user("editor")
+    fake.enqueue([blog_draft()])
+    item_id = generator.generate(ContentRequest(topic="Running shoes for flat feet"), writer.email).item_id
+    assert main(["items", "submit", str(item_id), "--as", "writer@example.com"]) == 0
+    assert main(["items", "approve", str(item_id), "--as", "writer@example.com"]) == 1
+    assert "cannot approve" in capsys.readouterr().err
+    assert main(["items", "list", "--status", "in_review", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [row["id"] for row in listed] == [item_id] and listed[0]["status"] == "in_review"
+    assert main(["items", "approve", str(item_id), "--as", "editor@example.com", "--comment", "ok"]) == 0
+    assert workflow.get_item(engine, item_id).status == "approved"
+    assert main(["items", "reject", str(item_id), "--as", "editor@example.com"]) == 1
+    assert "Say why" in capsys.readouterr().err
+    assert main(["items", "approve", "999", "--as", "editor@example.com"]) == 1
+    assert "no content item #999" in capsys.readouterr().err
+    assert main(["items", "approve", str(item_id), "--as", "ghost@example.com"]) == 1
