@@ -1,0 +1,75 @@
+"""A real browser (Debian's Chromium via Playwright) signs in and generates with the embedded model."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
+    env.update(CONTENTCRAFT_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('ui') / 'ui.db'}",
+               CONTENTCRAFT_ADMIN_EMAIL="admin@example.com", CONTENTCRAFT_ADMIN_PASSWORD="correct horse",
+               CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS="600")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start")
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def test_sign_in_and_generate_offline(dashboard, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(dashboard)
+        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=30_000)
+        page.get_by_label("Email", exact=True).fill("admin@example.com")
+        page.get_by_label("Password", exact=True).fill("correct horse")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Content Studio")).to_be_visible(timeout=30_000)
+        page.get_by_label("Topic").fill("How to choose running shoes for flat feet")
+        page.get_by_label("Keywords").fill("running shoes, flat feet")
+        page.get_by_role("button", name="Generate").click()
+        expect(page.get_by_text("Saved as draft")).to_be_visible(timeout=240_000)
+        title = page.locator("h2").first.inner_text()
+        page.screenshot(path=str(tmp_path / "studio.png"), full_page=True)
+        shutil.copy(tmp_path / "studio.png", ROOT / "data" / "last-browser-smoke.png")
+        browser.close()
+    assert len(title.strip()) > 5
