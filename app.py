@@ -12,6 +12,7 @@ st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", 
 PAGES = [
     ("pages/studio.py", "Content Studio", ":material/edit_note:", "generate"),
     ("pages/library.py", "Library", ":material/library_books:", "generate"),
+    ("pages/analytics.py", "Analytics", ":material/monitoring:", "review"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),
 ]
 

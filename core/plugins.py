@@ -4,7 +4,7 @@ import pluggy
 
 from . import hookspecs
 
-DEFAULT_PLUGINS = ("core.providers.builtin",)
+DEFAULT_PLUGINS = ("core.providers.builtin", "core.analytics.budgets")
 
 pm = pluggy.PluginManager("contentcraft")
 pm.add_hookspecs(hookspecs)

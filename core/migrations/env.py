@@ -5,6 +5,7 @@ from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 from core import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from core.analytics import models as analytics_models  # noqa: F401
 from core.wordpress import models as wordpress_models  # noqa: F401
 
 config = context.config

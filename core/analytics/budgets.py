@@ -1,0 +1,180 @@
+"""Monthly budgets per user: spend from the log's cost column, warnings near the limit, optional refusal.
+
+Registered as a plugin: its before_generate hook refuses generations once a user's month is spent
+and the admin has switched hard limits on. Months are calendar months in UTC.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from ..db import get_engine, session_scope
+from ..errors import ContentCraftError, ValidationFailedError
+from ..hookspecs import hookimpl
+from ..auth import require
+from ..models import User, utcnow
+from .filters import LOG
+from .models import EVERYONE, Budget, BudgetPolicy
+
+log = logging.getLogger("contentcraft.budgets")
+
+
+class BudgetExceededError(ContentCraftError):
+    """The user's monthly budget is spent and hard limits are on."""
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """Where one user stands against their monthly budget."""
+
+    user: str
+    limit_usd: float
+    spent_usd: float
+    warn_at: float
+    hard_limits: bool
+
+    @property
+    def ratio(self) -> float:
+        return self.spent_usd / self.limit_usd if self.limit_usd else (1.0 if self.spent_usd else 0.0)
+
+    @property
+    def level(self) -> str:
+        """"ok", "warning" (at or past warn_at) or "exceeded" (at or past 100%)."""
+        return "exceeded" if self.ratio >= 1 else "warning" if self.ratio >= self.warn_at else "ok"
+
+    def message(self) -> str | None:
+        """What to tell the user, or None while they are comfortably inside their budget."""
+        used = f"{self.user} has used ${self.spent_usd:,.2f} of a ${self.limit_usd:,.2f} monthly budget ({self.ratio:.0%})"
+        if self.level == "ok":
+            return None
+        if self.level == "warning":
+            return f"{used}. Generations past 100% {'will be refused' if self.hard_limits else 'are still allowed'}."
+        if self.hard_limits:
+            return (f"{used}, so new generations are paused until {next_month(utcnow()):%d %b %Y} (UTC). "
+                    f"Ask an admin to raise the budget or switch hard limits off.")
+        return f"{used}: over budget (hard limits are off, so generation continues)."
+
+
+def month_start(now: datetime) -> datetime:
+    """Midnight UTC on the first day of now's month."""
+    return now.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month(now: datetime) -> datetime:
+    """Midnight UTC on the first day of the month after now's."""
+    start = month_start(now)
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+
+
+def get_policy(engine: Engine) -> BudgetPolicy:
+    """The admin's policy (warn at 80%, hard limits off until set)."""
+    with session_scope(engine) as session:
+        return session.get(BudgetPolicy, 1) or BudgetPolicy()
+
+
+def set_policy(engine: Engine, actor: User | None, *, hard_limits: bool | None = None,
+               warn_at: float | None = None) -> BudgetPolicy:
+    """Change the policy; actor None is the trusted command line."""
+    who = _require_admin(actor)
+    if warn_at is not None and not 0 < warn_at <= 1:
+        raise ValidationFailedError("The warning threshold is a fraction between 0 and 1, e.g. 0.8 for 80%.")
+    with session_scope(engine) as session:
+        policy = session.get(BudgetPolicy, 1) or BudgetPolicy()
+        policy.hard_limits = policy.hard_limits if hard_limits is None else hard_limits
+        policy.warn_at = policy.warn_at if warn_at is None else warn_at
+        policy.updated_by, policy.updated_at = who, utcnow()
+        session.add(policy)
+        return policy
+
+
+def set_budget(engine: Engine, actor: User | None, user: str, monthly_usd: float) -> Budget:
+    """Set user's monthly budget in USD ("*" for everyone without their own)."""
+    who = _require_admin(actor)
+    user = user.strip()
+    if not user:
+        raise ValidationFailedError("Name the user the budget is for, or * for everyone.")
+    if monthly_usd < 0:
+        raise ValidationFailedError("A budget cannot be negative; use 0 to stop all paid generations.")
+    with session_scope(engine) as session:
+        budget = session.get(Budget, user) or Budget(user=user, monthly_usd=monthly_usd)
+        budget.monthly_usd, budget.updated_by, budget.updated_at = float(monthly_usd), who, utcnow()
+        session.add(budget)
+        return budget
+
+
+def remove_budget(engine: Engine, actor: User | None, user: str) -> bool:
+    """Delete user's budget; True if there was one."""
+    _require_admin(actor)
+    with session_scope(engine) as session:
+        budget = session.get(Budget, user.strip())
+        if budget is not None:
+            session.delete(budget)
+        return budget is not None
+
+
+def list_budgets(engine: Engine) -> list[Budget]:
+    """Every budget, the "*" default first."""
+    with session_scope(engine) as session:
+        return sorted(session.execute(select(Budget)).scalars(), key=lambda b: (b.user != EVERYONE, b.user))
+
+
+def month_spend(engine: Engine, now: datetime | None = None, user: str | None = None) -> dict[str, float]:
+    """USD spent this month per user (one user when given), from the log's cost column."""
+    query = (select(LOG.c.user, func.sum(LOG.c.cost_usd)).where(LOG.c.created_at >= month_start(now or utcnow()))
+             .group_by(LOG.c.user))
+    if user is not None:
+        query = query.where(LOG.c.user == user)
+    with engine.connect() as conn:
+        return {name: float(total or 0) for name, total in conn.execute(query)}
+
+
+def budget_status(engine: Engine, user: str, now: datetime | None = None) -> BudgetStatus | None:
+    """user's standing this month, or None if neither they nor "*" have a budget."""
+    with session_scope(engine) as session:
+        budgets = {b.user: b for b in session.execute(select(Budget).where(Budget.user.in_([user, EVERYONE]))).scalars()}
+    budget = budgets.get(user) or budgets.get(EVERYONE)
+    if budget is None:
+        return None
+    policy = get_policy(engine)
+    spent = month_spend(engine, now, user).get(user, 0.0)
+    return BudgetStatus(user, budget.monthly_usd, spent, policy.warn_at, policy.hard_limits)
+
+
+def budget_overview(engine: Engine, now: datetime | None = None) -> list[BudgetStatus]:
+    """Every user with a budget (or spending under the "*" default) this month, most used first."""
+    budgets = {b.user: b.monthly_usd for b in list_budgets(engine)}
+    if not budgets:
+        return []
+    policy, spend = get_policy(engine), month_spend(engine, now)
+    users = set(budgets) - {EVERYONE} | (set(spend) if EVERYONE in budgets else set())
+    statuses = [BudgetStatus(u, budgets.get(u, budgets.get(EVERYONE, 0.0)), spend.get(u, 0.0), policy.warn_at,
+                             policy.hard_limits) for u in users]
+    return sorted(statuses, key=lambda s: (-s.ratio, s.user))
+
+
+def check_budget(engine: Engine, user: str) -> BudgetStatus | None:
+    """Raise BudgetExceededError when user is at or past 100% with hard limits on; log a warning near it."""
+    status = budget_status(engine, user)
+    if status is None or status.level == "ok":
+        return status
+    if status.level == "exceeded" and status.hard_limits:
+        raise BudgetExceededError(status.message())
+    log.warning(status.message())
+    return status
+
+
+@hookimpl
+def before_generate(request, user):
+    """Dogfood the hook: refuse generations past a hard budget limit."""
+    check_budget(get_engine(), user)
+
+
+def _require_admin(actor: User | None) -> str:
+    """Only admins change budgets (actor None is the trusted command line); returns who to record."""
+    if actor is None:
+        return "cli"
+    require(actor, "settings")
+    return actor.email

@@ -1,0 +1,75 @@
+"""Plotly figures for the analytics page: one colour per type and per provider everywhere, units on axes."""
+
+import zlib
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .filters import TYPES
+
+TYPE_COLORS = dict(zip(TYPES, ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756")))
+PROVIDER_COLORS = {"openai": "#10A37F", "anthropic": "#D97757", "local": "#6E7781", "ollama": "#1F6FEB",
+                   "custom": "#8250DF", "(none)": "#BBBBBB"}
+SPARE_COLORS = ("#72B7B2", "#EECA3B", "#FF9DA6", "#9D755D", "#BAB0AC", "#439894", "#83BCB6")
+GRAIN_LABEL = {"day": "Day", "week": "Week (from Monday)", "month": "Month"}
+HEIGHT = 340
+
+
+def color_for(name: str, palette: dict[str, str]) -> str:
+    """The fixed colour of a type or provider; unknown names get a stable spare colour."""
+    return palette.get(name) or SPARE_COLORS[zlib.crc32(name.encode()) % len(SPARE_COLORS)]
+
+
+def _layout(fig: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
+    fig.update_layout(height=HEIGHT, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **extra)
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def volume_chart(volume: pd.DataFrame, grain: str, tz: str) -> go.Figure:
+    """Generations per bucket, stacked by type."""
+    fig = go.Figure()
+    for type_name, part in volume.groupby("type", sort=False):
+        fig.add_bar(x=part["bucket"], y=part["generations"], name=type_name,
+                    marker_color=color_for(type_name, TYPE_COLORS))
+    return _layout(fig, f"{GRAIN_LABEL[grain]} ({tz})", "Generations (count)", barmode="stack")
+
+
+def latency_chart(latency: pd.DataFrame, dimension: str) -> go.Figure:
+    """p50 (solid) and p95 (hatched) latency per type or provider."""
+    palette = TYPE_COLORS if dimension == "type" else PROVIDER_COLORS
+    colors = [color_for(name, palette) for name in latency[dimension]]
+    fig = go.Figure()
+    fig.add_bar(x=latency[dimension], y=latency["p50_ms"], name="p50", marker_color=colors)
+    fig.add_bar(x=latency[dimension], y=latency["p95_ms"], name="p95", marker_color=colors,
+                marker_pattern_shape="/", opacity=0.7)
+    return _layout(fig, dimension.capitalize(), "Latency (ms)", barmode="group")
+
+
+def usage_chart(usage: pd.DataFrame, key: str, measure: str) -> go.Figure:
+    """Tokens or cost per user (bars) or per model (bars coloured by provider), largest on top."""
+    frame = usage.sort_values(measure).tail(15)
+    labels = frame["model"] if key == "model" else frame["user"]
+    colors = ([color_for(p, PROVIDER_COLORS) for p in frame["provider"]] if key == "model" else "#4C78A8")
+    fig = go.Figure(go.Bar(x=frame[measure], y=labels, orientation="h", marker_color=colors,
+                           hovertext=frame.get("provider")))
+    unit = "Cost (USD)" if measure == "cost_usd" else "Tokens (count)"
+    return _layout(fig, unit, key.capitalize())
+
+
+def rate_chart(over_time: pd.DataFrame, rate: str, grain: str, tz: str) -> go.Figure:
+    """Error rate or cache hit rate per bucket, in percent."""
+    label = {"error_rate": "Error rate (%)", "cache_hit_rate": "Cache hit rate (%)"}[rate]
+    color = "#E45756" if rate == "error_rate" else "#54A24B"
+    fig = go.Figure(go.Scatter(x=over_time["bucket"], y=over_time[rate] * 100, mode="lines+markers",
+                               line_color=color, name=label))
+    return _layout(fig, f"{GRAIN_LABEL[grain]} ({tz})", label, yaxis_rangemode="tozero")
+
+
+def share_chart(frame: pd.DataFrame, key: str) -> go.Figure:
+    """Generations per tone or language, most used on top."""
+    shown = frame.head(12).iloc[::-1]
+    fig = go.Figure(go.Bar(x=shown["generations"], y=shown[key], orientation="h", marker_color="#72B7B2"))
+    return _layout(fig, "Generations (count)", key.capitalize())

@@ -1,0 +1,167 @@
+"""`python -m core analytics …` and `python -m core demo-data`: reports, exports, budgets, synthetic logs."""
+
+import json
+import sys
+import time
+
+import pandas as pd
+
+from ..errors import ValidationFailedError
+
+KPI_LABELS = {"generations": "Generations", "success_rate": "Success rate", "tokens": "Tokens", "cost_usd": "Cost",
+              "p50_ms": "p50 latency", "p95_ms": "p95 latency", "cache_hit_rate": "Cache hit rate"}
+
+
+def add_commands(commands) -> None:
+    """Register the analytics and demo-data subcommands."""
+    analytics = commands.add_parser("analytics", help="usage, latency, cost and budget reports")
+    actions = analytics.add_subparsers(dest="action", required=True)
+    summary = actions.add_parser("summary", help="print the KPIs and every aggregate the page shows")
+    export = actions.add_parser("export", help="write the log rows in the range as CSV to stdout")
+    for sub in (summary, export):
+        sub.add_argument("--since", default="30d", help="30d, 90d, any Nd, or all (default 30d)")
+        sub.add_argument("--tz", default="UTC", help="IANA time zone for day boundaries (default UTC)")
+    summary.add_argument("--grain", choices=["day", "week", "month"], help="bucket size (default: by range length)")
+    summary.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    summary.set_defaults(handler=cmd_summary)
+    export.set_defaults(handler=cmd_export)
+
+    budget = actions.add_parser("budget", help="monthly budgets per user").add_subparsers(dest="budget_action",
+                                                                                         required=True)
+    budget.add_parser("list", help="budgets and this month's spend").set_defaults(handler=cmd_budget_list)
+    set_ = budget.add_parser("set", help="set a user's monthly budget in USD (user * = everyone else)")
+    set_.add_argument("user")
+    set_.add_argument("usd", type=float)
+    set_.set_defaults(handler=cmd_budget_set)
+    remove = budget.add_parser("remove", help="delete a user's budget")
+    remove.add_argument("user")
+    remove.set_defaults(handler=cmd_budget_remove)
+    policy = budget.add_parser("policy", help="show or change the warning threshold and hard limits")
+    policy.add_argument("--hard-limits", choices=["on", "off"])
+    policy.add_argument("--warn-at", type=float, help="fraction of the budget that triggers a warning, e.g. 0.8")
+    policy.set_defaults(handler=cmd_budget_policy)
+
+    demo = commands.add_parser("demo-data", help="fill the database with realistic synthetic generation logs")
+    demo.add_argument("--rows", type=int, required=True)
+    demo.add_argument("--days", type=int, default=365, help="spread over the last N days (default 365)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.set_defaults(handler=cmd_demo_data)
+
+
+def _engine():
+    from ..db import get_engine, upgrade
+
+    upgrade()
+    return get_engine()
+
+
+def _filters(args):
+    from .filters import Filters, since
+
+    start, end = since(args.since, args.tz)
+    return Filters(start=start, end=end, tz=args.tz)
+
+
+def cmd_summary(args) -> int:
+    from .export import summary_dict
+    from .queries import dashboard
+
+    board = dashboard(_engine(), _filters(args), args.grain)
+    if args.json:
+        print(json.dumps(summary_dict(board), indent=2, default=str))
+        return 0
+    print(f"ContentCraft analytics · {board.filters.describe()} · by {board.grain}\n")
+    for key, label in KPI_LABELS.items():
+        print(f"  {label:<15} {format_kpi(key, board.kpis[key]):>14}{_delta(key, board)}")
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.max_rows", 400):
+        for name, frame in board.tables.items():
+            if name != "kpis":
+                print(f"\n== {name.replace('_', ' ')} ==")
+                print(frame.to_string(index=False) if len(frame) else "(no rows)")
+    return 0
+
+
+def format_kpi(key: str, value) -> str:
+    """A KPI value with its unit, "–" when there is no data."""
+    if value is None:
+        return "–"
+    if key.endswith("_rate"):
+        return f"{value:.1%}"
+    if key == "cost_usd":
+        return f"${value:,.2f}"
+    if key.endswith("_ms"):
+        return f"{value:,} ms"
+    return f"{value:,}"
+
+
+def _delta(key: str, board) -> str:
+    previous = board.previous and board.previous.get(key)
+    current = board.kpis[key]
+    if previous is None or current is None:
+        return ""
+    change = current - previous
+    shown = f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change:+,.2f}" if key == "cost_usd" else f"{change:+,}"
+    return f"   ({shown} vs previous period)"
+
+
+def cmd_export(args) -> int:
+    from .export import write_rows_csv
+
+    count = write_rows_csv(_engine(), _filters(args), sys.stdout)
+    print(f"{count} rows exported.", file=sys.stderr)
+    return 0
+
+
+def cmd_budget_list(args) -> int:
+    from .budgets import budget_overview, get_policy, list_budgets
+
+    engine = _engine()
+    policy = get_policy(engine)
+    print(f"Warn at {policy.warn_at:.0%} · hard limits {'on' if policy.hard_limits else 'off'}")
+    budgets = list_budgets(engine)
+    if not budgets:
+        print("No budgets set: `python -m core analytics budget set USER USD` adds one.")
+    for status in budget_overview(engine):
+        print(f"  {status.user:<30} ${status.spent_usd:>10,.2f} of ${status.limit_usd:>10,.2f} "
+              f"({status.ratio:.0%}) {status.level}")
+    return 0
+
+
+def cmd_budget_set(args) -> int:
+    from .budgets import set_budget
+
+    budget = set_budget(_engine(), None, args.user, args.usd)
+    print(f"Monthly budget for {budget.user}: ${budget.monthly_usd:,.2f}")
+    return 0
+
+
+def cmd_budget_remove(args) -> int:
+    from .budgets import remove_budget
+
+    if not remove_budget(_engine(), None, args.user):
+        raise ValidationFailedError(f"{args.user} has no budget; `analytics budget list` shows who does.")
+    print(f"Removed the budget for {args.user}.")
+    return 0
+
+
+def cmd_budget_policy(args) -> int:
+    from .budgets import get_policy, set_policy
+
+    engine = _engine()
+    if args.hard_limits is not None or args.warn_at is not None:
+        hard = None if args.hard_limits is None else args.hard_limits == "on"
+        set_policy(engine, None, hard_limits=hard, warn_at=args.warn_at)
+    policy = get_policy(engine)
+    print(f"Warn at {policy.warn_at:.0%} · hard limits {'on' if policy.hard_limits else 'off'}")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    from .demo import generate_demo_rows
+
+    if args.rows < 1 or args.days < 1:
+        raise ValidationFailedError("--rows and --days must be at least 1.")
+    started = time.perf_counter()
+    count = generate_demo_rows(_engine(), args.rows, args.days, args.seed)
+    print(f"Inserted {count:,} demo log rows over the last {args.days} days in {time.perf_counter() - started:.1f} s.")
+    return 0

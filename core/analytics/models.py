@@ -1,0 +1,32 @@
+"""Budget tables: a monthly USD limit per user (or "*" for everyone else) and the admin's policy."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from ..models import utcnow
+
+EVERYONE = "*"
+
+
+class Budget(SQLModel, table=True):
+    """How many USD a user may spend per calendar month (UTC); user "*" is the default for everyone."""
+
+    __tablename__ = "budget"
+
+    user: str = Field(primary_key=True, max_length=255)
+    monthly_usd: float = Field(ge=0)
+    updated_by: str = Field(default="", max_length=255)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class BudgetPolicy(SQLModel, table=True):
+    """The single policy row: when to warn, and whether spending past 100% is refused."""
+
+    __tablename__ = "budget_policy"
+
+    id: int = Field(default=1, primary_key=True)
+    hard_limits: bool = False
+    warn_at: float = Field(default=0.8, gt=0, le=1)
+    updated_by: str = Field(default="", max_length=255)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,167 @@
+"""Analytics: usage, latency, tokens, cost, errors and cache for a date range, with budgets and CSV export."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+import pandas as pd
+import streamlit as st
+
+from core.analytics import budgets, charts, export
+from core.analytics.cli import KPI_LABELS, format_kpi
+from core.analytics.filters import DEFAULT_PRESET, FILTER_COLUMNS, PRESETS, Filters, date_range, preset_range
+from core.analytics.queries import Dashboard, dashboard, filter_options
+from core.auth import allowed
+from pages.common import current_user, engine, friendly_errors
+
+ROW_EXPORT_LIMIT = 200_000
+# Whether a rise in the KPI is good ("normal"), bad ("inverse") or neither ("off").
+DELTA_COLORS = {"generations": "normal", "success_rate": "normal", "tokens": "off", "cost_usd": "off",
+                "p50_ms": "inverse", "p95_ms": "inverse", "cache_hit_rate": "normal"}
+
+
+@st.cache_data(ttl=60, show_spinner="Crunching the numbers…")
+def load_dashboard(filters: Filters, grain: str | None) -> Dashboard:
+    return dashboard(engine(), filters, grain)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_options() -> dict[str, list[str]]:
+    return filter_options(engine())
+
+
+def pick_filters(options: dict[str, list[str]]) -> tuple[Filters, str | None]:
+    """The filter widgets; returns the chosen Filters and grain (None = automatic)."""
+    zones = sorted(available_timezones())
+    browser_zone = st.context.timezone if st.context.timezone in zones else "UTC"
+    left, middle, right, far = st.columns([2, 2, 1, 2])
+    preset = left.selectbox("Date range", [*PRESETS, "Custom"], index=PRESETS.index(DEFAULT_PRESET),
+                            key="analytics_preset")
+    tz = far.selectbox("Time zone", zones, index=zones.index(browser_zone), key="analytics_tz")
+    grain = right.selectbox("Group by", ["auto", "day", "week", "month"], key="analytics_grain")
+    if preset == "Custom":
+        today = datetime.now(ZoneInfo(tz)).date()
+        chosen = middle.date_input("Dates", (today - timedelta(days=29), today), key="analytics_dates")
+        start, end = date_range(chosen[0], chosen[-1], tz) if chosen else preset_range(DEFAULT_PRESET, tz)
+    else:
+        start, end = preset_range(preset, tz)
+        middle.caption(Filters(start=start, end=end, tz=tz).describe())
+    with st.expander("Filters", expanded=False):
+        columns = st.columns(3)
+        chosen_values = {name: tuple(columns[i % 3].multiselect(name.capitalize(), options.get(name, []),
+                                                                key=f"analytics_f_{name}"))
+                         for i, name in enumerate(FILTER_COLUMNS)}
+    return Filters(start=start, end=end, tz=tz, **chosen_values), None if grain == "auto" else grain
+
+
+def kpi_row(board: Dashboard) -> None:
+    """The KPI metrics with deltas against the previous period of the same length."""
+    for column, (key, label) in zip(st.columns(len(KPI_LABELS)), KPI_LABELS.items()):
+        value, before = board.kpis[key], (board.previous or {}).get(key)
+        delta = None
+        if value is not None and before is not None:
+            change = value - before
+            delta = (f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change:+,.2f} $"
+                     if key == "cost_usd" else f"{change:+,}" + (" ms" if key.endswith("_ms") else ""))
+        column.metric(label, format_kpi(key, value), delta, delta_color=DELTA_COLORS[key],
+                      help="Compared with the previous period of the same length." if board.previous else None)
+
+
+def charts_section(board: Dashboard) -> None:
+    """Every chart of the page, in a readable two-column grid."""
+    tables, tz = board.tables, board.filters.tz
+    st.subheader("Generations")
+    st.plotly_chart(charts.volume_chart(board.volume, board.grain, tz), key="analytics_volume")
+    st.subheader("Latency")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.latency_chart(tables["latency_by_type"], "type"), key="analytics_lat_type")
+    right.plotly_chart(charts.latency_chart(tables["latency_by_provider"], "provider"), key="analytics_lat_prov")
+    st.subheader("Tokens and cost")
+    for tab, (key, table) in zip(st.tabs(["By user", "By model"]), [("user", "usage_by_user"),
+                                                                      ("model", "usage_by_model")]):
+        left, right = tab.columns(2)
+        left.plotly_chart(charts.usage_chart(tables[table], key, "tokens"), key=f"analytics_tok_{key}")
+        right.plotly_chart(charts.usage_chart(tables[table], key, "cost_usd"), key=f"analytics_cost_{key}")
+    st.subheader("Errors")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.rate_chart(tables["over_time"], "error_rate", board.grain, tz), key="analytics_err")
+    right.dataframe(tables["top_errors"], hide_index=True, column_config={
+        "error": st.column_config.TextColumn("Top error messages", width="large"),
+        "last_seen": st.column_config.DatetimeColumn(f"Last seen ({tz})")})
+    st.subheader("Tones, languages and cache")
+    tones, languages, cache = st.columns(3)
+    tones.plotly_chart(charts.share_chart(tables["tones"], "tone"), key="analytics_tones")
+    languages.plotly_chart(charts.share_chart(tables["languages"], "language"), key="analytics_langs")
+    cache.plotly_chart(charts.rate_chart(tables["over_time"], "cache_hit_rate", board.grain, tz),
+                       key="analytics_cache")
+
+
+def export_section(board: Dashboard) -> None:
+    """CSV downloads: every aggregate, and the filtered rows (built only when clicked)."""
+    st.subheader("Export")
+    stamp = date.today().isoformat()
+    columns = st.columns(4)
+    for i, name in enumerate(board.tables):
+        columns[i % 4].download_button(f"{name.replace('_', ' ').capitalize()} (CSV)", export.table_csv(board, name),
+                                       f"contentcraft-{name}-{stamp}.csv", "text/csv", key=f"analytics_dl_{name}",
+                                       on_click="ignore")
+    st.download_button(f"Filtered log rows (CSV, newest {ROW_EXPORT_LIMIT:,} at most)",
+                       lambda: export.rows_csv(engine(), board.filters, ROW_EXPORT_LIMIT),
+                       f"contentcraft-log-{stamp}.csv", "text/csv", key="analytics_dl_rows", on_click="ignore")
+    st.caption("For every row of a larger range: `python -m core analytics export --since all > log.csv`.")
+
+
+def budgets_section(user) -> None:
+    """This month's spend against each budget, and the admin's controls."""
+    st.subheader("Budgets (this month, UTC)")
+    db = engine()
+    status = budgets.budget_status(db, user.email)
+    if status is not None and (notice := status.message()):
+        (st.error if status.level == "exceeded" else st.warning)(notice)
+    overview = budgets.budget_overview(db)
+    if overview:
+        st.dataframe(pd.DataFrame([{"user": s.user, "spent_usd": s.spent_usd, "budget_usd": s.limit_usd,
+                                    "used": s.ratio, "status": s.level} for s in overview]), hide_index=True,
+                     column_config={"used": st.column_config.ProgressColumn("Used", format="percent", max_value=1)})
+    else:
+        st.caption("No budgets yet." + (" Set one below (user * applies to everyone without their own)."
+                                        if allowed(user.role, "settings") else ""))
+    if allowed(user.role, "settings"):
+        budget_form(db, user)
+
+
+def budget_form(db, user) -> None:
+    """Admins set a user's monthly budget, the warning threshold and hard limits."""
+    policy = budgets.get_policy(db)
+    with st.expander("Manage budgets"), st.form("analytics_budget_form"):
+        who = st.text_input("User (email, or * for everyone)", key="analytics_budget_user")
+        usd = st.number_input("Monthly budget (USD)", min_value=0.0, step=10.0, key="analytics_budget_usd")
+        hard = st.toggle("Refuse generations past 100% (hard limits)", policy.hard_limits, key="analytics_hard")
+        warn = st.slider("Warn at", 0.5, 1.0, float(policy.warn_at), 0.05, key="analytics_warn_at")
+        if st.form_submit_button("Save"):
+            with friendly_errors("Saving the budgets"):
+                if who.strip():
+                    budgets.set_budget(db, user, who, usd)
+                budgets.set_policy(db, user, hard_limits=hard, warn_at=warn)
+                st.success("Budgets saved.")
+
+
+user = current_user()
+st.title("Analytics")
+if not allowed(user.role, "review"):
+    st.error("Analytics is for editors and admins: ask an admin for access.")
+    st.stop()
+options = load_options()
+filters, grain = pick_filters(options)
+if not options["type"]:
+    st.info("No generations are logged yet. Generate something in Content Studio, or load realistic demo data "
+            "with `python -m core demo-data --rows 10000`, then come back.")
+    st.stop()
+with friendly_errors("Computing the figures"):
+    board = load_dashboard(filters, grain)
+    kpi_row(board)
+    if board.is_empty:
+        st.info("No generations match these filters. Widen the date range or clear some filters.")
+    else:
+        charts_section(board)
+        export_section(board)
+budgets_section(user)
