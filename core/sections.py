@@ -1,0 +1,279 @@
+"""Regenerate one section of a post or product: a schema-constrained call, SEO clean-up, a log row."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field, ValidationError
+
+from . import prompts, seo
+from .db import session_scope
+from .errors import ContentCraftError, InvalidOutputError, ValidationFailedError
+from .logs import log_generation
+from .models import GenerationLog
+from .pipeline import Generator, Request, Tally, draft_schema
+from .plugins import pm
+from .pricing import cost_usd
+from .providers import Completion, complete_with_fallback
+from .schemas import LENGTH_WORDS, ContentRequest
+
+CONTEXT_CHARS, CURRENT_CHARS = 1500, 6000
+
+
+class TitleAnswer(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+
+class ExcerptAnswer(BaseModel):
+    excerpt: str = Field(min_length=1, max_length=600)
+
+
+class MetaAnswer(BaseModel):
+    seo_title: str = Field(min_length=1, max_length=120)
+    meta_desc: str = Field(min_length=1, max_length=400)
+
+
+class BodyAnswer(BaseModel):
+    body_html: str = Field(min_length=1)
+
+
+class ShortDescriptionAnswer(BaseModel):
+    short_description: str = Field(min_length=1, max_length=800)
+
+
+class DescriptionAnswer(BaseModel):
+    description_html: str = Field(min_length=1)
+
+
+class BulletsAnswer(BaseModel):
+    bullet_features: list[str] = Field(min_length=1, max_length=15)
+
+
+class AltTextAnswer(BaseModel):
+    image_alt_text: str = Field(min_length=1, max_length=250)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One regenerable part: what to ask for, the answer's schema, and how to turn it into field updates."""
+
+    kind: str
+    name: str
+    label: str
+    answer: type[BaseModel]
+    instruction: str
+    finish: Callable[[BaseModel, dict], dict]
+
+
+@dataclass
+class SectionResult:
+    """The new values, in the shape of ContentData/ProductData (e.g. {"meta": {...}}), and what it cost."""
+
+    section: str
+    updates: dict
+    provider: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency_ms: int
+
+
+def _text(value: str, what: str) -> str:
+    text = seo.plain_text(value)
+    if not text:
+        raise InvalidOutputError(f"The model's new {what} is empty. Try again or write it yourself.")
+    return text
+
+
+def _body(value: str, what: str) -> str:
+    body = seo.sanitize_html(value)
+    if not seo.plain_text(body):
+        raise InvalidOutputError(f"The new {what} is empty after removing unsafe HTML. Try again.")
+    return body
+
+
+def _meta(answer: MetaAnswer, data: dict, summary: str, body_key: str) -> dict:
+    body_text = seo.plain_text(str(data.get(body_key, "")))
+    description = seo.meta_description(answer.meta_desc, str(data.get(summary, "")), body_text)
+    if description is None:
+        raise InvalidOutputError("The new meta description could not be brought to 140–160 characters. "
+                                 "Try again or write it yourself.")
+    title = seo.seo_title(answer.seo_title) or seo.seo_title(str(data.get("title", "")))
+    return {"meta": {**data.get("meta", {}), "seo_title": title, "meta_desc": description}}
+
+
+def _body_update(answer: BodyAnswer, data: dict) -> dict:
+    body = _body(answer.body_html, "article body")
+    return {"body_html": body, "headings": seo.extract_headings(body)}
+
+
+def _bullets(answer: BulletsAnswer, data: dict) -> dict:
+    bullets = [seo.plain_text(b) for b in answer.bullet_features if seo.plain_text(b)]
+    if not bullets:
+        raise InvalidOutputError("The model's new feature bullets are empty. Try again or write them yourself.")
+    return {"bullet_features": bullets}
+
+
+def _alt_text(answer: AltTextAnswer, data: dict) -> dict:
+    text = _text(answer.image_alt_text, "alt text")
+    return {"image_alt_text": seo.fit_length(text, 1, 125) or text[:125]}
+
+
+SECTIONS: dict[tuple[str, str], Section] = {(s.kind, s.name): s for s in (
+    Section("content", "title", "title", TitleAnswer,
+            "Write a compelling headline under 70 characters that contains the main keyword.",
+            lambda a, d: {"title": _text(a.title, "title")[:200]}),
+    Section("content", "excerpt", "excerpt", ExcerptAnswer,
+            "Write one or two sentences that summarise the post and make people want to read it.",
+            lambda a, d: {"excerpt": _text(a.excerpt, "excerpt")[:600]}),
+    Section("content", "meta", "SEO title and meta description", MetaAnswer,
+            "Write a search result title of at most 60 characters and a meta description of 140 to 160 "
+            "characters that invites the click; use the main keyword in both.",
+            lambda a, d: _meta(a, d, "excerpt", "body_html")),
+    Section("content", "body", "article body", BodyAnswer,
+            "Write the whole article body again as HTML using <h2>, <h3>, <p>, <ul>, <li>, <strong>; no <h1>, "
+            "no scripts, no styles. About {words} words. Use the main keyword in the first paragraph and in at "
+            "least one heading. {sections}",
+            _body_update),
+    Section("product", "title", "product title", TitleAnswer,
+            "Write a clear product title that names the product and its key benefit.",
+            lambda a, d: {"title": _text(a.title, "title")[:200]}),
+    Section("product", "short_description", "short description", ShortDescriptionAnswer,
+            "Write two or three sentences for the top of the product page.",
+            lambda a, d: {"short_description": _text(a.short_description, "short description")[:800]}),
+    Section("product", "description", "long description", DescriptionAnswer,
+            "Write the long description again as HTML using <p>, <h3>, <ul>, <li>, <strong>; no scripts, no styles.",
+            lambda a, d: {"description_html": _body(a.description_html, "long description")}),
+    Section("product", "bullets", "feature bullets", BulletsAnswer,
+            "Write three to seven short, benefit-led feature bullets.", _bullets),
+    Section("product", "meta", "SEO title and meta description", MetaAnswer,
+            "Write a search result title of at most 60 characters and a meta description of 140 to 160 "
+            "characters that invites the click.",
+            lambda a, d: _meta(a, d, "short_description", "description_html")),
+    Section("product", "alt_text", "image alt text", AltTextAnswer,
+            "Write alt text for the main product image: what it shows, under 125 characters.", _alt_text),
+)}
+
+
+def kind_of(request: Request) -> str:
+    """"content" for a blog post request, "product" for a product request."""
+    return "content" if isinstance(request, ContentRequest) else "product"
+
+
+def get_section(kind: str, name: str) -> Section:
+    """The section spec, or ValidationFailedError naming the ones that exist."""
+    try:
+        return SECTIONS[(kind, name)]
+    except KeyError:
+        names = ", ".join(n for k, n in SECTIONS if k == kind)
+        raise ValidationFailedError(f"There is no {name!r} section to regenerate; choose one of {names}.") from None
+
+
+def _context(kind: str, data: dict) -> str:
+    if kind == "content":
+        lines = [f"Title: {data.get('title', '')}", f"Excerpt: {data.get('excerpt', '')}",
+                 "Outline: " + "; ".join(data.get("outline") or []),
+                 f"Article (start): {seo.plain_text(str(data.get('body_html', '')))[:CONTEXT_CHARS]}"]
+    else:
+        lines = [f"Product title: {data.get('title', '')}", f"Short description: {data.get('short_description', '')}",
+                 "Feature bullets: " + "; ".join(data.get("bullet_features") or []),
+                 f"Long description (start): {seo.plain_text(str(data.get('description_html', '')))[:CONTEXT_CHARS]}"]
+    return "\n".join(lines)
+
+
+def _current(spec: Section, data: dict) -> str:
+    if spec.answer is MetaAnswer:
+        meta = data.get("meta") or {}
+        return f"SEO title: {meta.get('seo_title', '')}\nMeta description: {meta.get('meta_desc', '')}"
+    [field] = spec.answer.model_fields
+    value = data.get(field, "")
+    return ("\n".join(value) if isinstance(value, list) else str(value))[:CURRENT_CHARS] or "(empty)"
+
+
+def section_messages(spec: Section, request: Request, data: dict, extra: list[str]) -> list[dict[str, str]]:
+    """The chat messages asking for one new section."""
+    if isinstance(request, ContentRequest):
+        keywords = ", ".join(request.keywords) or "(choose the obvious ones)"
+        instruction = spec.instruction.format(
+            words=LENGTH_WORDS[request.length],
+            sections=("Use these sections, in order: " + "; ".join(request.sections)) if request.sections else "")
+        system, kind_label = "blog_system", "blog post"
+    else:
+        keywords, instruction = request.name, spec.instruction
+        system, kind_label = "product_system", "product description"
+    user = prompts.render("section", kind_label=kind_label, section_label=spec.label, instruction=instruction,
+                          language_instruction=prompts.language_instruction(request.language), tone=request.tone,
+                          keywords=keywords, extra_instructions="\n".join(extra), context=_context(spec.kind, data),
+                          current=_current(spec, data), fields=", ".join(f'"{f}"' for f in spec.answer.model_fields))
+    return [{"role": "system", "content": prompts.render(system)}, {"role": "user", "content": user}]
+
+
+def _call(chain: list, messages: list, schema: dict, tally: Tally, on_chunk) -> Completion:
+    args = {"messages": messages, "schema": schema}
+    pm.hook.api_request_args(provider=chain[0].name, args=args)
+    pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
+    completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
+    pm.hook.api_response(provider=completion.provider, completion=completion)
+    tally.add(completion)
+    return completion
+
+
+def _parse(spec: Section, completion: Completion) -> BaseModel:
+    if completion.data is None:
+        raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
+    try:
+        return spec.answer.model_validate(completion.data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
+        raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
+
+
+def _ask(spec: Section, chain: list, messages: list, tally: Tally, on_chunk) -> BaseModel:
+    """One call, and one repair call if the answer does not fit the schema."""
+    schema = draft_schema(spec.answer)
+    completion = _call(chain, messages, schema, tally, on_chunk)
+    try:
+        return _parse(spec, completion)
+    except InvalidOutputError as problem:
+        repair = prompts.repair_messages(messages, completion.text, str(problem))
+        return _parse(spec, _call(chain, repair, schema, tally, None))
+
+
+def regenerate(generator: Generator, request: Request, data: dict, section: str, user: str, *,
+               provider: str | None = None, model: str | None = None,
+               on_chunk: Callable[[str], None] | None = None) -> SectionResult:
+    """A new value for one section of data (the item as currently edited); raises ContentCraftError on failure."""
+    spec, started, tally = get_section(kind_of(request), section), time.perf_counter(), Tally()
+    try:
+        pm.hook.before_generate(request=request, user=user)
+        chain = generator.chain(provider, model)
+        generator.limiter.hit(user)
+        extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
+        answer = _ask(spec, chain, section_messages(spec, request, data, extra), tally, on_chunk)
+        updates = spec.finish(answer, data)
+    except ContentCraftError as error:
+        pm.hook.generation_failed(request=request, error=error, user=user)
+        _log(generator, spec, request, user, tally, started, error=str(error))
+        raise
+    latency = _log(generator, spec, request, user, tally, started)
+    return SectionResult(section=section, updates=updates, provider=tally.provider, model=tally.model,
+                         prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens,
+                         latency_ms=latency)
+
+
+def _log(generator: Generator, spec: Section, request: Request, user: str, tally: Tally, started: float,
+         error: str | None = None) -> int:
+    """Write the generation log row for a section call, like every other generation; returns latency."""
+    latency = round((time.perf_counter() - started) * 1000)
+    target = request.topic if isinstance(request, ContentRequest) else request.name
+    entry = GenerationLog(
+        user=user, type="seo" if spec.name == "meta" else spec.kind, target=f"{spec.label}: {target}"[:255],
+        tokens=tally.prompt_tokens + tally.completion_tokens, latency_ms=latency,
+        status="failed" if error else "succeeded", error=error, provider=tally.provider, model=tally.model,
+        language=request.language, tone=request.tone, prompt_tokens=tally.prompt_tokens,
+        completion_tokens=tally.completion_tokens,
+        cost_usd=cost_usd(tally.provider, tally.model, tally.prompt_tokens, tally.completion_tokens))
+    with session_scope(generator.engine) as session:
+        session.add(entry)
+    log_generation(entry)
+    return latency
