@@ -11,6 +11,7 @@ st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", 
 # (script, title, icon, the action a role needs to see the page)
 PAGES = [
     ("pages/studio.py", "Content Studio", ":material/edit_note:", "generate"),
+    ("pages/products.py", "Product Writer", ":material/shopping_bag:", "generate"),
     ("pages/library.py", "Library", ":material/library_books:", "generate"),
     ("pages/analytics.py", "Analytics", ":material/monitoring:", "review"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),

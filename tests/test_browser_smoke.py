@@ -2,14 +2,14 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.net import free_port, wait_until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,9 +22,7 @@ def dashboard(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
     env.update(CONTENTCRAFT_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('ui') / 'ui.db'}",
                CONTENTCRAFT_ADMIN_EMAIL="admin@example.com", CONTENTCRAFT_ADMIN_PASSWORD="correct horse",
@@ -34,16 +32,7 @@ def dashboard(tmp_path_factory):
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start")
+    wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
     yield url
     process.terminate()
     process.wait(10)

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 
@@ -12,6 +11,7 @@ from core import config
 from core.cache import DBCache, FallbackCache, RedisCache, cache_key, make_cache
 from core.errors import RateLimitedError
 from core.ratelimit import RedisWindowLimiter, SlidingWindowLimiter
+from tests.net import free_port, wait_until
 
 
 def test_settings_from_env_and_secrets_file(tmp_path, monkeypatch):
@@ -80,20 +80,12 @@ def redis_url():
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing: .ci/run must install it")
         pytest.skip("redis-server not installed (apt-get install redis-server)")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL)
     import redis
 
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
+    wait_until(redis.Redis(port=port).ping, process, "redis-server", timeout=10)
     yield f"redis://127.0.0.1:{port}/0"
     process.terminate()
     process.wait(5)

@@ -1,9 +1,7 @@
 """The real embedded model, in-process and behind a real llama.cpp OpenAI-compatible server."""
 
-import socket
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -12,6 +10,7 @@ from core import config
 from core.pipeline import Generator
 from core.providers.local import bundled_model_path
 from core.schemas import ContentData, ContentRequest, ProductData, ProductRequest
+from tests.net import free_port, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -60,24 +59,13 @@ def test_local_model_path_setting_is_used(monkeypatch, engine, tmp_path):
 
 @pytest.fixture(scope="module")
 def llama_server():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("llama_cpp.server did not start")
+    wait_until(lambda: httpx.get(f"{url}/models", timeout=1).status_code == 200, process, "llama_cpp.server")
     yield url
     process.terminate()
     process.wait(10)

@@ -1,0 +1,224 @@
+"""What the Studio and the Product Writer share: streaming, field state, regeneration, the SEO panel, saving."""
+
+import html
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+from pydantic import BaseModel
+
+from core import editing, sections, workflow
+from core.errors import ContentCraftError
+from core.models import User
+from core.pipeline import Request
+from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
+from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
+from core.seo_report import SeoReport
+from core.streaming import ChunkStream
+from pages.common import engine, friendly_errors, generator
+
+NO_BRAND = ""
+LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
+
+
+def field_key(prefix: str, name: str) -> str:
+    """The session_state key of an editor field."""
+    return f"{prefix}_f_{name}"
+
+
+def language_option(code: str) -> str:
+    """How a language appears in the selectboxes."""
+    return f"{LANGUAGES[code]} ({code})"
+
+
+def brand_profile_select(prefix: str) -> str | None:
+    """A selectbox of the brand profiles when the brand module is installed, a text box otherwise."""
+    try:
+        from core.brand.profiles import list_profiles
+    except ImportError:
+        return st.text_input("Brand profile (optional)", key=f"{prefix}_brand", persist_state="session") or None
+    profiles = list_profiles(engine())
+    if not profiles:
+        st.caption("No brand profiles yet: an editor can train one on the Brand voice page.")
+        return None
+    names = [NO_BRAND] + [profile.name for profile in profiles]
+    default = 1 if profiles[0].is_default else 0
+    choice = st.selectbox("Brand profile", names, index=default, key=f"{prefix}_brand", persist_state="session",
+                          format_func=lambda name: name or "No brand profile")
+    return choice or None
+
+
+def stream_generation(request: Request, user: User) -> ContentResponse:
+    """Generate with a live preview of the model's answer, then collapse it."""
+    with st.status("Writing…", expanded=True) as status:
+        stream = ChunkStream(lambda on_chunk: generator().generate(request, user.email, on_chunk=on_chunk))
+        st.write_stream(stream)
+        succeeded = stream.result.status == "succeeded"
+        status.update(label="Done" if succeeded else "Failed", state="complete" if succeeded else "error",
+                      expanded=False)
+    return stream.result
+
+
+def start_editing(prefix: str, request: Request, response: ContentResponse) -> None:
+    """Keep a fresh result and fill the editor fields with it."""
+    st.session_state[f"{prefix}_result"], st.session_state[f"{prefix}_request"] = response, request
+    st.session_state[f"{prefix}_notice"] = None
+    if response.status == "succeeded":
+        data = getattr(response, response.type).model_dump(mode="json")
+        st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
+        load_fields(prefix, data)
+
+
+def load_fields(prefix: str, data: dict) -> None:
+    """Put data (whole or the part a regeneration returned) into the editor fields."""
+    for name, value in editing.to_fields(data).items():
+        st.session_state[field_key(prefix, name)] = value
+
+
+def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
+    """The editor fields as the user has them now."""
+    return {name: st.session_state.get(field_key(prefix, name), "") for name in names}
+
+
+def show_origin(response: ContentResponse) -> bool:
+    """The result's headline: where it is saved and who wrote it, or why it failed."""
+    if response.status != "succeeded":
+        wait = f" Wait {response.retry_after:.0f} s and try again." if getattr(response, "retry_after", None) else ""
+        st.error(f"Generation failed: {response.error}{wait}")
+        return False
+    origin = "from cache" if response.cache_hit else f"{response.provider} / {response.model}"
+    st.success(f"Saved as draft #{response.item_id} · {origin} · {response.latency_ms} ms. "
+               "Edit anything below, then save a new version.")
+    if brand := getattr(response, "brand_score", None):
+        score = f"{brand.score}/100" if brand.score is not None else "not scored"
+        st.caption(f"Brand voice “{brand.profile}” v{brand.version}: {score}"
+                   + ("" if not brand.differences else " · " + "; ".join(brand.differences)))
+    return True
+
+
+def ask_regeneration(prefix: str, section: str) -> None:
+    """Button callback: regenerate this section at the top of the next run, before the fields are drawn."""
+    st.session_state[f"{prefix}_pending"] = section
+
+
+def regenerate_button(prefix: str, kind: str, section: str) -> None:
+    """A small "regenerate" button for one section."""
+    label = sections.get_section(kind, section).label
+    st.button(f"Regenerate {label}", key=f"{prefix}_regen_{section}", icon=":material/refresh:",
+              on_click=ask_regeneration, args=(prefix, section),
+              help=f"Ask the model for a new {label}; review it, then save.")
+
+
+def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) -> None:
+    """Regenerate the section a button asked for, and put the new value into its fields."""
+    section = st.session_state.pop(f"{prefix}_pending", None)
+    request = st.session_state.get(f"{prefix}_request")
+    if not section or request is None:
+        return
+    spec = sections.get_section(sections.kind_of(request), section)
+    data = editing.draft_data(current_fields(prefix, names))
+    with friendly_errors(f"Regenerating the {spec.label}"):
+        with st.status(f"Writing a new {spec.label}…", expanded=section in LONG_SECTIONS) as status:
+            stream = ChunkStream(lambda on_chunk: sections.regenerate(generator(), request, data, section,
+                                                                      user.email, on_chunk=on_chunk))
+            st.write_stream(stream)
+            status.update(label=f"New {spec.label} ready", state="complete", expanded=False)
+        load_fields(prefix, stream.result.updates)
+        st.session_state[f"{prefix}_regenerated"].append(spec.label)
+        st.session_state[f"{prefix}_notice"] = ("info", f"New {spec.label} from {stream.result.provider} / "
+                                                        f"{stream.result.model}: review it, then save.")
+
+
+def seo_title_field(prefix: str) -> None:
+    """SEO title with a live counter against 60 characters."""
+    length = len(st.session_state.get(field_key(prefix, "seo_title"), ""))
+    st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"),
+                  max_chars=SEO_TITLE_MAX, live=True, persist_state="session")
+
+
+def meta_desc_field(prefix: str) -> None:
+    """Meta description with a live counter against 140–160 characters."""
+    length = len(st.session_state.get(field_key(prefix, "meta_desc"), ""))
+    mark = "✓" if META_MIN <= length <= META_MAX else "needs " + ("more" if length < META_MIN else "less")
+    st.text_input(f"Meta description · {length} of {META_MIN}–{META_MAX} ({mark})", key=field_key(prefix, "meta_desc"),
+                  max_chars=META_MAX, live=True, persist_state="session")
+
+
+def preview(title: str, lead: str, body_html: str, language: str) -> None:
+    """The item as readers will see it: sanitised, right-to-left for Persian and Arabic."""
+    direction = "rtl" if language in RTL_LANGUAGES else "ltr"
+    st.html(f'<div dir="{direction}" lang="{language}"><h2>{html.escape(title)}</h2>'
+            f'<p><em>{html.escape(lead)}</em></p>{sanitize_html(body_html)}</div>')
+
+
+def _mark(ok: bool) -> str:
+    return ":green[✓]" if ok else ":orange[✗]"
+
+
+def seo_panel(report: SeoReport) -> None:
+    """The SEO checks for the fields as they are now."""
+    st.subheader("SEO check")
+    title, meta = report.seo_title, report.meta_desc
+    lines = [f"{_mark(title.ok)} SEO title: {title.length}/{title.high} characters ({title.verdict})",
+             f"{_mark(meta.ok)} Meta description: {meta.length} characters, {meta.low}–{meta.high} wanted "
+             f"({meta.verdict})"]
+    length = report.length
+    if length.target:
+        lines.append(f"{_mark(length.verdict == 'on target')} Length: {length.words} of {length.target} words "
+                     f"({length.ratio:.0%}, {length.verdict})")
+    else:
+        lines.append(f"Length: {length.words} words")
+    read = report.readability
+    if read.score is not None:
+        lines.append(f"Readability: {read.score:g} ({read.label}, {read.formula}) · "
+                     f"{read.words_per_sentence:g} words per sentence")
+    else:
+        lines.append(f"Readability: {read.note}")
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    if report.keywords:
+        rows = ["| Keyword | Title | First paragraph | Headings | Uses | Density |", "|---|---|---|---|---|---|"]
+        rows += [f"| {check.keyword} | {_mark(check.in_title)} | {_mark(check.in_first_paragraph)} | "
+                 f"{_mark(check.in_headings)} | {check.count} | {check.density:.1f} % ({check.density_verdict}) |"
+                 for check in report.keywords]
+        st.markdown("\n".join(rows))
+    if problems := report.problems():
+        st.caption("To improve: " + " ".join(problems))
+
+
+def _save(prefix: str, user: User, item_id: int, names: tuple[str, ...], build: Callable[[dict], BaseModel]) -> None:
+    """Save button callback: validate the fields, store a new version, show the normalised values."""
+    try:
+        data = build(current_fields(prefix, names)).model_dump(mode="json")
+        changed = editing.changed_fields(st.session_state[f"{prefix}_saved"], data)
+        if not changed:
+            st.session_state[f"{prefix}_notice"] = ("info", "Nothing has changed since the last saved version.")
+            return
+        note = editing.version_note(changed, st.session_state[f"{prefix}_regenerated"])
+        version = workflow.save_edit(engine(), user, item_id, data, note)
+    except ContentCraftError as error:
+        st.session_state[f"{prefix}_notice"] = ("error", str(error))
+        return
+    except Exception:  # the last line of defence: log it, show no internals
+        logging.getLogger("contentcraft").exception("saving an edit failed")
+        st.session_state[f"{prefix}_notice"] = ("error", "Saving failed unexpectedly. Try again; if it keeps "
+                                                         "failing, tell your admin.")
+        return
+    st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
+    load_fields(prefix, data)
+    st.session_state[f"{prefix}_notice"] = ("success", f"Saved version {version.version} of #{item_id} "
+                                                       f"({note}). Find it in the Library.")
+
+
+def save_button(prefix: str, user: User, item_id: int, names: tuple[str, ...],
+                build: Callable[[dict], BaseModel]) -> None:
+    """Save the edited fields to the Library as the item's next version."""
+    st.button("Save new version", key=f"{prefix}_save", type="primary", icon=":material/save:",
+              on_click=_save, args=(prefix, user, item_id, names, build))
+
+
+def show_notice(prefix: str) -> None:
+    """The outcome of the last save or regeneration."""
+    notice = st.session_state.get(f"{prefix}_notice")
+    if notice:
+        level, message = notice
+        {"success": st.success, "error": st.error, "info": st.info}[level](message)

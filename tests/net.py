@@ -1,0 +1,29 @@
+"""Loopback helpers for tests that start real servers."""
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, timeout: float = 60) -> None:
+    """Poll ready() until it is true; kill the process and fail the test if it never is."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except Exception:  # not up yet: connection refused, reset, half-written answer
+            pass
+        time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"{what} did not start within {timeout:.0f} s")
