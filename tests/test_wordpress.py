@@ -301,3 +301,60 @@ def test_cli_sites_add_test_and_publish_json(env, monkeypatch, capsys):
     assert printed["post_id"] == publication_for(env.engine, item_id, "cli-blog").remote_id
     assert cli.main(["publish", str(item_id), "--site", "cli-blog", "--as", "writer@example.com"]) == 1
     assert "cannot publish" in capsys.readouterr().err
+
+
+@pytest.fixture
+def page_env(wordpress, secret_key, engine, generator, fake, make_user):
+    """A writer's post approved by a chief editor, the site connected; pages open as another user."""
+    writer, chief = make_user("writer"), make_user("editor", "chief@example.com")
+    add_site(engine, None, name="blog", url=wordpress.url, username=wordpress.user, app_password=wordpress.app_password)
+    add_site(engine, None, name="locked", url=wordpress.url, username=wordpress.user, app_password="wrong pass 1234")
+
+    def item(title: str) -> int:
+        return approved_item(generator, fake, engine, chief, writer, title=title)
+
+    return item
+
+
+def test_library_publish_panel_publishes_and_shows_the_link(page_env, app_as, engine):
+    item_id = page_env("Library Panel Running Shoes Publishing")
+    at = app_as("editor", page="pages/library.py")
+    at.radio(key=f"publish_status_{item_id}").set_value("publish")
+    at.button(key=f"publish_load_{item_id}").click().run()
+    assert not at.exception
+    at.multiselect(key=f"publish_categories_{item_id}").set_value(["Uncategorized"])
+    at.button(key=f"publish_go_{item_id}").click().run()
+    assert not at.exception, at.exception
+    pub = publication_for(engine, item_id, "blog")
+    assert get_item(engine, item_id).status == "published" and pub.remote_status == "publish"
+    assert any(pub.url in s.value for s in at.success)
+    page = httpx.get(pub.url, timeout=30, trust_env=False)
+    assert page.status_code == 200 and get_item(engine, item_id).data_json["title"] in page.text
+
+
+def test_library_publish_failure_shows_reason_and_retry(page_env, app_as, engine):
+    item_id = page_env("Library Panel Locked Site Shoes")
+    at = app_as("editor", page="pages/library.py")
+    at.selectbox(key=f"publish_site_{item_id}").set_value("locked").run()
+    at.button(key=f"publish_go_{item_id}").click().run()
+    assert not at.exception
+    assert any("Application Password" in e.value for e in at.error)
+    assert get_item(engine, item_id).status == "approved"
+    at.run()
+    assert at.button(key=f"publish_go_{item_id}").label == "Retry"
+    assert any("last attempt failed" in e.value for e in at.error)
+
+
+def test_settings_sites_panel_adds_and_tests_a_site(wordpress, secret_key, app_as):
+    at = app_as("admin", page="pages/settings.py")
+    at.text_input(key="sites_name").input("Main blog")
+    at.text_input(key="sites_url").input(wordpress.url)
+    at.text_input(key="sites_username").input(wordpress.user)
+    at.text_input(key="sites_password").input(wordpress.app_password)
+    at.button(key="FormSubmitter:sites_add-Add site").click().run()
+    assert not at.exception and any("Added Main blog" in s.value for s in at.success)
+    at.button(key="sites_test").click().run()
+    assert not at.exception
+    assert any("Connected to Main blog" in s.value and "6.1" in s.value for s in at.success)
+    shown = " ".join(str(e.value) for e in [*at.success, *at.markdown, *at.warning, *at.caption])
+    assert wordpress.app_password not in shown and "rank_math_title" in shown

@@ -8,10 +8,11 @@ should install the connector in `wp-plugin/contentcraft-connector.php` as a must
 from .links import Suggestion, insert_links, rank_posts, site_posts, suggest_links
 from .publish import (PublishOptions, PublishResult, publication_for, publications, publish, publish_many,
                       save_internal_links)
-from .sites import ConnectionReport, add_site, check_connection, get_site, list_sites, remove_site, set_woocommerce_keys
+from .sites import (ConnectionReport, add_site, check_connection, get_site, list_sites, remove_site,
+                    set_woocommerce_keys, site_choices)
 from .woocommerce import push_product
 
 __all__ = ["ConnectionReport", "PublishOptions", "PublishResult", "Suggestion", "add_site", "check_connection",
            "get_site", "insert_links", "list_sites", "publication_for", "publications", "publish", "publish_many",
-           "push_product", "rank_posts", "remove_site", "save_internal_links", "set_woocommerce_keys", "site_posts",
+           "push_product", "rank_posts", "remove_site", "save_internal_links", "set_woocommerce_keys", "site_choices", "site_posts",
            "suggest_links"]

@@ -1,5 +1,7 @@
 """Connected WordPress sites: add, list, remove, and test the connection (admins only)."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete
@@ -7,6 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from ..auth import require
+from ..cache import make_cache
+from ..config import get_settings
 from ..db import session_scope
 from ..errors import NotFoundError, ValidationFailedError
 from ..models import User, utcnow
@@ -21,6 +25,7 @@ SEO_FIELDS = {
 SEO_NAMESPACES = {"yoast": "yoast/v1", "rank_math": "rankmath/v1"}
 KEY_META = "contentcraft_idempotency_key"
 LD_META = "contentcraft_schema_ld_json"
+CHOICES_TTL = 300
 CAPABILITIES = ("edit_posts", "publish_posts", "edit_others_posts", "edit_published_posts", "manage_categories",
                 "upload_files", "unfiltered_html", "list_users")
 
@@ -155,3 +160,19 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
                             capabilities=caps, wordpress_version=version, rest_style=wp.rest_style or "",
                             seo_plugins=plugins, seo_fields=seo_fields, connector=connector,
                             woocommerce="wc/v3" in namespaces, warnings=warnings)
+
+
+def site_choices(engine: Engine, name: str, *, refresh: bool = False, timeout: float = TIMEOUT,
+                 transport=None) -> dict:
+    """The site's category and tag names and its authors (id, name), cached for CHOICES_TTL seconds."""
+    site = get_site(engine, name)
+    cache = make_cache(engine, get_settings().redis_url)
+    key = hashlib.sha256(f"wp-choices|{site.id}|{site.base_url}".encode()).hexdigest()
+    if not refresh and (cached := cache.get(key)) is not None:
+        return json.loads(cached)
+    with client_for(site, timeout=timeout, transport=transport) as wp:
+        choices = {"categories": sorted(t["name"] for t in wp.terms("categories")),
+                   "tags": sorted(t["name"] for t in wp.terms("tags")),
+                   "authors": [[a["id"], a["name"]] for a in wp.authors()]}
+    cache.set(key, json.dumps(choices, ensure_ascii=False), CHOICES_TTL)
+    return choices

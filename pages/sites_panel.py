@@ -1,0 +1,78 @@
+"""Settings → WordPress sites: connect a site, test the connection, remove it (admins only)."""
+
+import pandas as pd
+import streamlit as st
+
+from core import wordpress
+from core.auth import allowed
+from pages.common import engine, friendly_errors
+
+
+def sites_panel(user) -> None:
+    """The sites table, the add form and per-site test/remove buttons."""
+    if not allowed(user.role, "manage_sites"):
+        st.info("Only admins connect WordPress sites.")
+        return
+    flash = st.session_state.pop("sites_flash", None)
+    if flash:
+        st.success(flash[0])
+        for warning in flash[1]:
+            st.warning(warning)
+    sites = wordpress.list_sites(engine())
+    if sites:
+        st.dataframe(pd.DataFrame([{"Name": s.name, "URL": s.base_url, "WordPress user": s.username,
+                                    "WooCommerce": "yes" if s.woo_key_encrypted else "", "Added by": s.created_by}
+                                   for s in sites]), hide_index=True, width="stretch")
+        _site_actions(user, [s.name for s in sites])
+    else:
+        st.caption("No site yet. Create an Application Password in WordPress (Users → Profile → Application "
+                   "Passwords) and add the site below.")
+    _add_form(user)
+    st.caption("For exactly-once retries, SEO fields and JSON-LD, install the ContentCraft connector on the site: "
+               "copy `core/wordpress/wp-plugin/contentcraft-connector.php` into `wp-content/mu-plugins/`.")
+
+
+def _site_actions(user, names: list[str]) -> None:
+    cols = st.columns([2, 1, 1])
+    name = cols[0].selectbox("Site", names, key="sites_selected", label_visibility="collapsed")
+    if cols[1].button("Test connection", key="sites_test"):
+        with friendly_errors("Testing the connection"), st.spinner(f"Signing in to {name}…"):
+            _show_report(wordpress.check_connection(engine(), user, name))
+    confirm = st.checkbox(f"Yes, forget {name} (its posts stay on WordPress)", key="sites_confirm_remove")
+    if cols[2].button("Remove", key="sites_remove", disabled=not confirm):
+        with friendly_errors("Removing the site"):
+            wordpress.remove_site(engine(), user, name)
+            st.session_state.pop("sites_confirm_remove", None)
+            st.rerun()
+
+
+def _show_report(report) -> None:
+    st.success(f"Connected to {report.site} as **{report.user}** ({', '.join(report.roles) or 'no role'}) · "
+               f"WordPress {report.wordpress_version or 'version hidden'}")
+    st.markdown(f"- Capabilities: {', '.join(report.capabilities) or 'none'}\n"
+                f"- SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
+                f"{', '.join(report.seo_fields) or 'none'}\n"
+                f"- ContentCraft connector: {'installed' if report.connector else 'not installed'} · "
+                f"WooCommerce API: {'yes' if report.woocommerce else 'no'} · REST via "
+                f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")
+    for warning in report.warnings:
+        st.warning(warning)
+
+
+def _add_form(user) -> None:
+    with st.form("sites_add", clear_on_submit=True):
+        st.markdown("**Add a site**")
+        cols = st.columns(2)
+        name = cols[0].text_input("Name", placeholder="Main blog", key="sites_name")
+        url = cols[1].text_input("Site URL", placeholder="https://blog.example.com", key="sites_url")
+        username = cols[0].text_input("WordPress user name", key="sites_username")
+        password = cols[1].text_input("Application Password", type="password", key="sites_password")
+        woo_key = cols[0].text_input("WooCommerce consumer key (optional)", type="password", key="sites_woo_key")
+        woo_secret = cols[1].text_input("WooCommerce consumer secret", type="password", key="sites_woo_secret")
+        if st.form_submit_button("Add site"):
+            with friendly_errors("Adding the site"):
+                site, warnings = wordpress.add_site(engine(), user, name=name, url=url, username=username,
+                                                    app_password=password, woo_key=woo_key or None,
+                                                    woo_secret=woo_secret or None)
+                st.session_state["sites_flash"] = (f"Added {site.name}. Press “Test connection” to check it.", warnings)
+                st.rerun()
