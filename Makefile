@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # llama-cpp-python compiles llama.cpp on first install; use every core.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: install migrate run test bench clean
+.PHONY: install migrate run test bench bench-analytics clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ test: migrate
 
 bench: install
 	$(BIN)/python benchmarks/overhead.py
+
+bench-analytics: install
+	$(BIN)/python benchmarks/analytics.py --rows 1000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache

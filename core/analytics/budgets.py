@@ -47,7 +47,8 @@ class BudgetStatus:
 
     def message(self) -> str | None:
         """What to tell the user, or None while they are comfortably inside their budget."""
-        used = f"{self.user} has used ${self.spent_usd:,.2f} of a ${self.limit_usd:,.2f} monthly budget ({self.ratio:.0%})"
+        used = (f"{self.user} has used ${self.spent_usd:,.2f} of a ${self.limit_usd:,.2f} monthly budget "
+                f"({self.ratio:.0%})")
         if self.level == "ok":
             return None
         if self.level == "warning":
@@ -134,7 +135,8 @@ def month_spend(engine: Engine, now: datetime | None = None, user: str | None = 
 def budget_status(engine: Engine, user: str, now: datetime | None = None) -> BudgetStatus | None:
     """user's standing this month, or None if neither they nor "*" have a budget."""
     with session_scope(engine) as session:
-        budgets = {b.user: b for b in session.execute(select(Budget).where(Budget.user.in_([user, EVERYONE]))).scalars()}
+        query = select(Budget).where(Budget.user.in_([user, EVERYONE]))
+        budgets = {b.user: b for b in session.execute(query).scalars()}
     budget = budgets.get(user) or budgets.get(EVERYONE)
     if budget is None:
         return None

@@ -100,7 +100,10 @@ def _delta(key: str, board) -> str:
     if previous is None or current is None:
         return ""
     change = current - previous
-    shown = f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change:+,.2f}" if key == "cost_usd" else f"{change:+,}"
+    if key.endswith("_rate"):
+        shown = f"{change * 100:+.1f} pts"
+    else:
+        shown = f"{change:+,.2f}" if key == "cost_usd" else f"{change:+,}"
     return f"   ({shown} vs previous period)"
 
 

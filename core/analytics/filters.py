@@ -74,7 +74,8 @@ class Filters:
         return " · ".join([span, *chosen])
 
 
-def preset_range(preset: str, tz_name: str = "UTC", now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+def preset_range(preset: str, tz_name: str = "UTC",
+                 now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
     """The UTC [start, end) of a preset, with day boundaries at local midnight in tz_name."""
     tz = zone(tz_name)
     local_now = (now or datetime.now(timezone.utc)).astimezone(tz)

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from ..models import utcnow
+from ..models import GenerationLog, utcnow
 
 EVERYONE = "*"
 
@@ -30,3 +31,14 @@ class BudgetPolicy(SQLModel, table=True):
     warn_at: float = Field(default=0.8, gt=0, le=1)
     updated_by: str = Field(default="", max_length=255)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# Extra indexes on the log table (declared here so they live with the queries that need them): every
+# filter column gets a leading index so its distinct values are read by index jumps, and the status one
+# lets the top-errors query read only failed rows.
+_LOG = GenerationLog.__table__
+ANALYTICS_INDEXES = (
+    Index("ix_generation_log_model", _LOG.c.model),
+    Index("ix_generation_log_language", _LOG.c.language),
+    Index("ix_generation_log_status_created", _LOG.c.status, _LOG.c.created_at),
+)

@@ -100,15 +100,16 @@ def usage_from(cube_frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def latency_percentiles(conn: Connection, filters: Filters) -> pd.DataFrame:
-    """Exact nearest-rank p50/p95 and mean latency of provider calls (cache hits excluded): overall, by type, by provider.
+    """Exact nearest-rank p50/p95 and mean latency of provider calls (no cache hits): overall, by type, by provider.
 
     Two GROUP BY passes instead of sorting every row: a histogram of 100 ms bins per (type, provider)
     finds the bin holding each percentile's rank, then exact value counts inside just those bins pick it.
     """
     where = [filters.conditions(), LOG.c.cache_hit == false()]
     bin_ = (LOG.c.latency_ms // LATENCY_BIN_MS).label("bin")
-    coarse = _frame(conn, select(LOG.c.type, LOG.c.provider, bin_, func.count(), func.sum(LOG.c.latency_ms))
-                    .where(*where).group_by(LOG.c.type, LOG.c.provider, bin_), ["type", "provider", "bin", "n", "total"])
+    histogram = (select(LOG.c.type, LOG.c.provider, bin_, func.count(), func.sum(LOG.c.latency_ms))
+                 .where(*where).group_by(LOG.c.type, LOG.c.provider, bin_))
+    coarse = _frame(conn, histogram, ["type", "provider", "bin", "n", "total"])
     columns = ["dimension", "group", "generations", *(f"p{p}_ms" for p in PERCENTILES), "mean_ms"]
     if coarse.empty:
         return pd.DataFrame(columns=columns)
@@ -197,8 +198,17 @@ def tones_languages(conn: Connection, filters: Filters) -> pd.DataFrame:
 def filter_options(engine: Engine) -> dict[str, list[str]]:
     """The distinct values of each filterable column, for the page's multiselects."""
     with engine.connect() as conn:
-        return {name: sorted(v for v in conn.execute(select(LOG.c[name]).distinct()).scalars() if v)
+        return {name: [v for v in conn.execute(distinct_values(LOG.c[name])).scalars() if v]
                 for name in FILTER_COLUMNS}
+
+
+def distinct_values(column):
+    """A loose index scan: jump from each value to the next one through the column's index (milliseconds
+    at a million rows, where SELECT DISTINCT would read every index entry)."""
+    found = select(func.min(column).label("value")).cte(f"distinct_{column.name}", recursive=True)
+    following = select(select(func.min(column)).where(column > found.c.value).scalar_subquery())
+    found = found.union_all(following.where(found.c.value.is_not(None)))
+    return select(found.c.value).where(found.c.value.is_not(None))
 
 
 def over_time(volume: pd.DataFrame) -> pd.DataFrame:

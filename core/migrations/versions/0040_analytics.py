@@ -1,4 +1,4 @@
-"""analytics budgets and the budget policy
+"""analytics budgets, the budget policy and filter indexes on the log
 
 Revision ID: 0040_analytics
 Revises: 0001
@@ -32,8 +32,14 @@ def upgrade() -> None:
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_index("ix_generation_log_model", "generation_log", ["model"])
+    op.create_index("ix_generation_log_language", "generation_log", ["language"])
+    op.create_index("ix_generation_log_status_created", "generation_log", ["status", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_generation_log_status_created", table_name="generation_log")
+    op.drop_index("ix_generation_log_language", table_name="generation_log")
+    op.drop_index("ix_generation_log_model", table_name="generation_log")
     op.drop_table("budget_policy")
     op.drop_table("budget")
