@@ -61,7 +61,7 @@ def kpi_row(board: Dashboard) -> None:
         if value is not None and before is not None:
             change = value - before
             delta = (f"{change * 100:+.1f} pts" if key.endswith("_rate") else f"{change:+,.2f} $"
-                     if key == "cost_usd" else f"{change:+,}" + (" ms" if key.endswith("_ms") else ""))
+                     if key == "cost_usd" else ("+" if change >= 0 else "") + format_kpi(key, change))
         column.metric(label, format_kpi(key, value), delta, delta_color=DELTA_COLORS[key],
                       help="Compared with the previous period of the same length." if board.previous else None)
 

@@ -89,3 +89,13 @@ def test_module_entry_point(engine):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["kpis"]["generations"] == 0
+
+
+def test_kpi_formatting():
+    from core.analytics.cli import compact, format_kpi
+
+    assert [compact(n) for n in (950, 9_999, 12_345, 8_176_543, -1_437_934)] == ["950", "9,999", "12.3k", "8.18M",
+                                                                                  "-1.44M"]
+    assert format_kpi("p50_ms", 420) == "420 ms" and format_kpi("p95_ms", 10_180) == "10.2 s"
+    assert format_kpi("success_rate", 0.978) == "97.8%" and format_kpi("cost_usd", 1234.5) == "$1,234.50"
+    assert format_kpi("cache_hit_rate", None) == "–"

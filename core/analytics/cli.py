@@ -90,8 +90,17 @@ def format_kpi(key: str, value) -> str:
     if key == "cost_usd":
         return f"${value:,.2f}"
     if key.endswith("_ms"):
-        return f"{value:,} ms"
-    return f"{value:,}"
+        return f"{value:,} ms" if abs(value) < 1000 else f"{value / 1000:,.1f} s"
+    return compact(value)
+
+
+def compact(number: int) -> str:
+    """Big counts the way people say them: 950, 12.3k, 8.18M."""
+    for threshold, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(number) >= threshold:
+            value = number / size
+            return (f"{value:.3g}" if abs(value) < 999.5 else f"{value:,.0f}") + suffix
+    return f"{number:,}"
 
 
 def _delta(key: str, board) -> str:
