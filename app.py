@@ -13,6 +13,7 @@ PAGES = [
     ("pages/studio.py", "Content Studio", ":material/edit_note:", "generate"),
     ("pages/products.py", "Product Writer", ":material/shopping_bag:", "generate"),
     ("pages/library.py", "Library", ":material/library_books:", "generate"),
+    ("pages/bulk.py", "Bulk Generator", ":material/dataset:", "generate"),
     ("pages/analytics.py", "Analytics", ":material/monitoring:", "review"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),
 ]

@@ -75,8 +75,12 @@ class Generator:
 
     def generate(self, request: Request, user: str, *, provider: str | None = None, model: str | None = None,
                  on_chunk: Callable[[str], None] | None = None, save: bool = True,
-                 use_cache: bool = True, brand_version: int = 0) -> ContentResponse:
-        """Generate one item; failures come back as a failed response with the reason, never raised."""
+                 use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True) -> ContentResponse:
+        """Generate one item; failures come back as a failed response with the reason, never raised.
+
+        Bulk items pass count_rate_limit=False: they are paced by the provider's limit, and their job
+        counted once against the user's.
+        """
         job, started = Job.of(request), time.perf_counter()
         tally = Tally()
         try:
@@ -87,7 +91,8 @@ class Generator:
             if cached is not None:
                 return self._finish(job, request, user, ContentResponse.model_validate_json(cached),
                                     started, save, cache_hit=True)
-            self.limiter.hit(user)
+            if count_rate_limit:
+                self.limiter.hit(user)
             data = self._produce(job, request, chain, tally, on_chunk)
             assemble.apply_seo_options(data, self.settings)
             pm.hook.generated_content(request=request, data=data)
@@ -100,6 +105,7 @@ class Generator:
         except ContentCraftError as error:
             pm.hook.generation_failed(request=request, error=error, user=user)
             response = ContentResponse(status="failed", type=job.kind, error=str(error),
+                                       retryable=error.retryable, retry_after=getattr(error, "retry_after", None),
                                        provider=tally.provider or None, model=tally.model or None,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
             return self._finish(job, request, user, response, started, save=False)

@@ -118,6 +118,8 @@ class ContentResponse(BaseModel):
     content: ContentData | None = None
     product: ProductData | None = None
     error: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
     item_id: int | None = None
     provider: str | None = None
     model: str | None = None

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 from core import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from core.analytics import models as analytics_models  # noqa: F401
 from core.wordpress import models as wordpress_models  # noqa: F401
+from core.bulk import models as bulk_models  # noqa: F401
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

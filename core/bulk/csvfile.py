@@ -1,0 +1,111 @@
+"""Reading uploaded CSV files: encoding detection, delimiter sniffing and streaming rows."""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import ValidationFailedError
+
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_CHUNK = 1 << 20
+# Big enough for a long brand profile, small enough that a broken quote cannot swallow the file.
+MAX_CELL_CHARS = 100_000
+
+
+@dataclass
+class Table:
+    """An uploaded file opened for reading: how it was decoded, its header, and its rows on demand."""
+
+    data: bytes
+    encoding: str
+    delimiter: str
+    header: list[str]
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(spreadsheet row number, cells) for each data row; the header is row 1."""
+        reader = _reader(self.data, self.encoding, self.delimiter)
+        next(reader, None)
+        row_number = 1
+        try:
+            for row_number, cells in enumerate(reader, start=2):
+                yield row_number, cells
+        except csv.Error as exc:
+            raise ValidationFailedError(f"Row {row_number + 1} cannot be read ({exc}); check its quotes "
+                                        "and save the file again as CSV.") from None
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES[self.delimiter]
+
+
+def open_table(data: bytes) -> Table:
+    """Detect the encoding and delimiter and read the header; ValidationFailedError if there is none."""
+    if len(data) <= 65536 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise ValidationFailedError("The file is empty: add a header row and at least one data row.")
+    encoding = detect_encoding(data)
+    delimiter = sniff_delimiter(_head_text(data, encoding))
+    try:
+        header = next(_reader(data, encoding, delimiter), [])
+    except csv.Error as exc:
+        raise ValidationFailedError(f"The header row cannot be read ({exc}); save the file again as CSV.") from None
+    header = [cell.strip() or f"column {index}" for index, cell in enumerate(header, start=1)]
+    if not any(not name.startswith("column ") for name in header):
+        raise ValidationFailedError("The first row has no column names: the first row must be the header.")
+    return Table(data=data, encoding=encoding, delimiter=delimiter, header=header)
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM or zero-byte pattern) or cp1252, in that order."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = data[:4096]
+    zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
+    if max(zeros_even, zeros_odd) >= 2 and min(zeros_even, zeros_odd) * 10 <= max(zeros_even, zeros_odd):
+        # UTF-16 without a BOM: text files never hold NUL bytes, but ASCII in UTF-16 puts one on one side.
+        return "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    if _decodes(data, "cp1252"):
+        return "cp1252"
+    raise ValidationFailedError("The file's text encoding is not UTF-8, UTF-16 or Windows-1252: "
+                                "save it again as 'CSV UTF-8' and upload it again.")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (comma, semicolon or tab) that occurs most often in the header line, outside quotes."""
+    counts, quoted = dict.fromkeys(DELIMITERS, 0), False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "\r\n":
+            break
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(data), _CHUNK):
+            decoder.decode(data[start:start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _head_text(data: bytes, encoding: str) -> str:
+    return data[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
+
+
+def _reader(data: bytes, encoding: str, delimiter: str):
+    csv.field_size_limit(MAX_CELL_CHARS)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    return csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)

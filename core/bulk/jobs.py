@@ -1,0 +1,224 @@
+"""Creating bulk jobs from files, controlling them (pause, resume, cancel, retry) and reading progress."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, insert, update
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from ..db import session_scope
+from ..errors import NotFoundError, ValidationFailedError
+from ..models import ContentItem, utcnow
+from ..providers import provider_classes
+from .models import BulkItem, BulkJob
+from .validation import Report, scan
+
+INSERT_BATCH = 1000
+RATE_WINDOW_SECONDS = 120
+
+
+class JobOptions(BaseModel):
+    """How a job runs: which provider, how many items at once, the provider's limits, retries."""
+
+    provider: str | None = None
+    model: str | None = None
+    concurrency: int = Field(8, ge=1, le=64)
+    rpm: float | None = Field(None, gt=0, description="Requests per minute the provider allows.")
+    tpm: float | None = Field(None, gt=0, description="Tokens per minute the provider allows.")
+    max_attempts: int = Field(4, ge=1, le=20)
+    backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt.")
+    max_backoff_seconds: float = Field(60.0, ge=0)
+
+
+@dataclass
+class Progress:
+    """A job's counts, pace and estimated time left, read from the database."""
+
+    job_id: int
+    kind: str
+    status: str
+    total: int
+    pending: int
+    running: int
+    succeeded: int
+    failed: int
+    cancelled: int
+    rate_per_min: float | None
+    eta_seconds: float | None
+    created_by: str
+    options: dict
+
+    @property
+    def done(self) -> int:
+        return self.succeeded + self.failed + self.cancelled
+
+    @property
+    def remaining(self) -> int:
+        return self.pending + self.running
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+
+def create_job(generator, data: bytes, kind: str, user: str, options: JobOptions | None = None,
+               overrides: dict[str, str] | None = None, source_name: str = "",
+               lease_owner: str | None = None) -> tuple[int, Report]:
+    """Validate the file and store a queued job with one item per good row, all in one transaction."""
+    options = (options or JobOptions()).model_copy()
+    options.provider = options.provider or generator.settings.provider
+    if options.provider not in provider_classes():
+        raise ValidationFailedError(f"Unknown provider {options.provider!r}: choose one of "
+                                    f"{', '.join(sorted(provider_classes()))}.")
+    report, good_rows = scan(data, kind, overrides)
+    generator.limiter.hit(user)  # a job counts once against the user's interactive limit
+    with session_scope(generator.engine) as session:
+        job = BulkJob(kind=kind, status="queued", settings_json=options.model_dump(mode="json"),
+                      created_by=user, source_name=source_name[:255], lease_owner=lease_owner,
+                      heartbeat_at=utcnow() if lease_owner else None)
+        session.add(job)
+        session.flush()
+        batch = []
+        for row in good_rows:
+            batch.append({"job_id": job.id, "row_number": row.row, "input_json": row.request,
+                          "woo_product_id": row.woo_product_id, "status": "pending", "attempts": 0,
+                          "latency_ms": 0, "idempotency_key": idempotency_key(job.id, row.row)})
+            if len(batch) >= INSERT_BATCH:
+                session.execute(insert(BulkItem.__table__), batch)
+                batch = []
+        if batch:
+            session.execute(insert(BulkItem.__table__), batch)
+        if report.good == 0:
+            raise ValidationFailedError(f"None of the {report.total} rows is valid, so no job was started: "
+                                        "fix the rows listed in the report and upload the file again.")
+        job.total = report.good
+        session.add(job)
+        return job.id, report
+
+
+def idempotency_key(job_id: int, row_number: int) -> str:
+    """A stable key for one item: the same job and row always give the same key, across restarts."""
+    return hashlib.sha256(f"contentcraft-bulk:{job_id}:{row_number}".encode()).hexdigest()
+
+
+def get_job(engine: Engine, job_id: int) -> BulkJob:
+    """The job, or NotFoundError."""
+    with session_scope(engine) as session:
+        job = session.get(BulkJob, job_id)
+        if job is None:
+            raise NotFoundError(f"There is no bulk job #{job_id}.")
+        return job
+
+
+def list_jobs(engine: Engine, user: str | None = None, limit: int = 50) -> list[BulkJob]:
+    """The newest jobs, all users' or one user's."""
+    with session_scope(engine) as session:
+        query = select(BulkJob).order_by(BulkJob.id.desc()).limit(limit)
+        if user is not None:
+            query = query.where(BulkJob.created_by == user)
+        return list(session.exec(query))
+
+
+def pause_job(engine: Engine, job_id: int) -> BulkJob:
+    """Stop starting new items; items already running finish."""
+    return _set_status(engine, job_id, "paused", allowed={"queued", "running"})
+
+
+def resume_job(engine: Engine, job_id: int) -> BulkJob:
+    """Queue a paused job again (a worker or `bulk resume` picks it up)."""
+    job = get_job(engine, job_id)
+    if job.status in {"queued", "running"}:
+        return job  # already waiting for, or held by, a runner
+    return _set_status(engine, job_id, "queued", allowed={"paused"})
+
+
+def cancel_job(engine: Engine, job_id: int) -> BulkJob:
+    """Cancel every item not started yet; items already running finish."""
+    with session_scope(engine) as session:
+        session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "pending")
+                        .values(status="cancelled", finished_at=utcnow(), lease=None))
+    return _set_status(engine, job_id, "cancelled", allowed={"queued", "running", "paused"})
+
+
+def retry_failed(engine: Engine, job_id: int) -> int:
+    """Put only the failed items back in the queue; returns how many."""
+    get_job(engine, job_id)
+    with session_scope(engine) as session:
+        count = session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "failed")
+                                .values(status="pending", attempts=0, error=None, not_before=None,
+                                        finished_at=None, lease=None)).rowcount
+        if count:
+            session.execute(update(BulkJob).where(BulkJob.id == job_id)
+                            .values(status="queued", finished_at=None))
+    return count
+
+
+def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str]) -> BulkJob:
+    with session_scope(engine) as session:
+        job = session.get(BulkJob, job_id)
+        if job is None:
+            raise NotFoundError(f"There is no bulk job #{job_id}.")
+        if job.status == status:
+            return job
+        if job.status not in allowed:
+            raise ValidationFailedError(f"Job #{job_id} is {job.status}; it cannot be {_verb(status)}.")
+        job.status = status
+        session.add(job)
+        return job
+
+
+def _verb(status: str) -> str:
+    return {"queued": "resumed", "paused": "paused", "cancelled": "cancelled"}.get(status, status)
+
+
+def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progress:
+    """Counts per status, the pace over the last two minutes and the time left at that pace."""
+    job, now = get_job(engine, job_id), now or utcnow()
+    with session_scope(engine) as session:
+        counts = dict(session.execute(select(BulkItem.status, func.count()).where(BulkItem.job_id == job_id)
+                                      .group_by(BulkItem.status)).all())
+        since = now - timedelta(seconds=RATE_WINDOW_SECONDS)
+        recent = session.execute(
+            select(func.count()).where(
+                BulkItem.job_id == job_id, BulkItem.finished_at >= since,
+                BulkItem.status.in_(("succeeded", "failed")))).scalar_one()
+    remaining = counts.get("pending", 0) + counts.get("running", 0)
+    rate = _rate(recent, job.started_at, now)
+    eta = remaining / rate * 60 if rate and remaining and job.status == "running" else None
+    return Progress(job_id=job_id, kind=job.kind, status=job.status, total=job.total,
+                    pending=counts.get("pending", 0), running=counts.get("running", 0),
+                    succeeded=counts.get("succeeded", 0), failed=counts.get("failed", 0),
+                    cancelled=counts.get("cancelled", 0), rate_per_min=rate, eta_seconds=eta,
+                    created_by=job.created_by, options=job.settings_json)
+
+
+def _rate(recent: int, started: datetime | None, now: datetime) -> float | None:
+    """Items per minute over the recent window (or since the start, if that is shorter)."""
+    if not recent:
+        return None
+    window_start = max(filter(None, (started, now - timedelta(seconds=RATE_WINDOW_SECONDS))))
+    elapsed = (now - window_start).total_seconds()
+    return recent / elapsed * 60 if elapsed > 0 else None
+
+
+def items(engine: Engine, job_id: int, status: str | None = None, limit: int | None = None) -> list[dict]:
+    """The per-row status table: row, status, attempts, error, timing and the content's title."""
+    with session_scope(engine) as session:
+        query = (select(BulkItem, ContentItem.title).join(ContentItem, BulkItem.content_item_id == ContentItem.id,
+                                                          isouter=True)
+                 .where(BulkItem.job_id == job_id).order_by(BulkItem.row_number))
+        if status:
+            query = query.where(BulkItem.status == status)
+        if limit:
+            query = query.limit(limit)
+        return [{"row": item.row_number, "status": item.status, "attempts": item.attempts,
+                 "input": _summary(item.input_json), "title": title or "", "error": item.error or "",
+                 "latency_ms": item.latency_ms, "content_item_id": item.content_item_id}
+                for item, title in session.execute(query).all()]
+
+
+def _summary(request: dict) -> str:
+    return str(request.get("topic") or request.get("name") or "")

@@ -1,0 +1,126 @@
+"""Which CSV column feeds which request field: the fields per kind, automatic and explicit mapping."""
+
+import csv
+import io
+import re
+
+from ..errors import ValidationFailedError
+
+KINDS = ("blog", "product")
+FIELDS = {
+    "blog": ("topic", "keywords", "tone", "length", "language", "brand_profile", "sections"),
+    "product": ("name", "category", "features", "attributes", "audience", "tone", "language",
+                "woo_product_id", "brand_profile"),
+}
+REQUIRED = {"blog": ("topic",), "product": ("name",)}
+# Header spellings seen in the wild (Shopify/WooCommerce exports, hand-made sheets), normalised.
+SYNONYMS = {
+    "topic": ("subject", "title", "headline", "post_topic", "blog_topic", "thema", "tema", "sujet"),
+    "keywords": ("keyword", "focus_keywords", "focus_keyword", "tags", "seo_keywords", "keyphrase"),
+    "tone": ("voice", "tone_of_voice", "style"),
+    "length": ("size", "post_length", "word_count"),
+    "language": ("lang", "locale", "language_code", "sprache", "idioma", "langue"),
+    "brand_profile": ("brand", "brand_voice", "brand_guidelines"),
+    "sections": ("section", "outline", "headings", "section_headings"),
+    "name": ("product", "product_name", "title", "product_title", "item", "item_name"),
+    "category": ("categories", "product_category", "type", "product_type", "collection"),
+    "features": ("feature", "key_features", "highlights", "benefits", "bullets"),
+    "attributes": ("attribute", "specs", "specifications", "properties", "options"),
+    "audience": ("target_audience", "customer", "persona", "for"),
+    "woo_product_id": ("product_id", "woo_id", "woocommerce_id", "wc_id", "id", "post_id"),
+}
+HELP = {
+    "topic": "what the post is about (5–200 characters)", "keywords": "comma-separated, at most 10",
+    "tone": "e.g. professional, friendly", "length": "short, medium or long",
+    "language": "code or name: en, fa, ar, de, es, fr, it, ja, ko, zh",
+    "brand_profile": "optional brand voice notes", "sections": "comma-separated section headings",
+    "name": "the product name", "category": "the product category", "features": "semicolon-separated",
+    "attributes": "key=value pairs separated by semicolons", "audience": "who buys it",
+    "woo_product_id": "optional WooCommerce product id (a whole number)",
+}
+EXAMPLES = {
+    "blog": [
+        {"topic": "How to choose running shoes for flat feet", "keywords": "running shoes, flat feet",
+         "tone": "friendly", "length": "short", "language": "en", "brand_profile": "",
+         "sections": "Why support matters, What to look for, Testing a pair"},
+        {"topic": "راهنمای انتخاب کفش دویدن", "keywords": "کفش دویدن", "tone": "professional",
+         "length": "medium", "language": "fa", "brand_profile": "", "sections": ""},
+    ],
+    "product": [
+        {"name": "TrailFlex Stability Running Shoe", "category": "Running shoes",
+         "features": "Firm midsole; Breathable mesh; Reflective heel", "attributes": "color=blue; size=38-46",
+         "audience": "Runners with flat feet", "tone": "persuasive", "language": "en", "woo_product_id": "123",
+         "brand_profile": ""},
+    ],
+}
+
+
+def normalise(header: str) -> str:
+    """A header reduced to lowercase words joined by underscores."""
+    return re.sub(r"[^\w]+", "_", header.strip().lstrip("\ufeff").casefold()).strip("_")
+
+
+def check_kind(kind: str) -> str:
+    """The kind, or ValidationFailedError naming the allowed ones."""
+    if kind not in KINDS:
+        raise ValidationFailedError(f"Unknown kind {kind!r}: choose blog or product.")
+    return kind
+
+
+def auto_map(kind: str, headers: list[str]) -> dict[str, str]:
+    """field → header for every field whose name or a known synonym matches a header."""
+    by_name: dict[str, str] = {}
+    for header in headers:
+        by_name.setdefault(normalise(header), header)
+    mapping = {}
+    for field in FIELDS[check_kind(kind)]:
+        for candidate in (field, *SYNONYMS.get(field, ())):
+            if candidate in by_name and by_name[candidate] not in mapping.values():
+                mapping[field] = by_name[candidate]
+                break
+    return mapping
+
+
+def parse_map_option(text: str | None) -> dict[str, str]:
+    """`topic=Subject,keywords=Tags` (as given to --map) → {"topic": "Subject", "keywords": "Tags"}."""
+    mapping = {}
+    for pair in next(csv.reader(io.StringIO(text or "")), []):
+        if not pair.strip():
+            continue
+        if "=" not in pair:
+            raise ValidationFailedError(f"--map entry {pair!r} is not FIELD=COLUMN, e.g. topic=Subject.")
+        field, header = (part.strip() for part in pair.split("=", 1))
+        mapping[field] = header
+    return mapping
+
+
+def resolve(kind: str, headers: list[str], overrides: dict[str, str] | None = None) -> dict[str, int]:
+    """field → column index: automatic matches, replaced by overrides (a blank override unmaps)."""
+    mapping = auto_map(kind, headers)
+    for field, header in (overrides or {}).items():
+        if field not in FIELDS[kind]:
+            raise ValidationFailedError(f"Unknown field {field!r} for {kind} rows: use one of "
+                                        f"{', '.join(FIELDS[kind])}.")
+        if not header:
+            mapping.pop(field, None)
+        elif header not in headers:
+            raise ValidationFailedError(f"The file has no column {header!r} to use for {field}; its columns "
+                                        f"are: {', '.join(headers)}.")
+        else:
+            mapping[field] = header
+    missing = [field for field in REQUIRED[kind] if field not in mapping]
+    if missing:
+        raise ValidationFailedError(
+            f"The file has no column for {', '.join(missing)} (required for {kind} rows). Its columns are: "
+            f"{', '.join(headers)}. Rename one, or map it: in the mapping step, or "
+            f"--map {missing[0]}=COLUMN on the command line.")
+    return {field: headers.index(header) for field, header in mapping.items()}
+
+
+def template_csv(kind: str) -> bytes:
+    """A ready-to-fill CSV (UTF-8 with BOM so spreadsheet apps keep non-Latin text) for kind."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS[check_kind(kind)], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(EXAMPLES[kind])
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,226 @@
+"""Row-by-row validation with the pydantic request schemas, and the report shown before a job runs."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from ..errors import ValidationFailedError
+from ..schemas import LANGUAGES, ContentRequest, ProductRequest
+from .csvfile import Table, open_table
+from .mapping import FIELDS, check_kind, resolve
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 100_000
+_LANGUAGE_NAMES = {name.casefold(): code for code, name in LANGUAGES.items()}
+_REQUEST = {"blog": ContentRequest, "product": ProductRequest}
+
+
+@dataclass
+class Problem:
+    """Something wrong (level error: the row is skipped) or worth knowing (warning) about one cell."""
+
+    row: int
+    column: str
+    message: str
+    level: str = "error"
+
+
+@dataclass
+class GoodRow:
+    """A row that passed validation: its request as JSON, and the WooCommerce id if it had one."""
+
+    row: int
+    request: dict
+    woo_product_id: int | None = None
+
+
+@dataclass
+class Report:
+    """What validation found: counts, every problem by row and column, and how the file was read."""
+
+    kind: str
+    encoding: str
+    delimiter: str
+    mapping: dict[str, str]
+    ignored_columns: list[str]
+    total: int = 0
+    good: int = 0
+    blank: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def bad(self) -> int:
+        return len({p.row for p in self.problems if p.level == "error"})
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> Report:
+    """Validate every row of an uploaded file without keeping the good rows in memory."""
+    report, rows = scan(data, kind, overrides)
+    for _ in rows:
+        pass
+    return report
+
+
+def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tuple[Report, Iterator[GoodRow]]:
+    """The report (filled in as the iterator runs) and an iterator over the good rows."""
+    table = open_table(data)
+    columns = resolve(check_kind(kind), table.header, overrides)
+    mapping = {name: table.header[index] for name, index in columns.items()}
+    used = set(columns.values())
+    report = Report(kind=kind, encoding=table.encoding, delimiter=table.delimiter_name, mapping=mapping,
+                    ignored_columns=[h for i, h in enumerate(table.header) if i not in used])
+    return report, _good_rows(table, kind, columns, report)
+
+
+def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report) -> Iterator[GoodRow]:
+    for row_number, cells in table.rows():
+        if not any(cell.strip() for cell in cells):
+            report.blank += 1
+            continue
+        report.total += 1
+        if report.total > MAX_ROWS:
+            raise ValidationFailedError(f"The file has more than {MAX_ROWS:,} rows: split it into several "
+                                        "files and start one job for each.")
+        good, problems = check_row(kind, row_number, cells, columns, table.header)
+        report.problems.extend(problems)
+        if good is not None:
+            report.good += 1
+            yield good
+    if report.total == 0:
+        raise ValidationFailedError("The file has a header row but no data rows: add one row per "
+                                    f"{'post' if kind == 'blog' else 'product'} below the header.")
+
+
+def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int],
+              header: list[str]) -> tuple[GoodRow | None, list[Problem]]:
+    """Validate one row: a GoodRow (None if it has errors) and its problems and warnings."""
+    problems = []
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+        problems.append(Problem(row_number, "(row)", f"The row has {len(cells)} cells but the header has "
+                                f"{len(header)}: check for an unquoted delimiter in a cell."))
+    values = {name: cells[index].strip() for name, index in columns.items()
+              if index < len(cells) and cells[index].strip()}
+    for name, value in values.items():
+        if value.startswith(FORMULA_PREFIXES):
+            problems.append(Problem(row_number, header[columns[name]], f"Starts with {value[0]!r}: used as "
+                                    "plain text and escaped in exports so spreadsheets do not run it.",
+                                    "warning"))
+    woo_id, fields = _pop_woo_id(values, row_number, header, columns, problems)
+    try:
+        fields = _coerce(kind, fields)
+        request = _REQUEST[kind].model_validate(fields)
+    except _CellError as exc:
+        problems.append(Problem(row_number, header[columns[exc.field]], str(exc)))
+        return None, problems
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, row_number, header, columns))
+        return None, problems
+    if any(p.level == "error" for p in problems):
+        return None, problems
+    return GoodRow(row_number, request.model_dump(mode="json"), woo_id), problems
+
+
+class _CellError(ValueError):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+def _pop_woo_id(values: dict, row_number: int, header: list[str], columns: dict[str, int],
+                problems: list[Problem]) -> tuple[int | None, dict]:
+    raw = values.pop("woo_product_id", None)
+    if raw is None:
+        return None, values
+    if raw.isdigit() and 0 < int(raw) < 2**31:
+        return int(raw), values
+    problems.append(Problem(row_number, header[columns["woo_product_id"]],
+                            f"{raw!r} is not a WooCommerce product id: use a whole number such as 123, "
+                            "or leave the cell empty."))
+    return None, values
+
+
+def _coerce(kind: str, values: dict[str, str]) -> dict:
+    """Spreadsheet-friendly spellings turned into what the schemas expect."""
+    values = dict(values)
+    if "language" in values:
+        values["language"] = _language_code(values["language"])
+    if "length" in values:
+        values["length"] = values["length"].casefold()
+    if "tone" in values:
+        values["tone"] = values["tone"].casefold()
+    if kind == "product" and "attributes" in values:
+        values["attributes"] = parse_attributes(values["attributes"])
+    return values
+
+
+def _language_code(value: str) -> str:
+    folded = value.casefold()
+    code = folded if folded in LANGUAGES else _LANGUAGE_NAMES.get(folded)
+    if code is None:
+        folded_base = folded.replace("_", "-").split("-")[0]
+        code = folded_base if folded_base in LANGUAGES else None
+    if code is None:
+        raise _CellError("language", f"Unknown language {value!r}: use one of {', '.join(LANGUAGES)} "
+                                     "(or the English name, e.g. Persian).")
+    return code
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """`color=blue; size=42` (or `color: blue`, or a JSON object) → {"color": "blue", "size": "42"}."""
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            raise _CellError("attributes", "Looks like JSON but is not valid JSON: write key=value pairs "
+                                           "separated by semicolons instead.") from None
+        if not isinstance(value, dict):
+            raise _CellError("attributes", "Write attributes as key=value pairs separated by semicolons.")
+        return {str(k).strip(): str(v).strip() for k, v in value.items()}
+    attributes = {}
+    for pair in filter(None, (part.strip() for part in text.split(";"))):
+        separator = "=" if "=" in pair else ":" if ":" in pair else None
+        if separator is None:
+            raise _CellError("attributes", f"{pair!r} is not key=value: write e.g. color=blue; size=42.")
+        key, value = (part.strip() for part in pair.split(separator, 1))
+        if not key:
+            raise _CellError("attributes", f"{pair!r} has no name before {separator!r}.")
+        attributes[key] = value
+    return attributes
+
+
+def _problems_from(exc: ValidationError, row_number: int, header: list[str],
+                   columns: dict[str, int]) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        column = header[columns[name]] if name in columns else name or "(row)"
+        problems.append(Problem(row_number, column, _plain(name, error)))
+    return problems
+
+
+def _plain(name: str, error: dict) -> str:
+    """A pydantic error said the way a spreadsheet user would: what is wrong and what to write instead."""
+    kind, context = error["type"], error.get("ctx", {})
+    if kind == "missing":
+        return "Required but empty: fill it in."
+    if kind == "string_too_short":
+        return f"Too short: write at least {context.get('min_length')} characters."
+    if kind == "string_too_long":
+        return f"Too long: at most {context.get('max_length')} characters."
+    if kind == "too_long":
+        return f"Too many items: at most {context.get('max_length')}."
+    if kind == "literal_error":
+        return f"Not allowed here: use {context.get('expected')}."
+    if kind == "extra_forbidden":
+        return f"{name!r} is not a field of {'/'.join(FIELDS)} rows."
+    return error["msg"]

@@ -1,0 +1,264 @@
+"""Bulk Generator: upload a CSV, map and check its columns, run it as a durable job, follow and export it."""
+
+import hashlib
+
+import streamlit as st
+
+from core import bulk
+from core.auth import allowed
+from core.bulk.export import results_frame, send_to_review, to_csv, to_xlsx
+from core.bulk.mapping import HELP
+from core.bulk.worker import start_worker
+from core.errors import ContentCraftError
+from core.providers import provider_classes
+from pages.common import current_user, engine, friendly_errors, generator
+
+REFRESH_SECONDS = 2
+TABLE_ROWS = 1000
+NONE = "(none)"
+KIND_LABELS = {"blog": "Blog posts", "product": "Product descriptions"}
+ACTIVE = {"queued", "running"}
+
+
+@st.cache_resource(show_spinner=False)
+def worker():
+    """The server's one background worker: jobs keep running when the browser tab closes."""
+    return start_worker(generator())
+
+
+@st.cache_data(max_entries=4, show_spinner="Checking every row…")
+def check_file(data: bytes, kind: str, overrides: tuple) -> bulk.Report:
+    """The validation report for a file and mapping (cached: reruns do not re-read big files)."""
+    return bulk.validate(data, kind, dict(overrides))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def read_header(data: bytes) -> list[str]:
+    """The file's column names."""
+    from core.bulk.csvfile import open_table
+
+    return open_table(data).header
+
+
+def templates() -> None:
+    """Download buttons for the two ready-to-fill CSV templates."""
+    left, right = st.columns(2)
+    for column, kind in zip((left, right), bulk.KINDS):
+        column.download_button(f"{KIND_LABELS[kind]} template (CSV)", bulk.template_csv(kind),
+                               file_name=f"contentcraft-{kind}-template.csv", mime="text/csv",
+                               key=f"bulk_template_{kind}", icon=":material/download:")
+
+
+def column_mapping(kind: str, header: list[str], digest: str) -> dict[str, str]:
+    """One selectbox per field, pre-set to the automatic match; returns field → chosen header."""
+    st.subheader("Columns")
+    st.caption("Each field reads the column chosen here; fields set to (none) use their defaults.")
+    automatic, options, chosen = bulk.auto_map(kind, header), [NONE, *header], {}
+    columns = st.columns(3)
+    for index, field in enumerate(bulk.FIELDS[kind]):
+        required = " *" if field in bulk.REQUIRED[kind] else ""
+        choice = columns[index % 3].selectbox(
+            f"{field}{required}", options, index=options.index(automatic.get(field, NONE)), help=HELP[field],
+            key=f"bulk_map_{digest}_{kind}_{field}")
+        chosen[field] = "" if choice == NONE else choice
+    return chosen
+
+
+def validation_report(report: bulk.Report) -> None:
+    """Counts, then every bad row with its column and what to fix, then the notes."""
+    st.subheader("Check")
+    st.caption(f"Read as {report.encoding}, {report.delimiter}-separated. Row numbers count the header as row 1.")
+    ready, bad, blank = st.columns(3)
+    ready.metric("Rows ready", report.good)
+    bad.metric("Rows with errors", report.bad)
+    blank.metric("Blank rows skipped", report.blank)
+    if report.errors:
+        st.warning(f"{report.bad} rows have errors and will not run. The other rows can run now; fix these "
+                   "in your file and upload it again to add them.")
+        st.dataframe(_problem_table(report.errors), hide_index=True, key="bulk_errors")
+    if report.warnings:
+        with st.expander(f"{len(report.warnings)} notes (these rows still run)"):
+            st.dataframe(_problem_table(report.warnings), hide_index=True, key="bulk_warnings")
+    if report.ignored_columns:
+        st.caption("Not used: " + ", ".join(report.ignored_columns))
+
+
+def _problem_table(problems: list) -> list[dict]:
+    return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
+
+
+def start_form(report: bulk.Report) -> bulk.JobOptions | None:
+    """Provider, pace and concurrency; the options when the user starts the job."""
+    names = sorted(provider_classes())
+    default = generator().settings.provider
+    with st.form("bulk_start"):
+        provider_column, model_column = st.columns(2)
+        provider = provider_column.selectbox("Provider", names, index=names.index(default) if default in names
+                                             else 0, key="bulk_provider")
+        model = model_column.text_input("Model (optional)", key="bulk_model")
+        at_once, rpm, tpm = st.columns(3)
+        concurrency = at_once.number_input("Rows at once", 1, 64, 8, key="bulk_concurrency",
+                                           help="The local model always runs one row at a time.")
+        requests = rpm.number_input("Requests per minute (0 = no limit)", 0, 100_000, 0, key="bulk_rpm",
+                                    help="Your provider account's limit; the job runs at this pace, not above.")
+        tokens = tpm.number_input("Tokens per minute (0 = no limit)", 0, 100_000_000, 0, key="bulk_tpm")
+        started = st.form_submit_button(f"Start job ({report.good} rows)", type="primary",
+                                        disabled=report.good == 0)
+    if not started:
+        return None
+    return bulk.JobOptions(provider=provider, model=model.strip() or None, concurrency=int(concurrency),
+                           rpm=requests or None, tpm=tokens or None)
+
+
+def new_job(user) -> None:
+    """Upload → map → check → start."""
+    kind = st.radio("The rows describe", bulk.KINDS, format_func=KIND_LABELS.get, horizontal=True,
+                    key="bulk_kind")
+    templates()
+    uploaded = st.file_uploader("CSV file (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab)",
+                                type=["csv", "tsv", "txt"], key="bulk_file")
+    if uploaded is None:
+        st.info("Upload a CSV with one row per item, or start from a template above.")
+        return
+    data = uploaded.getvalue()
+    with friendly_errors("Reading the file"):
+        header = read_header(data)
+        overrides = column_mapping(kind, header, hashlib.sha256(data).hexdigest()[:10])
+        report = check_file(data, kind, tuple(sorted(overrides.items())))
+        validation_report(report)
+        options = start_form(report)
+        if options is not None:
+            job_id, _ = bulk.create_job(generator(), data, kind, user.email, options, overrides, uploaded.name)
+            worker().wake()
+            st.session_state["bulk_job_pick"] = job_id
+            st.success(f"Job #{job_id} is running in the background: follow it below. You can close this tab.")
+
+
+def job_label(job) -> str:
+    return f"#{job.id} · {KIND_LABELS[job.kind].lower()} · {job.source_name or 'upload'} · {job.status}"
+
+
+def jobs_section(user) -> None:
+    """Pick a job and show its live panel."""
+    st.header("Jobs")
+    mine = None if allowed(user.role, "review") else user.email
+    jobs = bulk.list_jobs(engine(), user=mine)
+    if not jobs:
+        st.info("No bulk jobs yet: upload a CSV above to start one.")
+        return
+    by_id = {job.id: job for job in jobs}
+    if st.session_state.get("bulk_job_pick") not in by_id:
+        st.session_state["bulk_job_pick"] = jobs[0].id
+    job_id = st.selectbox("Job", list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
+    if by_id[job_id].status in ACTIVE:
+        live_panel(job_id, user)
+    else:
+        job_panel(job_id, user, live=False)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live_panel(job_id: int, user) -> None:
+    """The panel, refreshing itself while the job runs; one full rerun when it stops."""
+    state = job_panel(job_id, user, live=True)
+    if state is not None and state.status not in ACTIVE:
+        st.rerun()
+
+
+def job_panel(job_id: int, user, live: bool):
+    """Progress, controls, the per-row table, failures and results for one job."""
+    with friendly_errors("Loading the job"):
+        state = bulk.progress(engine(), job_id)
+        _notice()
+        _progress(state)
+        _controls(state)
+        _rows(job_id, state)
+        _results(job_id, state, user, live)
+        return state
+    return None
+
+
+def _progress(state: bulk.Progress) -> None:
+    st.progress(state.fraction, text=f"{state.done} of {state.total} rows done · {state.status}")
+    done, failed, left, rate, eta = st.columns(5)
+    done.metric("Succeeded", state.succeeded)
+    failed.metric("Failed", state.failed)
+    left.metric("Remaining", state.remaining)
+    rate.metric("Rate", f"{state.rate_per_min:.0f}/min" if state.rate_per_min else "–")
+    eta.metric("ETA", _duration(state.eta_seconds) if state.eta_seconds is not None else "–")
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
+
+
+def _controls(state: bulk.Progress) -> None:
+    pause, resume, cancel, retry = st.columns(4)
+    pause.button("Pause", key="bulk_pause", disabled=state.status not in ACTIVE,
+                 on_click=_act, args=(bulk.pause_job, state.job_id, "paused"))
+    resume.button("Resume", key="bulk_resume", disabled=state.status != "paused",
+                  on_click=_act, args=(bulk.resume_job, state.job_id, "resumed"))
+    cancel.button("Cancel", key="bulk_cancel", disabled=state.status not in ACTIVE | {"paused"},
+                  on_click=_act, args=(bulk.cancel_job, state.job_id, "cancelled"))
+    retry.button(f"Retry {state.failed} failed", key="bulk_retry", disabled=not state.failed,
+                 on_click=_act, args=(bulk.retry_failed, state.job_id, "queued again"))
+
+
+def _act(action, job_id: int, word: str) -> None:
+    try:
+        action(engine(), job_id)
+        worker().wake()
+        st.session_state["bulk_notice"] = ("success", f"Job #{job_id} {word}.")
+    except ContentCraftError as error:
+        st.session_state["bulk_notice"] = ("error", str(error))
+
+
+def _notice() -> None:
+    if notice := st.session_state.pop("bulk_notice", None):
+        (st.success if notice[0] == "success" else st.error)(notice[1])
+
+
+def _rows(job_id: int, state: bulk.Progress) -> None:
+    rows = bulk.items(engine(), job_id, limit=TABLE_ROWS)
+    st.dataframe(rows, hide_index=True, key="bulk_rows", column_order=(
+        "row", "status", "attempts", "input", "title", "error", "latency_ms", "content_item_id"))
+    if state.total > TABLE_ROWS:
+        st.caption(f"Showing the first {TABLE_ROWS} rows; download the results for all {state.total}.")
+    if state.failed:
+        st.subheader("Failures")
+        failures = bulk.items(engine(), job_id, status="failed", limit=TABLE_ROWS)
+        st.dataframe([{"row": r["row"], "reason": r["error"]} for r in failures], hide_index=True,
+                     key="bulk_failures")
+
+
+def _results(job_id: int, state: bulk.Progress, user, live: bool) -> None:
+    csv_column, xlsx_column, review_column = st.columns(3)
+    name = f"contentcraft-bulk-{job_id}"
+    if live:  # built on click, so a running job is not re-exported every refresh
+        csv_data, xlsx_data = (lambda: to_csv(results_frame(engine(), job_id))), \
+            (lambda: to_xlsx(results_frame(engine(), job_id)))
+    else:
+        frame = results_frame(engine(), job_id)
+        csv_data, xlsx_data = to_csv(frame), to_xlsx(frame)
+    csv_column.download_button("Download CSV", csv_data, file_name=f"{name}.csv", mime="text/csv",
+                               key="bulk_download_csv", icon=":material/download:")
+    xlsx_column.download_button("Download XLSX", xlsx_data, file_name=f"{name}.xlsx", key="bulk_download_xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                icon=":material/table:")
+    if review_column.button("Send all succeeded to review", key="bulk_review", disabled=not state.succeeded):
+        outcome = send_to_review(engine(), job_id, user)
+        st.success(f"{len(outcome.sent)} items sent to review in the Library"
+                   + (f"; {outcome.skipped} were already past draft." if outcome.skipped else "."))
+        for item_id, reason in list(outcome.refused.items())[:10]:
+            st.warning(f"Item #{item_id}: {reason}")
+
+
+user = current_user()
+worker()
+st.title("Bulk Generator")
+st.caption("Turn a CSV of topics or products into drafts. Jobs run on the server at your provider's pace, "
+           "survive restarts, and land in the Library for review.")
+new_job(user)
+st.divider()
+jobs_section(user)

@@ -1,0 +1,164 @@
+"""An OpenAI-compatible chat server on 127.0.0.1 with settable latency, RPM limit and fault rate.
+
+It answers /v1/chat/completions with a valid blog or product draft about the subject in the prompt's
+first line, so the whole pipeline runs for real. Above its requests-per-minute limit it answers 429
+(a token bucket holding one second's worth of requests, like hosted APIs that enforce per-second
+slices of their per-minute limit); with probability `fault_rate` it answers 429, 500 or stalls
+past the client's timeout instead. Run it alone with `python -m tests.fault_server --port 8765`.
+"""
+
+import argparse
+import json
+import random
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.samples import META, blog_draft, product_draft
+from tests.vendor_server import openai_chat
+
+FAULTS = ("429", "500", "timeout")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that give up (timeouts) reset their connections; that is expected here, not an error."""
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
+class FaultServer:
+    """Serves chat completions; `stats` counts what it answered, `subjects` what it wrote about."""
+
+    def __init__(self, latency: float = 0.0, rpm: float | None = None, fault_rate: float = 0.0,
+                 timeout_delay: float = 1.0, retry_after: float = 0.1, seed: int = 0, port: int = 0):
+        self.latency, self.rpm, self.fault_rate = latency, rpm, fault_rate
+        self.timeout_delay, self.retry_after = timeout_delay, retry_after
+        self.random = random.Random(seed)
+        self.stats: Counter = Counter()
+        self.subjects: Counter = Counter()
+        self._lock = threading.Lock()
+        self._bucket = self._capacity()
+        self._bucket_time = time.monotonic()
+        self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _capacity(self) -> float:
+        return max(1.0, self.rpm / 60.0) if self.rpm else 0.0
+
+    def _admit(self) -> str:
+        """'ok', 'limited' (over the RPM limit) or one of FAULTS, decided when the request arrives."""
+        with self._lock:
+            self.stats["requests"] += 1
+            if self.rpm:
+                now = time.monotonic()
+                self._bucket = min(self._capacity(), self._bucket + (now - self._bucket_time) * self.rpm / 60.0)
+                self._bucket_time = now
+                if self._bucket < 1.0:
+                    self.stats["429_rate_limit"] += 1
+                    return "limited"
+                self._bucket -= 1.0
+            if self.fault_rate and self.random.random() < self.fault_rate:
+                fault = self.random.choice(FAULTS)
+                self.stats[f"fault_{fault}"] += 1
+                return fault
+            return "ok"
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
+                verdict = server._admit()
+                try:
+                    if verdict == "limited":
+                        self._send(429, {"error": {"message": "Rate limit reached", "type": "requests"}},
+                                   {"retry-after": f"{60.0 / server.rpm:.3f}"})
+                    elif verdict == "429":
+                        self._send(429, {"error": {"message": "Rate limit reached", "type": "requests"}},
+                                   {"retry-after": str(server.retry_after)})
+                    elif verdict == "500":
+                        self._send(500, {"error": {"message": "The server had an error", "type": "server_error"}})
+                    elif verdict == "timeout":
+                        time.sleep(server.timeout_delay)
+                        self._send(200, _answer(body))
+                    else:
+                        time.sleep(server.latency)
+                        answer = _answer(body)
+                        with server._lock:
+                            server.stats["ok"] += 1
+                            server.subjects[_subject(body)] += 1
+                        self._send(200, answer)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _send(self, status: int, payload: dict, headers: dict | None = None):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _subject(body: dict) -> str:
+    """What the prompt asks about: the text after the colon on the user message's first line."""
+    user = next((m["content"] for m in reversed(body.get("messages", [])) if m["role"] == "user"), "")
+    return user.splitlines()[0].partition(": ")[2].strip() if user else ""
+
+
+def _answer(body: dict) -> dict:
+    properties = body.get("response_format", {}).get("json_schema", {}).get("schema", {}).get("properties", {})
+    properties = properties or body.get("response_format", {}).get("schema", {}).get("properties", {})
+    subject = _subject(body)
+    if set(properties) == {"meta_desc"}:
+        draft = {"meta_desc": META}
+    elif "short_description" in properties:
+        draft = product_draft(title=subject[:150], short_description=f"{subject}: built for daily use.")
+    else:
+        draft = blog_draft(title=subject[:150], excerpt=f"A practical guide: {subject}.",
+                           body_html=f"<h2>{subject}</h2><p>What to know about {subject}.</p>")
+    return openai_chat(json.dumps(draft, ensure_ascii=False), model="fault-model")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--rpm", type=float)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    args = parser.parse_args()
+    server = FaultServer(latency=args.latency, rpm=args.rpm, fault_rate=args.fault_rate, port=args.port)
+    print(f"Serving on {server.base_url}")
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        server.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,337 @@
+"""Durable bulk jobs with the fake provider: lifecycle, retries, idempotency, pacing, worker, exports."""
+
+import io
+import threading
+import time
+
+import openpyxl
+import pytest
+from sqlmodel import Session, func, select
+
+from core import config
+from core.bulk import claims, jobs
+from core.bulk.export import escape_formula, results_frame, send_to_review, to_csv, to_xlsx
+from core.bulk.limiter import ProviderLimiter
+from core.bulk.models import BulkItem, BulkJob
+from core.bulk.runner import JobRunner, backoff_seconds, effective_concurrency, run_job
+from core.bulk.worker import start_worker, stop_all
+from core.errors import ProviderUnavailableError, RateLimitedError
+from core.hookspecs import hookimpl
+from core.models import AuditEntry, ContentItem, GenerationLog
+from core.plugins import pm
+from tests.conftest import FakeProvider
+from tests.samples import blog_draft, product_draft
+
+FAST = jobs.JobOptions(provider="fake", concurrency=4, backoff_seconds=0.01, max_attempts=3)
+
+
+def _csv(*topics: str) -> bytes:
+    return ("topic,keywords\n" + "".join(f"{t},shoes\n" for t in topics)).encode()
+
+
+def _topics(n: int) -> list[str]:
+    return [f"Running shoe guide number {i}" for i in range(n)]
+
+
+def _count(engine, model, *where) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def _statuses(engine, job_id) -> dict[int, str]:
+    return {row["row"]: row["status"] for row in jobs.items(engine, job_id)}
+
+
+@pytest.fixture(autouse=True)
+def _stop_workers():
+    yield
+    stop_all()
+
+
+def test_job_runs_every_good_row_once(generator, engine, fake):
+    fake.enqueue([blog_draft()] * 5)
+    data = _csv(*_topics(5)) + b"Shoe,too short\n"
+    job_id, report = jobs.create_job(generator, data, "blog", "ana@example.com", FAST, source_name="posts.csv")
+    assert (report.good, report.bad) == (5, 1) and jobs.get_job(engine, job_id).total == 5
+    assert run_job(generator, job_id) == "finished"
+    state = jobs.progress(engine, job_id)
+    assert (state.succeeded, state.failed, state.remaining, state.fraction) == (5, 0, 0, 1.0)
+    rows = jobs.items(engine, job_id)
+    assert [r["row"] for r in rows] == [2, 3, 4, 5, 6] and len({r["content_item_id"] for r in rows}) == 5
+    assert _count(engine, ContentItem, ContentItem.author == "ana@example.com") == 5
+    assert sorted(h["messages"][-1]["content"].splitlines()[0] for h in fake.history) == sorted(
+        f"Write a blog post about: {t}" for t in _topics(5))
+    assert all(h["stream"] is False for h in fake.history)
+
+
+def test_job_counts_once_against_the_users_limit_and_items_do_not(monkeypatch, engine, fake):
+    monkeypatch.setenv("CONTENTCRAFT_RATE_LIMIT", "2")
+    config.get_settings.cache_clear()
+    from core.pipeline import Generator
+
+    generator = Generator(config.get_settings(), engine)
+    fake.enqueue([blog_draft()] * 6)
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(6)), "blog", "ana", FAST)
+    assert run_job(generator, job_id) == "finished" and jobs.progress(engine, job_id).succeeded == 6
+    jobs.create_job(generator, _csv("Another topic for a job"), "blog", "ana", FAST)
+    with pytest.raises(RateLimitedError, match="limit of 2 generations per minute"):
+        jobs.create_job(generator, _csv("A third topic for a job"), "blog", "ana", FAST)
+
+
+def test_retryable_failures_are_retried_then_succeed(generator, engine, fake):
+    fake.enqueue([RateLimitedError("slow down", retry_after=0.01), ProviderUnavailableError("503"), blog_draft()])
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
+    run_job(generator, job_id)
+    [row] = jobs.items(engine, job_id)
+    assert row["status"] == "succeeded" and row["attempts"] == 3 and row["error"] == "", row["error"]
+
+
+def test_retries_stop_at_the_limit_with_the_reason(generator, engine, fake):
+    fake.enqueue([ProviderUnavailableError("The provider had a server error (503); try again shortly.")] * 3)
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
+    run_job(generator, job_id)
+    [row] = jobs.items(engine, job_id)
+    assert row["status"] == "failed" and row["attempts"] == 3
+    assert row["error"] == "The provider had a server error (503); try again shortly. (gave up after 3 attempts)"
+    assert _count(engine, ContentItem) == 0
+
+
+def test_non_retryable_failure_fails_at_once(generator, engine, fake):
+    fake.enqueue(["not json", "still not json"])
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
+    run_job(generator, job_id)
+    [row] = jobs.items(engine, job_id)
+    assert row["status"] == "failed" and row["attempts"] == 1 and "JSON" in row["error"]
+
+
+def test_retry_failed_reruns_only_failed_rows(generator, engine, fake):
+    options = FAST.model_copy(update={"concurrency": 1})
+    fake.enqueue([blog_draft(), "garbage", "garbage", blog_draft()])
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", options)
+    run_job(generator, job_id)
+    assert _statuses(engine, job_id) == {2: "succeeded", 3: "failed", 4: "succeeded"}
+    calls = len(fake.history)
+    fake.enqueue([blog_draft()])
+    assert jobs.retry_failed(engine, job_id) == 1 and jobs.get_job(engine, job_id).status == "queued"
+    assert run_job(generator, job_id) == "finished"
+    assert _statuses(engine, job_id) == {2: "succeeded", 3: "succeeded", 4: "succeeded"}
+    assert len(fake.history) == calls + 1 and "number 1" in fake.history[-1]["messages"][-1]["content"]
+
+
+def test_pause_resume_and_cancel(generator, engine, fake):
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST)
+    jobs.pause_job(engine, job_id)
+    assert run_job(generator, job_id) == "paused" and fake.history == []
+    fake.enqueue([blog_draft()] * 3)
+    jobs.resume_job(engine, job_id)
+    assert run_job(generator, job_id) == "finished" and jobs.progress(engine, job_id).succeeded == 3
+    other, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST)
+    jobs.cancel_job(engine, other)
+    assert run_job(generator, other) == "cancelled" and set(_statuses(engine, other).values()) == {"cancelled"}
+    with pytest.raises(Exception, match="cancelled; it cannot be resumed"):
+        jobs.resume_job(engine, other)
+
+
+def test_pause_while_running_lets_rows_in_flight_finish(generator, engine, fake, monkeypatch):
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(6)), "blog", "ana", FAST.model_copy(
+        update={"concurrency": 1}))
+    fake.enqueue([blog_draft()] * 6)
+    original = FakeProvider.execute
+
+    def pause_after_first(self, *args):
+        if len(FakeProvider.history) == 1:
+            jobs.pause_job(engine, job_id)
+        yield from original(self, *args)
+
+    monkeypatch.setattr(FakeProvider, "execute", pause_after_first)
+    assert run_job(generator, job_id) == "paused"
+    statuses = _statuses(engine, job_id)
+    assert list(statuses.values()).count("succeeded") in (1, 2) and "running" not in statuses.values()
+
+
+def test_a_stale_result_is_not_saved_twice(generator, engine):
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
+    first = claims.new_owner()
+    assert claims.claim_job(engine, job_id, first)
+    [item] = claims.claim_items(engine, job_id, 1)
+    claims.forget_owner(first)  # the first runner dies with the item in flight
+    assert claims.runnable_jobs(engine) == [job_id]
+    second = claims.new_owner()
+    assert claims.claim_job(engine, job_id, second)
+    assert _statuses(engine, job_id) == {2: "pending"}
+    [again] = claims.claim_items(engine, job_id, 1)
+    assert again.idempotency_key == item.idempotency_key and again.attempts == 2
+    response = _succeeded_response()
+    assert claims.finish_succeeded(engine, again, "content", "ana", response, "bulk") is True
+    assert claims.finish_succeeded(engine, item, "content", "ana", response, "bulk") is False
+    assert _count(engine, ContentItem) == 1
+
+
+def _succeeded_response():
+    from core.assemble import build_content
+    from core.schemas import BlogDraft, ContentRequest, ContentResponse
+
+    request = ContentRequest(topic="Running shoe guide number 0")
+    data = build_content(BlogDraft.model_validate(blog_draft()), request)
+    return ContentResponse(status="succeeded", type="content", content=data, provider="fake", model="fake-model")
+
+
+def test_live_lease_is_respected_and_dead_process_is_taken_over(generator, engine):
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
+    owner = claims.new_owner()
+    assert claims.claim_job(engine, job_id, owner)
+    assert not claims.claim_job(engine, job_id, claims.new_owner()) and claims.runnable_jobs(engine) == []
+    with Session(engine) as session:
+        job = session.get(BulkJob, job_id)
+        job.lease_owner = f"{claims.HOST}:999999999:dead"
+        session.add(job)
+        session.commit()
+    assert claims.runnable_jobs(engine) == [job_id]
+    assert not claims.lease_alive("otherhost:1:x", None)
+
+
+def test_worker_runs_queued_jobs_in_the_background(generator, engine, fake):
+    fake.enqueue([product_draft()] * 2)
+    data = b"name,features,woo_product_id\nTrailFlex shoe,light; firm,42\nRoadFlex shoe,soft,\n"
+    job_id, _ = jobs.create_job(generator, data, "product", "ana", FAST)
+    worker = start_worker(generator)
+    assert start_worker(generator) is worker
+    worker.wake()
+    deadline = time.monotonic() + 10
+    while jobs.get_job(engine, job_id).status != "finished" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert jobs.progress(engine, job_id).succeeded == 2
+    frame = results_frame(engine, job_id)
+    assert list(frame["woo_product_id"].astype(object).fillna(0)) == [42, 0]
+    assert _count(engine, ContentItem, ContentItem.type == "product") == 2
+
+
+def test_local_provider_runs_one_item_at_a_time():
+    assert effective_concurrency(jobs.JobOptions(provider="local", concurrency=16)) == 1
+    assert effective_concurrency(jobs.JobOptions(provider="openai", concurrency=16)) == 16
+
+
+class SingleFileProvider(FakeProvider):
+    """A fake that, like the local model, can only do one thing at a time; it records overlaps."""
+
+    name = "single"
+    max_concurrency = 1
+    active, overlaps = 0, 0
+    lock = threading.Lock()
+
+    def execute(self, messages, schema, stream, usage):
+        with SingleFileProvider.lock:
+            SingleFileProvider.active += 1
+            SingleFileProvider.overlaps += SingleFileProvider.active > 1
+        time.sleep(0.01)
+        yield from super().execute(messages, schema, stream, usage)
+        with SingleFileProvider.lock:
+            SingleFileProvider.active -= 1
+
+
+def test_provider_with_max_concurrency_one_never_overlaps(generator, engine, fake):
+    class Plugin:
+        @hookimpl
+        def register_providers(self, register):
+            register(SingleFileProvider)
+
+    pm.register(Plugin(), name="tests.single")
+    try:
+        fake.enqueue([blog_draft()] * 6)
+        job_id, _ = jobs.create_job(generator, _csv(*_topics(6)), "blog", "ana",
+                                    FAST.model_copy(update={"provider": "single", "concurrency": 8}))
+        runner = JobRunner(generator, job_id)
+        assert runner.concurrency == 1 and runner.run() == "finished"
+        assert SingleFileProvider.overlaps == 0 and len(fake.history) == 6
+    finally:
+        pm.unregister(name="tests.single")
+
+
+def test_limiter_spaces_requests_and_honours_tokens_and_pauses():
+    now = [100.0]
+    limiter = ProviderLimiter(rpm=60, clock=lambda: now[0])
+    assert [limiter.reserve() for _ in range(3)] == [0.0, 1.0, 2.0]
+    limiter.pause(10)
+    assert limiter.reserve() == 10.0
+    tokens = ProviderLimiter(tpm=600, clock=lambda: now[0])
+    assert tokens.reserve(600) == 0.0  # a full minute's budget may go at once
+    assert tokens.reserve(100) == pytest.approx(10.0)  # then it refills at 10 tokens a second
+    tokens.settle(estimated=100, actual=50)
+    assert tokens.reserve(50) == pytest.approx(10.0)
+
+
+def test_limiter_is_shared_by_threads():
+    limiter, starts = ProviderLimiter(rpm=1200), []
+    lock = threading.Lock()
+
+    def call():
+        limiter.acquire()
+        with lock:
+            starts.append(time.monotonic())
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    starts.sort()
+    assert all(b - a >= 0.045 for a, b in zip(starts, starts[1:]))
+
+
+def test_backoff_doubles_and_honours_retry_after():
+    options = jobs.JobOptions(backoff_seconds=1, max_backoff_seconds=5)
+    assert 0.8 <= backoff_seconds(1, options, None) <= 1.2
+    assert 3.2 <= backoff_seconds(3, options, None) <= 4.8
+    assert 4.0 <= backoff_seconds(9, options, None) <= 6.0
+    assert backoff_seconds(1, options, 30) == 30
+
+
+def test_exports_escape_formulas_and_keep_rtl(generator, engine, fake):
+    fake.enqueue([blog_draft(title="=HYPERLINK(\"http://x\")"), blog_draft(title="راهنمای کفش دویدن")])
+    data = "topic\n@SUM(A1:A2) shoe guide\nراهنمای انتخاب کفش دویدن\n".encode()
+    job_id, _ = jobs.create_job(generator, data, "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
+    run_job(generator, job_id)
+    frame = results_frame(engine, job_id)
+    assert frame.loc[0, "topic"] == "'@SUM(A1:A2) shoe guide" and frame.loc[0, "title"] == "'=HYPERLINK(\"http://x\")"
+    assert frame.loc[1, "title"] == "راهنمای کفش دویدن"
+    text = to_csv(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n=" not in text and ",=" not in text
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(frame))).active
+    header = [cell.value for cell in sheet[1]]
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    assert header[:5] == ["row", "status", "error", "attempts", "content_item_id"]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert sheet.cell(2, header.index("title") + 1).value == "'=HYPERLINK(\"http://x\")"
+    assert sheet.cell(3, header.index("title") + 1).value == "راهنمای کفش دویدن"
+    assert [escape_formula(v) for v in ("-5%", "+1", "\tx", "ok", 5)] == ["'-5%", "'+1", "'\tx", "ok", 5]
+
+
+def test_send_all_succeeded_to_review(generator, engine, fake, make_user):
+    writer = make_user("writer")
+    fake.enqueue([blog_draft(), "garbage", "garbage", blog_draft()])
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", writer.email,
+                                FAST.model_copy(update={"concurrency": 1}))
+    run_job(generator, job_id)
+    outcome = send_to_review(engine, job_id, writer)
+    assert len(outcome.sent) == 2 and not outcome.refused
+    with Session(engine) as session:
+        assert {session.get(ContentItem, i).status for i in outcome.sent} == {"in_review"}
+    assert _count(engine, AuditEntry, AuditEntry.to_status == "in_review") == 2
+    assert send_to_review(engine, job_id, writer).skipped == 2
+
+
+def test_bulk_items_are_logged_for_analytics(generator, engine, fake):
+    fake.enqueue([blog_draft()] * 2)
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST)
+    run_job(generator, job_id)
+    assert _count(engine, GenerationLog, GenerationLog.user == "ana", GenerationLog.status == "succeeded") == 2
+    assert _count(engine, BulkItem, BulkItem.job_id == job_id, BulkItem.latency_ms >= 0) == 2
+
+
+@pytest.mark.slow
+def test_hundred_thousand_row_job_is_stored(generator, engine):
+    lines = ["topic,language"] + [f"Running shoe guide number {i},en" for i in range(100_000)]
+    job_id, report = jobs.create_job(generator, ("\n".join(lines) + "\n").encode(), "blog", "ana", FAST)
+    assert report.good == 100_000 and jobs.progress(engine, job_id).pending == 100_000
+    jobs.cancel_job(engine, job_id)
+    assert jobs.progress(engine, job_id).cancelled == 100_000

@@ -1,0 +1,147 @@
+"""The Bulk Generator page through AppTest: upload, mapping, validation report, progress, download, review."""
+
+import time
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from core.bulk import jobs
+from core.bulk.worker import stop_all
+from tests.samples import blog_draft
+
+PAGE = "pages/bulk.py"
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    """The AppTest media store, kept reachable so a test can read what a download button serves."""
+
+    instances: list = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        RecordingStorage.instances.append(self)
+
+
+@pytest.fixture(autouse=True)
+def _workers_and_media(monkeypatch):
+    RecordingStorage.instances.clear()
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    yield
+    stop_all()
+
+
+def _download(at, label: str) -> bytes:
+    button = next(b for b in at.get("download_button") if b.proto.label == label)
+    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
+    storage = RecordingStorage.instances[-1]
+    return storage.get_file(file_id).content
+
+
+def _wait_finished(engine, job_id: int) -> None:
+    deadline = time.monotonic() + 20
+    while jobs.get_job(engine, job_id).status not in {"finished", "cancelled"} and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _table(at, column: str):
+    """The first table showing `column` (AppTest does not expose a dataframe's key)."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def _button(at, prefix: str):
+    return next(b for b in at.button if b.label.startswith(prefix))
+
+
+def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
+    at = app_as("writer", page=PAGE)
+    assert at.title[0].value == "Bulk Generator" and "Upload a CSV" in at.info[0].value
+    data = "Idea;Tags\nTrail running for beginners;trail\nShoe;x\n=HYPERLINK(1) trail shoes;x\n".encode("utf-16")
+    at.file_uploader(key="bulk_file").set_value(("posts.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "no column for topic" in at.error[0].value and "Idea, Tags" in at.error[0].value
+
+    topic = next(s for s in at.selectbox if s.key.startswith("bulk_map_") and s.key.endswith("_topic"))
+    keywords = next(s for s in at.selectbox if s.key.startswith("bulk_map_") and s.key.endswith("_keywords"))
+    assert keywords.value == "Tags"  # matched automatically
+    topic.select("Idea")
+    at.run()
+    assert not at.exception and not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Rows ready"], metrics["Rows with errors"]) == ("2", "1")
+    assert any("Read as utf-16, semicolon-separated" in c.value for c in at.caption)
+    errors = _table(at, "message")
+    assert list(errors["row"]) == [3] and list(errors["column"]) == ["Idea"]
+    assert "at least 5 characters" in errors["message"][0]
+
+    fake.enqueue([blog_draft(title="Trail Running for Beginners"), blog_draft(title="=HYPERLINK(1) trail shoes")])
+    _button(at, "Start job (2 rows)").click()
+    at.run()
+    assert not at.exception and "is running in the background" in at.success[0].value
+    [job] = jobs.list_jobs(engine)
+    _wait_finished(engine, job.id)
+    at.run()
+    assert not at.exception
+    assert "2 of 2 rows done · finished" in at.get("progress")[0].proto.text
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Succeeded"], metrics["Failed"], metrics["Remaining"]) == ("2", "0", "0")
+    rows = _table(at, "status")
+    assert list(rows["status"]) == ["succeeded", "succeeded"] and list(rows["row"]) == [2, 4]
+
+    exported = _download(at, "Download CSV").decode("utf-8-sig")
+    assert "Trail Running for Beginners" in exported and "'=HYPERLINK(1) trail shoes" in exported
+    assert _download(at, "Download XLSX").startswith(b"PK")
+
+    _button(at, "Send all succeeded to review").click()
+    at.run()
+    assert not at.exception and "2 items sent to review in the Library" in at.success[0].value
+
+
+def test_failures_are_listed_and_only_they_are_retried(app_as, engine, generator, fake):
+    at = app_as("writer", page=PAGE)
+    fake.enqueue([blog_draft(), "not json", "still not json"])
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
+                                "blog", "writer@example.com", jobs.JobOptions(provider="fake", concurrency=1))
+    _wait_finished(engine, job_id)
+    at.run()
+    failures = _table(at, "reason")
+    assert list(failures["row"]) == [3] and "JSON" in failures["reason"][0]
+    fake.enqueue([blog_draft()])
+    _button(at, "Retry 1 failed").click()
+    at.run()
+    assert not at.exception and "queued again" in at.success[0].value
+    _wait_finished(engine, job_id)
+    assert jobs.progress(engine, job_id).succeeded == 2
+
+
+def test_pause_and_resume_from_the_page(app_as, engine, generator, fake):
+    at = app_as("editor", page=PAGE)
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\n", "blog", "someone@example.com",
+                                jobs.JobOptions(provider="fake"))
+    jobs.pause_job(engine, job_id)
+    at.run()
+    assert "0 of 1 rows done · paused" in at.get("progress")[0].proto.text  # editors see everyone's jobs
+    fake.enqueue([blog_draft()])
+    _button(at, "Resume").click()
+    at.run()
+    assert not at.exception and f"Job #{job_id} resumed" in at.success[0].value
+    _wait_finished(engine, job_id)
+    assert jobs.progress(engine, job_id).succeeded == 1
+
+
+def test_writers_only_see_their_own_jobs_and_templates_download(app_as, engine, generator):
+    jobs.create_job(generator, b"topic\nTrail running for beginners\n", "blog", "other@example.com",
+                    jobs.JobOptions(provider="fake"))
+    jobs.pause_job(engine, 1)
+    at = app_as("writer", page=PAGE)
+    assert any("No bulk jobs yet" in i.value for i in at.info)
+    template = _download(at, "Product descriptions template (CSV)").decode("utf-8-sig")
+    assert template.splitlines()[0].startswith("name,category,features,attributes")
+
+
+def test_unreadable_upload_is_a_friendly_error(app_as):
+    at = app_as("writer", page=PAGE)
+    at.file_uploader(key="bulk_file").set_value(("empty.csv", b"", "text/csv"))
+    at.run()
+    assert not at.exception and "The file is empty" in at.error[0].value

@@ -1,0 +1,210 @@
+"""Reading and validating bulk CSV files: encodings, delimiters, mapping and every bad-input case."""
+
+import codecs
+
+import pytest
+
+from core.bulk import mapping, validation
+from core.bulk.csvfile import detect_encoding, open_table, sniff_delimiter
+from core.bulk.validation import validate
+from core.errors import ValidationFailedError
+
+BLOG = "topic,keywords,tone,length,language\nHow to choose running shoes,\"shoes, running\",friendly,short,en\n"
+PERSIAN = "راهنمای انتخاب کفش دویدن"
+CHINESE = "如何选择跑步鞋"
+
+
+def _rows(data: bytes, kind: str = "blog", overrides=None) -> list:
+    report, rows = validation.scan(data, kind, overrides)
+    return list(rows), report
+
+
+@pytest.mark.parametrize("encoding,expected", [
+    ("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("utf-16", "utf-16"), ("utf-16-le", "utf-16-le"),
+    ("utf-16-be", "utf-16-be"),
+])
+def test_unicode_encodings_keep_rtl_and_cjk_text(encoding, expected):
+    text = f"topic;language\n{PERSIAN};fa\n{CHINESE}指南;zh\n"
+    data = text.encode(encoding)
+    assert detect_encoding(data) == expected
+    rows, report = _rows(data)
+    assert [r.request["topic"] for r in rows] == [PERSIAN, CHINESE + "指南"]
+    assert [r.request["language"] for r in rows] == ["fa", "zh"]
+    assert report.delimiter == "semicolon" and not report.problems
+
+
+def test_cp1252_file_from_old_excel():
+    data = "topic,tone\nCafé crème: the perfect espresso — a guide,friendly\n".encode("cp1252")
+    assert detect_encoding(data) == "cp1252"
+    rows, _ = _rows(data)
+    assert rows[0].request["topic"] == "Café crème: the perfect espresso — a guide"
+
+
+def test_bytes_in_no_supported_encoding_are_refused_clearly():
+    data = b"topic\nBad byte \x81 in the middle of a topic\n"
+    with pytest.raises(ValidationFailedError, match="not UTF-8, UTF-16 or Windows-1252.*CSV UTF-8"):
+        validate(data, "blog")
+
+
+def test_bom_does_not_leak_into_the_first_header():
+    table = open_table(codecs.BOM_UTF8 + BLOG.encode())
+    assert table.header[0] == "topic" and table.encoding == "utf-8-sig"
+
+
+@pytest.mark.parametrize("delimiter,name", [(",", "comma"), (";", "semicolon"), ("\t", "tab")])
+def test_delimiters_are_sniffed(delimiter, name):
+    text = delimiter.join(["topic", "keywords", "language"]) + "\n" + delimiter.join(
+        ["How to choose running shoes", '"shoes, running; trail"', "en"]) + "\n"
+    rows, report = _rows(text.encode())
+    assert report.delimiter == name
+    assert rows[0].request["keywords"] == ["shoes", "running; trail"]
+
+
+def test_delimiter_inside_quoted_header_is_ignored():
+    assert sniff_delimiter('"name; with semicolon",topic\n') == ","
+    assert sniff_delimiter("topic\n") == ","
+
+
+def test_empty_file():
+    for data in (b"", b"   \r\n", codecs.BOM_UTF8, codecs.BOM_UTF16_LE):
+        with pytest.raises(ValidationFailedError, match="The file is empty"):
+            validate(data, "blog")
+
+
+def test_header_only():
+    with pytest.raises(ValidationFailedError, match="header row but no data rows"):
+        validate(b"topic,keywords\n", "blog")
+    with pytest.raises(ValidationFailedError, match="header row but no data rows"):
+        validate(b"topic,keywords\n,\n\n", "blog")
+
+
+def test_missing_required_column_names_it_and_the_fix():
+    with pytest.raises(ValidationFailedError) as caught:
+        validate(b"keywords,tone\nshoes,friendly\n", "blog")
+    message = str(caught.value)
+    assert "no column for topic" in message and "keywords, tone" in message and "--map topic=COLUMN" in message
+    with pytest.raises(ValidationFailedError, match="no column for name"):
+        validate(b"topic\nsomething long enough\n", "product")
+
+
+def test_headers_are_mapped_automatically_by_synonym():
+    data = b"Subject,Focus Keywords,Lang,Voice\nHow to choose running shoes,shoes,German,Friendly\n"
+    rows, report = _rows(data)
+    assert report.mapping == {"topic": "Subject", "keywords": "Focus Keywords", "tone": "Voice", "language": "Lang"}
+    assert rows[0].request == {**rows[0].request, "topic": "How to choose running shoes", "language": "de",
+                               "tone": "friendly", "keywords": ["shoes"]}
+
+
+def test_explicit_mapping_wins_and_unmaps():
+    data = b"Title,Idea,notes\nA short title,How to choose running shoes,ignored\n"
+    rows, report = _rows(data, overrides={"topic": "Idea"})
+    assert rows[0].request["topic"] == "How to choose running shoes"
+    assert report.ignored_columns == ["Title", "notes"]
+    with pytest.raises(ValidationFailedError, match="no column for topic"):
+        validate(data, "blog", {"topic": ""})
+
+
+def test_map_option_parsing_and_mistakes():
+    assert mapping.parse_map_option("topic=Subject, keywords = Focus words") == {
+        "topic": "Subject", "keywords": "Focus words"}
+    assert mapping.parse_map_option('"topic=Subject, with comma"') == {"topic": "Subject, with comma"}
+    with pytest.raises(ValidationFailedError, match="not FIELD=COLUMN"):
+        mapping.parse_map_option("topic")
+    with pytest.raises(ValidationFailedError, match="no column 'Nope'"):
+        validate(BLOG.encode(), "blog", {"topic": "Nope"})
+    with pytest.raises(ValidationFailedError, match="Unknown field 'title'"):
+        validate(BLOG.encode(), "blog", {"title": "topic"})
+
+
+def test_quoted_newlines_stay_in_the_cell_and_rows_count_like_a_spreadsheet():
+    data = ('topic,sections\n"How to choose\nrunning shoes","Intro, Fit"\n'
+            'Shoe,Intro\n"Trail running for beginners",""\n').encode()
+    report = validate(data, "blog")
+    rows, _ = _rows(data)
+    assert rows[0].request["topic"] == "How to choose\nrunning shoes" and rows[0].row == 2
+    assert rows[1].row == 4
+    assert [(p.row, p.column) for p in report.errors] == [(3, "topic")]
+    assert "at least 5 characters" in report.errors[0].message
+
+
+def test_bad_rows_are_reported_by_row_and_column_and_good_rows_kept():
+    data = ("topic,keywords,length,language\n"
+            "How to choose running shoes,shoes,short,en\n"
+            "Shoe,shoes,short,en\n"
+            "Marathon training plan,,huge,en\n"
+            "Trail running for beginners,,short,klingon\n"
+            "Too many keywords here," + '"' + ",".join(f"k{i}" for i in range(11)) + '"' + ",short,en\n"
+            ",,,\n"
+            "Recovery after a long run,,short,en,extra cell\n").encode()
+    report = validate(data, "blog")
+    assert (report.total, report.good, report.bad, report.blank) == (6, 1, 5, 1)
+    by_row = {p.row: p for p in report.errors}
+    assert by_row[3].column == "topic" and "at least 5 characters" in by_row[3].message
+    assert by_row[4].column == "length" and "'short', 'medium' or 'long'" in by_row[4].message
+    assert by_row[5].column == "language" and "Unknown language 'klingon'" in by_row[5].message
+    assert by_row[6].column == "keywords" and "at most 10" in by_row[6].message
+    assert by_row[8].column == "(row)" and "5 cells but the header has 4" in by_row[8].message
+
+
+def test_formula_like_cells_are_kept_as_text_with_a_warning():
+    data = ("topic,keywords\n"
+            "=HYPERLINK(\"http://evil.example\";\"Click\"),shoes\n"
+            "+1 tips for running shoes,@mention\n"
+            "-10% off running shoes: worth it?,shoes\n").encode()
+    rows, report = _rows(data)
+    assert [r.request["topic"] for r in rows] == ['=HYPERLINK("http://evil.example";"Click")',
+                                                  "+1 tips for running shoes", "-10% off running shoes: worth it?"]
+    assert rows[1].request["keywords"] == ["@mention"]
+    assert report.bad == 0 and len(report.warnings) == 4
+    assert {(w.row, w.column) for w in report.warnings} == {(2, "topic"), (3, "topic"), (3, "keywords"), (4, "topic")}
+    assert "escaped in exports" in report.warnings[0].message
+
+
+def test_product_rows_attributes_features_and_woo_id():
+    data = ("name,features,attributes,woo_product_id,language\n"
+            "TrailFlex shoe,light; firm midsole,color=blue; size: 42,123,English\n"
+            "JSON shoe,,\"{\"\"color\"\": \"\"red\"\"}\",,en\n"
+            "Broken shoe,,color blue,12a,en\n").encode()
+    rows, report = _rows(data, "product")
+    assert rows[0].request["features"] == ["light", "firm midsole"]
+    assert rows[0].request["attributes"] == {"color": "blue", "size": "42"}
+    assert rows[0].woo_product_id == 123 and rows[0].request["language"] == "en"
+    assert rows[1].request["attributes"] == {"color": "red"} and rows[1].woo_product_id is None
+    assert {p.column for p in report.errors} == {"attributes", "woo_product_id"}
+    assert report.bad == 1
+
+
+def test_hundred_thousand_rows_are_validated_streaming():
+    lines = ["topic,keywords,language"] + [f"Running shoe guide number {i},shoes,en" for i in range(100_000)]
+    report = validate(("\n".join(lines) + "\n").encode(), "blog")
+    assert (report.total, report.good, report.bad) == (100_000, 100_000, 0)
+
+
+def test_more_rows_than_allowed_are_refused(monkeypatch):
+    monkeypatch.setattr(validation, "MAX_ROWS", 3)
+    data = ("topic\n" + "".join(f"Running shoe guide {i}\n" for i in range(4))).encode()
+    with pytest.raises(ValidationFailedError, match="more than 3 rows: split it"):
+        validate(data, "blog")
+
+
+def test_unterminated_quote_does_not_swallow_the_file(monkeypatch):
+    from core.bulk import csvfile
+
+    monkeypatch.setattr(csvfile, "MAX_CELL_CHARS", 1000)
+    data = ('topic\n"How to choose running shoes\n' + "more text\n" * 200).encode()
+    with pytest.raises(ValidationFailedError, match="Row 2 cannot be read.*quotes"):
+        validate(data, "blog")
+
+
+def test_header_row_without_names():
+    with pytest.raises(ValidationFailedError, match="no column names"):
+        validate(b",,\nHow to choose running shoes,,\n", "blog")
+
+
+@pytest.mark.parametrize("kind", ["blog", "product"])
+def test_templates_validate_cleanly(kind):
+    data = mapping.template_csv(kind)
+    assert data.startswith(codecs.BOM_UTF8)
+    report = validate(data, kind)
+    assert report.good == report.total >= 1 and not report.problems
+    assert set(report.mapping) == set(mapping.FIELDS[kind]) and not report.ignored_columns
