@@ -123,6 +123,11 @@ def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) ->
                                                                       user.email, on_chunk=on_chunk))
             st.write_stream(stream)
             status.update(label=f"New {spec.label} ready", state="complete", expanded=False)
+        new_fields = editing.to_fields(stream.result.updates)
+        if all(st.session_state.get(field_key(prefix, name)) == value for name, value in new_fields.items()):
+            st.session_state[f"{prefix}_notice"] = ("info", f"The model came back with the same {spec.label}; "
+                                                            "try again, or edit it yourself.")
+            return
         load_fields(prefix, stream.result.updates)
         st.session_state[f"{prefix}_regenerated"].append(spec.label)
         st.session_state[f"{prefix}_notice"] = ("info", f"New {spec.label} from {stream.result.provider} / "
@@ -176,10 +181,10 @@ def seo_panel(report: SeoReport) -> None:
         lines.append(f"Readability: {read.note}")
     st.markdown("\n".join(f"- {line}" for line in lines))
     if report.keywords:
-        rows = ["| Keyword | Title | First paragraph | Headings | Uses | Density |", "|---|---|---|---|---|---|"]
+        rows = ["| Keyword | Title | 1st paragraph | Headings | Uses | Density |", "|---|---|---|---|---|---|"]
         rows += [f"| {check.keyword} | {_mark(check.in_title)} | {_mark(check.in_first_paragraph)} | "
-                 f"{_mark(check.in_headings)} | {check.count} | {check.density:.1f} % ({check.density_verdict}) |"
-                 for check in report.keywords]
+                 f"{_mark(check.in_headings)} | {check.count} | "
+                 f"{_mark(check.density_verdict == 'good')} {check.density:.1f} % |" for check in report.keywords]
         st.markdown("\n".join(rows))
     if problems := report.problems():
         st.caption("To improve: " + " ".join(problems))

@@ -66,8 +66,9 @@ def test_seo_panel_shows_figures_for_the_text(app, fake):
     assert "Length: 11 of 400 words (3%, too short)" in panel
     assert "Readability: " in panel and "Flesch reading ease" in panel
     # 11 words, "running shoes" twice and "flat feet" once; headings are the body's own.
-    assert "| running shoes | :green[✓] | :green[✓] | :green[✓] | 2 | 18.2 % (too high) |" in panel
-    assert "| flat feet | :green[✓] | :green[✓] | :orange[✗] | 1 | 9.1 % (too high) |" in panel
+    assert "| running shoes | :green[✓] | :green[✓] | :green[✓] | 2 | :orange[✗] 18.2 % |" in panel
+    assert "| flat feet | :green[✓] | :green[✓] | :orange[✗] | 1 | :orange[✗] 9.1 % |" in panel
+    assert any("“running shoes” density is too high (18.2 %)." in c.value for c in app.caption)
 
 
 def test_edit_and_save_makes_a_new_version(app, fake, engine):
@@ -137,6 +138,17 @@ def test_regenerate_meta_fills_both_fields(app, fake):
     app.run()
     assert _field(app, "seo_title").value == "Flat Feet? The Running Shoes to Buy"
     assert 140 <= len(_field(app, "meta_desc").value) <= 160
+
+
+def test_regenerating_the_same_value_says_so(app, fake, engine):
+    _generated(app, fake)
+    fake.enqueue([{"title": "Running Shoes for Flat Feet: A Practical Buying Guide"}])
+    app.button(key="studio_regen_title").click()
+    app.run()
+    assert any("came back with the same title" in i.value for i in app.info)
+    app.button(key="studio_save").click()
+    app.run()
+    assert any("Nothing has changed" in i.value for i in app.info) and len(workflow.versions(engine, 1)) == 1
 
 
 def test_failed_regeneration_is_friendly_and_keeps_the_field(app, fake):
