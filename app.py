@@ -14,6 +14,7 @@ PAGES = [
     ("pages/products.py", "Product Writer", ":material/shopping_bag:", "generate"),
     ("pages/library.py", "Library", ":material/library_books:", "generate"),
     ("pages/bulk.py", "Bulk Generator", ":material/dataset:", "generate"),
+    ("pages/brand.py", "Brand voice", ":material/record_voice_over:", "manage_brand"),
     ("pages/analytics.py", "Analytics", ":material/monitoring:", "review"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),
 ]

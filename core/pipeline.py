@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
 from . import assemble, prompts
+from .brand.apply import record_score, resolve_brand, score_for
 from .cache import cache_key, make_cache
 from .config import Settings, get_settings
 from .db import engine_for, session_scope
@@ -86,7 +87,9 @@ class Generator:
         try:
             pm.hook.before_generate(request=request, user=user)
             chain = self.chain(provider, model)
-            key = cache_key(job.kind, request.model_dump(mode="json"), chain[0].name, chain[0].model, brand_version)
+            brand = resolve_brand(self.engine, request)  # a named profile's version keys the cache
+            key = cache_key(job.kind, request.model_dump(mode="json"), chain[0].name, chain[0].model,
+                            brand.version if brand else brand_version)
             cached = self.cache.get(key) if use_cache else None
             if cached is not None:
                 return self._finish(job, request, user, ContentResponse.model_validate_json(cached),
@@ -97,6 +100,7 @@ class Generator:
             assemble.apply_seo_options(data, self.settings)
             pm.hook.generated_content(request=request, data=data)
             response = ContentResponse(status="succeeded", type=job.kind, **{_field(job): data},
+                                       brand_score=score_for(brand, request, data),
                                        provider=tally.provider, model=tally.model,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
             if use_cache:
@@ -170,6 +174,7 @@ class Generator:
         with session_scope(self.engine) as session:  # item, first version and log row in one transaction
             if save and response.status == "succeeded":
                 response.item_id = self._save_item(session, job, request, user, response)
+            record_score(session, request, response)
             session.add(entry)
         log_generation(entry)
         if response.status == "succeeded":

@@ -4,7 +4,7 @@ import pluggy
 
 from . import hookspecs
 
-DEFAULT_PLUGINS = ("core.providers.builtin", "core.analytics.budgets")
+DEFAULT_PLUGINS = ("core.providers.builtin", "core.analytics.budgets", "core.brand.plugin")
 
 pm = pluggy.PluginManager("contentcraft")
 pm.add_hookspecs(hookspecs)

@@ -110,6 +110,16 @@ class ProductData(BaseModel):
     schema_ld_json: dict
 
 
+class BrandConsistency(BaseModel):
+    """How closely an item matches its brand profile's samples (0–100), and the biggest differences."""
+
+    profile: str
+    profile_id: int
+    version: int
+    score: int | None = None
+    differences: list[str] = Field(default_factory=list)
+
+
 class ContentResponse(BaseModel):
     """The result of one generation, as shown, saved and printed by the CLI."""
 
@@ -128,6 +138,7 @@ class ContentResponse(BaseModel):
     latency_ms: int = 0
     cache_hit: bool = False
     created_at: datetime | None = None
+    brand_score: BrandConsistency | None = None
 
 
 class BlogDraft(BaseModel):

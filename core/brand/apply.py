@@ -1,0 +1,99 @@
+"""Applying a profile during generation: resolve it, write its prompt instructions, score the result."""
+
+import string
+from contextvars import ContextVar
+
+from sqlalchemy.engine import Engine
+
+from ..errors import NotFoundError
+from ..schemas import BrandConsistency, ContentRequest, ContentResponse
+from .analysis import html_to_text
+from .models import BrandProfile, BrandScore
+from .profiles import get_profile
+from .scoring import no_reference_reason, score_text
+
+EXAMPLE_CHARS = 400
+# The profile resolved for the generation running in this thread (or task), read by the prompt hook.
+_resolved: ContextVar[BrandProfile | None] = ContextVar("contentcraft_brand_profile", default=None)
+
+
+def resolve_brand(engine: Engine, request) -> BrandProfile | None:
+    """The profile the request names (None if it names none); an unknown name is an error."""
+    name = (request.brand_profile or "").strip()
+    profile = get_profile(engine, name) if name else None
+    if name and profile is None:
+        raise NotFoundError(f"There is no brand profile named {name!r}: pick one on the Brand voice page, "
+                            "or leave the field empty.")
+    _resolved.set(profile)
+    return profile
+
+
+def profile_for(request) -> BrandProfile | None:
+    """The resolved profile if it is the one this request names, else a fresh look-up."""
+    name = (request.brand_profile or "").strip()
+    if not name:
+        return None
+    profile = _resolved.get()
+    if profile is not None and profile.name.casefold() == " ".join(name.split()).casefold():
+        return profile
+    from ..db import get_engine
+
+    return get_profile(get_engine(), name)
+
+
+def instructions(profile: BrandProfile, request) -> str:
+    """The prompt lines that apply a profile: description, rules, words and one short example."""
+    lines = [f'Write in the brand voice "{profile.name}".']
+    if profile.description:
+        lines.append(f"Voice: {profile.description}")
+    lines.append(f"Tone: {profile.tone}; vocabulary: {profile.vocabulary_level}; "
+                 f"sentences: {profile.sentence_length}.")
+    lines += [f"Do: {rule}" for rule in profile.rules_do]
+    lines += [f"Don't: {rule}" for rule in profile.rules_dont]
+    if profile.preferred_words:
+        lines.append("Prefer these words: " + ", ".join(profile.preferred_words))
+    if profile.banned_words:
+        lines.append("Never use these words: " + ", ".join(profile.banned_words))
+    if profile.examples:
+        example = profile.examples[0][:EXAMPLE_CHARS]
+        lines.append(f'Example of the voice (imitate its style, not its content):\n"""{example}"""')
+    if profile.prompt_template.strip():
+        lines.append(string.Template(profile.prompt_template).safe_substitute(_template_values(request)))
+    return "\n".join(lines)
+
+
+def _template_values(request) -> dict[str, str]:
+    subject = request.topic if isinstance(request, ContentRequest) else request.name
+    return {"topic": subject, "name": subject, "language": request.language, "tone": request.tone,
+            "keywords": ", ".join(getattr(request, "keywords", []))}
+
+
+def scored_text(data) -> str:
+    """The prose of a generated item: the body of a post, or a product's descriptions and bullets."""
+    if hasattr(data, "body_html"):
+        return html_to_text(data.body_html)
+    return "\n".join([data.short_description, html_to_text(data.description_html), *data.bullet_features])
+
+
+def score_for(profile: BrandProfile | None, request, data) -> BrandConsistency | None:
+    """The consistency of generated data with the profile, in the request's language."""
+    if profile is None:
+        return None
+    result = BrandConsistency(profile=profile.name, profile_id=profile.id, version=profile.version)
+    reference = profile.references.get(request.language)
+    if reference is None:
+        result.differences = [no_reference_reason(request.language)]
+        return result
+    result.score, result.differences = score_text(reference, scored_text(data), profile.banned_words)
+    return result
+
+
+def record_score(session, request, response: ContentResponse) -> None:
+    """Store a response's score for analytics, linked to its saved item if there is one."""
+    consistency = response.brand_score
+    if consistency is None:
+        return
+    session.add(BrandScore(item_id=response.item_id, profile_id=consistency.profile_id,
+                           profile_name=consistency.profile, profile_version=consistency.version,
+                           language=request.language, type=response.type, score=consistency.score,
+                           differences=consistency.differences))

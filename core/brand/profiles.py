@@ -1,0 +1,214 @@
+"""Brand profiles and their samples: create, edit (each save is a new version), list and delete."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import delete, func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from ..db import session_scope
+from ..errors import NotFoundError, PermissionDeniedError, ValidationFailedError
+from ..models import User, utcnow
+from ..schemas import Language, _clean_list
+from .analysis import Figures, analyze
+from .models import BrandProfile, BrandProfileVersion, BrandSample
+from .scoring import build_reference
+
+MAX_SAMPLE_CHARS = 20_000
+VOCABULARY_LEVELS = ("simple", "moderate", "advanced")
+SENTENCE_LENGTHS = ("short", "medium", "long")
+
+
+class VoiceFields(BaseModel):
+    """Everything an editor sets on a profile; saving these makes a new version."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    language: Language = "en"
+    tone: str = Field("professional", min_length=2, max_length=40)
+    vocabulary_level: Literal["simple", "moderate", "advanced"] = "moderate"
+    sentence_length: Literal["short", "medium", "long"] = "medium"
+    prompt_template: str = Field("", max_length=2000)
+    description: str = Field("", max_length=2000)
+    rules_do: list[str] = Field(default_factory=list, max_length=15)
+    rules_dont: list[str] = Field(default_factory=list, max_length=15)
+    preferred_words: list[str] = Field(default_factory=list, max_length=40)
+    banned_words: list[str] = Field(default_factory=list, max_length=40)
+    examples: list[str] = Field(default_factory=list, max_length=5)
+
+    @field_validator("rules_do", "rules_dont", "preferred_words", "banned_words", "examples", mode="before")
+    @classmethod
+    def _clean(cls, value):
+        if isinstance(value, str):
+            value = value.splitlines()
+        return _clean_list([str(v) for v in value])
+
+    @classmethod
+    def of(cls, profile: BrandProfile) -> "VoiceFields":
+        return cls.model_validate({name: getattr(profile, name) for name in cls.model_fields})
+
+
+class SampleIn(BaseModel):
+    """A sample about to be stored."""
+
+    text: str = Field(min_length=1, max_length=MAX_SAMPLE_CHARS)
+    language: Language = "en"
+    source: str = Field("paste", max_length=255)
+    title: str = Field("", max_length=255)
+
+
+def check_can_manage(engine: Engine, actor: str) -> None:
+    """Editors and admins manage profiles; before anyone has an account, everyone may."""
+    with session_scope(engine) as session:
+        if not session.exec(select(func.count()).select_from(User)).one():
+            return
+        user = session.exec(select(User).where(User.email == actor.strip().lower())).first()
+    from ..auth import require
+
+    if user is None:
+        raise PermissionDeniedError("Sign in as an editor or admin to manage brand profiles.")
+    require(user, "manage_brand")
+
+
+def create_profile(engine: Engine, actor: str, name: str, fields: VoiceFields | None = None) -> BrandProfile:
+    """A new profile at version 1 (the first profile becomes the default)."""
+    check_can_manage(engine, actor)
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 80:
+        raise ValidationFailedError("Give the profile a name of 1 to 80 characters.")
+    if get_profile(engine, name) is not None:
+        raise ValidationFailedError(f"A brand profile named {name!r} already exists; pick another name.")
+    fields = fields or VoiceFields()
+    with session_scope(engine) as session:
+        first = not session.exec(select(func.count()).select_from(BrandProfile)).one()
+        profile = BrandProfile(name=name, is_default=first, created_by=actor, version=1, **fields.model_dump())
+        session.add(profile)
+        session.flush()
+        session.add(BrandProfileVersion(profile_id=profile.id, version=1, snapshot=snapshot(profile),
+                                        note="created", created_by=actor))
+        return profile
+
+
+def get_profile(engine: Engine, name: str) -> BrandProfile | None:
+    """The profile with this name, ignoring case and extra spaces."""
+    wanted = " ".join(name.split()).casefold()
+    with session_scope(engine) as session:
+        return next((p for p in session.exec(select(BrandProfile)) if p.name.casefold() == wanted), None)
+
+
+def profile_by_id(engine: Engine, profile_id: int) -> BrandProfile:
+    """The profile, or NotFoundError."""
+    with session_scope(engine) as session:
+        profile = session.get(BrandProfile, profile_id)
+        if profile is None:
+            raise NotFoundError(f"There is no brand profile #{profile_id}; it may have been deleted.")
+        return profile
+
+
+def list_profiles(engine: Engine) -> list[BrandProfile]:
+    """Every profile, the default first, then by name."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(BrandProfile).order_by(BrandProfile.is_default.desc(), BrandProfile.name)))
+
+
+def default_profile(engine: Engine) -> BrandProfile | None:
+    """The profile marked as default, if any."""
+    with session_scope(engine) as session:
+        return session.exec(select(BrandProfile).where(BrandProfile.is_default)).first()
+
+
+def save_version(engine: Engine, actor: str, profile_id: int, fields: VoiceFields,
+                 note: str = "edited") -> BrandProfile:
+    """Store fields as the profile's next version, rebuild its scoring references, fire brand_trained."""
+    check_can_manage(engine, actor)
+    references = build_references(samples(engine, profile_id))
+    with session_scope(engine) as session:
+        profile = session.get(BrandProfile, profile_id)
+        if profile is None:
+            raise NotFoundError(f"There is no brand profile #{profile_id}; it may have been deleted.")
+        for name, value in fields.model_dump().items():
+            setattr(profile, name, value)
+        profile.references, profile.version, profile.updated_at = references, profile.version + 1, utcnow()
+        session.add(profile)
+        session.add(BrandProfileVersion(profile_id=profile.id, version=profile.version, snapshot=snapshot(profile),
+                                        note=note[:255], created_by=actor))
+    from ..plugins import pm
+
+    pm.hook.brand_trained(profile=snapshot(profile))
+    return profile
+
+
+def set_default(engine: Engine, actor: str, profile_id: int) -> None:
+    """Make this the one default profile."""
+    check_can_manage(engine, actor)
+    with session_scope(engine) as session:
+        for profile in session.exec(select(BrandProfile)):
+            profile.is_default = profile.id == profile_id
+            session.add(profile)
+
+
+def delete_profile(engine: Engine, actor: str, profile_id: int) -> None:
+    """Remove a profile with its samples and versions (stored scores stay, for analytics)."""
+    check_can_manage(engine, actor)
+    with session_scope(engine) as session:
+        session.exec(delete(BrandSample).where(BrandSample.profile_id == profile_id))
+        session.exec(delete(BrandProfileVersion).where(BrandProfileVersion.profile_id == profile_id))
+        session.exec(delete(BrandProfile).where(BrandProfile.id == profile_id))
+
+
+def versions(engine: Engine, profile_id: int) -> list[BrandProfileVersion]:
+    """Every saved version, newest first."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(BrandProfileVersion).where(BrandProfileVersion.profile_id == profile_id)
+                                 .order_by(BrandProfileVersion.version.desc())))
+
+
+def add_samples(engine: Engine, actor: str, profile_id: int, new: list[SampleIn]) -> int:
+    """Store samples with the profile; they count once the profile is next saved or trained."""
+    check_can_manage(engine, actor)
+    profile_by_id(engine, profile_id)
+    with session_scope(engine) as session:
+        session.add_all(BrandSample(profile_id=profile_id, **sample.model_dump()) for sample in new)
+    return len(new)
+
+
+def delete_sample(engine: Engine, actor: str, sample_id: int) -> None:
+    """Remove one sample."""
+    check_can_manage(engine, actor)
+    with session_scope(engine) as session:
+        session.exec(delete(BrandSample).where(BrandSample.id == sample_id))
+
+
+def samples(engine: Engine, profile_id: int) -> list[BrandSample]:
+    """The profile's samples, oldest first."""
+    with session_scope(engine) as session:
+        return list(session.exec(select(BrandSample).where(BrandSample.profile_id == profile_id)
+                                 .order_by(BrandSample.id)))
+
+
+def by_language(stored: list[BrandSample]) -> dict[str, list[str]]:
+    """Sample texts grouped by language."""
+    grouped: dict[str, list[str]] = {}
+    for sample in stored:
+        grouped.setdefault(sample.language, []).append(sample.text)
+    return grouped
+
+
+def analyze_samples(stored: list[BrandSample]) -> dict[str, Figures]:
+    """The analysis figures for each language the samples are in."""
+    return {language: analyze(texts, language) for language, texts in by_language(stored).items()}
+
+
+def build_references(stored: list[BrandSample]) -> dict[str, dict]:
+    """Scoring references for each language with enough sample text."""
+    built = {language: build_reference(texts, language) for language, texts in by_language(stored).items()}
+    return {language: reference for language, reference in built.items() if reference is not None}
+
+
+def snapshot(profile: BrandProfile) -> dict:
+    """The profile as plain data (what brand_trained receives and each version stores)."""
+    data = VoiceFields.of(profile).model_dump()
+    data.update(id=profile.id, name=profile.name, version=profile.version, is_default=profile.is_default,
+                languages=sorted(profile.references))
+    return data

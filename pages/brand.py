@@ -1,0 +1,223 @@
+"""Brand voice: profiles trained from the team's own writing, their analysis, the voice and a live check."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+from pydantic import ValidationError
+
+from core.brand import profiles, sources, training
+from core.brand.profiles import SENTENCE_LENGTHS, VOCABULARY_LEVELS, VoiceFields
+from core.brand.scoring import no_reference_reason, score_text
+from core.cli import describe_validation_error
+from core.errors import ContentCraftError
+from core.schemas import LANGUAGES
+from pages.common import current_user, engine, friendly_errors, generator
+
+LANGUAGE_CHOICES = ["auto", *LANGUAGES]
+LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")
+
+user = current_user()
+st.title("Brand voice")
+st.caption("Teach ContentCraft how your team writes. Profiles named in a request shape the prompt, and every "
+           "generated item gets a 0–100 consistency score against the profile's samples.")
+
+
+def language_label(code: str) -> str:
+    return "Detect automatically" if code == "auto" else f"{LANGUAGES[code]} ({code})"
+
+
+def pick_profile() -> profiles.BrandProfile | None:
+    """The profile selector and the form that creates a new one."""
+    existing = profiles.list_profiles(engine())
+    with st.expander("New profile", expanded=not existing):
+        with st.form("brand_new_form", clear_on_submit=True):
+            name = st.text_input("Name", key="brand_new_name", placeholder="e.g. House style")
+            language = st.selectbox("Main language", list(LANGUAGES), key="brand_new_language",
+                                    format_func=language_label)
+            if st.form_submit_button("Create profile"):
+                with friendly_errors("Creating the profile"):
+                    created = profiles.create_profile(engine(), user.email, name, VoiceFields(language=language))
+                    st.session_state["brand_selected"] = created.id
+                    st.rerun()
+    if not existing:
+        st.info("No brand profiles yet: create one above, then add samples of your writing.")
+        return None
+    ids = [p.id for p in existing]
+    if st.session_state.get("brand_selected") not in ids:
+        st.session_state["brand_selected"] = ids[0]
+    chosen = st.selectbox("Profile", ids, key="brand_selected", format_func=lambda i: _title(existing, i))
+    return next(p for p in existing if p.id == chosen)
+
+
+def _title(existing, profile_id: int) -> str:
+    profile = next(p for p in existing if p.id == profile_id)
+    return f"{profile.name} · v{profile.version}" + (" · default" if profile.is_default else "")
+
+
+def profile_actions(profile) -> None:
+    """Make default and delete."""
+    left, right = st.columns(2)
+    if left.button("Make default", key="brand_make_default", disabled=profile.is_default):
+        with friendly_errors("Changing the default"):
+            profiles.set_default(engine(), user.email, profile.id)
+            st.rerun()
+    if right.checkbox("Allow deleting this profile", key=f"brand_allow_delete_{profile.id}"):
+        if right.button("Delete profile", key="brand_delete", type="secondary"):
+            with friendly_errors("Deleting the profile"):
+                profiles.delete_profile(engine(), user.email, profile.id)
+                st.session_state.pop("brand_selected", None)
+                st.rerun()
+
+
+def samples_tab(profile) -> None:
+    """Add samples by pasting or uploading, and list the stored ones."""
+    with st.form("brand_paste_form", clear_on_submit=True):
+        text = st.text_area("Paste writing (a line of --- separates several samples)", key="brand_paste_text",
+                            height=180)
+        language = st.selectbox("Language", LANGUAGE_CHOICES, key="brand_paste_language", format_func=language_label)
+        if st.form_submit_button("Add pasted samples"):
+            _add(profile, lambda: sources.from_paste(text, None if language == "auto" else language))
+    files = st.file_uploader("Or upload .txt, .md, .html or .csv files (CSV: one sample per row)",
+                             type=list(sources.UPLOAD_TYPES), accept_multiple_files=True, key="brand_files")
+    if files and st.button("Add uploaded files", key="brand_add_files"):
+        _add(profile, lambda: [s for f in files for s in sources.from_upload(f.name, f.getvalue())])
+    stored = profiles.samples(engine(), profile.id)
+    if not stored:
+        st.info("No samples yet. Add at least a few paragraphs (300+ words works best) in each language you write in.")
+        return
+    frame = pd.DataFrame([{"ID": s.id, "Language": s.language, "Source": s.source, "Words": len(s.text.split()),
+                           "Beginning": s.text[:90]} for s in stored])
+    st.dataframe(frame, hide_index=True, width="stretch")
+    doomed = st.selectbox("Remove a sample", [None, *frame["ID"]], key="brand_remove_sample",
+                          format_func=lambda i: "—" if i is None else f"#{i}")
+    if doomed is not None and st.button("Remove", key="brand_remove_button"):
+        with friendly_errors("Removing the sample"):
+            profiles.delete_sample(engine(), user.email, int(doomed))
+            st.rerun()
+
+
+def _add(profile, build) -> None:
+    with friendly_errors("Adding samples"):
+        added = profiles.add_samples(engine(), user.email, profile.id, build())
+        st.success(f"Added {added} sample{'s' if added != 1 else ''}. Train or save the profile to use them.")
+
+
+def analysis_tab(profile) -> None:
+    """The figures computed from the samples, per language."""
+    figures = profiles.analyze_samples(profiles.samples(engine(), profile.id))
+    if not figures:
+        st.info("Add samples to see their analysis.")
+        return
+    st.caption("Measured in code from the current samples; scoring uses the samples as of the last save.")
+    for language, fig in figures.items():
+        st.subheader(LANGUAGES.get(language, language))
+        cols = st.columns(4)
+        cols[0].metric("Sentence length", f"{fig.sentence_length_mean:.1f} ± {fig.sentence_length_sd:.1f}",
+                       help=f"Average and spread, in {fig.unit}")
+        cols[1].metric("Readability grade", "n/a" if fig.readability_grade is None else f"{fig.readability_grade:.1f}")
+        cols[2].metric("Type-token ratio", f"{fig.type_token_ratio:.2f}")
+        cols[3].metric("Sentences", fig.sentences)
+        cols = st.columns(4)
+        cols[0].metric(f"I/we per 100 {fig.unit}", f"{fig.first_person_rate:.1f}")
+        cols[1].metric(f"You per 100 {fig.unit}", f"{fig.second_person_rate:.1f}")
+        cols[2].metric("Questions", f"{fig.question_rate:.0f}%")
+        cols[3].metric("Exclamations", f"{fig.exclamation_rate:.0f}%")
+        top = list(fig.function_words.items())[:15]
+        if top:
+            chart = px.bar(pd.DataFrame(top, columns=["word", "per 1000"]), x="word", y="per 1000",
+                           title="Function-word profile")
+            st.plotly_chart(chart, key=f"brand_chart_{language}")
+        st.markdown("**Frequent phrases:** " + (", ".join(f"“{p}”" for p in fig.phrases) or "none repeated yet"))
+
+
+def load_form(fields: VoiceFields, marker) -> None:
+    """Put a profile's (or a training proposal's) values into the voice form's widgets."""
+    for name, value in fields.model_dump().items():
+        st.session_state[f"brand_f_{name}"] = "\n".join(value) if name in LIST_FIELDS else \
+            "\n---\n".join(value) if name == "examples" else value
+    st.session_state["brand_form_for"] = marker
+
+
+def voice_tab(profile) -> None:
+    """Train with the model, review and edit the proposal, save it as a new version."""
+    marker = (profile.id, profile.version)
+    if st.session_state.get("brand_form_for") != marker:
+        load_form(VoiceFields.of(profile), marker)
+    if st.button("Write the voice from the samples with AI", key="brand_train", type="primary"):
+        with st.spinner("Analysing the samples and asking the model…"), friendly_errors("Training"):
+            result = training.train(generator(), profile.id, user.email)
+            load_form(result.fields, marker)
+            st.success(f"Proposal from {result.provider}/{result.model}: review it below and save.")
+    with st.form("brand_voice_form"):
+        cols = st.columns(4)
+        cols[0].selectbox("Language", list(LANGUAGES), key="brand_f_language", format_func=language_label)
+        cols[1].text_input("Tone", key="brand_f_tone")
+        cols[2].selectbox("Vocabulary", VOCABULARY_LEVELS, key="brand_f_vocabulary_level")
+        cols[3].selectbox("Sentences", SENTENCE_LENGTHS, key="brand_f_sentence_length")
+        st.text_area("Voice description", key="brand_f_description", height=120)
+        left, right = st.columns(2)
+        left.text_area("Do (one rule per line)", key="brand_f_rules_do")
+        right.text_area("Don't (one rule per line)", key="brand_f_rules_dont")
+        left.text_area("Preferred words (one per line)", key="brand_f_preferred_words")
+        right.text_area("Banned words (one per line)", key="brand_f_banned_words")
+        st.text_area("Example passages (separate with a line of ---)", key="brand_f_examples", height=150)
+        st.text_area("Extra prompt instructions (may use $topic, $keywords, $language, $tone)",
+                     key="brand_f_prompt_template")
+        note = st.text_input("What changed (optional)", key="brand_f_note")
+        if st.form_submit_button("Save as new version", type="primary"):
+            save(profile, note)
+
+
+def save(profile, note: str) -> None:
+    """Validate the form and store it as the next version."""
+    values = {name: st.session_state[f"brand_f_{name}"] for name in VoiceFields.model_fields}
+    values["examples"] = [e.strip() for e in values["examples"].split("\n---\n") if e.strip()]
+    with friendly_errors("Saving the profile"):
+        try:
+            fields = VoiceFields.model_validate(values)
+        except ValidationError as exc:
+            raise ContentCraftError(f"Please fix the form: {describe_validation_error(exc)}") from None
+        saved = profiles.save_version(engine(), user.email, profile.id, fields, note or "edited")
+        st.session_state["brand_saved"] = saved.version
+        st.rerun()
+
+
+def check_tab(profile) -> None:
+    """Score any text against the profile, as generated items are scored."""
+    with st.form("brand_check_form"):
+        text = st.text_area("Text to check", key="brand_check_text", height=160)
+        language = st.selectbox("Language", list(LANGUAGES), key="brand_check_language", format_func=language_label)
+        checked = st.form_submit_button("Score it")
+    if not checked:
+        return
+    reference = profile.references.get(language)
+    if reference is None:
+        st.info(no_reference_reason(language).capitalize() + ".")
+        return
+    score, reasons = score_text(reference, text, profile.banned_words)
+    if score is None:
+        st.warning(reasons[0].capitalize() + ".")
+        return
+    st.metric("Consistency", f"{score}/100")
+    for reason in reasons:
+        st.markdown(f"- {reason.capitalize()}")
+    if not reasons:
+        st.markdown("- Close to your samples on every measure.")
+
+
+def versions_tab(profile) -> None:
+    """Every saved version."""
+    rows = [{"Version": v.version, "Note": v.note, "By": v.created_by, "Saved": v.created_at}
+            for v in profiles.versions(engine(), profile.id)]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+profile = pick_profile()
+if profile is not None:
+    if saved := st.session_state.pop("brand_saved", None):
+        st.success(f"Saved version {saved}. New generations with this profile use it.")
+    profile_actions(profile)
+    tabs = st.tabs(["Samples", "Analysis", "Voice", "Check a text", "Versions"])
+    for tab, draw in zip(tabs, (samples_tab, analysis_tab, voice_tab, check_tab, versions_tab)):
+        with tab:
+            draw(profile)
