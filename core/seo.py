@@ -10,7 +10,8 @@ from slugify import slugify
 SEO_TITLE_MAX = 60
 META_MIN, META_MAX = 140, 160
 _SENTENCE_END = ".!?。！？؟"
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Chinese and Japanese are written without spaces; Korean separates words with spaces.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _BLOCK_TAG = re.compile(r"<(p|h[1-6]|ul|ol|li|div|table|blockquote)\b", re.IGNORECASE)
 ALLOWED_TAGS = {"h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "strong", "em", "b", "i",
                 "a", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "img",
@@ -25,9 +26,14 @@ def sanitize_html(body: str) -> str:
     return nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer").strip()
 
 
+_BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|h[1-6]|li|ul|ol|div|tr|td|th|blockquote|pre|figcaption))\b[^>]*>",
+                             re.IGNORECASE)
+
+
 def plain_text(value: str) -> str:
-    """Text with every tag removed and whitespace collapsed."""
-    return re.sub(r"\s+", " ", html.unescape(nh3.clean(value, tags=set()))).strip()
+    """Text with every tag removed and whitespace collapsed; block elements stay separate words."""
+    spaced = _BLOCK_BOUNDARY.sub(lambda match: " " + match.group(0), value)
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(spaced, tags=set()))).strip()
 
 
 def fit_length(text: str, low: int, high: int) -> str | None:

@@ -86,3 +86,12 @@ def test_headings_extracted_in_order_including_rtl_and_emoji():
 def test_word_count_counts_cjk_characters():
     assert seo.word_count("hello world") == 2
     assert seo.word_count("你好世界 ok") == 5
+
+
+def test_plain_text_keeps_blocks_apart():
+    assert seo.plain_text("<h2>Intro</h2><p>Body</p><ul><li>One</li><li>Two</li></ul>") == "Intro Body One Two"
+    assert seo.plain_text("a<br>b &amp; <em>c</em>") == "a b & c"
+
+
+def test_korean_words_are_counted_by_spaces():
+    assert seo.word_count("러닝화 고르는 방법") == 3
