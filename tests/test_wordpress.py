@@ -98,7 +98,7 @@ def test_rest_route_form_works_without_pretty_permalinks(env):
         assert wp.me()["username"] == env.wp.user
         post = wp.create_post({"title": "Via rest_route", "status": "draft", "slug": "via-rest-route"})
         assert wp.get_post(post["id"])["title"]["raw"] == "Via rest_route"
-    assert len(transport.urls) == 4 and all("rest_route=" in url and "/wp-json" not in url for url in transport.urls)
+    assert len(transport.urls) == 3 and all("rest_route=" in url and "/wp-json" not in url for url in transport.urls)
 
 
 def test_publish_draft_with_terms_and_meta_then_read_back(env):
@@ -301,6 +301,14 @@ def test_cli_sites_add_test_and_publish_json(env, monkeypatch, capsys):
     assert printed["post_id"] == publication_for(env.engine, item_id, "cli-blog").remote_id
     assert cli.main(["publish", str(item_id), "--site", "cli-blog", "--as", "writer@example.com"]) == 1
     assert "cannot publish" in capsys.readouterr().err
+    with env.wp.admin() as admin:
+        seeded = admin.post("/wp/v2/posts", json={"title": "Command line tips for running shoes fans",
+                                                  "status": "publish"}).json()["link"]
+    assert cli.main(["links", str(item_id), "--site", "cli-blog", "--refresh", "--json"]) == 0
+    urls = [link["url"] for link in json.loads(capsys.readouterr().out)]
+    assert seeded in urls and printed["link"] not in urls
+    assert cli.main(["sites", "list"]) == 0
+    assert f"cli-blog\t{env.wp.url}\t{env.wp.user}\t\n" in capsys.readouterr().out
 
 
 @pytest.fixture

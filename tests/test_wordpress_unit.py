@@ -120,11 +120,12 @@ def server():
 
 def test_discovery_falls_back_to_rest_route(server):
     server.enqueue(Reply(404, raw=b"<html>Not found</html>", headers={"Content-Type": "text/html"}),
-                   Reply(200, INDEX), Reply(200, {"id": 1, "username": "ed"}))
+                   Reply(200, {"id": 1, "username": "ed"}), Reply(200, {"id": 7}))
     with WordPressClient(server.url, "ed", "pw") as wp:
         assert wp.me()["username"] == "ed" and wp.rest_style == "query"
-    assert server.requests[0]["path"].startswith("/wp-json/?")
-    assert "rest_route=%2Fwp%2Fv2%2Fusers%2Fme" in server.requests[2]["path"]
+        assert wp.create_post({"title": "t"})["id"] == 7
+    assert server.requests[0]["path"].startswith("/wp-json/wp/v2/users/me?")
+    assert all("rest_route=%2Fwp%2Fv2%2F" in r["path"] for r in server.requests[1:])
 
 
 def test_no_rest_api_at_all_says_what_to_check(server):
@@ -142,7 +143,7 @@ def test_no_rest_api_at_all_says_what_to_check(server):
     (401, {"code": "rest_not_logged_in", "message": "You are not currently logged in."}, ["Application Password"]),
 ])
 def test_error_statuses_become_advice(server, status, body, words):
-    server.enqueue(Reply(200, INDEX), Reply(status, body, raw=None if body else b"oops"))
+    server.enqueue(Reply(status, body, raw=None if body else b"oops"))
     with WordPressClient(server.url, "ed", "pw", label="blog") as wp, pytest.raises(PublishFailedError) as failed:
         wp.me()
     assert failed.value.status == status and failed.value.retryable == (status >= 429 and status != 404)

@@ -164,10 +164,25 @@ class WordPressClient:
                                  f"?rest_route=/). Check that this is the site's home address and that no "
                                  f"security plugin disables the REST API.", status=404, code="no_rest_api")
 
+    def _exchange(self, method: str, route: str, params=None, json=None) -> httpx.Response:
+        """Send once; a first GET also finds whether /wp-json/ works, saving a separate discovery call."""
+        if self.rest_style is None and method in {"GET", "OPTIONS"}:
+            response = self._send(method, route, "pretty", params=params, json=json)
+            if _json_or_none(response) is not None:
+                self.rest_style = "pretty"
+                return response
+            if response.status_code not in {200, 404}:
+                return response
+            # An HTML page or 404 at /wp-json/ (plain permalinks): ?rest_route= always works.
+            self.rest_style = "query"
+        elif self.rest_style is None:
+            # Writes are never sent twice: a POST that WordPress did process must not be repeated.
+            self.index()
+        return self._send(method, route, self.rest_style, params=params, json=json)
+
     def request(self, method: str, route: str, *, params=None, json=None) -> httpx.Response:
         """One REST call; error statuses become PublishFailedError."""
-        self.index()
-        response = self._send(method, route, self.rest_style, params=params, json=json)
+        response = self._exchange(method, route, params=params, json=json)
         if response.status_code >= 400:
             raise error_for(response, self.label, self.base_url)
         if _json_or_none(response) is None:
@@ -243,8 +258,7 @@ class WordPressClient:
 
     def create_term(self, taxonomy: str, name: str) -> int:
         """The id of a new category or tag, or of the existing one with that name."""
-        self.index()
-        response = self._send("POST", f"/wp/v2/{taxonomy}", self.rest_style, json={"name": name})
+        response = self._exchange("POST", f"/wp/v2/{taxonomy}", json={"name": name})
         code, _ = _message(response)
         if response.status_code == 400 and code == "term_exists":
             return int(response.json()["data"]["term_id"])

@@ -193,7 +193,8 @@ def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData
             if exc.code != "rest_post_invalid_id":
                 raise
             warnings.append(f"Post {pub.remote_id} no longer exists on the site; a new post was made.")
-    earlier = find_earlier_post(wp, pub.idempotency_key, payload)
+    # On the very first attempt no earlier one can have used this key, so there is nothing to look for.
+    earlier = find_earlier_post(wp, pub.idempotency_key, payload) if pub.attempts > 1 else None
     if earlier is not None:
         remember_remote_id(engine, pub.id, earlier["id"])
         return wp.update_post(earlier["id"], payload), False, warnings
