@@ -8,9 +8,11 @@ from pydantic import ValidationError
 from core.brand import profiles, sources, training
 from core.brand.profiles import SENTENCE_LENGTHS, VOCABULARY_LEVELS, VoiceFields
 from core.brand.scoring import no_reference_reason, score_text
+from core.brand.wordpress_import import MAX_POSTS, from_wordpress
 from core.cli import describe_validation_error
 from core.errors import ContentCraftError
 from core.schemas import LANGUAGES
+from core.wordpress.sites import list_sites
 from pages.common import current_user, engine, friendly_errors, generator
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
@@ -81,6 +83,7 @@ def samples_tab(profile) -> None:
                              type=list(sources.UPLOAD_TYPES), accept_multiple_files=True, key="brand_files")
     if files and st.button("Add uploaded files", key="brand_add_files"):
         _add(profile, lambda: [s for f in files for s in sources.from_upload(f.name, f.getvalue())])
+    wordpress_section(profile)
     stored = profiles.samples(engine(), profile.id)
     if not stored:
         st.info("No samples yet. Add at least a few paragraphs (300+ words works best) in each language you write in.")
@@ -94,6 +97,21 @@ def samples_tab(profile) -> None:
         with friendly_errors("Removing the sample"):
             profiles.delete_sample(engine(), user.email, int(doomed))
             st.rerun()
+
+
+def wordpress_section(profile) -> None:
+    """Import the latest published posts of a connected WordPress site."""
+    sites = [site.name for site in list_sites(engine())]
+    if not sites:
+        st.caption("Connect a WordPress site in Settings → Sites to import its published posts as samples.")
+        return
+    cols = st.columns([2, 1, 1])
+    site = cols[0].selectbox("WordPress site", sites, key="brand_wp_site")
+    count = cols[1].number_input("Latest posts", 1, MAX_POSTS, 10, key="brand_wp_count")
+    cols[2].write("")
+    if cols[2].button("Import posts", key="brand_wp_import"):
+        with st.spinner(f"Fetching posts from {site}…"):
+            _add(profile, lambda: from_wordpress(engine(), site, int(count)))
 
 
 def _add(profile, build) -> None:

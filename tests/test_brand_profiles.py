@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import select
 
 from core.brand import profiles, sources
+from core.brand.apply import item_scores, score_label
 from core.brand.models import BrandProfileVersion, BrandScore
 from core.brand.profiles import SampleIn, VoiceFields
 from core.db import session_scope
@@ -109,6 +110,8 @@ def test_generation_applies_the_profile_and_stores_its_score(generator, engine, 
     with session_scope(engine) as session:
         row = session.exec(select(BrandScore)).one()
     assert (row.item_id, row.score, row.profile_version) == (response.item_id, consistency.score, 2)
+    assert item_scores(engine, [response.item_id, 999]) == {response.item_id: row}
+    assert score_label(row.score).startswith(f"{row.score}/100 · ") and score_label(None) == "not scored"
 
 
 def test_a_new_profile_version_changes_the_cache_key(generator, engine, fake):

@@ -104,7 +104,7 @@ def _is_boundary(line: str, start: int, end: int) -> bool:
     following = rest.lstrip()[:1]
     if marks[0] != "." or not following:
         return True
-    previous = re.search(r"([\w.]+)$", line[:start])
+    previous = re.search(r"([\w.]+)$", line[max(0, start - 24):start])  # only the word before the dot
     word = previous.group(1).lower() if previous else ""
     if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False
@@ -152,8 +152,9 @@ def measure(texts: list[str], language: str) -> list[Sentence]:
     return [measure_sentence(s, language_kit) for text in texts for s in split_sentences(text)]
 
 
-def analyze(texts: list[str], language: str, sentences: list[Sentence] | None = None) -> Figures:
-    """The figures for one or more texts in one language."""
+def analyze(texts: list[str], language: str, sentences: list[Sentence] | None = None,
+            phrases: bool = True) -> Figures:
+    """The figures for one or more texts in one language (phrases are skipped when only scoring)."""
     language_kit = kit(language)
     sentences = measure(texts, language) if sentences is None else sentences
     figures = Figures(language=language_kit.code, unit=language_kit.unit)
@@ -161,7 +162,9 @@ def analyze(texts: list[str], language: str, sentences: list[Sentence] | None = 
     if not units:
         return figures
     lengths = [s.units for s in sentences]
-    markers = sum((s.markers for s in sentences), Counter())
+    markers: Counter = Counter()
+    for sentence in sentences:
+        markers.update(sentence.markers)
     figures.units, figures.sentences = units, len(sentences)
     figures.sentence_length_mean = round(statistics.fmean(lengths), 2)
     figures.sentence_length_sd = round(statistics.pstdev(lengths), 2)
@@ -173,7 +176,7 @@ def analyze(texts: list[str], language: str, sentences: list[Sentence] | None = 
     figures.exclamation_rate = round(100 * sum(_ends_with(s.text, EXCLAMATION_MARKS) for s in sentences)
                                      / len(sentences), 1)
     figures.function_words = {w: round(1000 * n / units, 2) for w, n in markers.most_common()}
-    figures.phrases = frequent_phrases(sentences, language_kit)
+    figures.phrases = frequent_phrases(sentences, language_kit) if phrases else []
     return figures
 
 

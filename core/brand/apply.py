@@ -4,7 +4,9 @@ import string
 from contextvars import ContextVar
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from ..db import session_scope
 from ..errors import NotFoundError
 from ..schemas import BrandConsistency, ContentRequest, ContentResponse
 from .analysis import html_to_text
@@ -97,3 +99,21 @@ def record_score(session, request, response: ContentResponse) -> None:
                            profile_name=consistency.profile, profile_version=consistency.version,
                            language=request.language, type=response.type, score=consistency.score,
                            differences=consistency.differences))
+
+
+def item_scores(engine: Engine, item_ids: list[int]) -> dict[int, BrandScore]:
+    """The latest stored score of each item that has one (for the Library and Studio)."""
+    if not item_ids:
+        return {}
+    with session_scope(engine) as session:
+        rows = session.exec(select(BrandScore).where(BrandScore.item_id.in_(list(item_ids)))
+                            .order_by(BrandScore.id))
+        return {row.item_id: row for row in rows}
+
+
+def score_label(score: int | None) -> str:
+    """How a score reads next to an item: "82/100 · close" (or why there is none)."""
+    if score is None:
+        return "not scored"
+    verdict = "close" if score >= 70 else "drifting" if score >= 40 else "off-voice"
+    return f"{score}/100 · {verdict}"

@@ -172,7 +172,7 @@ def _banned(banned_words: list[str], text: str) -> Difference | None:
 def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tuple[int | None, list[str]]:
     """The 0–100 score and the two or three biggest differences in words (None if it cannot be scored)."""
     language = reference["language"]
-    figures = analyze([text], language)
+    figures = analyze([text], language, phrases=False)
     if figures.units < MIN_UNITS[kit(language).mode]:
         return None, [f"too short to score: {figures.units} {figures.unit}, at least "
                       f"{MIN_UNITS[kit(language).mode]} needed"]

@@ -1,0 +1,131 @@
+"""Brand consistency scoring: time per item in all ten languages, and the pipeline with and without a profile.
+
+Run: .venv/bin/python benchmarks/brand_score.py [--runs 30] [--pipeline-runs 200]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.brand import profiles  # noqa: E402
+from core.brand.profiles import SampleIn, VoiceFields  # noqa: E402
+from core.brand.scoring import build_reference, score_text  # noqa: E402
+from core.config import Settings, get_settings  # noqa: E402
+from core.db import engine_for, upgrade  # noqa: E402
+from core.hookspecs import hookimpl  # noqa: E402
+from core.pipeline import Generator  # noqa: E402
+from core.plugins import pm  # noqa: E402
+from core.providers import Provider  # noqa: E402
+from core.schemas import ContentRequest  # noqa: E402
+from tests.brand_corpus import passages  # noqa: E402
+from tests.test_brand_analysis import TEN  # noqa: E402
+
+ITEM_CHARS = {"ja": 1500, "zh": 1200}  # about 600 words' worth of text elsewhere
+
+
+def item_text(language: str) -> str:
+    """A generated-item-sized text: the corpus for en/de, the short passage repeated elsewhere."""
+    if language in {"en", "de"}:
+        base = " ".join(passages(language, "blog", "heldout") + passages(language, "blog"))
+    else:
+        base = TEN[language]
+    text = base
+    while len(text) < ITEM_CHARS.get(language, 3600):
+        text += " " + base
+    return text
+
+
+def median_ms(action, runs: int) -> float:
+    """Median time of action(run); each run passes a new index so no cache (textstat has one) helps."""
+    samples = []
+    for run in range(runs):
+        start = time.perf_counter()
+        action(run)
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def bench_scoring(runs: int) -> None:
+    print(f"score per item (median of {runs}); 'from samples' rebuilds the reference every time instead")
+    for language in TEN:
+        samples = [item_text(language)[:2000]] * 3 if language not in {"en", "de"} else passages(language, "blog")
+        reference = build_reference(samples, language)
+        text = item_text(language)
+        score_text(reference, text)  # warm-up
+        stored = median_ms(lambda run: score_text(reference, f"{text} {run}."), runs)
+        rebuilt = median_ms(lambda run: score_text(build_reference([f"{s} {run}." for s in samples], language),
+                                                   f"{text} {run}."), runs)
+        print(f"  {language}: {len(text):5d} chars  stored reference {stored:6.1f} ms   from samples "
+              f"{rebuilt:6.1f} ms   ratio {rebuilt / stored:4.2f}  [goal: stored well under 1000 ms]")
+
+
+class InstantProvider(Provider):
+    """Answers at once with a post whose body is ~600 words, so only ContentCraft's work is timed."""
+
+    name = "instant-brand"
+    default_model = "instant"
+
+    def execute(self, messages, schema, stream, usage):
+        body = "".join(f"<p>{p}</p>" for p in passages("en", "blog", "heldout") + passages("en", "blog")) * 2
+        yield json.dumps({"title": "Running in the rain", "excerpt": "How to keep running when it pours.",
+                          "outline": [], "body_html": body, "seo_title": "Running in the rain",
+                          "meta_desc": "Rain, cold and dark mornings: how to keep running when the weather says "
+                                       "stay in, with simple habits that make the first step out the door easy."})
+
+
+class _Plugin:
+    @hookimpl
+    def register_providers(self, register):
+        register(InstantProvider)
+
+
+def bench_pipeline(runs: int) -> None:
+    pm.register(_Plugin(), name="bench.instant-brand")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        os.environ["CONTENTCRAFT_DATABASE_URL"] = url  # plugins that look up the configured database find it
+        get_settings.cache_clear()
+        upgrade(url)
+        engine = engine_for(url)
+        profile = profiles.create_profile(engine, "bench", "Running blog")
+        profiles.add_samples(engine, "bench", profile.id, [SampleIn(text=t) for t in passages("en", "blog")])
+        profiles.save_version(engine, "bench", profile.id, VoiceFields(description="Chatty and warm."))
+        generator = Generator(Settings(database_url=url, provider="instant-brand", rate_limit=10**9), engine)
+
+        def generate(index: int, brand: str | None):
+            request = ContentRequest(topic=f"Running in the rain, part {index}", brand_profile=brand)
+            response = generator.generate(request, "bench", use_cache=False)
+            assert response.status == "succeeded", response.error
+
+        timings = {None: [], "Running blog": []}
+        for index in range(runs + 10):  # interleaved so machine noise hits both alike; first 10 warm up
+            for brand, samples in timings.items():
+                start = time.perf_counter()
+                generate(index, brand)
+                if index >= 10:
+                    samples.append((time.perf_counter() - start) * 1000)
+        plain, branded = (statistics.median(timings[k]) for k in (None, "Running blog"))
+        print(f"pipeline per generation (instant provider, {runs} runs, ~600-word post): without profile "
+              f"{plain:.2f} ms, with profile {branded:.2f} ms, ratio {branded / plain:.2f}, "
+              f"brand cost {branded - plain:.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pipeline-runs", type=int, default=200)
+    args = parser.parse_args()
+    os.environ.setdefault("CONTENTCRAFT_LOG_LEVEL", "WARNING")
+    bench_scoring(args.runs)
+    bench_pipeline(args.pipeline_runs)
+
+
+if __name__ == "__main__":
+    main()
