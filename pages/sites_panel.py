@@ -38,12 +38,31 @@ def _site_actions(user, names: list[str]) -> None:
     if cols[1].button("Test connection", key="sites_test"):
         with friendly_errors("Testing the connection"), st.spinner(f"Signing in to {name}…"):
             _show_report(wordpress.check_connection(engine(), user, name))
-    confirm = st.checkbox(f"Yes, forget {name} (its posts stay on WordPress)", key="sites_confirm_remove")
+    _credentials_form(user, name)
+    confirm = st.checkbox(f"Yes, forget {name}. Its posts stay on WordPress, but ContentCraft forgets which "
+                          f"ones it made: publishing an item there again creates a new post.",
+                          key="sites_confirm_remove")
     if cols[2].button("Remove", key="sites_remove", disabled=not confirm):
         with friendly_errors("Removing the site"):
             wordpress.remove_site(engine(), user, name)
             st.session_state.pop("sites_confirm_remove", None)
             st.rerun()
+
+
+def _credentials_form(user, name: str) -> None:
+    with st.expander(f"Replace the credentials of {name}"):
+        with st.form("sites_credentials", clear_on_submit=True):
+            cols = st.columns(2)
+            username = cols[0].text_input("WordPress user name (blank: keep)", key="sites_new_username")
+            password = cols[1].text_input("New Application Password", type="password", key="sites_new_password")
+            woo_key = cols[0].text_input("New WooCommerce consumer key", type="password", key="sites_new_woo_key")
+            woo_secret = cols[1].text_input("New consumer secret", type="password", key="sites_new_woo_secret")
+            if st.form_submit_button("Save credentials"):
+                with friendly_errors("Saving the credentials"):
+                    wordpress.update_credentials(engine(), user, name, username=username, app_password=password,
+                                                 woo_key=woo_key or None, woo_secret=woo_secret or None)
+                    st.session_state["sites_flash"] = (f"Saved new credentials for {name}.", [])
+                    st.rerun()
 
 
 def _show_report(report) -> None:

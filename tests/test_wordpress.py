@@ -14,7 +14,7 @@ from core.errors import PermissionDeniedError, PublishFailedError, ValidationFai
 from core.seo import sanitize_html
 from core.workflow import audit_trail, get_item
 from core.wordpress import (PublishOptions, add_site, check_connection, publication_for, publish, publish_many,
-                            save_internal_links, site_posts, suggest_links)
+                            save_internal_links, site_posts, suggest_links, update_credentials)
 from core.wordpress.client import WordPressClient
 from core.wordpress.models import Site
 from core.db import session_scope
@@ -175,6 +175,8 @@ def test_wrong_password_is_a_clear_error_and_item_stays_approved(env):
     assert get_item(env.engine, item_id).status == "approved"
     pub = publication_for(env.engine, item_id, "bad")
     assert pub.state == "failed" and "HTTP 401" in pub.last_error and pub.remote_id is None
+    update_credentials(env.engine, env.admin, "bad", app_password=env.wp.app_password)
+    assert publish(env.engine, env.editor, item_id, "bad").created
 
 
 def test_user_without_rights_gets_403_with_advice(env):

@@ -238,3 +238,20 @@ def test_insert_links_uses_the_first_plain_mention_and_lists_the_rest():
     assert "<h2>Trail shoes</h2>" in out
     assert '<li><a href="https://b.example.com/socks/" rel="noopener noreferrer">Sock &lt;guide&gt;</a></li>' in out
     assert insert_links(out, links) == out, "links already in the body are not added twice"
+
+
+def test_cli_sites_add_and_set_password_read_secrets_from_env(engine, key_file, monkeypatch, capsys):
+    from core import cli
+
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("core.wordpress.cli",))
+    monkeypatch.setenv("BLOG_PW", "first pass 1234")
+    assert cli.main(["sites", "add", "blog", "--url", "http://blog.example.com", "--user", "ed",
+                     "--app-password-env", "BLOG_PW"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: This site uses plain http" in out and "first pass" not in out
+    monkeypatch.setenv("BLOG_PW", "second pass 5678")
+    assert cli.main(["sites", "set-password", "blog", "--app-password-env", "BLOG_PW"]) == 0
+    assert secrets.decrypt(get_site(engine, "blog").password_encrypted) == "second pass 5678"
+    assert cli.main(["sites", "add", "x", "--url", "https://x.example.com", "--user", "ed",
+                     "--app-password-env", "UNSET_VAR"]) == 1
+    assert "UNSET_VAR" in capsys.readouterr().err

@@ -24,11 +24,17 @@ def add_commands(commands) -> None:
     test.add_argument("name")
     test.add_argument("--json", action="store_true")
     test.set_defaults(handler=cmd_sites_test)
+    creds = sites.add_parser("set-password", help="replace a site's Application Password (or WooCommerce keys)")
+    creds.add_argument("name")
+    creds.add_argument("--app-password-env", metavar="VAR", help="environment variable holding the new password")
+    creds.add_argument("--woo-key-env", metavar="VAR")
+    creds.add_argument("--woo-secret-env", metavar="VAR")
+    creds.set_defaults(handler=cmd_sites_set_password)
     sites.add_parser("list", help="connected sites").set_defaults(handler=cmd_sites_list)
     remove = sites.add_parser("remove", help="forget a site (its posts stay on WordPress)")
     remove.add_argument("name")
     remove.set_defaults(handler=cmd_sites_remove)
-    for sub in (add, test, remove):
+    for sub in (add, test, remove, creds):
         sub.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
                          help="check this admin's role (default: the operator running the command)")
 
@@ -95,6 +101,18 @@ def cmd_sites_add(args) -> int:
     for warning in warnings:
         print(f"warning: {warning}")
     print(f"Added site {site.name} ({site.base_url}). Check it with: python -m core sites test {site.name!r}")
+    return 0
+
+
+def cmd_sites_set_password(args) -> int:
+    from .sites import update_credentials
+
+    engine = _engine()
+    update_credentials(engine, _user(engine, args.actor, False), args.name,
+                       app_password=_env(args.app_password_env, "the Application Password"),
+                       woo_key=_env(args.woo_key_env, "the WooCommerce consumer key"),
+                       woo_secret=_env(args.woo_secret_env, "the WooCommerce consumer secret"))
+    print(f"Saved new credentials for {args.name}.")
     return 0
 
 

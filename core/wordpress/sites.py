@@ -83,14 +83,21 @@ def add_site(engine: Engine, user: User | None, *, name: str, url: str, username
         return site, warnings
 
 
-def set_woocommerce_keys(engine: Engine, user: User | None, name: str, *, key: str, secret: str) -> None:
-    """Store (encrypted) the WooCommerce REST consumer key and secret of a site."""
+def update_credentials(engine: Engine, user: User | None, name: str, *, username: str | None = None,
+                       app_password: str | None = None, woo_key: str | None = None,
+                       woo_secret: str | None = None) -> None:
+    """Replace a site's user name, Application Password or WooCommerce keys (kept: its publications)."""
     _actor_check(user)
-    if not key.strip() or not secret.strip():
+    if bool(woo_key) != bool(woo_secret):
         raise ValidationFailedError("WooCommerce needs both the consumer key and the consumer secret.")
     with session_scope(engine) as session:
         site = _get(session, name)
-        site.woo_key_encrypted, site.woo_secret_encrypted = encrypt(key.strip()), encrypt(secret.strip())
+        if username and username.strip():
+            site.username = username.strip()
+        if app_password and app_password.strip():
+            site.password_encrypted = encrypt(app_password.strip())
+        if woo_key and woo_secret:
+            site.woo_key_encrypted, site.woo_secret_encrypted = encrypt(woo_key.strip()), encrypt(woo_secret.strip())
         site.updated_at = utcnow()
         session.add(site)
 
