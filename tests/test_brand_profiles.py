@@ -39,6 +39,8 @@ def test_profiles_are_named_uniquely_and_one_is_default(engine):
     profiles.set_default(engine, "ed", second.id)
     assert profiles.default_profile(engine).id == second.id
     assert [p.name for p in profiles.list_profiles(engine)] == ["Product copy", "House style"]
+    profiles.delete_profile(engine, "ed", second.id)
+    assert profiles.default_profile(engine).id == first.id and len(profiles.list_profiles(engine)) == 1
 
 
 def test_saving_makes_a_version_builds_references_and_fires_the_hook(engine):

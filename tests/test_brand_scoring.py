@@ -9,7 +9,7 @@ from tests.brand_corpus import STYLES, passages
 from tests.test_brand_analysis import TEN
 
 
-@pytest.mark.parametrize("language", ["en", "de"])
+@pytest.mark.parametrize("language", ["en", "de", "es"])
 @pytest.mark.parametrize("style", STYLES)
 def test_own_style_scores_higher_than_other_styles(language, style):
     reference = build_reference(passages(language, style), language)

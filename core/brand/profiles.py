@@ -149,12 +149,19 @@ def set_default(engine: Engine, actor: str, profile_id: int) -> None:
 
 
 def delete_profile(engine: Engine, actor: str, profile_id: int) -> None:
-    """Remove a profile with its samples and versions (stored scores stay, for analytics)."""
+    """Remove a profile with its samples and versions (stored scores stay, for analytics).
+
+    If it was the default, the first remaining profile by name becomes the default.
+    """
     check_can_manage(engine, actor)
     with session_scope(engine) as session:
         session.exec(delete(BrandSample).where(BrandSample.profile_id == profile_id))
         session.exec(delete(BrandProfileVersion).where(BrandProfileVersion.profile_id == profile_id))
         session.exec(delete(BrandProfile).where(BrandProfile.id == profile_id))
+        remaining = list(session.exec(select(BrandProfile).order_by(BrandProfile.name)))
+        if remaining and not any(p.is_default for p in remaining):
+            remaining[0].is_default = True
+            session.add(remaining[0])
 
 
 def versions(engine: Engine, profile_id: int) -> list[BrandProfileVersion]:
