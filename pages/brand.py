@@ -204,7 +204,8 @@ def check_tab(profile) -> None:
     """Score any text against the profile, as generated items are scored."""
     with st.form("brand_check_form"):
         text = st.text_area("Text to check", key="brand_check_text", height=160)
-        language = st.selectbox("Language", list(LANGUAGES), key="brand_check_language", format_func=language_label)
+        language = st.selectbox("Language", list(LANGUAGES), key="brand_check_language", format_func=language_label,
+                                index=list(LANGUAGES).index(profile.language))
         checked = st.form_submit_button("Score it")
     if not checked:
         return

@@ -10,7 +10,8 @@ from tests.brand_corpus import passages
 TEN = {
     "en": "We make simple tools for small teams. Do you need help? Write to us any time!",
     "de": "Wir bauen einfache Werkzeuge für kleine Teams. Brauchst du Hilfe? Schreib uns jederzeit!",
-    "es": "Nosotros hacemos herramientas sencillas para equipos pequeños. ¿Necesitas ayuda? ¡Escríbenos cuando quieras!",
+    "es": "Nosotros hacemos herramientas sencillas para equipos pequeños. ¿Necesitas ayuda? "
+          "¡Escríbenos cuando quieras!",
     "fr": "Nous créons des outils simples pour les petites équipes. Vous avez besoin d'aide ? Écrivez-nous !",
     "it": "Noi creiamo strumenti semplici per piccoli team. Ti serve aiuto? Scrivici quando vuoi!",
     "fa": "ما ابزارهای ساده برای تیم‌های کوچک می‌سازیم. به کمک نیاز دارید؟ هر وقت خواستید به ما بنویسید!",

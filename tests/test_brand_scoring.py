@@ -41,6 +41,8 @@ def test_banned_words_lower_the_score():
     clean, _ = score_text(reference, text, ["synergy"])
     banned, reasons = score_text(reference, text, ["espresso", "Steam wand"])
     assert banned < clean and "uses banned words: espresso, Steam wand" in reasons
+    chinese = build_reference([" ".join([TEN["zh"]] * 3)], "zh")
+    assert "uses banned words: 工具" in score_text(chinese, " ".join([TEN["zh"]] * 3), ["工具", "产品"])[1]
 
 
 def test_too_short_or_unsupported_texts_are_not_scored():

@@ -5,8 +5,8 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from .analysis import Figures, Sentence, analyze, measure
 from ..schemas import LANGUAGES as LANGUAGE_NAMES
+from .analysis import Figures, Sentence, analyze, measure
 from .languages import kit
 
 CHUNK_UNITS = {"words": 80, "eojeol": 60, "chars": 160}
@@ -14,6 +14,7 @@ MIN_UNITS = {"words": 25, "eojeol": 20, "chars": 50}
 Z_CAP = 4.0  # one odd word must not decide the score on its own
 NULL_DELTA = 0.8  # mean |z| expected from a text in the very same style
 SCALE = 2.0  # distance at which the score falls to 100/e
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass
@@ -69,7 +70,7 @@ def burrows_delta(reference: dict, figures: Figures) -> tuple[float, list[tuple[
     if not words:
         return 0.0, []
     signed = []
-    for word in words:
+    for word in sorted(words):  # sorted: ties in the explanation always name words in the same order
         mean = reference["rates"].get(word, 0.0)
         observed = figures.function_words.get(word, 0.0) / 1000
         p = max(mean, 0.5 / ref_units)
@@ -163,10 +164,17 @@ def _function_words(reference: dict, figures: Figures) -> Difference | None:
 
 def _banned(banned_words: list[str], text: str) -> Difference | None:
     lowered = text.lower()
-    used = [w for w in banned_words if w.strip() and re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered)]
+    used = [w for w in banned_words if w.strip() and _contains(lowered, w.lower())]
     if not used:
         return None
     return Difference(min(3.0, float(len(used))), f"uses banned words: {', '.join(used[:5])}")
+
+
+def _contains(text: str, word: str) -> bool:
+    # CJK and Korean words have no spaces around them (Korean particles attach), so match them anywhere.
+    if _CJK.search(word):
+        return word in text
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
 
 
 def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tuple[int | None, list[str]]:
