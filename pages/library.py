@@ -11,6 +11,7 @@ from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
 from core.seo import sanitize_html
 from pages.common import current_user, engine, friendly_errors
+from pages.publish_panel import bulk_publish_panel, publish_panel
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "rejected": "Rejected",
                  "published": "Published"}
@@ -68,14 +69,11 @@ def workflow_actions(item) -> None:
 
 def publish_section(item) -> None:
     """Publishing to WordPress, for approved items."""
-    try:
-        from pages.publish_panel import publish_panel
-    except ImportError:
-        st.button("Publish", disabled=True, key=f"library_publish_{item.id}",
-                  help="Connect a WordPress site in Settings to publish approved items.")
-        return
     if item.status in {"approved", "published"} and allowed(user.role, "publish"):
         publish_panel(item, user)
+    else:
+        st.button("Publish", disabled=True, key=f"library_publish_{item.id}",
+                  help="Editors and admins publish approved items.")
 
 
 def item_view(item_id: int) -> None:
@@ -124,6 +122,8 @@ def versions_view(item_id: int) -> None:
         st.code(diff, language="diff")
 
 
+with st.expander("Publish all approved posts"):
+    bulk_publish_panel(user)
 items = list_items(engine(), filters())
 if not items:
     st.info("No items match. Generate a post in the Content Studio, or clear the filters.")

@@ -7,6 +7,7 @@ from core import app_settings, auth
 from core.providers import provider_classes
 from core.schemas import LANGUAGES, TONES
 from pages.common import current_user, engine, friendly_errors
+from pages.sites_panel import sites_panel
 
 user = current_user()
 st.title("Settings")
@@ -85,10 +86,5 @@ with st.form("settings_change_role"):
             auth.set_role(engine(), user, email=target, role=new_role)
             st.success(f"{target} is now {new_role}.")
 
-try:
-    from pages.sites_panel import sites_panel
-except ImportError:
-    sites_panel = None
-if sites_panel is not None:
-    st.subheader("WordPress sites")
-    sites_panel(user)
+st.subheader("WordPress sites")
+sites_panel(user)

@@ -91,6 +91,7 @@ def test_library_editor_approves_with_audit(app_as, engine, draft_id):
     at.run()
     assert not at.exception and workflow.get_item(engine, draft_id).status == "approved"
     assert workflow.audit_trail(engine, draft_id)[-1].comment == "Looks great"
+    assert any("Bulk publishing needs a connected site" in c.value for c in at.caption)
 
 
 def test_library_reject_needs_a_comment(app_as, engine, draft_id):
