@@ -8,6 +8,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from core import editing, sections, workflow
+from core.brand.profiles import list_profiles
 from core.errors import ContentCraftError
 from core.models import User
 from core.pipeline import Request
@@ -32,11 +33,7 @@ def language_option(code: str) -> str:
 
 
 def brand_profile_select(prefix: str) -> str | None:
-    """A selectbox of the brand profiles when the brand module is installed, a text box otherwise."""
-    try:
-        from core.brand.profiles import list_profiles
-    except ImportError:
-        return st.text_input("Brand profile (optional)", key=f"{prefix}_brand", persist_state="session") or None
+    """A selectbox of the brand profiles, the default one preselected."""
     profiles = list_profiles(engine())
     if not profiles:
         st.caption("No brand profiles yet: an editor can train one on the Brand voice page.")
@@ -89,7 +86,7 @@ def show_origin(response: ContentResponse) -> bool:
     origin = "from cache" if response.cache_hit else f"{response.provider} / {response.model}"
     st.success(f"Saved as draft #{response.item_id} · {origin} · {response.latency_ms} ms. "
                "Edit anything below, then save a new version.")
-    if brand := getattr(response, "brand_score", None):
+    if brand := response.brand_score:
         score = f"{brand.score}/100" if brand.score is not None else "not scored"
         st.caption(f"Brand voice “{brand.profile}” v{brand.version}: {score}"
                    + ("" if not brand.differences else " · " + "; ".join(brand.differences)))

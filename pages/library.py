@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import workflow
 from core.auth import allowed
+from core.brand.apply import item_scores, score_label
 from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
 from core.seo import sanitize_html
@@ -80,8 +81,12 @@ def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
     item = workflow.get_item(engine(), item_id)
     st.subheader(f"#{item.id} {item.title}")
+    brand = item_scores(engine(), [item.id]).get(item.id)
+    voice = f" · brand voice “{brand.profile_name}” {score_label(brand.score)}" if brand else ""
     st.caption(f"{STATUS_LABELS[item.status]} · {item.type} · {LANGUAGES.get(item.language, item.language)} · "
-               f"by {item.author}")
+               f"by {item.author}{voice}")
+    if brand and brand.differences:
+        st.caption("Biggest differences from the voice: " + "; ".join(brand.differences))
     workflow_actions(item)
     content, history, audit = st.tabs(["Content", "Versions", "Audit trail"])
     with content:

@@ -133,3 +133,17 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_library_shows_brand_voice_score(app_as, engine, generator, fake, make_user):
+    from core.brand.apply import score_label
+    from tests.test_brand_profiles import _trained
+
+    _trained(engine)
+    fake.enqueue([blog_draft()])
+    response = generator.generate(ContentRequest(topic="Running in the rain", brand_profile="Running blog"),
+                                  "editor@example.com")
+    at = app_as("editor", page="pages/library.py")
+    assert response.brand_score is not None
+    label = score_label(response.brand_score.score)
+    assert any(f"brand voice “Running blog” {label}" in c.value for c in at.caption)
