@@ -4,9 +4,11 @@ import streamlit as st
 
 from core.auth import allowed
 from pages import signin
+from pages.bulk_worker import bulk_worker
 from pages.common import sidebar, signed_in_user
 
 st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
+bulk_worker()  # once per server: queued and interrupted bulk jobs run with nobody on the Bulk page
 
 # (script, title, icon, the action a role needs to see the page)
 PAGES = [

@@ -8,9 +8,9 @@ from core import bulk
 from core.auth import allowed
 from core.bulk.export import results_frame, send_to_review, to_csv, to_xlsx
 from core.bulk.mapping import HELP
-from core.bulk.worker import start_worker
 from core.errors import ContentCraftError
 from core.providers import provider_classes
+from pages.bulk_worker import bulk_worker as worker
 from pages.common import current_user, engine, friendly_errors, generator
 
 REFRESH_SECONDS = 2
@@ -18,12 +18,6 @@ TABLE_ROWS = 1000
 NONE = "(none)"
 KIND_LABELS = {"blog": "Blog posts", "product": "Product descriptions"}
 ACTIVE = {"queued", "running"}
-
-
-@st.cache_resource(show_spinner=False)
-def worker():
-    """The server's one background worker: jobs keep running when the browser tab closes."""
-    return start_worker(generator())
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking every row…")
@@ -97,7 +91,7 @@ def start_form(report: bulk.Report) -> bulk.JobOptions | None:
                                              else 0, key="bulk_provider")
         model = model_column.text_input("Model (optional)", key="bulk_model")
         at_once, rpm, tpm = st.columns(3)
-        concurrency = at_once.number_input("Rows at once", 1, 64, 8, key="bulk_concurrency",
+        concurrency = at_once.number_input("Rows at once", 1, 64, 16, key="bulk_concurrency",
                                            help="The local model always runs one row at a time.")
         requests = rpm.number_input("Requests per minute (0 = no limit)", 0, 100_000, 0, key="bulk_rpm",
                                     help="Your provider account's limit; the job runs at this pace, not above.")

@@ -1,10 +1,10 @@
 """An OpenAI-compatible chat server on 127.0.0.1 with settable latency, RPM limit and fault rate.
 
 It answers /v1/chat/completions with a valid blog or product draft about the subject in the prompt's
-first line, so the whole pipeline runs for real. Above its requests-per-minute limit it answers 429
-(a token bucket holding one second's worth of requests, like hosted APIs that enforce per-second
-slices of their per-minute limit); with probability `fault_rate` it answers 429, 500 or stalls
-past the client's timeout instead. Run it alone with `python -m tests.fault_server --port 8765`.
+first line, so the whole pipeline runs for real. Above its requests-per-minute limit (counted over a
+sliding window, 60 s unless `window` scales time down for tests) it answers 429 with Retry-After;
+with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead.
+Run it alone with `python -m tests.fault_server --port 8765 --rpm 600`.
 """
 
 import argparse
@@ -12,7 +12,7 @@ import json
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests.samples import META, blog_draft, product_draft
@@ -35,15 +35,15 @@ class FaultServer:
     """Serves chat completions; `stats` counts what it answered, `subjects` what it wrote about."""
 
     def __init__(self, latency: float = 0.0, rpm: float | None = None, fault_rate: float = 0.0,
-                 timeout_delay: float = 1.0, retry_after: float = 0.1, seed: int = 0, port: int = 0):
-        self.latency, self.rpm, self.fault_rate = latency, rpm, fault_rate
+                 timeout_delay: float = 1.0, retry_after: float = 0.1, seed: int = 0, port: int = 0,
+                 window: float = 60.0):
+        self.latency, self.rpm, self.fault_rate, self.window = latency, rpm, fault_rate, window
         self.timeout_delay, self.retry_after = timeout_delay, retry_after
         self.random = random.Random(seed)
         self.stats: Counter = Counter()
         self.subjects: Counter = Counter()
         self._lock = threading.Lock()
-        self._bucket = self._capacity()
-        self._bucket_time = time.monotonic()
+        self._arrivals: deque[float] = deque()
         self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -57,26 +57,23 @@ class FaultServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def _capacity(self) -> float:
-        return max(1.0, self.rpm / 60.0) if self.rpm else 0.0
-
-    def _admit(self) -> str:
-        """'ok', 'limited' (over the RPM limit) or one of FAULTS, decided when the request arrives."""
+    def _admit(self) -> tuple[str, float]:
+        """('ok' | 'limited' | a fault, Retry-After seconds), decided when the request arrives."""
         with self._lock:
             self.stats["requests"] += 1
             if self.rpm:
                 now = time.monotonic()
-                self._bucket = min(self._capacity(), self._bucket + (now - self._bucket_time) * self.rpm / 60.0)
-                self._bucket_time = now
-                if self._bucket < 1.0:
+                while self._arrivals and self._arrivals[0] <= now - self.window:
+                    self._arrivals.popleft()
+                if len(self._arrivals) >= self.rpm * self.window / 60.0:
                     self.stats["429_rate_limit"] += 1
-                    return "limited"
-                self._bucket -= 1.0
+                    return "limited", self._arrivals[0] + self.window - now
+                self._arrivals.append(now)
             if self.fault_rate and self.random.random() < self.fault_rate:
                 fault = self.random.choice(FAULTS)
                 self.stats[f"fault_{fault}"] += 1
-                return fault
-            return "ok"
+                return fault, self.retry_after
+            return "ok", 0.0
 
     def _handler(self):
         server = self
@@ -89,14 +86,11 @@ class FaultServer:
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
-                verdict = server._admit()
+                verdict, retry_after = server._admit()
                 try:
-                    if verdict == "limited":
+                    if verdict in ("limited", "429"):
                         self._send(429, {"error": {"message": "Rate limit reached", "type": "requests"}},
-                                   {"retry-after": f"{60.0 / server.rpm:.3f}"})
-                    elif verdict == "429":
-                        self._send(429, {"error": {"message": "Rate limit reached", "type": "requests"}},
-                                   {"retry-after": str(server.retry_after)})
+                                   {"retry-after": f"{retry_after:.3f}"})
                     elif verdict == "500":
                         self._send(500, {"error": {"message": "The server had an error", "type": "server_error"}})
                     elif verdict == "timeout":

@@ -7,7 +7,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from core.bulk import jobs
-from core.bulk.worker import stop_all
+from core.bulk.worker import start_worker, stop_all
 from tests.samples import blog_draft
 
 PAGE = "pages/bulk.py"
@@ -103,6 +103,7 @@ def test_failures_are_listed_and_only_they_are_retried(app_as, engine, generator
     fake.enqueue([blog_draft(), "not json", "still not json"])
     job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
                                 "blog", "writer@example.com", jobs.JobOptions(provider="fake", concurrency=1))
+    start_worker(generator).wake()  # the page's worker: jobs made outside the page wait for its next poll
     _wait_finished(engine, job_id)
     at.run()
     failures = _table(at, "reason")

@@ -47,7 +47,7 @@ def add_commands(subparsers) -> None:
 def _run_options(parser) -> None:
     parser.add_argument("--provider")
     parser.add_argument("--model")
-    parser.add_argument("--concurrency", type=int, default=8, help="rows generated at once (default 8)")
+    parser.add_argument("--concurrency", type=int, default=16, help="rows generated at once (default 16)")
     parser.add_argument("--rpm", type=float, help="the provider's requests-per-minute limit")
     parser.add_argument("--tpm", type=float, help="the provider's tokens-per-minute limit")
     parser.add_argument("--max-attempts", type=int, default=4, help="tries per row for 429/5xx/timeouts")

@@ -25,9 +25,9 @@ class JobOptions(BaseModel):
 
     provider: str | None = None
     model: str | None = None
-    concurrency: int = Field(8, ge=1, le=64)
-    rpm: float | None = Field(None, gt=0, description="Requests per minute the provider allows.")
-    tpm: float | None = Field(None, gt=0, description="Tokens per minute the provider allows.")
+    concurrency: int = Field(16, ge=1, le=64)
+    rpm: float | None = Field(None, ge=1, description="Requests per minute the provider allows.")
+    tpm: float | None = Field(None, ge=1, description="Tokens per minute the provider allows.")
     max_attempts: int = Field(4, ge=1, le=20)
     backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt.")
     max_backoff_seconds: float = Field(60.0, ge=0)

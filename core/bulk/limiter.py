@@ -1,63 +1,81 @@
-"""A shared per-provider pace for bulk jobs: requests/min and tokens/min, enforced on every provider call."""
+"""A shared per-provider limit for bulk jobs: requests/min and tokens/min, enforced on every provider call."""
 
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 
 from ..hookspecs import hookimpl
 from ..plugins import pm
 
+WINDOW_SECONDS = 60.0
 _limiters: dict[str, "ProviderLimiter"] = {}
 _limiters_lock = threading.Lock()
 _current = threading.local()
 
 
 class ProviderLimiter:
-    """Spaces calls evenly at `rpm` per minute and keeps estimated tokens under `tpm` per minute.
+    """At most `rpm` calls and `tpm` estimated tokens a minute, in any `window`, shared by every thread.
 
-    Each caller reserves the next free slot under the lock and sleeps outside it, so many threads
-    share one schedule and the provider sees a steady rate instead of bursts that earn 429s.
+    Each caller reserves the earliest start that keeps the window within both limits (a sliding log of
+    reservations, kept in start order) and sleeps outside the lock until then. A job so uses the whole
+    per-minute allowance, bursting up to its concurrency, but never more than the provider allows.
     """
 
-    def __init__(self, rpm: float | None = None, tpm: float | None = None, clock=time.monotonic,
-                 sleep=time.sleep):
-        self.rpm, self.tpm, self.clock, self.sleep = rpm, tpm, clock, sleep
+    def __init__(self, rpm: float | None = None, tpm: float | None = None, window: float = WINDOW_SECONDS,
+                 clock=time.monotonic, sleep=time.sleep, margin: float | None = None):
+        self.rpm, self.tpm, self.window, self.clock, self.sleep = rpm, tpm, window, clock, sleep
+        # Slack for network jitter: the provider sees a call a little after we start it.
+        self.margin = 0.01 * window + 0.02 if margin is None else margin
         self._lock = threading.Lock()
-        self._next_slot = 0.0
-        self._tokens_free_at = 0.0  # when the token budget is back to zero debt
+        self._log: deque[list[float]] = deque()  # [start, tokens] per call, oldest first
         self._paused_until = 0.0
+
+    @property
+    def _token_budget(self) -> float:
+        return self.tpm * self.window / 60
 
     def configure(self, rpm: float | None, tpm: float | None) -> None:
         """Change the limits (a new job may set different ones)."""
         with self._lock:
             self.rpm, self.tpm = rpm or None, tpm or None
 
-    def reserve(self, tokens: int = 0) -> float:
-        """Reserve a slot for one call of about `tokens` tokens; returns how long to wait for it."""
+    def reserve(self, tokens: int = 0) -> tuple[float, list[float]]:
+        """Reserve a start for one call of about `tokens` tokens: (seconds to wait, the reservation)."""
         with self._lock:
             now = self.clock()
-            start = max(now, self._next_slot, self._paused_until)
+            while self._log and self._log[0][0] <= now - self.window - self.margin:
+                self._log.popleft()
+            start = max(now, self._paused_until, self._log[-1][0] if self._log else now)
+            calls = max(1, int(self.rpm * self.window / 60)) if self.rpm else None
+            if calls and len(self._log) >= calls:
+                start = max(start, self._log[-calls][0] + self.window + self.margin)
             if self.tpm:
-                # Token budget as a leaky bucket: it drains at tpm/60 per second and may hold one minute.
-                drain = self.tpm / 60.0
-                backlog_end = max(now, self._tokens_free_at) + min(tokens, self.tpm) / drain
-                start = max(start, backlog_end - 60.0)
-                self._tokens_free_at = backlog_end
-            if self.rpm:
-                self._next_slot = start + 60.0 / self.rpm
-            return max(0.0, start - now)
+                tokens = min(tokens, int(self._token_budget))
+                start = self._token_start(start, tokens)
+            entry = [start, tokens]
+            self._log.append(entry)
+            return max(0.0, start - now), entry
 
-    def acquire(self, tokens: int = 0) -> None:
-        """Wait for this call's turn."""
-        wait = self.reserve(tokens)
+    def _token_start(self, start: float, tokens: int) -> float:
+        """The earliest start from `start` on at which the window's tokens leave room for `tokens`."""
+        while True:
+            in_window = [entry for entry in self._log if entry[0] > start - self.window - self.margin]
+            if not in_window or sum(entry[1] for entry in in_window) + tokens <= self._token_budget:
+                return start
+            start = in_window[0][0] + self.window + self.margin
+
+    def acquire(self, tokens: int = 0) -> list[float]:
+        """Wait for this call's turn; returns the reservation to settle once the real usage is known."""
+        wait, entry = self.reserve(tokens)
         if wait > 0:
             self.sleep(wait)
+        return entry
 
-    def settle(self, estimated: int, actual: int) -> None:
-        """Correct the token budget once a call reports how many tokens it really used."""
-        if self.tpm and actual != estimated:
-            with self._lock:
-                self._tokens_free_at += (actual - estimated) / (self.tpm / 60.0)
+    def settle(self, entry: list[float], actual_tokens: int) -> None:
+        """Replace a call's estimated tokens with what it really used."""
+        with self._lock:
+            entry[1] = actual_tokens
 
     def pause(self, seconds: float) -> None:
         """Hold every caller back for `seconds` (the provider said Retry-After)."""
@@ -81,7 +99,7 @@ def estimate_tokens(messages: list[dict], max_tokens: int) -> int:
 @contextmanager
 def paced(limiter: ProviderLimiter, max_tokens: int):
     """Within this block, every provider call made by this thread waits for `limiter`."""
-    _current.limiter, _current.max_tokens, _current.estimate = limiter, max_tokens, 0
+    _current.limiter, _current.max_tokens, _current.entry = limiter, max_tokens, None
     try:
         yield limiter
     finally:
@@ -95,14 +113,13 @@ class PacingPlugin:
     def before_api_request(self, provider, messages):
         limiter = getattr(_current, "limiter", None)
         if limiter is not None:
-            _current.estimate = estimate_tokens(messages, _current.max_tokens)
-            limiter.acquire(_current.estimate)
+            _current.entry = limiter.acquire(estimate_tokens(messages, _current.max_tokens))
 
     @hookimpl
     def api_response(self, provider, completion):
         limiter = getattr(_current, "limiter", None)
-        if limiter is not None:
-            limiter.settle(_current.estimate, completion.prompt_tokens + completion.completion_tokens)
+        if limiter is not None and _current.entry is not None:
+            limiter.settle(_current.entry, completion.prompt_tokens + completion.completion_tokens)
 
 
 if not pm.has_plugin("core.bulk.pacing"):

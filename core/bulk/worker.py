@@ -2,24 +2,32 @@
 
 import logging
 import threading
+import time
 
 from . import claims
 from .runner import JobRunner
 
 log = logging.getLogger("contentcraft.bulk")
-POLL_SECONDS = 2.0
+# Jobs queued from the dashboard wake the worker at once; the poll finds jobs left by a restart or the CLI.
+POLL_SECONDS = 15.0
+MAX_PARALLEL_JOBS = 4
 _workers: dict[str, "BulkWorker"] = {}
 _workers_lock = threading.Lock()
 
 
 class BulkWorker:
-    """Picks up queued jobs (and jobs whose runner died) and runs them one after another."""
+    """Picks up queued jobs (and jobs whose runner died) and runs up to MAX_PARALLEL_JOBS at once.
 
-    def __init__(self, generator, poll: float = POLL_SECONDS):
-        self.generator, self.poll = generator, poll
+    Jobs on the same provider share its limiter, so running several side by side splits the provider's
+    allowance between them instead of making one user's small job wait behind another's big one.
+    """
+
+    def __init__(self, generator, poll: float = POLL_SECONDS, max_jobs: int = MAX_PARALLEL_JOBS):
+        self.generator, self.poll, self.max_jobs = generator, poll, max_jobs
         self.stop_event, self.wake_event = threading.Event(), threading.Event()
+        self.active: dict[int, threading.Thread] = {}
+        self.cooldown: dict[int, float] = {}  # job id → when a crashed runner may be retried
         self.thread = threading.Thread(target=self._run_forever, name="contentcraft-bulk-worker", daemon=True)
-        self.current_job: int | None = None
 
     def start(self) -> "BulkWorker":
         self.thread.start()
@@ -30,35 +38,46 @@ class BulkWorker:
         self.wake_event.set()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop after the items in flight finish."""
+        """Stop taking rows; jobs stop after the rows in flight finish."""
         self.stop_event.set()
         self.wake_event.set()
         self.thread.join(timeout)
+        for thread in list(self.active.values()):
+            thread.join(timeout)
 
     def _run_forever(self) -> None:
         while not self.stop_event.is_set():
             try:
-                ran = self.run_pending()
+                self.start_pending()
             except Exception:  # keep the worker alive through a database hiccup
                 log.exception("bulk worker error", extra={"event": "bulk_worker_error"})
-                ran = False
-            if not ran:
-                self.wake_event.wait(self.poll)
-                self.wake_event.clear()
+            self.wake_event.wait(self.poll)
+            self.wake_event.clear()
 
-    def run_pending(self) -> bool:
-        """Run every job that is waiting for a runner; whether any ran."""
-        ran = False
+    def start_pending(self) -> list[int]:
+        """Start a runner thread for each job waiting for one, up to the limit; the ids started."""
+        self.active = {job_id: t for job_id, t in self.active.items() if t.is_alive()}
+        started = []
         for job_id in claims.runnable_jobs(self.generator.engine):
-            if self.stop_event.is_set():
+            if self.stop_event.is_set() or len(self.active) >= self.max_jobs:
                 break
-            self.current_job = job_id
-            try:
-                JobRunner(self.generator, job_id, stop=self.stop_event).run()
-            finally:
-                self.current_job = None
-            ran = True
-        return ran
+            if job_id in self.active or self.cooldown.get(job_id, 0) > time.monotonic():
+                continue
+            thread = threading.Thread(target=self._run_job, args=(job_id,), name=f"contentcraft-bulk-job-{job_id}",
+                                      daemon=True)
+            self.active[job_id] = thread
+            thread.start()
+            started.append(job_id)
+        return started
+
+    def _run_job(self, job_id: int) -> None:
+        try:
+            JobRunner(self.generator, job_id, stop=self.stop_event).run()
+        except Exception:
+            log.exception("bulk job runner failed", extra={"event": "bulk_runner_error"})
+            self.cooldown[job_id] = time.monotonic() + self.poll
+        finally:
+            self.wake_event.set()  # a slot is free: look for the next job
 
 
 def start_worker(generator) -> BulkWorker:
