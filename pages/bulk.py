@@ -122,7 +122,7 @@ def new_job(user) -> None:
         validation_report(report)
         options = start_form(report)
         if options is not None:
-            job_id, _ = bulk.create_job(generator(), data, kind, user.email, options, overrides, uploaded.name)
+            job_id, _ = bulk.create_job(generator(), data, kind, user, options, overrides, uploaded.name)
             worker().wake()
             st.session_state["bulk_job_pick"] = job_id
             st.success(f"Job #{job_id} is running in the background: follow it below. You can close this tab.")
@@ -164,7 +164,7 @@ def job_panel(job_id: int, user, live: bool):
         state = bulk.progress(engine(), job_id)
         _notice()
         _progress(state)
-        _controls(state)
+        _controls(state, user)
         _rows(job_id, state)
         _results(job_id, state, user, live)
         return state
@@ -187,21 +187,21 @@ def _duration(seconds: float) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
 
 
-def _controls(state: bulk.Progress) -> None:
+def _controls(state: bulk.Progress, user) -> None:
     pause, resume, cancel, retry = st.columns(4)
     pause.button("Pause", key="bulk_pause", disabled=state.status not in ACTIVE,
-                 on_click=_act, args=(bulk.pause_job, state.job_id, "paused"))
+                 on_click=_act, args=(bulk.pause_job, state.job_id, user, "paused"))
     resume.button("Resume", key="bulk_resume", disabled=state.status != "paused",
-                  on_click=_act, args=(bulk.resume_job, state.job_id, "resumed"))
+                  on_click=_act, args=(bulk.resume_job, state.job_id, user, "resumed"))
     cancel.button("Cancel", key="bulk_cancel", disabled=state.status not in ACTIVE | {"paused"},
-                  on_click=_act, args=(bulk.cancel_job, state.job_id, "cancelled"))
+                  on_click=_act, args=(bulk.cancel_job, state.job_id, user, "cancelled"))
     retry.button(f"Retry {state.failed} failed", key="bulk_retry", disabled=not state.failed,
-                 on_click=_act, args=(bulk.retry_failed, state.job_id, "queued again"))
+                 on_click=_act, args=(bulk.retry_failed, state.job_id, user, "failed rows queued again"))
 
 
-def _act(action, job_id: int, word: str) -> None:
+def _act(action, job_id: int, user, word: str) -> None:
     try:
-        action(engine(), job_id)
+        action(engine(), job_id, user)
         worker().wake()
         st.session_state["bulk_notice"] = ("success", f"Job #{job_id} {word}.")
     except ContentCraftError as error:

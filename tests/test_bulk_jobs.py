@@ -15,7 +15,7 @@ from core.bulk.limiter import ProviderLimiter
 from core.bulk.models import BulkItem, BulkJob
 from core.bulk.runner import JobRunner, backoff_seconds, effective_concurrency, run_job
 from core.bulk.worker import start_worker, stop_all
-from core.errors import ProviderUnavailableError, RateLimitedError
+from core.errors import PermissionDeniedError, ProviderUnavailableError, RateLimitedError
 from core.hookspecs import hookimpl
 from core.models import AuditEntry, ContentItem, GenerationLog, utcnow
 from core.plugins import pm
@@ -147,6 +147,20 @@ def test_pause_while_running_lets_rows_in_flight_finish(generator, engine, fake,
     assert run_job(generator, job_id) == "paused"
     statuses = _statuses(engine, job_id)
     assert list(statuses.values()).count("succeeded") in (1, 2) and "running" not in statuses.values()
+
+
+def test_only_the_creator_or_an_editor_controls_a_job(generator, engine, make_user):
+    writer, other, editor = make_user("writer"), make_user("writer", "other@example.com"), make_user("editor")
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", writer, FAST)
+    assert jobs.get_job(engine, job_id).created_by == "writer@example.com"
+    for action in (jobs.pause_job, jobs.cancel_job, jobs.retry_failed):
+        with pytest.raises(PermissionDeniedError, match="cannot review"):
+            action(engine, job_id, other)
+    assert jobs.pause_job(engine, job_id, writer).status == "paused"
+    assert jobs.resume_job(engine, job_id, editor).status == "queued"
+    other.is_active = False
+    with pytest.raises(PermissionDeniedError):
+        jobs.create_job(generator, _csv(*_topics(1)), "blog", other, FAST)
 
 
 def test_a_stale_result_is_not_saved_twice(generator, engine):

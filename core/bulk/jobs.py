@@ -9,9 +9,10 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from ..auth import require
 from ..db import session_scope
 from ..errors import NotFoundError, ValidationFailedError
-from ..models import ContentItem, utcnow
+from ..models import ContentItem, User, utcnow
 from ..providers import provider_classes
 from .models import BulkItem, BulkJob
 from .validation import Report, scan
@@ -64,10 +65,16 @@ class Progress:
         return self.done / self.total if self.total else 1.0
 
 
-def create_job(generator, data: bytes, kind: str, user: str, options: JobOptions | None = None,
+def create_job(generator, data: bytes, kind: str, user: "str | User", options: JobOptions | None = None,
                overrides: dict[str, str] | None = None, source_name: str = "",
                lease_owner: str | None = None) -> tuple[int, Report]:
-    """Validate the file and store a queued job with one item per good row, all in one transaction."""
+    """Validate the file and store a queued job with one item per good row, all in one transaction.
+
+    `user` is a signed-in User (its role is checked) or, from the command line, the name to log under.
+    """
+    if isinstance(user, User):
+        require(user, "generate")
+        user = user.email
     options = (options or JobOptions()).model_copy()
     options.provider = options.provider or generator.settings.provider
     if options.provider not in provider_classes():
@@ -122,45 +129,58 @@ def list_jobs(engine: Engine, user: str | None = None, limit: int = 50) -> list[
         return list(session.exec(query))
 
 
-def pause_job(engine: Engine, job_id: int) -> BulkJob:
+def check_control(job: BulkJob, actor: User | None) -> None:
+    """Its creator, editors and admins may control a job; None is the command line's operator."""
+    if actor is None:
+        return
+    require(actor, "generate")
+    if actor.email != job.created_by:
+        require(actor, "review")
+
+
+def pause_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJob:
     """Stop starting new items; items already running finish."""
-    return _set_status(engine, job_id, "paused", allowed={"queued", "running"})
+    return _set_status(engine, job_id, "paused", allowed={"queued", "running"}, actor=actor)
 
 
-def resume_job(engine: Engine, job_id: int) -> BulkJob:
+def resume_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJob:
     """Queue a paused job again (a worker or `bulk resume` picks it up)."""
     job = get_job(engine, job_id)
+    check_control(job, actor)
     if job.status in {"queued", "running"}:
         return job  # already waiting for, or held by, a runner
-    return _set_status(engine, job_id, "queued", allowed={"paused"})
+    return _set_status(engine, job_id, "queued", allowed={"paused"}, actor=actor)
 
 
-def cancel_job(engine: Engine, job_id: int) -> BulkJob:
+def cancel_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJob:
     """Cancel every item not started yet; items already running finish."""
+    job = _set_status(engine, job_id, "cancelled", allowed={"queued", "running", "paused"}, actor=actor)
     with session_scope(engine) as session:
         session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "pending")
                         .values(status="cancelled", finished_at=utcnow(), lease=None))
-    return _set_status(engine, job_id, "cancelled", allowed={"queued", "running", "paused"})
+    return job
 
 
-def retry_failed(engine: Engine, job_id: int) -> int:
+def retry_failed(engine: Engine, job_id: int, actor: User | None = None) -> int:
     """Put only the failed items back in the queue; returns how many."""
-    get_job(engine, job_id)
+    check_control(get_job(engine, job_id), actor)
     with session_scope(engine) as session:
         count = session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "failed")
                                 .values(status="pending", attempts=0, error=None, not_before=None,
                                         finished_at=None, lease=None)).rowcount
-        if count:
-            session.execute(update(BulkJob).where(BulkJob.id == job_id)
+        if count:  # a running or paused job keeps its state; a stopped one is queued again
+            session.execute(update(BulkJob).where(BulkJob.id == job_id,
+                                                  BulkJob.status.in_(("finished", "cancelled")))
                             .values(status="queued", finished_at=None))
     return count
 
 
-def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str]) -> BulkJob:
+def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str], actor: User | None) -> BulkJob:
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
         if job is None:
             raise NotFoundError(f"There is no bulk job #{job_id}.")
+        check_control(job, actor)
         if job.status == status:
             return job
         if job.status not in allowed:
