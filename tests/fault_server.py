@@ -3,7 +3,7 @@
 It answers /v1/chat/completions with a valid blog or product draft about the subject in the prompt's
 first line, so the whole pipeline runs for real. Above its requests-per-minute limit (counted over a
 sliding window, 60 s unless `window` scales time down for tests) it answers 429 with Retry-After;
-with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead.
+with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead (in turn).
 Run it alone with `python -m tests.fault_server --port 8765 --rpm 600`.
 """
 
@@ -70,7 +70,8 @@ class FaultServer:
                     return "limited", self._arrivals[0] + self.window - now
                 self._arrivals.append(now)
             if self.fault_rate and self.random.random() < self.fault_rate:
-                fault = self.random.choice(FAULTS)
+                faults = sum(self.stats[f"fault_{kind}"] for kind in FAULTS)
+                fault = FAULTS[faults % len(FAULTS)]  # in turn, so even a short run sees every kind
                 self.stats[f"fault_{fault}"] += 1
                 return fault, self.retry_after
             return "ok", 0.0

@@ -100,24 +100,24 @@ def test_without_retries_faults_fail_rows_with_the_providers_reason(monkeypatch,
 
 
 def test_pacing_keeps_under_the_servers_limit(monkeypatch, server):
-    # Time scaled down: both the limiter and the server count over a 1-second window (300/min = 5 per second);
-    # the jitter margin is scaled less, as a loaded test machine's scheduling delays do not shrink with it.
-    monkeypatch.setattr(limiter_module, "_limiters", {"custom": ProviderLimiter(window=1.0, margin=0.3)})
-    paced_server = server(latency=0.02, rpm=300, window=1.0)
+    # Time scaled down: limiter and server both count over a 2-second window (150/min = 5 per window); the
+    # jitter margin is scaled less, as a loaded test machine's scheduling delays do not shrink with time.
+    monkeypatch.setattr(limiter_module, "_limiters", {"custom": ProviderLimiter(window=2.0, margin=0.5)})
+    paced_server = server(latency=0.02, rpm=150, window=2.0)
     generator = _custom_env(monkeypatch, paced_server)
-    options = jobs.JobOptions(concurrency=8, rpm=300, backoff_seconds=0.02)
-    job_id, _ = jobs.create_job(generator, _csv(_topics(20)), "blog", "ana", options)
+    options = jobs.JobOptions(concurrency=8, rpm=150, backoff_seconds=0.02)
+    job_id, _ = jobs.create_job(generator, _csv(_topics(12)), "blog", "ana", options)
     run_job(generator, job_id)
-    assert jobs.progress(generator.engine, job_id).succeeded == 20
-    assert paced_server.stats["429_rate_limit"] == 0 and paced_server.stats["requests"] == 20
+    assert jobs.progress(generator.engine, job_id).succeeded == 12
+    assert paced_server.stats["429_rate_limit"] == 0 and paced_server.stats["requests"] == 12
 
-    unpaced_server = server(latency=0.02, rpm=300, window=1.0)
+    unpaced_server = server(latency=0.02, rpm=150, window=2.0)
     generator = _custom_env(monkeypatch, unpaced_server)
-    other_topics = [f"Road running guide number {i}" for i in range(20)]  # not served from the cache
+    other_topics = [f"Road running guide number {i}" for i in range(12)]  # not served from the cache
     job_id, _ = jobs.create_job(generator, _csv(other_topics), "blog", "bob",
                                 options.model_copy(update={"rpm": None, "max_attempts": 1}))
     run_job(generator, job_id)
-    # The same job without the limiter: its first 8 calls go at once into a window that holds 5.
+    # The same job without --rpm: its first 8 calls go at once into a window that holds 5.
     assert unpaced_server.stats["429_rate_limit"] >= 3
 
 
@@ -127,7 +127,7 @@ def _bulk(env: dict, *args: str) -> subprocess.Popen:
 
 
 def test_sigkill_halfway_then_resume_does_every_row_exactly_once(tmp_path, server, settings):
-    fault_server = server(latency=0.15)
+    fault_server = server(latency=0.3)
     database = f"sqlite:///{tmp_path / 'kill.db'}"
     env = {**os.environ, "CONTENTCRAFT_DATABASE_URL": database, "OPENAI_BASE_URL": fault_server.base_url,
            "CONTENTCRAFT_PROVIDER": "custom", "CONTENTCRAFT_TIMEOUT": "5", "PYTHONPATH": str(ROOT)}
