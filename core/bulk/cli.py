@@ -1,6 +1,7 @@
 """`python -m core bulk run|status|resume|cancel|retry|export`: bulk jobs from the terminal."""
 
 import json
+import logging
 import os
 import sys
 import threading
@@ -160,6 +161,9 @@ def _run_in_foreground(generator, job_id: int, out: Path | None, owner: str | No
 
     runner = JobRunner(generator, job_id, owner=owner)
     thread = threading.Thread(target=runner.run, name=f"bulk-job-{job_id}", daemon=True)
+    logger, level = logging.getLogger("contentcraft"), logging.getLogger("contentcraft").level
+    if sys.stderr.isatty():  # a line per row would scroll the progress bar away; scripts still get them
+        logger.setLevel(max(level, logging.WARNING))
     thread.start()
     try:
         while thread.is_alive():
@@ -169,6 +173,8 @@ def _run_in_foreground(generator, job_id: int, out: Path | None, owner: str | No
         pause_job(generator.engine, job_id)
         print(f"\nPausing job #{job_id} after the rows in progress…", file=sys.stderr)
         thread.join()
+    finally:
+        logger.setLevel(level)
     state = progress(generator.engine, job_id)
     _draw(state, final=True)
     if out is not None:
