@@ -12,8 +12,8 @@ def register_providers(register):
 
 
 @hookspec
-def before_generate(request, user):
-    """Inspect a request before anything runs; raise ContentCraftError to refuse it."""
+def before_generate(request, user, engine):
+    """Inspect a request before anything runs (engine: the database in use); raise ContentCraftError to refuse."""
 
 
 @hookspec

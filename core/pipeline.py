@@ -85,7 +85,7 @@ class Generator:
         job, started = Job.of(request), time.perf_counter()
         tally = Tally()
         try:
-            pm.hook.before_generate(request=request, user=user)
+            pm.hook.before_generate(request=request, user=user, engine=self.engine)
             chain = self.chain(provider, model)
             brand = resolve_brand(self.engine, request)  # a named profile's version keys the cache
             key = cache_key(job.kind, request.model_dump(mode="json"), chain[0].name, chain[0].model,

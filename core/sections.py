@@ -245,7 +245,7 @@ def regenerate(generator: Generator, request: Request, data: dict, section: str,
     """A new value for one section of data (the item as currently edited); raises ContentCraftError on failure."""
     spec, started, tally = get_section(kind_of(request), section), time.perf_counter(), Tally()
     try:
-        pm.hook.before_generate(request=request, user=user)
+        pm.hook.before_generate(request=request, user=user, engine=generator.engine)
         chain = generator.chain(provider, model)
         generator.limiter.hit(user)
         extra = [text for text in pm.hook.prompt_instructions(request=request) if text]

@@ -43,13 +43,16 @@ def test_hook_register_providers():
 def test_hook_before_generate(generator, fake, plugin):
     class Refuse:
         @hookimpl
-        def before_generate(self, request, user):
+        def before_generate(self, request, user, engine):
+            seen.append(engine)
             if user == "blocked":
                 raise ContentCraftError("Your monthly budget is used up; ask an admin to raise it.")
 
+    seen = []
     plugin(Refuse())
     response = generator.generate(REQUEST, "blocked")
     assert response.status == "failed" and "budget" in response.error and fake.history == []
+    assert seen == [generator.engine], "hooks get the database the pipeline writes to"
 
 
 def test_hook_prompt_instructions(generator, fake, plugin):

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from ..db import get_engine, session_scope
+from ..db import session_scope
 from ..errors import ContentCraftError, ValidationFailedError
 from ..hookspecs import hookimpl
 from ..auth import require
