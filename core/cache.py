@@ -5,7 +5,7 @@ import json
 import logging
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from .db import session_scope
@@ -28,11 +28,10 @@ class DBCache:
         self.engine = engine
 
     def get(self, key: str) -> str | None:
-        with session_scope(self.engine) as session:
-            entry = session.get(CacheEntry, key)
-            if entry is None or entry.expires_at <= utcnow():
-                return None
-            return entry.value
+        # Core, not the ORM: this lookup sits on every generation's hot path.
+        query = select(CacheEntry.value).where(CacheEntry.key == key, CacheEntry.expires_at > utcnow())
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
 
     def set(self, key: str, value: str, ttl: int) -> None:
         if ttl <= 0:
