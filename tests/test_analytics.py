@@ -10,6 +10,7 @@ import pytest
 from core.analytics.buckets import auto_grain, offset_periods
 from core.analytics.filters import Filters, date_range, preset_range, since
 from core.analytics.queries import dashboard, filter_options, latency_percentiles
+from core.analytics.rollups import latency_bin
 from core.errors import ValidationFailedError
 from core.models import GenerationLog
 
@@ -187,10 +188,21 @@ def test_percentiles_match_nearest_rank_on_many_values(engine):
         ordered = sorted(values)
         return ordered[math.ceil(p / 100 * len(ordered)) - 1]
 
+    # Percentiles come from the latency histogram: the lower edge of the bin holding the nearest-rank value.
     for p in (50, 95):
-        assert frame.loc[("all", ""), f"p{p}_ms"] == nearest_rank(latencies, p)
+        exact = nearest_rank(latencies, p)
+        assert frame.loc[("all", ""), f"p{p}_ms"] == latency_bin(exact)
+        assert 0 <= exact - frame.loc[("all", ""), f"p{p}_ms"] <= 0.025 * exact
         content = [ms for i, ms in enumerate(latencies) if i % 3]
-        assert frame.loc[("type", "content"), f"p{p}_ms"] == nearest_rank(content, p)
+        assert frame.loc[("type", "content"), f"p{p}_ms"] == latency_bin(nearest_rank(content, p))
+    assert frame.loc[("all", ""), "mean_ms"] == pytest.approx(sum(latencies) / len(latencies))  # means stay exact
+
+
+def test_latency_bins_keep_two_and_a_half_percent():
+    assert [latency_bin(ms) for ms in (0, 7, 99, 100, 101, 187, 199, 200, 234, 999, 1000, 1234, 4999, 23456)] == [
+        0, 7, 99, 100, 100, 186, 198, 200, 230, 990, 1000, 1220, 4950, 23000]
+    assert latency_bin(2_000_000) == 2_000_000 and latency_bin(2_345_678) == 2_300_000
+    assert all(0 <= ms - latency_bin(ms) <= 0.025 * ms for ms in range(0, 1_000_000, 7))
 
 
 def test_presets_use_local_midnight():
@@ -225,11 +237,12 @@ def test_offset_periods_and_grain():
 
 
 def test_postgres_bucketing_uses_at_time_zone():
+    from sqlalchemy import column
     from sqlalchemy.dialects import postgresql
 
     from core.analytics.buckets import bucket
 
-    sql = str(bucket(postgresql.dialect(), "week", "Europe/Berlin", None).compile(
+    # Buckets are computed from epoch seconds (summary rows carry their slot's start, log rows their own).
+    sql = str(bucket(postgresql.dialect(), "week", "Europe/Berlin", None, column("ts")).compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    assert sql == ("to_char(date_trunc('week', generation_log.created_at AT TIME ZONE 'Europe/Berlin'), "
-                   "'YYYY-MM-DD')")
+    assert sql == "to_char(date_trunc('week', to_timestamp(ts) AT TIME ZONE 'Europe/Berlin'), 'YYYY-MM-DD')"

@@ -99,3 +99,18 @@ def test_kpi_formatting():
     assert format_kpi("p50_ms", 420) == "420 ms" and format_kpi("p95_ms", 10_180) == "10.2 s"
     assert format_kpi("success_rate", 0.978) == "97.8%" and format_kpi("cost_usd", 1234.5) == "$1,234.50"
     assert format_kpi("cache_hit_rate", None) == "–"
+
+
+def test_rebuild_repairs_summaries_after_the_log_changed_behind_the_triggers(engine, capsys):
+    add_rows(engine, dict(created_at=datetime.now(timezone.utc) - timedelta(hours=1), tokens=40))
+    with engine.begin() as conn:  # e.g. a log table restored from a backup with the triggers off
+        conn.exec_driver_sql("DROP TRIGGER analytics_after_insert")
+        conn.execute(LOG.insert(), [dict(created_at=datetime.now(timezone.utc), user="ana@example.com",
+                                         type="content", status="succeeded", tokens=2)])
+    assert main(["analytics", "summary", "--since", "30d", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kpis"]["tokens"] == 40
+    assert main(["analytics", "rebuild"]) == 0
+    assert "Summary tables rebuilt from the log" in capsys.readouterr().out
+    add_rows(engine, dict(created_at=datetime.now(timezone.utc), tokens=100))  # the trigger is back
+    assert main(["analytics", "summary", "--since", "30d", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["kpis"]["tokens"] == 142

@@ -1,11 +1,11 @@
 """Local-time date buckets (day, week, month) as a SQL expression for SQLite and Postgres."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import ColumnElement, case, func, literal
 from sqlalchemy.engine import Dialect
 
-from .filters import LOG, zone
+from .filters import zone
 
 GRAINS = ("day", "week", "month")
 _SQLITE_FORMAT = {"day": ("%Y-%m-%d",), "week": ("%Y-%m-%d", "weekday 0", "-6 days"), "month": ("%Y-%m-01",)}
@@ -20,20 +20,42 @@ def auto_grain(start: datetime | None, end: datetime | None) -> str:
     return "day" if days <= 92 else "week" if days <= 366 else "month"
 
 
-def bucket(dialect: Dialect, grain: str, tz_name: str, span: tuple[datetime, datetime] | None) -> ColumnElement[str]:
-    """created_at truncated to the local day, week (starting Monday) or month, as "YYYY-MM-DD" text.
+def bucket(dialect: Dialect, grain: str, tz_name: str, span: tuple[datetime, datetime] | None,
+           ts: ColumnElement[int]) -> ColumnElement[str]:
+    """ts (UTC epoch seconds) truncated to the local day, week (starting Monday) or month, as "YYYY-MM-DD".
 
-    SQLite has no zone database, so the UTC offsets in force over span are computed here and applied
-    with a CASE over the transition instants; Postgres converts with AT TIME ZONE itself.
+    SQLite has no zone database, so the UTC offsets in force over span are computed here and added with
+    a CASE over the transition instants (integer arithmetic); Postgres converts with AT TIME ZONE itself.
     """
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {GRAINS}")
     if dialect.name == "postgresql":
-        local = LOG.c.created_at.op("AT TIME ZONE")(literal(zone(tz_name).key))
+        local = func.to_timestamp(ts).op("AT TIME ZONE")(literal(zone(tz_name).key))
         return func.to_char(func.date_trunc(grain, local), _POSTGRES_FORMAT)
-    shift = _sqlite_shift(tz_name, span)
     pattern, *modifiers = _SQLITE_FORMAT[grain]
-    return func.strftime(pattern, LOG.c.created_at, shift, *modifiers)
+    return func.strftime(pattern, ts + _sqlite_offset(tz_name, span, ts), "unixepoch", *modifiers)
+
+
+def cuts(grain: str, tz_name: str, span: tuple[datetime, datetime] | None) -> tuple[datetime, ...]:
+    """The instants in or next to span where local buckets begin, when some offset there is not whole hours.
+
+    Hourly summary rows never straddle a bucket in whole-hour zones; in zones like Asia/Kolkata (+05:30)
+    the hours holding local midnight are read from the log instead.
+    """
+    if span is None or all(minutes % 60 == 0 for _, minutes in offset_periods(tz_name, *span)):
+        return ()
+    # Widened by an hour: the summary hours holding the first and last rows reach past them.
+    span = (span[0] - timedelta(hours=1), span[1] + timedelta(hours=1))
+    tz = zone(tz_name)
+    day = span[0].astimezone(tz).date()
+    day = {"day": day, "week": day - timedelta(days=day.weekday()), "month": day.replace(day=1)}[grain]
+    found = []
+    while (moment := datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)) < span[1]:
+        if moment > span[0]:
+            found.append(moment)
+        day = (day + timedelta(days=1 if grain == "day" else 7) if grain != "month"
+               else (day + timedelta(days=32)).replace(day=1))
+    return tuple(found)
 
 
 def offset_periods(tz_name: str, start: datetime, end: datetime) -> list[tuple[datetime | None, int]]:
@@ -63,14 +85,14 @@ def _instant(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc)
 
 
-def _sqlite_shift(tz_name: str, span: tuple[datetime, datetime] | None):
-    """The strftime modifier moving a UTC time to local time: a constant, or a CASE across DST changes."""
+def _sqlite_offset(tz_name: str, span: tuple[datetime, datetime] | None, ts: ColumnElement[int]):
+    """Seconds to add to a UTC epoch for local time: a constant, or a CASE across DST changes."""
     if span is None:
         now = datetime.now(timezone.utc)
         span = (now, now)
     periods = offset_periods(tz_name, *span)
     if len(periods) == 1:
-        return literal(f"{periods[0][1]:+d} minutes")
-    whens = [(LOG.c.created_at < periods[i + 1][0], literal(f"{offset:+d} minutes"))
+        return literal(periods[0][1] * 60)
+    whens = [(ts < int(periods[i + 1][0].timestamp()), literal(offset * 60))
              for i, (_, offset) in enumerate(periods[:-1])]
-    return case(*whens, else_=literal(f"{periods[-1][1]:+d} minutes"))
+    return case(*whens, else_=literal(periods[-1][1] * 60))

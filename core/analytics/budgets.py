@@ -16,8 +16,10 @@ from ..errors import ContentCraftError, ValidationFailedError
 from ..hookspecs import hookimpl
 from ..auth import require
 from ..models import User, utcnow
-from .filters import LOG
+from .filters import Filters
 from .models import EVERYONE, Budget, BudgetPolicy
+from .rollups import BY_NAME
+from .sources import source
 
 log = logging.getLogger("contentcraft.budgets")
 
@@ -123,12 +125,11 @@ def list_budgets(engine: Engine) -> list[Budget]:
 
 
 def month_spend(engine: Engine, now: datetime | None = None, user: str | None = None) -> dict[str, float]:
-    """USD spent this month per user (one user when given), from the log's cost column."""
-    query = (select(LOG.c.user, func.sum(LOG.c.cost_usd)).where(LOG.c.created_at >= month_start(now or utcnow()))
-             .group_by(LOG.c.user))
-    if user is not None:
-        query = query.where(LOG.c.user == user)
+    """USD spent this month per user (one user when given), from the daily usage summaries."""
+    chosen = Filters(start=month_start(now or utcnow()), user=(user,) if user is not None else ())
     with engine.connect() as conn:
+        rows = source(BY_NAME["analytics_usage"], chosen, conn.dialect).subquery()
+        query = select(rows.c.user, func.sum(rows.c.cost_usd)).group_by(rows.c.user)
         return {name: float(total or 0) for name, total in conn.execute(query)}
 
 
@@ -169,9 +170,9 @@ def check_budget(engine: Engine, user: str) -> BudgetStatus | None:
 
 
 @hookimpl
-def before_generate(request, user):
+def before_generate(request, user, engine):
     """Dogfood the hook: refuse generations past a hard budget limit."""
-    check_budget(get_engine(), user)
+    check_budget(engine, user)
 
 
 def _require_admin(actor: User | None) -> str:

@@ -25,6 +25,9 @@ def add_commands(commands) -> None:
     summary.add_argument("--json", action="store_true", help="print JSON instead of tables")
     summary.set_defaults(handler=cmd_summary)
     export.set_defaults(handler=cmd_export)
+    rebuild = actions.add_parser("rebuild", help="recreate the summary triggers and recompute the summary tables "
+                                                 "from the log (after restoring or bulk-editing the log)")
+    rebuild.set_defaults(handler=cmd_rebuild)
 
     budget = actions.add_parser("budget", help="monthly budgets per user").add_subparsers(dest="budget_action",
                                                                                          required=True)
@@ -121,6 +124,16 @@ def cmd_export(args) -> int:
 
     count = write_rows_csv(_engine(), _filters(args), sys.stdout)
     print(f"{count} rows exported.", file=sys.stderr)
+    return 0
+
+
+def cmd_rebuild(args) -> int:
+    from .rollups import install
+
+    started = time.perf_counter()
+    with _engine().begin() as conn:
+        install(conn)
+    print(f"Summary tables rebuilt from the log in {time.perf_counter() - started:.1f} s.")
     return 0
 
 

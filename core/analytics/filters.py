@@ -59,11 +59,11 @@ class Filters:
             parts.append(LOG.c.created_at >= self.start)
         if self.end is not None:
             parts.append(LOG.c.created_at < self.end)
-        for name in FILTER_COLUMNS:
-            chosen = getattr(self, name)
-            if chosen:
-                parts.append(LOG.c[name].in_(chosen))
-        return and_(true(), *parts)
+        return and_(true(), *parts, self.column_conditions())
+
+    def column_conditions(self) -> ColumnElement[bool]:
+        """The WHERE clause of the column choices alone (no date range)."""
+        return and_(true(), *(LOG.c[name].in_(getattr(self, name)) for name in FILTER_COLUMNS if getattr(self, name)))
 
     def describe(self) -> str:
         """A one-line human summary, for reports and CSV file names."""

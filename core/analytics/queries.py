@@ -1,24 +1,24 @@
-"""Every figure the analytics page shows, computed by GROUP BY and window functions in the database."""
+"""Every figure the analytics page shows, summed in the database from trigger-kept summary rows (rollups.py)
+plus the log rows of partial slots at the range's edges (sources.py)."""
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, false, func, or_, select
+from sqlalchemy import case, cast, func, literal_column, select
 from sqlalchemy.engine import Connection, Engine
 
-from .buckets import auto_grain, bucket
+from .buckets import auto_grain, bucket, cuts
 from .filters import FILTER_COLUMNS, LOG, Filters
+from .rollups import BY_NAME, LOG_TABLE
+from .sources import source
 
 PERCENTILES = (50, 95)
-LATENCY_BIN_MS = 100
 TOP_ERRORS = 10
 NONE_LABEL = "(none)"
-CUBE_MEASURES = ["generations", "failed", "cache_hits", "tokens", "prompt_tokens", "completion_tokens", "cost_usd"]
-_FAILED = func.sum(case((LOG.c.status == "failed", 1), else_=0))
-_SUCCEEDED = func.sum(case((LOG.c.status == "succeeded", 1), else_=0))
-_CACHE_HITS = func.sum(cast(LOG.c.cache_hit, Integer))
+HOURLY, USAGE, TONES, ERRORS, LATENCY = (BY_NAME[f"analytics_{name}"]
+                                         for name in ("hourly", "usage", "tones", "errors", "latency"))
 
 
 @dataclass
@@ -61,103 +61,82 @@ def dashboard(engine: Engine, filters: Filters, grain: str | None = None, worker
     """Compute every aggregate for filters; independent queries run side by side on their own connections."""
     grain = grain or auto_grain(filters.start, filters.end)
     previous = filters.previous()
-    jobs = {"cube": lambda c: cube(c, filters, grain), "latency": lambda c: latency_percentiles(c, filters),
+    jobs = {"volume": lambda c: volume(c, filters, grain), "usage": lambda c: usage(c, filters),
+            "latency": lambda c: latency_percentiles(c, filters),
             "tones_languages": lambda c: tones_languages(c, filters), "top_errors": lambda c: top_errors(c, filters),
             "previous": lambda c: kpis(c, previous) if previous else None}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {name: pool.submit(_on_connection, engine, job) for name, job in jobs.items()}
         results = {name: future.result() for name, future in futures.items()}
-    volume = volume_from(results["cube"])
-    return Dashboard(filters=filters, grain=grain, kpis=kpis_from(volume, results["latency"]),
-                     previous=results["previous"], volume=volume, latency=results["latency"],
-                     usage=usage_from(results["cube"]), top_errors=results["top_errors"],
+    return Dashboard(filters=filters, grain=grain, kpis=kpis_from(results["volume"], results["latency"]),
+                     previous=results["previous"], volume=results["volume"], latency=results["latency"],
+                     usage=results["usage"], top_errors=results["top_errors"],
                      tones_languages=results["tones_languages"])
 
 
-def cube(conn: Connection, filters: Filters, grain: str) -> pd.DataFrame:
-    """One GROUP BY over (date bucket, type, user, provider, model): the page's counts and sums roll up from it."""
-    when = bucket(conn.dialect, grain, filters.tz, _span(conn, filters)).label("bucket")
-    keys = [when, LOG.c.type, LOG.c.user, LOG.c.provider, LOG.c.model]
-    query = (select(*keys, func.count(), _FAILED, _CACHE_HITS, func.sum(LOG.c.tokens), func.sum(LOG.c.prompt_tokens),
-                    func.sum(LOG.c.completion_tokens), func.sum(LOG.c.cost_usd))
-             .where(filters.conditions()).group_by(*keys))
-    frame = _frame(conn, query, ["bucket", "type", "user", "provider", "model", *CUBE_MEASURES])
+def volume(conn: Connection, filters: Filters, grain: str) -> pd.DataFrame:
+    """Generations, failures, cache hits, tokens and cost per local date bucket and type (hourly summary rows)."""
+    span = _span(conn, filters)
+    rows = source(HOURLY, filters, conn.dialect, cuts(grain, filters.tz, span), with_time=True).subquery()
+    when = bucket(conn.dialect, grain, filters.tz, span, rows.c.ts).label("bucket")
+    failed = _sum(case((rows.c.status == "failed", rows.c.generations), else_=0))
+    query = (select(when, rows.c.type, _sum(rows.c.generations), failed, _sum(rows.c.cache_hits),
+                    _sum(rows.c.tokens), _sum(rows.c.cost_usd)).group_by(when, rows.c.type))
+    frame = _frame(conn, query, ["bucket", "type", "generations", "failed", "cache_hits", "tokens", "cost_usd"])
     frame["bucket"] = pd.to_datetime(frame["bucket"])
-    return frame
+    return frame.sort_values(["bucket", "type"]).reset_index(drop=True)
 
 
-def volume_from(cube_frame: pd.DataFrame) -> pd.DataFrame:
-    """Generations, failures, cache hits, tokens and cost per local date bucket and type."""
-    columns = ["generations", "failed", "cache_hits", "tokens", "cost_usd"]
-    return (cube_frame.groupby(["bucket", "type"], as_index=False)[columns].sum()
-            .sort_values(["bucket", "type"]).reset_index(drop=True))
-
-
-def usage_from(cube_frame: pd.DataFrame) -> pd.DataFrame:
+def usage(conn: Connection, filters: Filters) -> pd.DataFrame:
     """Generations, tokens and cost per user, provider and model."""
-    columns = ["generations", "prompt_tokens", "completion_tokens", "tokens", "cost_usd"]
-    return cube_frame.groupby(["user", "provider", "model"], as_index=False)[columns].sum()
+    rows = source(USAGE, filters, conn.dialect).subquery()
+    keys = [rows.c.user, rows.c.provider, rows.c.model]
+    measures = ["generations", "prompt_tokens", "completion_tokens", "tokens", "cost_usd"]
+    query = select(*keys, *(_sum(rows.c[name]) for name in measures)).group_by(*keys)
+    return _frame(conn, query, ["user", "provider", "model", *measures])
 
 
-def latency_percentiles(conn: Connection, filters: Filters) -> pd.DataFrame:
-    """Exact nearest-rank p50/p95 and mean latency of provider calls (no cache hits): overall, by type, by provider.
+def latency_percentiles(conn: Connection, filters: Filters, dimensions=("type", "provider")) -> pd.DataFrame:
+    """Nearest-rank p50/p95 and mean latency of provider calls (no cache hits): overall and per dimension.
 
-    Two GROUP BY passes instead of sorting every row: a histogram of 100 ms bins per (type, provider)
-    finds the bin holding each percentile's rank, then exact value counts inside just those bins pick it.
+    Percentiles come from a latency histogram (rollups.LATENCY_STEPS): each is the lower edge of the bin
+    holding the nearest-rank value: exact below 100 ms, at most 2.5% below the exact value up to 1,000 s
+    (1,234 ms counts as 1,220 ms), 100 s bins beyond. Means are exact.
     """
-    where = [filters.conditions(), LOG.c.cache_hit == false()]
-    bin_ = (LOG.c.latency_ms // LATENCY_BIN_MS).label("bin")
-    histogram = (select(LOG.c.type, LOG.c.provider, bin_, func.count(), func.sum(LOG.c.latency_ms))
-                 .where(*where).group_by(LOG.c.type, LOG.c.provider, bin_))
-    coarse = _frame(conn, histogram, ["type", "provider", "bin", "n", "total"])
+    rows = source(LATENCY, filters, conn.dialect).subquery()
+    keys = [rows.c[name] for name in (*dimensions, "bin")]
+    query = select(*keys, _sum(rows.c.calls), _sum(rows.c.total_ms)).group_by(*keys)
+    histogram = _frame(conn, query, [*dimensions, "bin", "n", "total"])
     columns = ["dimension", "group", "generations", *(f"p{p}_ms" for p in PERCENTILES), "mean_ms"]
-    if coarse.empty:
+    if histogram.empty:
         return pd.DataFrame(columns=columns)
-    groups = [("all", "", coarse)] + [(dim, name, part) for dim in ("type", "provider")
-                                       for name, part in coarse.groupby(dim, sort=True)]
-    targets = {(dim, name, p): _rank_in_bin(part, p) for dim, name, part in groups for p in PERCENTILES}
-    bins = sorted({target[0] for target in targets.values()})
-    exact = pd.DataFrame(columns=["type", "provider", "latency_ms", "n"])
-    if bins:
-        in_bins = or_(*(LOG.c.latency_ms.between(b * LATENCY_BIN_MS, (b + 1) * LATENCY_BIN_MS - 1) for b in bins))
-        keys = [LOG.c.type, LOG.c.provider, LOG.c.latency_ms]
-        exact = _frame(conn, select(*keys, func.count()).where(*where, in_bins).group_by(*keys),
-                       ["type", "provider", "latency_ms", "n"])
-    rows = []
+    groups = [("all", "", histogram)] + [(dim, name, part) for dim in dimensions
+                                         for name, part in histogram.groupby(dim, sort=True)]
+    found = []
     for dim, name, part in groups:
-        subset = exact if dim == "all" else exact[exact[dim] == name]
-        picked = {f"p{p}_ms": _value_at(subset, *targets[(dim, name, p)]) for p in PERCENTILES}
-        count = int(part["n"].sum())
-        rows.append({"dimension": dim, "group": name, "generations": count, **picked,
-                     "mean_ms": float(part["total"].sum()) / count})
-    return pd.DataFrame(rows, columns=columns)
+        per_bin = part.groupby("bin")["n"].sum().sort_index()
+        count = int(per_bin.sum())
+        found.append({"dimension": dim, "group": name, "generations": count,
+                      **{f"p{p}_ms": _nearest_rank(per_bin, p) for p in PERCENTILES},
+                      "mean_ms": float(part["total"].sum()) / count})
+    return pd.DataFrame(found, columns=columns)
 
 
-def _rank_in_bin(part: pd.DataFrame, p: int) -> tuple[int, int]:
-    """(bin, rank within the bin) of the nearest-rank p-th percentile, rank = ceil(p/100 * n)."""
-    per_bin = part.groupby("bin")["n"].sum().sort_index()
+def _nearest_rank(per_bin: pd.Series, p: int) -> int:
+    """The bin holding the nearest-rank p-th percentile, rank = ceil(p/100 * n), of counts per bin."""
     rank = (int(per_bin.sum()) * p + 99) // 100
-    cumulative = per_bin.cumsum()
-    position = int(cumulative.searchsorted(rank))
-    before = int(cumulative.iloc[position - 1]) if position else 0
-    return int(per_bin.index[position]), rank - before
-
-
-def _value_at(exact: pd.DataFrame, bin_: int, rank: int) -> int:
-    """The rank-th smallest latency inside bin_, from exact per-value counts."""
-    low = bin_ * LATENCY_BIN_MS
-    values = exact[(exact["latency_ms"] >= low) & (exact["latency_ms"] < low + LATENCY_BIN_MS)]
-    counts = values.groupby("latency_ms")["n"].sum().sort_index().cumsum()
-    return int(counts.index[int(counts.searchsorted(rank))])
+    return int(per_bin.index[int(per_bin.cumsum().searchsorted(rank))])
 
 
 def kpis(conn: Connection, filters: Filters) -> dict:
     """The KPI row for filters, straight from the database (used for the previous period)."""
-    query = select(func.count(), _SUCCEEDED, func.sum(LOG.c.tokens), func.sum(LOG.c.cost_usd), _CACHE_HITS
-                   ).where(filters.conditions())
+    rows = source(HOURLY, filters, conn.dialect).subquery()
+    succeeded = _sum(case((rows.c.status == "succeeded", rows.c.generations), else_=0))
+    query = select(_sum(rows.c.generations), succeeded, _sum(rows.c.tokens), _sum(rows.c.cost_usd),
+                   _sum(rows.c.cache_hits))
     count, succeeded, tokens, cost, cache_hits = conn.execute(query).one()
-    overall = latency_percentiles(conn, filters).query("dimension == 'all'")
-    return _kpi_dict(count, succeeded or 0, tokens or 0, cost or 0.0, cache_hits or 0, overall)
+    overall = latency_percentiles(conn, filters, dimensions=())
+    return _kpi_dict(count or 0, succeeded or 0, tokens or 0, cost or 0.0, cache_hits or 0, overall)
 
 
 def kpis_from(volume: pd.DataFrame, latency: pd.DataFrame) -> dict:
@@ -177,21 +156,26 @@ def _kpi_dict(count, succeeded, tokens, cost, cache_hits, overall: pd.DataFrame)
 
 
 def top_errors(conn: Connection, filters: Filters, limit: int = TOP_ERRORS) -> pd.DataFrame:
-    """The most frequent failure messages with how often and when last seen."""
-    count = func.count().label("count")
-    query = (select(LOG.c.error, count, func.max(LOG.c.created_at).label("last_seen"))
-             .where(filters.conditions(), LOG.c.status == "failed")
-             .group_by(LOG.c.error).order_by(count.desc(), LOG.c.error).limit(limit))
-    frame = _frame(conn, query, ["error", "count", "last_seen"])
-    frame["error"] = frame["error"].fillna(NONE_LABEL)
+    """The most frequent failure messages (first 500 characters) with how often and when last seen."""
+    rows = source(ERRORS, filters, conn.dialect).subquery()
+    count = _sum(rows.c.failures).label("count")
+    query = select(rows.c.error, count).group_by(rows.c.error).order_by(count.desc(), rows.c.error).limit(limit)
+    found = conn.execute(query).all()
+    key = literal_column(ERRORS.sql(ERRORS.dims["error"], LOG_TABLE))
+    # The newest matching row through the (status, created_at) index: a few index steps per message.
+    latest = [conn.execute(select(LOG.c.created_at).where(filters.conditions(), LOG.c.status == "failed", key == error)
+                           .order_by(LOG.c.created_at.desc()).limit(1)).scalar() for error, _ in found]
+    frame = pd.DataFrame([(error or NONE_LABEL, int(n), seen) for (error, n), seen in zip(found, latest)],
+                         columns=["error", "count", "last_seen"])
     frame["last_seen"] = pd.to_datetime(frame["last_seen"], utc=True).dt.tz_convert(filters.tz)
     return frame
 
 
 def tones_languages(conn: Connection, filters: Filters) -> pd.DataFrame:
     """Generations per tone and language pair."""
-    query = (select(LOG.c.tone, LOG.c.language, func.count().label("generations"))
-             .where(filters.conditions()).group_by(LOG.c.tone, LOG.c.language))
+    rows = source(TONES, filters, conn.dialect).subquery()
+    query = (select(rows.c.tone, rows.c.language, _sum(rows.c.generations))
+             .group_by(rows.c.tone, rows.c.language))
     return _frame(conn, query, ["tone", "language", "generations"])
 
 
@@ -249,10 +233,17 @@ def _span(conn: Connection, filters: Filters) -> tuple[datetime, datetime] | Non
     """The instants bucketing must cover: the filter range, or the table's first..last row (indexed)."""
     if filters.is_bounded:
         return filters.start, filters.end
-    first, last = conn.execute(select(func.min(LOG.c.created_at), func.max(LOG.c.created_at))).one()
+    # Two scalar subqueries: each is one index probe, where min() and max() in one SELECT scan the index.
+    first, last = conn.execute(select(select(func.min(LOG.c.created_at)).scalar_subquery(),
+                                      select(func.max(LOG.c.created_at)).scalar_subquery())).one()
     if first is None:
         return None
     return (filters.start or first), (filters.end or last)
+
+
+def _sum(column):
+    """SUM keeping the column's type (Postgres widens a BIGINT sum to NUMERIC, i.e. Decimal in Python)."""
+    return cast(func.sum(column), column.type)
 
 
 def _on_connection(engine: Engine, job):
