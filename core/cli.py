@@ -13,7 +13,7 @@ from .errors import ContentCraftError
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.bulk.cli")
+COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
