@@ -6,6 +6,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from ..models import GenerationLog, utcnow
+from . import rollups  # noqa: F401  (the summary tables, on the metadata Alembic compares against)
 
 EVERYONE = "*"
 
