@@ -33,6 +33,7 @@ class Job:
     draft_model: type[BaseModel]
     messages: Callable
     build: Callable
+    log_type: str | None = None
 
     @classmethod
     def of(cls, request: Request) -> "Job":
@@ -76,13 +77,15 @@ class Generator:
 
     def generate(self, request: Request, user: str, *, provider: str | None = None, model: str | None = None,
                  on_chunk: Callable[[str], None] | None = None, save: bool = True,
-                 use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True) -> ContentResponse:
+                 use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True,
+                 log_type: str | None = None) -> ContentResponse:
         """Generate one item; failures come back as a failed response with the reason, never raised.
 
         Bulk items pass count_rate_limit=False: they are paced by the provider's limit, and their job
-        counted once against the user's.
+        counted once against the user's. log_type overrides the log row's type (e.g. "bulk").
         """
         job, started = Job.of(request), time.perf_counter()
+        job.log_type = log_type
         tally = Tally()
         try:
             pm.hook.before_generate(request=request, user=user, engine=self.engine)
@@ -166,7 +169,8 @@ class Generator:
         response.cache_hit, response.created_at = cache_hit, utcnow()
         spent = (0, 0) if cache_hit else (response.prompt_tokens, response.completion_tokens)
         entry = GenerationLog(
-            user=user, type=job.kind, target=_target(request), tokens=sum(spent), latency_ms=response.latency_ms,
+            user=user, type=job.log_type or job.kind, target=_target(request), tokens=sum(spent),
+            latency_ms=response.latency_ms,
             status=response.status, error=response.error, provider=response.provider or "",
             model=response.model or "", language=request.language, tone=request.tone,
             prompt_tokens=spent[0], completion_tokens=spent[1],
@@ -174,7 +178,7 @@ class Generator:
         with session_scope(self.engine) as session:  # item, first version and log row in one transaction
             if save and response.status == "succeeded":
                 response.item_id = self._save_item(session, job, request, user, response)
-            record_score(session, request, response)
+                record_score(session, request.language, response)  # unsaved results: the caller records it
             session.add(entry)
         log_generation(entry)
         if response.status == "succeeded":

@@ -359,8 +359,24 @@ def test_bulk_items_are_logged_for_analytics(generator, engine, fake):
     fake.enqueue([blog_draft()] * 2)
     job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST)
     run_job(generator, job_id)
-    assert _count(engine, GenerationLog, GenerationLog.user == "ana", GenerationLog.status == "succeeded") == 2
+    assert _count(engine, GenerationLog, GenerationLog.user == "ana", GenerationLog.status == "succeeded",
+                  GenerationLog.type == "bulk") == 2
     assert _count(engine, BulkItem, BulkItem.job_id == job_id, BulkItem.latency_ms >= 0) == 2
+
+
+def test_bulk_items_brand_scores_link_to_their_items(generator, engine, fake):
+    from core.brand.models import BrandScore
+    from tests.test_brand_profiles import _trained
+
+    _trained(engine)
+    fake.enqueue([blog_draft()] * 2)
+    data = b"topic,brand_profile\nRunning shoe guide one,Running blog\nRunning shoe guide two,Running blog\n"
+    job_id, _ = jobs.create_job(generator, data, "blog", "ana", FAST)
+    run_job(generator, job_id)
+    saved = {row["content_item_id"] for row in jobs.items(engine, job_id)}
+    with Session(engine) as session:
+        scored = {row.item_id for row in session.exec(select(BrandScore))}
+    assert len(saved) == 2 and scored == saved
 
 
 @pytest.mark.slow

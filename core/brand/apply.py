@@ -90,14 +90,14 @@ def score_for(profile: BrandProfile | None, request, data) -> BrandConsistency |
     return result
 
 
-def record_score(session, request, response: ContentResponse) -> None:
-    """Store a response's score for analytics, linked to its saved item if there is one."""
+def record_score(session, language: str, response: ContentResponse) -> None:
+    """Store a response's score for analytics, linked to its saved item."""
     consistency = response.brand_score
     if consistency is None:
         return
     session.add(BrandScore(item_id=response.item_id, profile_id=consistency.profile_id,
                            profile_name=consistency.profile, profile_version=consistency.version,
-                           language=request.language, type=response.type, score=consistency.score,
+                           language=language, type=response.type, score=consistency.score,
                            differences=consistency.differences))
 
 

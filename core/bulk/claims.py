@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from ..db import session_scope
+from ..brand.apply import record_score
 from ..models import ContentItem, ContentVersion, utcnow
 from .models import BulkItem, BulkJob
 
@@ -166,6 +167,8 @@ def finish_succeeded(engine: Engine, claimed: Claimed, kind: str, author: str, r
         session.flush()
         session.add(ContentVersion(item_id=content.id, version=1, data_json=content.data_json, note=note,
                                    created_by=author))
+        response.item_id = content.id
+        record_score(session, content.language, response)
         marked = session.execute(
             update(BulkItem).where(BulkItem.id == claimed.id, BulkItem.lease == claimed.lease,
                                    BulkItem.idempotency_key == claimed.idempotency_key,

@@ -99,7 +99,8 @@ class JobRunner:
             request = (ContentRequest if self.kind == "blog" else ProductRequest).model_validate(item.request)
             with paced(self.limiter, self.generator.settings.max_tokens):
                 response = self.generator.generate(request, self.author, provider=self.options.provider,
-                                                   model=self.options.model, save=False, count_rate_limit=False)
+                                                   model=self.options.model, save=False, count_rate_limit=False,
+                                                   log_type="bulk")
         except Exception:  # a bug must fail one row, not stop the job
             log.exception("bulk item crashed", extra={"event": "bulk_item_crashed"})
             claims.finish_failed(self.engine, item, "An unexpected error stopped this row: retry it, and tell "
