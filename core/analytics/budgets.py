@@ -135,15 +135,16 @@ def month_spend(engine: Engine, now: datetime | None = None, user: str | None = 
 
 def budget_status(engine: Engine, user: str, now: datetime | None = None) -> BudgetStatus | None:
     """user's standing this month, or None if neither they nor "*" have a budget."""
-    with session_scope(engine) as session:
-        query = select(Budget).where(Budget.user.in_([user, EVERYONE]))
-        budgets = {b.user: b for b in session.execute(query).scalars()}
-    budget = budgets.get(user) or budgets.get(EVERYONE)
-    if budget is None:
+    # Core, not the ORM: this runs before every generation.
+    query = select(Budget.user, Budget.monthly_usd).where(Budget.user.in_([user, EVERYONE]))
+    with engine.connect() as connection:
+        budgets = dict(connection.execute(query).all())
+    monthly = budgets.get(user, budgets.get(EVERYONE))
+    if monthly is None:
         return None
     policy = get_policy(engine)
     spent = month_spend(engine, now, user).get(user, 0.0)
-    return BudgetStatus(user, budget.monthly_usd, spent, policy.warn_at, policy.hard_limits)
+    return BudgetStatus(user, monthly, spent, policy.warn_at, policy.hard_limits)
 
 
 def budget_overview(engine: Engine, now: datetime | None = None) -> list[BudgetStatus]:
