@@ -1,14 +1,14 @@
 """generate(): hooks, cache, rate limit, prompt, provider chain, parse, repair, SEO, log."""
 
-import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
 from . import assemble, prompts
+from .answers import Tally, ask, call_chain
 from .brand.apply import record_score, resolve_brand, score_for
 from .cache import cache_key, make_cache
 from .config import Settings, get_settings
@@ -18,7 +18,7 @@ from .logs import log_generation
 from .models import ContentItem, ContentVersion, GenerationLog, utcnow
 from .plugins import pm
 from .pricing import cost_usd
-from .providers import Completion, complete_with_fallback, get_provider
+from .providers import get_provider
 from .ratelimit import make_limiter
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
 
@@ -40,23 +40,6 @@ class Job:
         if isinstance(request, ContentRequest):
             return cls("content", BlogDraft, prompts.blog_messages, assemble.build_content)
         return cls("product", ProductDraft, prompts.product_messages, assemble.build_product)
-
-
-@dataclass
-class Tally:
-    """Tokens and the answering provider across the first call and any repairs."""
-
-    provider: str = ""
-    model: str = ""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    completions: list[Completion] = field(default_factory=list)
-
-    def add(self, completion: Completion) -> None:
-        self.provider, self.model = completion.provider, completion.model
-        self.prompt_tokens += completion.prompt_tokens
-        self.completion_tokens += completion.completion_tokens
-        self.completions.append(completion)
 
 
 class Generator:
@@ -119,39 +102,12 @@ class Generator:
 
     def _produce(self, job: Job, request: Request, chain: list, tally: Tally, on_chunk) -> BaseModel:
         extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
-        messages = job.messages(request, extra)
-        schema = draft_schema(job.draft_model)
-        completion = self._call(chain, messages, schema, tally, on_chunk)
-        try:
-            draft = self._parse(job, completion)
-        except InvalidOutputError as problem:
-            completion = self._call(chain, prompts.repair_messages(messages, completion.text, str(problem)),
-                                    schema, tally, None)
-            draft = self._parse(job, completion)
+        draft = ask(chain, job.messages(request, extra), job.draft_model, tally, on_chunk)
         try:
             return job.build(draft, request)
         except InvalidOutputError:
             draft.meta_desc = self._regenerate_meta(chain, request, draft, tally)
             return job.build(draft, request)
-
-    def _call(self, chain: list, messages: list, schema: dict | None, tally: Tally, on_chunk) -> Completion:
-        args = {"messages": messages, "schema": schema}
-        pm.hook.api_request_args(provider=chain[0].name, args=args)
-        pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
-        completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
-        pm.hook.api_response(provider=completion.provider, completion=completion)
-        tally.add(completion)
-        return completion
-
-    @staticmethod
-    def _parse(job: Job, completion: Completion) -> BaseModel:
-        if completion.data is None:
-            raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
-        try:
-            return job.draft_model.model_validate(completion.data)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
-            raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
 
     def _regenerate_meta(self, chain: list, request: Request, draft: BaseModel, tally: Tally) -> str:
         summary = getattr(draft, "excerpt", None) or getattr(draft, "short_description", "")
@@ -160,7 +116,7 @@ class Generator:
             language_instruction=prompts.language_instruction(request.language))}]
         schema = {"type": "object", "properties": {"meta_desc": {"type": "string", "minLength": 140,
                                                                   "maxLength": 160}}, "required": ["meta_desc"]}
-        completion = self._call(chain, messages, schema, tally, None)
+        completion = call_chain(chain, messages, schema, tally)
         return str((completion.data or {}).get("meta_desc", ""))
 
     def _finish(self, job: Job, request: Request, user: str, response: ContentResponse, started: float,
@@ -195,12 +151,6 @@ class Generator:
         session.flush()
         session.add(ContentVersion(item_id=item.id, version=1, data_json=data, note="generated", created_by=user))
         return item.id
-
-
-@functools.cache
-def draft_schema(draft_model: type[BaseModel]) -> dict:
-    """The JSON schema the model must follow (built once: pydantic's schema generation is slow)."""
-    return draft_model.model_json_schema()
 
 
 def _field(job: Job) -> str:

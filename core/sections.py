@@ -4,17 +4,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from . import prompts, seo
 from .db import session_scope
 from .errors import ContentCraftError, InvalidOutputError, ValidationFailedError
 from .logs import log_generation
 from .models import GenerationLog
-from .pipeline import Generator, Request, Tally, draft_schema
+from .answers import Tally, ask
+from .pipeline import Generator, Request
 from .plugins import pm
 from .pricing import cost_usd
-from .providers import Completion, complete_with_fallback
 from .schemas import LENGTH_WORDS, ContentRequest
 
 CONTEXT_CHARS, CURRENT_CHARS = 1500, 6000
@@ -208,37 +208,6 @@ def section_messages(spec: Section, request: Request, data: dict, extra: list[st
     return [{"role": "system", "content": prompts.render(system)}, {"role": "user", "content": user}]
 
 
-def _call(chain: list, messages: list, schema: dict, tally: Tally, on_chunk) -> Completion:
-    args = {"messages": messages, "schema": schema}
-    pm.hook.api_request_args(provider=chain[0].name, args=args)
-    pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
-    completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
-    pm.hook.api_response(provider=completion.provider, completion=completion)
-    tally.add(completion)
-    return completion
-
-
-def _parse(spec: Section, completion: Completion) -> BaseModel:
-    if completion.data is None:
-        raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
-    try:
-        return spec.answer.model_validate(completion.data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
-        raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
-
-
-def _ask(spec: Section, chain: list, messages: list, tally: Tally, on_chunk) -> BaseModel:
-    """One call, and one repair call if the answer does not fit the schema."""
-    schema = draft_schema(spec.answer)
-    completion = _call(chain, messages, schema, tally, on_chunk)
-    try:
-        return _parse(spec, completion)
-    except InvalidOutputError as problem:
-        repair = prompts.repair_messages(messages, completion.text, str(problem))
-        return _parse(spec, _call(chain, repair, schema, tally, None))
-
-
 def regenerate(generator: Generator, request: Request, data: dict, section: str, user: str, *,
                provider: str | None = None, model: str | None = None,
                on_chunk: Callable[[str], None] | None = None) -> SectionResult:
@@ -249,7 +218,7 @@ def regenerate(generator: Generator, request: Request, data: dict, section: str,
         chain = generator.chain(provider, model)
         generator.limiter.hit(user)
         extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
-        answer = _ask(spec, chain, section_messages(spec, request, data, extra), tally, on_chunk)
+        answer = ask(chain, section_messages(spec, request, data, extra), spec.answer, tally, on_chunk)
         updates = spec.finish(answer, data)
     except ContentCraftError as error:
         pm.hook.generation_failed(request=request, error=error, user=user)

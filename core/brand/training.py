@@ -3,15 +3,16 @@
 import time
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from .. import prompts
 from ..db import session_scope
-from ..errors import ContentCraftError, InvalidOutputError, ValidationFailedError
+from ..errors import ContentCraftError, ValidationFailedError
 from ..logs import log_generation
 from ..models import GenerationLog
 from ..pricing import cost_usd
-from ..providers import Completion, complete_with_fallback
+from ..answers import Tally, ask
+from ..providers import Completion
 from ..schemas import LANGUAGES
 from ..seo import plain_text
 from .analysis import Figures, split_sentences
@@ -87,31 +88,14 @@ def train(generator, profile_id: int, user: str, *, provider: str | None = None,
 
 def _ask(chain: list, messages: list, engine, user: str, name: str, language: str):
     """One call plus one repair if the JSON is unusable; every attempt is logged as type "brand"."""
-    completions: list[Completion] = []
-    started = time.perf_counter()
+    tally, started = Tally(), time.perf_counter()
     try:
-        completions.append(complete_with_fallback(chain, messages, VOICE_SCHEMA))
-        try:
-            draft = _parse(completions[-1])
-        except InvalidOutputError as problem:
-            repair = prompts.repair_messages(messages, completions[-1].text, str(problem))
-            completions.append(complete_with_fallback(chain, repair, VOICE_SCHEMA))
-            draft = _parse(completions[-1])
+        draft = ask(chain, messages, VoiceDraft, tally, schema=VOICE_SCHEMA)
     except ContentCraftError as error:
-        _log(engine, user, name, language, completions, started, str(error))
+        _log(engine, user, name, language, tally.completions, started, str(error))
         raise
-    _log(engine, user, name, language, completions, started, None)
-    return draft, completions
-
-
-def _parse(completion: Completion) -> VoiceDraft:
-    if completion.data is None:
-        raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
-    try:
-        return VoiceDraft.model_validate(completion.data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
-        raise InvalidOutputError(f"The model's voice description does not match the schema ({problems}).") from None
+    _log(engine, user, name, language, tally.completions, started, None)
+    return draft, tally.completions
 
 
 def _log(engine, user: str, name: str, language: str, completions: list[Completion], started: float,

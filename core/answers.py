@@ -1,0 +1,70 @@
+"""One schema-constrained answer through the provider chain: hooks, fallback, token tally, one repair."""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ValidationError
+
+from . import prompts
+from .errors import InvalidOutputError
+from .plugins import pm
+from .providers import Completion, complete_with_fallback
+
+
+@dataclass
+class Tally:
+    """Tokens and the answering provider across the first call and any repairs."""
+
+    provider: str = ""
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    completions: list[Completion] = field(default_factory=list)
+
+    def add(self, completion: Completion) -> None:
+        self.provider, self.model = completion.provider, completion.model
+        self.prompt_tokens += completion.prompt_tokens
+        self.completion_tokens += completion.completion_tokens
+        self.completions.append(completion)
+
+
+@functools.cache
+def draft_schema(draft_model: type[BaseModel]) -> dict:
+    """The JSON schema the model must follow (built once: pydantic's schema generation is slow)."""
+    return draft_model.model_json_schema()
+
+
+def call_chain(chain: list, messages: list, schema: dict | None, tally: Tally,
+               on_chunk: Callable[[str], None] | None = None) -> Completion:
+    """One completion through the chain, with the request and response hooks, added to the tally."""
+    args = {"messages": messages, "schema": schema}
+    pm.hook.api_request_args(provider=chain[0].name, args=args)
+    pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
+    completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
+    pm.hook.api_response(provider=completion.provider, completion=completion)
+    tally.add(completion)
+    return completion
+
+
+def parse_answer(answer_model: type[BaseModel], completion: Completion) -> BaseModel:
+    """The completion's JSON as answer_model, or InvalidOutputError naming what is wrong."""
+    if completion.data is None:
+        raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
+    try:
+        return answer_model.model_validate(completion.data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
+        raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
+
+
+def ask(chain: list, messages: list, answer_model: type[BaseModel], tally: Tally,
+        on_chunk: Callable[[str], None] | None = None, schema: dict | None = None) -> BaseModel:
+    """A validated answer: one call, and one repair call if the answer does not fit the schema."""
+    schema = schema or draft_schema(answer_model)
+    completion = call_chain(chain, messages, schema, tally, on_chunk)
+    try:
+        return parse_answer(answer_model, completion)
+    except InvalidOutputError as problem:
+        repair = prompts.repair_messages(messages, completion.text, str(problem))
+        return parse_answer(answer_model, call_chain(chain, repair, schema, tally))
