@@ -17,7 +17,7 @@ PAGES = [
     ("pages/library.py", "Library", ":material/library_books:", "generate"),
     ("pages/bulk.py", "Bulk Generator", ":material/dataset:", "generate"),
     ("pages/brand.py", "Brand voice", ":material/record_voice_over:", "manage_brand"),
-    ("pages/analytics.py", "Analytics", ":material/monitoring:", "review"),
+    ("pages/analytics.py", "Analytics", ":material/monitoring:", "view_analytics"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),
 ]
 

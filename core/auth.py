@@ -20,7 +20,8 @@ ROLE_RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
 PERMISSIONS = {
     "generate": "writer", "edit_own": "writer", "submit": "writer",
     "edit_any": "editor", "review": "editor", "approve": "editor", "reject": "editor", "publish": "editor",
-    "manage_brand": "editor", "settings": "admin", "manage_users": "admin", "manage_sites": "admin",
+    "manage_brand": "editor", "view_analytics": "editor",
+    "settings": "admin", "manage_users": "admin", "manage_sites": "admin",
 }
 SESSION_TTL_SECONDS = 8 * 3600
 MAX_FAILED_SIGNINS, FAILED_SIGNIN_WINDOW = 5, 15 * 60

@@ -147,7 +147,7 @@ def budget_form(db, user) -> None:
 
 user = current_user()
 st.title("Analytics")
-if not allowed(user.role, "review"):
+if not allowed(user.role, "view_analytics"):
     st.error("Analytics is for editors and admins: ask an admin for access.")
     st.stop()
 options = load_options()
