@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ValidationError
 
 from . import prompts
-from .errors import InvalidOutputError
+from .errors import InvalidOutputError, describe_validation_error
 from .plugins import pm
 from .providers import Completion, complete_with_fallback
 
@@ -54,7 +54,7 @@ def parse_answer(answer_model: type[BaseModel], completion: Completion) -> BaseM
     try:
         return answer_model.model_validate(completion.data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
+        problems = describe_validation_error(exc, limit=5)
         raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
 
 

@@ -9,7 +9,7 @@ import sys
 from pydantic import ValidationError
 
 from .config import get_settings
-from .errors import ContentCraftError
+from .errors import ContentCraftError, describe_validation_error
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
@@ -99,11 +99,6 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """One line naming each bad field and what is wrong with it."""
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors())
 
 
 def main(argv: list[str] | None = None) -> int:

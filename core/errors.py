@@ -63,3 +63,8 @@ class PublishFailedError(ContentCraftError):
     def __init__(self, message: str, *, status: int | None = None, code: str = "", retryable: bool = False):
         super().__init__(message)
         self.status, self.code, self.retryable = status, code, retryable
+
+
+def describe_validation_error(exc, limit: int | None = None) -> str:
+    """One line naming each bad field of a pydantic ValidationError and what is wrong with it."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors()[:limit])

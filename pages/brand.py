@@ -9,8 +9,7 @@ from core.brand import profiles, sources, training
 from core.brand.profiles import SENTENCE_LENGTHS, VOCABULARY_LEVELS, VoiceFields
 from core.brand.scoring import no_reference_reason, score_text
 from core.brand.wordpress_import import MAX_POSTS, from_wordpress
-from core.cli import describe_validation_error
-from core.errors import ContentCraftError
+from core.errors import ContentCraftError, describe_validation_error
 from core.schemas import LANGUAGES
 from core.wordpress.sites import list_sites
 from pages.common import current_user, engine, friendly_errors, generator

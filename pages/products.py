@@ -5,7 +5,7 @@ import html
 import streamlit as st
 from pydantic import ValidationError
 
-from core.cli import describe_validation_error
+from core.errors import describe_validation_error
 from core.editing import PRODUCT_FIELDS, draft_data, lines, parse_attributes, product_from_fields
 from core.errors import ContentCraftError
 from core.schemas import LANGUAGES, TONES, ProductRequest

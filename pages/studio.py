@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from core.cli import describe_validation_error
+from core.errors import describe_validation_error
 from core.editing import CONTENT_FIELDS, content_from_fields, draft_data
 from core.schemas import LANGUAGES, TONES, ContentRequest
 from core.seo_report import build_report
