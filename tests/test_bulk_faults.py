@@ -113,12 +113,13 @@ def test_pacing_keeps_under_the_servers_limit(monkeypatch, server):
 
     unpaced_server = server(latency=0.02, rpm=150, window=2.0)
     generator = _custom_env(monkeypatch, unpaced_server)
-    other_topics = [f"Road running guide number {i}" for i in range(12)]  # not served from the cache
+    other_topics = [f"Road running guide number {i}" for i in range(20)]  # not served from the cache
     job_id, _ = jobs.create_job(generator, _csv(other_topics), "blog", "bob",
                                 options.model_copy(update={"rpm": None, "max_attempts": 1}))
     run_job(generator, job_id)
-    # The same job without --rpm: its first 8 calls go at once into a window that holds 5.
-    assert unpaced_server.stats["429_rate_limit"] >= 3
+    # The same kind of job without --rpm overruns a window that holds 5 (how often depends on the
+    # machine's speed, so only "at least once" is certain): the server's limit is real.
+    assert unpaced_server.stats["429_rate_limit"] >= 1
 
 
 def _bulk(env: dict, *args: str) -> subprocess.Popen:
