@@ -13,8 +13,9 @@ import random
 import threading
 import time
 from collections import Counter, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
+from tests.net import QuietHandler
 from tests.samples import META, blog_draft, product_draft
 from tests.vendor_server import openai_chat
 
@@ -79,12 +80,7 @@ class FaultServer:
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}")
                 verdict, retry_after = server._admit()

@@ -1,6 +1,7 @@
 """Loopback helpers for tests that start real servers."""
 
 import socket
+from http.server import BaseHTTPRequestHandler
 import subprocess
 import time
 from collections.abc import Callable
@@ -27,3 +28,12 @@ def wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, 
         time.sleep(0.2)
     process.kill()
     pytest.fail(f"{what} did not start within {timeout:.0f} s")
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """An HTTP/1.1 keep-alive handler that does not print a line per request."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass

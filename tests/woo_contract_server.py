@@ -13,9 +13,11 @@ import hmac
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from itertools import count
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from tests.net import QuietHandler
 
 PRODUCT_PATH = "/wp-json/wc/v3/products/"
 
@@ -168,12 +170,7 @@ class WooContractServer:
     def _handler(self):
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 self._serve("GET")
 
