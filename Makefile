@@ -6,12 +6,26 @@ STAMP := $(VENV)/.installed
 # llama-cpp-python compiles llama.cpp on first install; use every core.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
+# A portable llama.cpp: no -march=native and no AMX, whose weight repacking crashes the first decode
+# (ggml-org/llama.cpp#20824). The wheel is built once into a folder named after these flags, so a
+# native wheel in pip's own cache is never reused.
+LLAMA_VERSION := $(shell sed -n 's/^llama-cpp-python\[server\]==//p' requirements.txt)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+LLAMA_WHEELS := $(HOME)/.cache/contentcraft/wheels/$(shell echo '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha1sum | cut -c1-12)
+
 .PHONY: install migrate run test bench bench-analytics clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
-	$(BIN)/pip install --disable-pip-version-check -r requirements.txt
+	ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --disable-pip-version-check --no-cache-dir \
+		--no-deps --no-binary llama-cpp-python -w $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	$(BIN)/pip install --disable-pip-version-check --find-links $(LLAMA_WHEELS) -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --force-reinstall --no-index \
+		--find-links $(LLAMA_WHEELS) llama-cpp-python==$(LLAMA_VERSION)
+	$(BIN)/python -m core.providers.llama_check
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -21,6 +21,14 @@ class RateLimitedError(ContentCraftError):
         self.retry_after = retry_after
 
 
+class QuotaExceededError(ContentCraftError):
+    """The provider account has no quota or credit left, or its key was revoked: waiting will not help."""
+
+
+class TruncatedOutputError(ContentCraftError):
+    """The model stopped at the token limit before its answer was complete."""
+
+
 class ProviderTimeoutError(ContentCraftError):
     """The provider did not answer in time."""
 

@@ -20,6 +20,7 @@ class Usage:
     model: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    finish_reason: str | None = None  # "stop", "length" (hit max tokens), or None when the provider does not say
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Completion:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_ms: int = 0
+    finish_reason: str | None = None
     fallback_from: list[str] = field(default_factory=list)
 
 
@@ -88,7 +90,7 @@ class Provider:
         return Completion(
             provider=self.name, model=usage.model, text=text, data=data, parse_error=parse_error,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-            latency_ms=round((time.perf_counter() - start) * 1000),
+            finish_reason=usage.finish_reason, latency_ms=round((time.perf_counter() - start) * 1000),
         )
 
 
