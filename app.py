@@ -3,9 +3,9 @@
 import streamlit as st
 
 from core.auth import allowed
-from pages import signin
-from pages.bulk_worker import bulk_worker
-from pages.common import sidebar, signed_in_user
+from ui import signin
+from ui.bulk_worker import bulk_worker
+from ui.common import sidebar, signed_in_user
 
 st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
 bulk_worker()  # once per server: queued and interrupted bulk jobs run with nobody on the Bulk page
@@ -25,7 +25,9 @@ user = signed_in_user()
 if user is None:
     st.navigation([st.Page(signin.show, title="Sign in", icon=":material/login:")], position="hidden").run()
     st.stop()
-navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES
-                            if allowed(user.role, action)])
-sidebar(user)
+pages = [st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES if allowed(user.role, action)]
+# The navigation is drawn as links: .streamlit/config.toml hides Streamlit's own (showSidebarNavigation = false),
+# which would otherwise list the pages/ folder for a moment after each server start.
+navigation = st.navigation(pages, position="hidden")
+sidebar(user, pages)
 navigation.run()

@@ -12,7 +12,7 @@ from core.brand.wordpress_import import MAX_POSTS, from_wordpress
 from core.errors import ContentCraftError, describe_validation_error
 from core.schemas import LANGUAGES
 from core.wordpress.sites import list_sites
-from pages.common import current_user, engine, friendly_errors, generator
+from ui.common import current_user, engine, friendly_errors, generator
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
 LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")

@@ -10,8 +10,8 @@ from core.bulk.export import results_frame, send_to_review, to_csv, to_xlsx
 from core.bulk.mapping import HELP
 from core.errors import ContentCraftError
 from core.providers import provider_classes
-from pages.bulk_worker import bulk_worker as worker
-from pages.common import current_user, engine, friendly_errors, generator
+from ui.bulk_worker import bulk_worker as worker
+from ui.common import current_user, engine, friendly_errors, generator
 
 REFRESH_SECONDS = 2
 TABLE_ROWS = 1000

@@ -11,8 +11,8 @@ from core.brand.apply import item_scores, score_label
 from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
 from core.seo import sanitize_html
-from pages.common import current_user, engine, friendly_errors
-from pages.publish_panel import bulk_publish_panel, publish_panel
+from ui.common import current_user, engine, friendly_errors
+from ui.publish_panel import bulk_publish_panel, publish_panel
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "rejected": "Rejected",
                  "published": "Published"}

@@ -10,9 +10,9 @@ from core.editing import PRODUCT_FIELDS, draft_data, lines, parse_attributes, pr
 from core.errors import ContentCraftError
 from core.schemas import LANGUAGES, TONES, ProductRequest
 from core.seo_report import build_report
-from pages import editor
-from pages.common import current_user
-from pages.editor import field_key
+from ui import editor
+from ui.common import current_user
+from ui.editor import field_key
 
 PREFIX = "products"
 user = current_user()

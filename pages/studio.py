@@ -7,9 +7,9 @@ from core.errors import describe_validation_error
 from core.editing import CONTENT_FIELDS, content_from_fields, draft_data
 from core.schemas import LANGUAGES, TONES, ContentRequest
 from core.seo_report import build_report
-from pages import editor
-from pages.common import current_user
-from pages.editor import field_key
+from ui import editor
+from ui.common import current_user
+from ui.editor import field_key
 
 PREFIX = "studio"
 user = current_user()

@@ -16,7 +16,7 @@ from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
 from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
 from core.streaming import ChunkStream
-from pages.common import engine, friendly_errors, generator
+from ui.common import engine, friendly_errors, generator
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them

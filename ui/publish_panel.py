@@ -9,7 +9,7 @@ from core import wordpress
 from core.auth import allowed
 from core.library import ItemFilter, list_items
 from core.schemas import InternalLink
-from pages.common import engine, friendly_errors
+from ui.common import engine, friendly_errors
 
 STATUS_LABELS = {"draft": "Save as draft on WordPress", "publish": "Publish now", "future": "Schedule"}
 
