@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from core.errors import describe_validation_error
+from core.errors import explain_validation_error
 from core.editing import lines, parse_attributes
 from core.errors import ContentCraftError
 from core.schemas import LANGUAGES, TONES, ProductRequest
@@ -41,7 +41,7 @@ def request_form() -> ProductRequest | None:
                               attributes=parse_attributes(attributes), audience=audience, tone=tone,
                               language=language, brand_profile=brand_profile)
     except ValidationError as exc:
-        st.error(f"Please fix the form: {describe_validation_error(exc)}")
+        st.error(f"Please fix the form: {explain_validation_error(exc)}")
     except ContentCraftError as error:
         st.error(f"Please fix the form: {error}")
     return None
