@@ -65,6 +65,8 @@ st.dataframe(pd.DataFrame([{"Name": name, "Status": "set" if present else "not s
              hide_index=True)
 
 st.subheader("Users and roles")
+if added := st.session_state.pop("settings_user_added", None):
+    st.success(added)
 st.dataframe(pd.DataFrame([{"Email": u.email, "Role": u.role, "Active": u.is_active, "Since": u.created_at}
                            for u in auth.list_users(engine())]), hide_index=True, width="stretch")
 with st.form("settings_add_user", clear_on_submit=True):
@@ -76,7 +78,8 @@ with st.form("settings_add_user", clear_on_submit=True):
         with friendly_errors("Adding the user"):
             auth.require(user, "manage_users")
             auth.create_user(engine(), email=email, password=password, role=role)
-            st.success(f"Added {email} as {role}.")
+            st.session_state["settings_user_added"] = f"Added {email} as {role}."
+            st.rerun()  # so the table above shows the new user
 with st.form("settings_change_role"):
     cols = st.columns([2, 1])
     target = cols[0].selectbox("User", [u.email for u in auth.list_users(engine())], key="settings_role_user")

@@ -201,6 +201,10 @@ def preview(title: str, lead: str, body_html: str, language: str) -> None:
             f'<p><em>{html.escape(lead)}</em></p>{sanitize_html(body_html)}</div>')
 
 
+def _tick(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
 def _mark(ok: bool) -> str:
     return ":green[✓]" if ok else ":orange[✗]"
 
@@ -226,11 +230,13 @@ def seo_panel(report: SeoReport) -> None:
         lines.append(f"Readability: {read.note}")
     st.markdown("\n".join(f"- {line}" for line in lines))
     if report.keywords:
-        rows = ["| Keyword | Title | 1st paragraph | Headings | Uses | Density |", "|---|---|---|---|---|---|"]
-        rows += [f"| {check.keyword} | {_mark(check.in_title)} | {_mark(check.in_first_paragraph)} | "
-                 f"{_mark(check.in_headings)} | {check.count} | "
-                 f"{_mark(check.density_verdict == 'good')} {check.density:.1f} % |" for check in report.keywords]
-        st.markdown("\n".join(rows))
+        # A table that sizes its own columns and scrolls, never cut off in the narrow SEO column.
+        st.dataframe([{"Keyword": check.keyword, "Title": _tick(check.in_title),
+                       "1st paragraph": _tick(check.in_first_paragraph), "Headings": _tick(check.in_headings),
+                       "Uses": check.count, "Density": f"{check.density:.1f} % ({check.density_verdict})"}
+                      for check in report.keywords], hide_index=True, width="stretch",
+                     column_config={"Keyword": st.column_config.TextColumn(width="medium"),
+                                    "Density": st.column_config.TextColumn(width="medium")})
     if problems := report.problems():
         st.caption("To improve: " + " ".join(problems))
 
