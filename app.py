@@ -5,9 +5,10 @@ import streamlit as st
 from core.auth import allowed
 from ui import signin
 from ui.bulk_worker import bulk_worker
-from ui.common import sidebar, signed_in_user
+from ui.common import sidebar, signed_in_user, text_direction_style
 
 st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
+text_direction_style()
 bulk_worker()  # once per server: queued and interrupted bulk jobs run with nobody on the Bulk page
 
 # (script, title, icon, the action a role needs to see the page)

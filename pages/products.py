@@ -18,6 +18,8 @@ st.caption("Give the product's facts; ContentCraft writes the descriptions, bull
 
 def request_form() -> ProductRequest | None:
     """The product form; the request once it is submitted and valid."""
+    editor.form_direction(PREFIX, ["products_name", "products_category", "products_audience", "products_features",
+                                   "products_attributes"])
     with st.form("products_form"):
         name = st.text_input("Product name", placeholder="e.g. TrailFlex stability running shoe", key="products_name",
                              persist_state="session")

@@ -16,6 +16,7 @@ st.caption("Describe the post you need; ContentCraft writes it, checks the SEO b
 
 def request_form() -> ContentRequest | None:
     """The seed's form; the request once it is submitted and valid."""
+    editor.form_direction(PREFIX, ["studio_topic", "studio_keywords", "studio_sections"])
     with st.form("studio_form"):
         topic = st.text_input("Topic", placeholder="e.g. How to choose running shoes for flat feet",
                               key="studio_topic", persist_state="session")

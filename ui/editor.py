@@ -16,7 +16,7 @@ from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
 from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
 from core.streaming import ChunkStream
-from ui.common import engine, friendly_errors, generator
+from ui.common import engine, friendly_errors, generator, rtl_fields
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
@@ -107,16 +107,18 @@ def slug_field(prefix: str) -> None:
                   args=(prefix, "slug"), help="Lower-case words joined by hyphens; tidied up when you save.")
 
 
-RTL_CSS = "direction: rtl; text-align: right;"
-
-
 def text_direction(prefix: str, language: str) -> None:
-    """Right-to-left editor fields for Persian and Arabic; every other field picks its direction per paragraph."""
-    if language not in RTL_LANGUAGES:
-        return
-    names = [name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS) if name not in {"slug", "schema_ld_json"}]
-    selectors = ", ".join(f".st-key-{field_key(prefix, name)} :is(input, textarea)" for name in dict.fromkeys(names))
-    st.html(f"<style>{selectors} {{ {RTL_CSS} }}</style>")
+    """Right-to-left editor fields for Persian and Arabic (slug and JSON-LD stay left-to-right)."""
+    if language in RTL_LANGUAGES:
+        names = dict.fromkeys(name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS)
+                              if name not in {"slug", "schema_ld_json"})
+        rtl_fields([field_key(prefix, name) for name in names])
+
+
+def form_direction(prefix: str, keys: list[str]) -> None:
+    """Right-to-left request fields while the form's last chosen language is Persian or Arabic."""
+    if st.session_state.get(f"{prefix}_language") in RTL_LANGUAGES:
+        rtl_fields(keys)
 
 
 def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
