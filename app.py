@@ -1,5 +1,7 @@
 """ContentCraft dashboard entry point: the sign-in gate, then the pages the user's role may open."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.auth import allowed
@@ -7,7 +9,10 @@ from ui import signin
 from ui.bulk_worker import bulk_worker
 from ui.common import sidebar, signed_in_user, text_direction_style
 
-st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
+FAVICON = Path(__file__).parent / "data" / "favicon.png"
+
+# The icon ships with the app: a Material icon name would make browsers fetch it from the internet.
+st.set_page_config(page_title="ContentCraft", page_icon=str(FAVICON), layout="wide")
 text_direction_style()
 bulk_worker()  # once per server: queued and interrupted bulk jobs run with nobody on the Bulk page
 

@@ -76,6 +76,9 @@ def _browser(url: str, email: str):
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside = []  # the favicon and everything else come from the dashboard itself
+        page.on("request", lambda request: request.url.startswith((url, "data:", "blob:")) or outside.append(
+            request.url))
         page.goto(url)
         expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=30_000)
         page.get_by_label("Email", exact=True).fill(email)
@@ -85,6 +88,9 @@ def _browser(url: str, email: str):
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0, "no automatic page list"
         try:
             yield page
+            assert not outside, outside
+            favicon = page.locator("link[rel='shortcut icon'], link[rel='icon']").first.get_attribute("href")
+            assert favicon and not favicon.startswith("http") or favicon.startswith(url), favicon
         finally:
             browser.close()
 
