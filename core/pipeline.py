@@ -20,6 +20,7 @@ from .plugins import pm
 from .pricing import cost_usd
 from .providers import get_provider
 from .ratelimit import make_limiter
+from .text import cut_to_units
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
 
 Request = ContentRequest | ProductRequest
@@ -158,4 +159,4 @@ def _field(job: Job) -> str:
 
 
 def _target(request: Request) -> str:
-    return (request.topic if isinstance(request, ContentRequest) else request.name)[:255]
+    return cut_to_units(request.topic if isinstance(request, ContentRequest) else request.name, 255)
