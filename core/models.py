@@ -41,6 +41,7 @@ class GenerationLog(SQLModel, table=True):
     completion_tokens: int = 0
     cost_usd: float = 0.0
     cache_hit: bool = False
+    truncated: bool = False  # the model stopped at the token limit at least once (then retried with more)
 
 
 class User(SQLModel, table=True):

@@ -149,6 +149,7 @@ class ContentResponse(BaseModel):
     content: ContentData | None = None
     product: ProductData | None = None
     error: str | None = None
+    error_kind: str | None = None  # e.g. "quota_exceeded", "rate_limited", "truncated" (core.errors kinds)
     retryable: bool = False
     retry_after: float | None = None
     item_id: int | None = None

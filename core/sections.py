@@ -237,7 +237,8 @@ def _log(generator: Generator, spec: Section, request: Request, user: str, tally
     latency = round((time.perf_counter() - started) * 1000)
     target = request.topic if isinstance(request, ContentRequest) else request.name
     entry = GenerationLog(
-        user=user, type="seo" if spec.name == "meta" else spec.kind, target=cut_to_units(f"{spec.label}: {target}", 255),
+        user=user, type="seo" if spec.name == "meta" else spec.kind,
+        target=cut_to_units(f"{spec.label}: {target}", 255), truncated=tally.truncated,
         tokens=tally.prompt_tokens + tally.completion_tokens, latency_ms=latency,
         status="failed" if error else "succeeded", error=error, provider=tally.provider, model=tally.model,
         language=request.language, tone=request.tone, prompt_tokens=tally.prompt_tokens,
