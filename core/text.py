@@ -59,3 +59,45 @@ def clean_controls(value):
     if isinstance(value, list):
         return [clean_controls(v) for v in value]
     return value
+
+
+# The scripts each language is written in (Unicode script names as `regex` knows them); others: Latin.
+LANGUAGE_SCRIPTS = {"fa": ("Arabic",), "ar": ("Arabic",), "ja": ("Han", "Hiragana", "Katakana"),
+                    "zh": ("Han",), "ko": ("Hangul", "Han")}
+SCRIPT_NAMES = {"fa": "Arabic script", "ar": "Arabic script", "ja": "Japanese script (kana or kanji)",
+                "zh": "Chinese characters", "ko": "Hangul"}
+# Letters of a particular script: not the Common ones (e.g. the Japanese prolonged sound mark ー).
+_LETTER = regex.compile(r"(?![\p{Script=Common}\p{Script=Inherited}])\p{L}")
+
+
+def script_share(text: str, language: str) -> float | None:
+    """The share (0–1) of text's letters written in the script its language needs; None without letters."""
+    letters = _LETTER.findall(text)
+    if not letters:
+        return None
+    scripts = LANGUAGE_SCRIPTS.get(language, ("Latin",))
+    pattern = _script_pattern(scripts)
+    return sum(1 for letter in letters if pattern.match(letter)) / len(letters)
+
+
+def in_script(text: str, language: str) -> bool:
+    """Whether text is written in its language's script: some letters of it for Arabic, CJK and Hangul
+    (product names mix in Latin), most letters for Latin-script languages."""
+    share = script_share(text, language)
+    if share is None:
+        return True
+    return share > 0 if language in LANGUAGE_SCRIPTS else share >= 0.5
+
+
+def script_name(language: str) -> str:
+    """How to name the script a language needs, e.g. 'Arabic script'."""
+    return SCRIPT_NAMES.get(language, "Latin script")
+
+
+_patterns: dict[tuple, "regex.Pattern"] = {}
+
+
+def _script_pattern(scripts: tuple[str, ...]):
+    if scripts not in _patterns:
+        _patterns[scripts] = regex.compile("|".join(rf"\p{{Script={name}}}" for name in scripts))
+    return _patterns[scripts]
