@@ -4,13 +4,13 @@ import io
 from dataclasses import dataclass, field
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
+from ..text import cut_to_units, spaced_controls
 from . import woo_csv
 from .jobs import get_job
 from .models import BulkItem
@@ -96,8 +96,8 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
 def _xlsx_safe(value):
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value[:XLSX_CELL_LIMIT]
+    value = spaced_controls(value)
+    return cut_to_units(value, XLSX_CELL_LIMIT)
 
 
 @dataclass

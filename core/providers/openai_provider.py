@@ -6,14 +6,17 @@ from functools import cached_property
 
 import openai
 
-from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError)
-from .base import Messages, Provider, Usage, malformed_response, rate_limited
+from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+                      QuotaExceededError)
+from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
+                   rate_limited, response_code)
 
 
 class OpenAIProvider(Provider):
     """OpenAI's Chat Completions API."""
 
     name = "openai"
+    label = "OpenAI"
     default_model = "gpt-4o-mini"
     needs_key = True
     key_env_var = "OPENAI_API_KEY"
@@ -24,7 +27,8 @@ class OpenAIProvider(Provider):
     @cached_property
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(api_key=self.api_key() or "not-needed", base_url=self.base_url(),
-                             timeout=self.settings.timeout, max_retries=self.settings.max_retries)
+                             timeout=self.settings.timeout, max_retries=self.settings.max_retries,
+                             http_client=openai.DefaultHttpxClient(transport=QuotaAwareTransport()))
 
     def response_format(self, schema: dict) -> dict:
         return {"type": "json_schema", "json_schema": {"name": "content", "schema": schema}}
@@ -49,7 +53,7 @@ class OpenAIProvider(Provider):
             # Some compatible servers (llama.cpp) send no usage when streaming; each chunk is one token there.
             usage.completion_tokens = usage.completion_tokens or chunks
         except openai.OpenAIError as exc:
-            raise map_openai_error(self.name, exc) from exc
+            raise map_openai_error(self.name, exc, self.label) from exc
         except json.JSONDecodeError as exc:
             raise malformed_response(self.name) from exc
 
@@ -58,6 +62,7 @@ class CustomProvider(OpenAIProvider):
     """Any OpenAI-compatible server (vLLM, LM Studio, llama.cpp server) at OPENAI_BASE_URL."""
 
     name = "custom"
+    label = "custom"
     default_model = "local-model"
     needs_key = False
 
@@ -72,6 +77,9 @@ class CustomProvider(OpenAIProvider):
 
 
 def _record(usage: Usage, result) -> None:
+    choices = getattr(result, "choices", None)
+    if choices and choices[0].finish_reason:
+        usage.finish_reason = "length" if choices[0].finish_reason == "length" else "stop"
     if getattr(result, "model", None):
         usage.model = result.model
     if getattr(result, "usage", None):
@@ -79,14 +87,17 @@ def _record(usage: Usage, result) -> None:
         usage.completion_tokens = result.usage.completion_tokens or 0
 
 
-def map_openai_error(provider: str, exc: Exception) -> Exception:
+def map_openai_error(provider: str, exc: Exception, label: str = "") -> Exception:
     """The ContentCraft error for an openai SDK exception."""
     if isinstance(exc, openai.APITimeoutError):
         return ProviderTimeoutError(f"{provider} did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+    if isinstance(exc, openai.APIStatusError) and response_code(exc) in QUOTA_CODES:
+        return QuotaExceededError(f"The {label or provider} account has no quota left: check billing ({response_code(exc)}).")
     if isinstance(exc, openai.RateLimitError):
         return rate_limited(provider, exc.response)
     if isinstance(exc, openai.AuthenticationError):
-        return NeedsKeyError(f"{provider} rejected the API key: check OPENAI_API_KEY.")
+        return NeedsKeyError(f"{provider} rejected the API key (HTTP 401): check OPENAI_API_KEY, or create a new key "
+                             f"if it was revoked.")
     if isinstance(exc, openai.APIConnectionError):
         return ProviderUnavailableError(f"Cannot reach {provider}: check the server address and network.")
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
@@ -94,3 +105,4 @@ def map_openai_error(provider: str, exc: Exception) -> Exception:
     if isinstance(exc, openai.APIStatusError):
         return ContentCraftError(f"{provider} refused the request ({exc.status_code}); check the model name and settings.")
     return ProviderUnavailableError(f"{provider} failed ({type(exc).__name__}); try again shortly.")
+
