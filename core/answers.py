@@ -18,12 +18,13 @@ class Tally:
 
     provider: str = ""
     model: str = ""
+    host: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     completions: list[Completion] = field(default_factory=list)
 
     def add(self, completion: Completion) -> None:
-        self.provider, self.model = completion.provider, completion.model
+        self.provider, self.model, self.host = completion.provider, completion.model, completion.host
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
         self.completions.append(completion)

@@ -39,6 +39,7 @@ class GenerationLog(SQLModel, table=True):
     completion_tokens: int = 0
     cost_usd: float = 0.0
     cache_hit: bool = False
+    host: str = Field(default="", max_length=255)  # where the request went: api.openai.com, 127.0.0.1:8000…
 
 
 class User(SQLModel, table=True):

@@ -7,7 +7,7 @@ from functools import cached_property
 import anthropic
 
 from ..errors import ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError
-from .base import Messages, Provider, Usage, malformed_response, rate_limited
+from .base import Messages, Provider, Usage, malformed_response, rate_limited, url_host
 
 TOOL_NAME = "emit_content"
 
@@ -19,6 +19,9 @@ class AnthropicProvider(Provider):
     default_model = "claude-sonnet-4-5"
     needs_key = True
     key_env_var = "ANTHROPIC_API_KEY"
+
+    def host(self) -> str:
+        return url_host(self.settings.anthropic_base_url or "https://api.anthropic.com")
 
     @cached_property
     def client(self) -> anthropic.Anthropic:

@@ -3,6 +3,7 @@
 import json
 import re
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -36,6 +37,7 @@ class Completion:
     completion_tokens: int = 0
     latency_ms: int = 0
     finish_reason: str | None = None
+    host: str = ""
     fallback_from: list[str] = field(default_factory=list)
 
 
@@ -57,6 +59,10 @@ class Provider:
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         """Yield the answer's text in chunks and record token counts on usage."""
         raise NotImplementedError
+
+    def host(self) -> str:
+        """The host:port the provider sends requests to ("" when it runs in process or is unset)."""
+        return ""
 
     def api_key(self) -> str | None:
         """The configured key, or NeedsKeyError with how to set it."""
@@ -90,8 +96,13 @@ class Provider:
         return Completion(
             provider=self.name, model=usage.model, text=text, data=data, parse_error=parse_error,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-            finish_reason=usage.finish_reason, latency_ms=round((time.perf_counter() - start) * 1000),
+            finish_reason=usage.finish_reason, host=self.host(), latency_ms=round((time.perf_counter() - start) * 1000),
         )
+
+
+def url_host(url: str | None) -> str:
+    """The host[:port] part of a URL, as recorded on log rows."""
+    return urlsplit(url if url and "//" in url else f"//{url or ''}").netloc
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
