@@ -5,15 +5,21 @@ from pathlib import Path
 import streamlit as st
 
 from core.auth import allowed
+from core.errors import ContentCraftError
 from ui import signin
 from ui.bulk_worker import bulk_worker
-from ui.common import sidebar, signed_in_user, text_direction_style
+from ui.common import generator, session_cookie_script, sidebar, signed_in_user, text_direction_style
 
 FAVICON = Path(__file__).parent / "data" / "favicon.png"
 
 # The icon ships with the app: a Material icon name would make browsers fetch it from the internet.
 st.set_page_config(page_title="ContentCraft", page_icon=str(FAVICON), layout="wide")
 text_direction_style()
+try:
+    generator()  # migrations, the key check and the setup token, once per server
+except ContentCraftError as error:
+    st.error(str(error))
+    st.stop()
 bulk_worker()  # once per server: queued and interrupted bulk jobs run with nobody on the Bulk page
 
 # (script, title, icon, the action a role needs to see the page)
@@ -28,8 +34,13 @@ PAGES = [
 ]
 
 user = signed_in_user()
+session_cookie_script()
 if user is None:
-    st.navigation([st.Page(signin.show, title="Sign in", icon=":material/login:")], position="hidden").run()
+    # Every page's address leads to the sign-in form, so a deep link survives signing in (no "Page not found").
+    gate = [st.Page(signin.show, title="Sign in", icon=":material/login:")]
+    gate += [st.Page(signin.show, title="Sign in", url_path=path.removeprefix("pages/").removesuffix(".py"))
+             for path, *_ in PAGES]
+    st.navigation(gate, position="hidden").run()
     st.stop()
 pages = [st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES if allowed(user.role, action)]
 # The navigation is drawn as links: .streamlit/config.toml hides Streamlit's own (showSidebarNavigation = false),

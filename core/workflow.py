@@ -6,6 +6,7 @@ from sqlmodel import func, select
 from .auth import allowed, require
 from .db import session_scope
 from .errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
+from .text import cut_to_units
 from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
 
 STATUSES = ("draft", "in_review", "approved", "rejected", "published")
@@ -68,7 +69,7 @@ def add_version(engine: Engine, item_id: int, data: dict, actor: str, note: str 
         latest = session.exec(select(func.max(ContentVersion.version))
                               .where(ContentVersion.item_id == item_id)).one() or 0
         version = ContentVersion(item_id=item_id, version=latest + 1, data_json=data, note=note, created_by=actor)
-        item.data_json, item.title, item.updated_at = data, str(data.get("title", item.title))[:255], utcnow()
+        item.data_json, item.title, item.updated_at = data, cut_to_units(str(data.get("title", item.title)), 255), utcnow()
         session.add_all([item, version])
         session.flush()
         session.refresh(version)

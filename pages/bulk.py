@@ -188,6 +188,8 @@ def job_panel(job_id: int, user, live: bool):
 
 def _progress(state: bulk.Progress) -> None:
     st.progress(state.fraction, text=f"{state.done} of {state.total} rows done · {state.status}")
+    if state.pause_reason:
+        st.error(f"Paused: {state.pause_reason} Then press Resume: the remaining rows continue.")
     done, failed, left, rate, eta = st.columns(5)
     done.metric("Succeeded", state.succeeded)
     failed.metric("Failed", state.failed)

@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
+from ..text import cut_to_units, spaced_controls
 from . import woo_csv
 from .jobs import get_job
 from .models import BulkItem
@@ -103,8 +103,8 @@ def _xlsx_safe(value):
         return None if pd.isna(value) else value.item() if hasattr(value, "item") else value
     if not value:
         return None  # an empty cell, not an empty text cell
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value[:XLSX_CELL_LIMIT]
+    value = spaced_controls(value)
+    return cut_to_units(value, XLSX_CELL_LIMIT)
 
 
 @dataclass

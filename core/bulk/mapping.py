@@ -5,6 +5,7 @@ import io
 import re
 
 from ..errors import ValidationFailedError
+from ..schemas import LANGUAGES
 from . import woo_csv
 
 KINDS = ("blog", "product")
@@ -61,6 +62,17 @@ EXAMPLES = {
          "brand_profile": ""},
     ],
 }
+
+
+def language_code(value: str) -> str | None:
+    """The language code for a cell such as `fa`, `Persian` or `fa-IR`; None if it is none of ours."""
+    folded = value.strip().casefold()
+    names = {name.casefold(): code for code, name in LANGUAGES.items()}
+    code = folded if folded in LANGUAGES else names.get(folded)
+    if code is None:
+        base = folded.replace("_", "-").split("-")[0]
+        code = base if base in LANGUAGES else None
+    return code
 
 
 def normalise(header: str) -> str:

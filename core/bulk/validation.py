@@ -9,13 +9,14 @@ from pydantic import ValidationError
 
 from ..errors import ValidationFailedError
 from ..schemas import LANGUAGES, ContentRequest, ProductRequest
+from ..text import in_script, script_name
 from . import woo_csv
-from .csvfile import Table, open_table
-from .mapping import FIELDS, check_kind, resolve
+from .csvfile import Table
+from .encodings import open_with_evidence
+from .mapping import FIELDS, check_kind, language_code, resolve
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 100_000
-_LANGUAGE_NAMES = {name.casefold(): code for code, name in LANGUAGES.items()}
 _REQUEST = {"blog": ContentRequest, "product": ProductRequest}
 
 
@@ -78,8 +79,7 @@ def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None) ->
 
 def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tuple[Report, Iterator[GoodRow]]:
     """The report (filled in as the iterator runs) and an iterator over the good rows."""
-    table = open_table(data)
-    columns = resolve(check_kind(kind), table.header, overrides)
+    table, columns = open_with_evidence(data, check_kind(kind), overrides)
     layout = woo_csv.detect(table.header) if kind == "product" else None
     mapping = {name: table.header[index] for name, index in columns.items()}
     used = set(columns.values()) | (layout.used if layout else set())
@@ -106,7 +106,7 @@ def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
         if report.total > MAX_ROWS:
             raise ValidationFailedError(f"The file has more than {MAX_ROWS:,} rows: split it into several "
                                         "files and start one job for each.")
-        good, problems = check_row(kind, row_number, cells, columns, table.header, layout)
+        good, problems = check_row(kind, row_number, cells, columns, table.header, table.encoding, layout)
         report.problems.extend(problems)
         if good is not None:
             report.good += 1
@@ -120,7 +120,8 @@ def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
 
 
 def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int], header: list[str],
-              layout: woo_csv.WooLayout | None = None) -> tuple[GoodRow | None, list[Problem]]:
+              encoding: str = "utf-8", layout: woo_csv.WooLayout | None = None
+              ) -> tuple[GoodRow | None, list[Problem]]:
     """Validate one row: a GoodRow (None if it has errors) and its problems and warnings."""
     problems = []
     if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
@@ -145,9 +146,18 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     except ValidationError as exc:
         problems.extend(_problems_from(exc, row_number, header, columns))
         return None, problems
+    subject = "topic" if kind == "blog" else "name"
+    if "language" in fields and not in_script(getattr(request, subject), request.language):
+        problems.append(Problem(row_number, header[columns[subject]], _wrong_script(request.language, encoding)))
     if any(p.level == "error" for p in problems):
         return None, problems
     return GoodRow(row_number, request.model_dump(mode="json"), woo_id), problems
+
+
+def _wrong_script(language: str, encoding: str) -> str:
+    return (f"Not written in {script_name(language)}, as {LANGUAGES[language]} needs (the file was read as "
+            f"{encoding}): if the text looks garbled, save the file as 'CSV UTF-8' and upload it again; "
+            f"otherwise fix the language column.")
 
 
 class _CellError(ValueError):
@@ -206,11 +216,7 @@ def _fit_categories(text: str, limit: int = 100) -> str:
 
 
 def _language_code(value: str) -> str:
-    folded = value.casefold()
-    code = folded if folded in LANGUAGES else _LANGUAGE_NAMES.get(folded)
-    if code is None:
-        folded_base = folded.replace("_", "-").split("-")[0]
-        code = folded_base if folded_base in LANGUAGES else None
+    code = language_code(value)
     if code is None:
         raise _CellError("language", f"Unknown language {value!r}: use one of {', '.join(LANGUAGES)} "
                                      "(or the English name, e.g. Persian).")
