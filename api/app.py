@@ -22,8 +22,11 @@ make the user's per-minute number of calls (429 with `Retry-After` beyond). Erro
 Send `Idempotency-Key` on creating POSTs so retries never create twice."""
 
 
-def create_app(generator: Generator | None = None, *, bulk_worker: bool = True) -> FastAPI:
-    """The API bound to generator (default: the configured pipeline); bulk_worker runs queued bulk jobs here."""
+def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, prefix: str = "/api") -> FastAPI:
+    """The API bound to generator (default: the configured pipeline); bulk_worker runs queued bulk jobs here.
+
+    prefix is where the routes live: "/api" standalone, "" when mounted at /api inside the dashboard (st.App).
+    """
     if generator is None:
         from core.app_settings import configured_generator
 
@@ -43,12 +46,12 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True) 
             svc.bulk_worker.stop(timeout=10)
 
     app = FastAPI(title="ContentCraft API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/api/docs", redoc_url="/api/redoc", openapi_url="/api/openapi.json",
+                  docs_url=f"{prefix}/docs", redoc_url=f"{prefix}/redoc", openapi_url=f"{prefix}/openapi.json",
                   exception_handlers=problems.HANDLERS)
     app.state.services = svc
     app.openapi = lambda: _openapi(app)
     for module in (generate, bulk, items, brand, analytics, health):
-        app.include_router(module.router)
+        app.include_router(module.router, prefix=prefix)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(AuditMiddleware, engine=generator.engine)
     app.add_middleware(SitesCORSMiddleware, engine=generator.engine, settings=settings,

@@ -66,8 +66,19 @@ class AuditMiddleware:
             state, route = scope.get("state", {}), scope.get("route")
             await anyio.to_thread.run_sync(lambda: record_call(
                 self.engine, token_id=state.get("token_id"), user=state.get("user", ""), method=scope["method"],
-                endpoint=getattr(route, "path", None) or "(unmatched)", status_code=status,
+                endpoint=route_template(scope) if route else "(unmatched)", status_code=status,
                 latency_ms=(time.perf_counter() - started) * 1000, problem=state.get("problem", "")))
+
+
+def route_template(scope: Scope) -> str:
+    """The request path with each path parameter's value put back as {name}: /api/items/{item_id}."""
+    segments = scope["path"].split("/")
+    for name, value in scope.get("path_params", {}).items():
+        for index in range(len(segments) - 1, -1, -1):
+            if segments[index] == str(value):
+                segments[index] = "{" + name + "}"
+                break
+    return "/".join(segments)
 
 
 class SitesCORSMiddleware(CORSMiddleware):

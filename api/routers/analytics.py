@@ -17,7 +17,7 @@ from ..problems import responses
 router = APIRouter(tags=["analytics"])
 
 
-@router.get("/api/analytics/summary", summary="Usage, latency, tokens, cost, errors and cache hits",
+@router.get("/analytics/summary", summary="Usage, latency, tokens, cost, errors and cache hits",
             responses=responses("unauthorized", "forbidden", "validation-failed", "rate-limited"))
 def summary(svc: Svc, user: Caller,
             period: Annotated[str, Query(alias="since", max_length=20, pattern=r"^(\d{1,5}d|all)$",

@@ -20,7 +20,7 @@ class Passage(BaseModel):
     html: bool = False
 
 
-@router.post("/api/brand/{profile}/score", response_model=BrandConsistency, summary="Score text against a brand voice",
+@router.post("/brand/{profile}/score", response_model=BrandConsistency, summary="Score text against a brand voice",
              responses=responses("unauthorized", "forbidden", "not-found", "validation-failed", "rate-limited"))
 def score(profile: str, body: Passage, svc: Svc, user: Caller):
     """0–100 (Burrows' Delta over function words, sentence shape and readability) and the biggest differences."""

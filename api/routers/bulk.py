@@ -63,7 +63,7 @@ BODY_DOC = {"requestBody": {"required": True, "content": {
 }}}
 
 
-@router.post("/api/bulk", status_code=202, response_model=BulkCreated, openapi_extra=BODY_DOC,
+@router.post("/bulk", status_code=202, response_model=BulkCreated, openapi_extra=BODY_DOC,
              summary="Start a bulk job from CSV or JSON rows",
              responses=responses("unauthorized", "forbidden", "payload-too-large", "unsupported-media-type",
                                  "validation-failed", "request-in-progress", "idempotency-key-reused",
@@ -93,7 +93,7 @@ async def create(request: Request, svc: Svc, user: Caller,
     return await run_in_threadpool(idempotent, svc, request, user, key, payload, produce)
 
 
-@router.get("/api/bulk/{job_id}", response_model=BulkStatus, summary="A bulk job's progress and rows",
+@router.get("/bulk/{job_id}", response_model=BulkStatus, summary="A bulk job's progress and rows",
             responses=responses("unauthorized", "forbidden", "not-found", "rate-limited"))
 def status(job_id: int, svc: Svc, user: Caller,
            row_status: Annotated[Literal["pending", "running", "succeeded", "failed", "cancelled"] | None,
@@ -105,7 +105,7 @@ def status(job_id: int, svc: Svc, user: Caller,
                       rows=bulk.items(svc.engine, job_id, status=row_status, limit=ROWS_SHOWN))
 
 
-@router.post("/api/bulk/{job_id}/cancel", response_model=BulkStatus, summary="Cancel the rows not started yet",
+@router.post("/bulk/{job_id}/cancel", response_model=BulkStatus, summary="Cancel the rows not started yet",
              responses=responses("unauthorized", "forbidden", "not-found", "validation-failed", "rate-limited"))
 def cancel(job_id: int, svc: Svc, user: Caller):
     """Rows already running finish; the others are cancelled."""
@@ -113,7 +113,7 @@ def cancel(job_id: int, svc: Svc, user: Caller):
     return status(job_id, svc, user)
 
 
-@router.post("/api/bulk/{job_id}/retry", response_model=BulkStatus, summary="Re-run only the failed rows",
+@router.post("/bulk/{job_id}/retry", response_model=BulkStatus, summary="Re-run only the failed rows",
              responses=responses("unauthorized", "forbidden", "not-found", "rate-limited"))
 def retry(job_id: int, svc: Svc, user: Caller):
     """Queue the failed rows again; a finished or cancelled job is queued again."""

@@ -97,14 +97,18 @@ def _event(name: str, data: str) -> str:
     return f"event: {name}\ndata: {data}\n\n"
 
 
+SSE_EVENT = {"type": "object", "required": ["event", "data"], "description": "One Server-Sent Event.",
+             "properties": {"event": {"type": "string", "enum": ["chunk", "result"]},
+                            "data": {"type": "string", "contentMediaType": "application/json",
+                                     "description": 'chunk: {"text": "..."}; result: the JSON answer.'}}}
 OPENAPI_200 = {200: {"description": "The generated item, saved to the Library. " + SSE_DOC,
                      "content": {"application/json": {"example": GENERATION_RESULT},
-                                 "text/event-stream": {"schema": {"type": "string"}, "example":
+                                 "text/event-stream": {"schema": SSE_EVENT, "example":
                                                        'event: chunk\ndata: {"text": "{\\"title\\": \\"How"}\n\n'
                                                        'event: result\ndata: {"success": true, ...}\n\n'}}}}
 
 
-@router.post("/api/content/generate", response_model=GenerationResult, responses={**OPENAPI_200, **PROBLEMS},
+@router.post("/content/generate", response_model=GenerationResult, responses={**OPENAPI_200, **PROBLEMS},
              summary="Generate an SEO blog post")
 def generate_content(request: Request, svc: Svc, user: Caller,
                      payload: Annotated[ContentGenerate, Body(openapi_examples=CONTENT_REQUEST)],
@@ -113,7 +117,7 @@ def generate_content(request: Request, svc: Svc, user: Caller,
     return _generate(svc, request, user, payload, key, stream)
 
 
-@router.post("/api/product/generate", response_model=GenerationResult, responses={**OPENAPI_200, **PROBLEMS},
+@router.post("/product/generate", response_model=GenerationResult, responses={**OPENAPI_200, **PROBLEMS},
              summary="Generate a WooCommerce product description")
 def generate_product(request: Request, svc: Svc, user: Caller,
                      payload: Annotated[ProductGenerate, Body(openapi_examples=PRODUCT_REQUEST)],

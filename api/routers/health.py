@@ -30,7 +30,7 @@ class ProblemType(BaseModel):
     title: str
 
 
-@router.get("/api/health", response_model=Health, summary="Database and provider reachability (no token)",
+@router.get("/health", response_model=Health, summary="Database and provider reachability (no token)",
             responses={503: {"model": Health, "description": "The database does not answer."}})
 def health(svc: Svc):
     """For load balancers and the WordPress plugin's connection test."""
@@ -40,14 +40,14 @@ def health(svc: Svc):
     return JSONResponse(body.model_dump(), status_code=503 if state == "down" else 200)
 
 
-@router.get("/api/problems", response_model=list[ProblemType], summary="Every problem type the API answers with")
+@router.get("/problems", response_model=list[ProblemType], summary="Every problem type the API answers with")
 def problem_types():
     """The stable `type` values of error answers (application/problem+json)."""
     return [ProblemType(type=f"/api/problems/{slug}", status=status, title=title)
             for slug, (status, title, _) in PROBLEMS.items()]
 
 
-@router.get("/api/problems/{slug}", response_model=ProblemType, summary="One problem type",
+@router.get("/problems/{slug}", response_model=ProblemType, summary="One problem type",
             responses=responses("not-found"))
 def problem_type(slug: str, request: Request):
     """What a problem's `type` URI names."""

@@ -83,7 +83,7 @@ def _summary(item) -> dict:
     return {name: getattr(item, name) for name in ItemSummary.model_fields}
 
 
-@router.get("/api/items", response_model=list[ItemSummary], summary="List Library items",
+@router.get("/items", response_model=list[ItemSummary], summary="List Library items",
             responses=READ_PROBLEMS)
 def list_(svc: Svc, user: Caller, status: Status | None = None,
           type: Literal["content", "product"] | None = None, author: str | None = Query(None, max_length=255),
@@ -96,7 +96,7 @@ def list_(svc: Svc, user: Caller, status: Status | None = None,
     return [_summary(item) for item in found]
 
 
-@router.get("/api/items/{item_id}", response_model=Item, summary="One Library item", responses=READ_PROBLEMS)
+@router.get("/items/{item_id}", response_model=Item, summary="One Library item", responses=READ_PROBLEMS)
 def read(item_id: int, svc: Svc, user: Caller):
     """The item's current data, request, version number and audit trail."""
     require(user, "generate")
@@ -113,26 +113,26 @@ def _move(svc, user, item_id: int, to: str, body: Comment | Reason | None) -> It
     return ItemSummary(**_summary(item))
 
 
-@router.post("/api/items/{item_id}/submit", response_model=ItemSummary, summary="Submit for review",
+@router.post("/items/{item_id}/submit", response_model=ItemSummary, summary="Submit for review",
              responses=MOVE_PROBLEMS)
 def submit(item_id: int, svc: Svc, user: Caller, body: Annotated[Comment | None, Body()] = None):
     """Draft or rejected → in review (writers: their own items)."""
     return _move(svc, user, item_id, "in_review", body)
 
 
-@router.post("/api/items/{item_id}/approve", response_model=ItemSummary, summary="Approve", responses=MOVE_PROBLEMS)
+@router.post("/items/{item_id}/approve", response_model=ItemSummary, summary="Approve", responses=MOVE_PROBLEMS)
 def approve(item_id: int, svc: Svc, user: Caller, body: Annotated[Comment | None, Body()] = None):
     """In review → approved (editors and admins)."""
     return _move(svc, user, item_id, "approved", body)
 
 
-@router.post("/api/items/{item_id}/reject", response_model=ItemSummary, summary="Reject", responses=MOVE_PROBLEMS)
+@router.post("/items/{item_id}/reject", response_model=ItemSummary, summary="Reject", responses=MOVE_PROBLEMS)
 def reject(item_id: int, svc: Svc, user: Caller, body: Reason):
     """In review or approved → rejected (editors and admins); say why in `comment`."""
     return _move(svc, user, item_id, "rejected", body)
 
 
-@router.post("/api/items/{item_id}/publish", response_model=Published, summary="Publish to WordPress",
+@router.post("/items/{item_id}/publish", response_model=Published, summary="Publish to WordPress",
              responses={**MOVE_PROBLEMS, **responses("publish-failed", "request-in-progress",
                                                      "idempotency-key-reused")})
 def publish_item(item_id: int, body: Publish, request: Request, svc: Svc, user: Caller, key: IdempotencyKey = None):
