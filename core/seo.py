@@ -84,9 +84,17 @@ def meta_description(*candidates: str) -> str | None:
     return None
 
 
+# Symbols that carry a name's meaning, spelled out before slugify drops them: "C++" and "C#" must not
+# both become "c" (then "C++ tips" and "C# tips" share one slug and WordPress renames the second).
+_SPELLED = [(re.compile(r"(?<=\w)\+\+"), "pp"), (re.compile(r"(?<![\w#])([A-Za-z])#(?!\w)"), r"\1sharp"),
+            (re.compile(r"(?<![\w.])\.NET\b", re.IGNORECASE), "dotnet")]
+
+
 def make_slug(*candidates: str) -> str:
     """A URL slug from the first candidate that gives one, transliterated where possible."""
     for candidate in candidates:
+        for pattern, spelled in _SPELLED:
+            candidate = pattern.sub(spelled, candidate or "")
         slug = slugify(candidate or "", max_length=80, word_boundary=True)
         if slug:
             return slug

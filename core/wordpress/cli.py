@@ -44,7 +44,8 @@ def add_commands(commands) -> None:
     publish.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
                          help="email of the editor or admin publishing (or CONTENTCRAFT_USER)")
     publish.add_argument("--status", default="draft", choices=["draft", "publish", "future"])
-    publish.add_argument("--date", help="ISO date and time for --status future, e.g. 2030-01-31T09:00+01:00")
+    publish.add_argument("--date", help="ISO date and time for --status future; without an offset (2030-01-31T09:00) "
+                         "it is the site's local time, as in WordPress' editor")
     publish.add_argument("--category", action="append", default=[], help="name or id; repeat for more")
     publish.add_argument("--tag", action="append", default=[], help="name or id; repeat for more")
     publish.add_argument("--author", type=int, help="WordPress user id of the author")
