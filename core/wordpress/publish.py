@@ -203,10 +203,8 @@ def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData
     post, created = _send(engine, wp, pub, payload, warnings)
     keywords = list((item.request_json or {}).get("keywords") or [])
     wanted = seo_fields.wanted(seo_meta(data, keywords), wp.meta_keys(), set(wp.index().get("namespaces", [])))
-    dropped = seo_fields.not_kept(wanted, wp.get_post(post["id"])) if wanted else []
-    if dropped:
-        warnings.append(f"The site did not keep these SEO fields: {seo_fields.describe(dropped)}. Register them for "
-                        f"the REST API (the ContentCraft connector does) or set them in WordPress.")
+    if wanted:
+        warnings += seo_fields.dropped_warning(seo_fields.not_kept(wanted, wp.get_post(post["id"])))
     return post, created, warnings
 
 

@@ -43,3 +43,11 @@ def not_kept(wanted_values: dict[str, str], post: dict) -> list[str]:
 def describe(keys: list[str]) -> str:
     """'Yoast focus keyphrase (_yoast_wpseo_focuskw), …' for a warning."""
     return ", ".join(f"{FIELD_LABELS.get(key, key)} ({key})" for key in keys)
+
+
+def dropped_warning(keys: list[str]) -> list[str]:
+    """The warning naming fields a site did not keep (none when keys is empty)."""
+    if not keys:
+        return []
+    return [f"The site did not keep these SEO fields: {describe(keys)}. Register them for the REST API (the "
+            f"ContentCraft connector does) or set them in WordPress."]
