@@ -127,3 +127,11 @@ def test_migration_spaces_control_characters_stored_before(settings):
     assert item.title == "Pour over" and item.request_json == {"topic": "Pour over"}
     assert item.data_json == {"body_html": "<p>dripper that</p>", "n": 1}
     assert versions(engine, 1)[0].data_json == {"body_html": "<p>a b</p>"}
+
+
+def test_seo_report_counts_characters_as_readers_do():
+    from core.seo_report import build_report
+
+    report = build_report(title="t", seo_title="ホーム" + CODER, meta_desc=FLAG * 150, body_html="<p>x</p>", keywords=[],
+                     language="ja")
+    assert report.seo_title.length == 4 and report.meta_desc.length == 150 and report.meta_desc.ok
