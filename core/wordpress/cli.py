@@ -130,7 +130,9 @@ def cmd_sites_test(args) -> int:
           f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")
     print(f"  capabilities: {', '.join(report.capabilities) or 'none'}")
     print(f"  SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
-          f"{', '.join(report.seo_fields) or 'none'}")
+          f"{', '.join(report.seo_fields) or 'none'}"
+          + (f"; cannot be written: {', '.join(report.seo_fields_unwritable)}" if report.seo_fields_unwritable else ""))
+    print(f"  time zone (scheduled posts): {report.time_zone or 'UTC'}")
     print(f"  ContentCraft connector: {'installed' if report.connector else 'not installed'}; "
           f"WooCommerce API: {'yes' if report.woocommerce else 'no'}")
     for warning in report.warnings:
