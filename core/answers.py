@@ -19,6 +19,7 @@ class Tally:
 
     provider: str = ""
     model: str = ""
+    host: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
     truncations: int = 0
@@ -30,7 +31,7 @@ class Tally:
         return self.truncations > 0
 
     def add(self, completion: Completion) -> None:
-        self.provider, self.model = completion.provider, completion.model
+        self.provider, self.model, self.host = completion.provider, completion.model, completion.host
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
         self.truncations += completion.finish_reason == "length"

@@ -42,6 +42,7 @@ class GenerationLog(SQLModel, table=True):
     cost_usd: float = 0.0
     cache_hit: bool = False
     truncated: bool = False  # the model stopped at the token limit at least once (then retried with more)
+    host: str = Field(default="", max_length=255)  # where the request went: api.openai.com, 127.0.0.1:8000…
 
 
 class User(SQLModel, table=True):

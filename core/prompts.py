@@ -60,6 +60,8 @@ def product_messages(request: ProductRequest, extra: list[str]) -> list[dict[str
                   features="; ".join(request.features) or "(not given)", attributes=attributes,
                   audience=request.audience or "(general)", tone=request.tone,
                   language_instruction=language_instruction(request.language),
+                  current_copy=("Current copy (rewrite it; keep its facts, drop nothing true): "
+                                + request.current_copy) if request.current_copy else "",
                   extra_instructions="\n".join(extra))
     return [{"role": "system", "content": render("product_system")}, {"role": "user", "content": user}]
 

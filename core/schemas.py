@@ -110,6 +110,8 @@ class ProductRequest(_Strict):
     tone: str = Field("persuasive", min_length=2, max_length=40)
     language: Language = "en"
     brand_profile: str | None = None
+    current_copy: str = Field("", max_length=8000, description="the product's present copy, to rewrite from")
+    sku: str = Field("", max_length=100, description="the store's SKU, so publishing finds the product")
 
     @field_validator("features", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from core.errors import ContentCraftError, describe_validation_error
 from core.schemas import LANGUAGES
 from core.text import cut
 from core.wordpress.sites import list_sites
-from pages.common import current_user, engine, friendly_errors, generator
+from ui.common import current_user, engine, friendly_errors, generator
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
 LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")

@@ -11,13 +11,15 @@ from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
 from ..text import cut_to_units, spaced_controls
+from . import woo_csv
 from .jobs import get_job
 from .models import BulkItem
 from .validation import FORMULA_PREFIXES
 
 XLSX_CELL_LIMIT = 32_767
 ITEM_COLUMNS = ["row", "status", "error", "attempts", "content_item_id"]
-INPUT_COLUMNS = {"blog": ["topic", "keywords", "language"], "product": ["name", "woo_product_id", "language"]}
+INPUT_COLUMNS = {"blog": ["topic", "keywords", "language"],
+                 "product": ["name", "woo_product_id", "sku", "language"]}
 RESULT_COLUMNS = {
     "blog": ["title", "excerpt", "seo_title", "meta_desc", "slug", "body_html"],
     "product": ["title", "short_description", "description_html", "bullet_features", "seo_title", "meta_desc",
@@ -64,6 +66,17 @@ def _flat(value) -> str:
     if isinstance(value, list):
         return "; ".join(map(str, value))
     return "" if value is None else value
+
+
+def to_woocommerce_csv(engine: Engine, job_id: int) -> bytes:
+    """The succeeded products as a file for WooCommerce's Products → Import, matched by their ID or SKU."""
+    with session_scope(engine) as session:
+        query = (select(BulkItem.woo_product_id, BulkItem.input_json, ContentItem.data_json)
+                 .join(ContentItem, BulkItem.content_item_id == ContentItem.id)
+                 .where(BulkItem.job_id == job_id, BulkItem.status == "succeeded").order_by(BulkItem.row_number))
+        rows = [{"id": woo_id, "sku": (request or {}).get("sku", ""), "data": data}
+                for woo_id, request, data in session.execute(query)]
+    return woo_csv.import_csv(rows)
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

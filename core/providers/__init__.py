@@ -32,7 +32,8 @@ def get_provider(name: str, settings: Settings, model: str | None = None) -> Pro
     if name not in classes:
         raise ContentCraftError(f"Unknown provider {name!r}: choose one of {', '.join(sorted(classes))}.")
     # model_dump_json masks keys, so the keys themselves (SecretStr hashes by value) join the cache key.
-    key = (name, model, settings.model_dump_json(), settings.openai_api_key, settings.anthropic_api_key)
+    key = (name, model, settings.model_dump_json(), settings.openai_api_key, settings.anthropic_api_key,
+           settings.custom_api_key)
     with _instances_lock:
         if key not in _instances:
             _instances[key] = classes[name](settings, model)

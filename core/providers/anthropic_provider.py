@@ -9,7 +9,7 @@ import anthropic
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       QuotaExceededError)
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
-                   rate_limited, response_code)
+                   rate_limited, response_code, url_host)
 
 TOOL_NAME = "emit_content"
 
@@ -22,6 +22,9 @@ class AnthropicProvider(Provider):
     default_model = "claude-sonnet-4-5"
     needs_key = True
     key_env_var = "ANTHROPIC_API_KEY"
+
+    def host(self) -> str:
+        return url_host(self.settings.anthropic_base_url or "https://api.anthropic.com")
 
     @cached_property
     def client(self) -> anthropic.Anthropic:

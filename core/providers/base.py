@@ -4,6 +4,7 @@ import copy
 import json
 import re
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -39,6 +40,7 @@ class Completion:
     completion_tokens: int = 0
     latency_ms: int = 0
     finish_reason: str | None = None
+    host: str = ""
     fallback_from: list[str] = field(default_factory=list)
 
 
@@ -68,6 +70,10 @@ class Provider:
         clone = copy.copy(self)
         clone.settings = self.settings.model_copy(update={"max_tokens": max_tokens})
         return clone
+
+    def host(self) -> str:
+        """The host:port the provider sends requests to ("" when it runs in process or is unset)."""
+        return ""
 
     def api_key(self) -> str | None:
         """The configured key, or NeedsKeyError with how to set it."""
@@ -101,8 +107,13 @@ class Provider:
         return Completion(
             provider=self.name, model=usage.model, text=text, data=data, parse_error=parse_error,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-            finish_reason=usage.finish_reason, latency_ms=round((time.perf_counter() - start) * 1000),
+            finish_reason=usage.finish_reason, host=self.host(), latency_ms=round((time.perf_counter() - start) * 1000),
         )
+
+
+def url_host(url: str | None) -> str:
+    """The host[:port] part of a URL, as recorded on log rows."""
+    return urlsplit(url if url and "//" in url else f"//{url or ''}").netloc
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)

@@ -9,7 +9,7 @@ import ollama
 from pydantic import ValidationError
 
 from ..errors import ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
-from .base import Messages, Provider, Usage, malformed_response
+from .base import Messages, Provider, Usage, malformed_response, url_host
 
 
 class OllamaProvider(Provider):
@@ -18,6 +18,9 @@ class OllamaProvider(Provider):
     name = "ollama"
     label = "Ollama"
     default_model = "llama3.2"
+
+    def host(self) -> str:
+        return url_host(self.settings.ollama_host or "http://127.0.0.1:11434")
 
     @cached_property
     def client(self) -> ollama.Client:
