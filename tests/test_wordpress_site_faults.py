@@ -155,3 +155,15 @@ def test_a_slug_used_on_the_site_is_warned_about_and_wordpress_slug_is_stored(en
     assert get_item(env.engine, item_id).data_json["meta"]["slug"] == stored
     again = publish(env.engine, env.editor, item_id, "blog", PublishOptions(status="publish"))
     assert again.remote_id == result.remote_id and not any("slug" in w for w in again.warnings)
+
+
+def test_library_panel_warns_about_a_used_slug_before_publishing(page_env, app_as, wordpress):
+    item_id = page_env("French Press Coffee Guide")
+    at = app_as("editor", page="pages/library.py")
+    at.button(key=f"publish_slug_{item_id}").click().run()
+    assert not at.exception and any("No other post" in s.value for s in at.success)
+    with wordpress.admin() as admin:
+        admin.post("/wp/v2/posts", json={"title": "Old French press guide", "slug": "french-press-coffee-guide",
+                                         "status": "publish"})
+    at.button(key=f"publish_slug_{item_id}").click().run()
+    assert any("'french-press-coffee-guide' is already used on the site" in w.value for w in at.warning)

@@ -80,6 +80,13 @@ def _post_form(item, user, site: str, last) -> None:
     if choices is None and st.button("Load categories, tags and authors", key=f"publish_load_{item.id}"):
         with friendly_errors("Loading from the site"):
             choices = st.session_state[f"publish_choices_{site}"] = wordpress.site_choices(engine(), site)
+    if st.button("Check the slug on the site", key=f"publish_slug_{item.id}"):
+        with friendly_errors("Checking the slug"):
+            taken = wordpress.slug_warnings(engine(), user, item.id, site)
+            for warning in taken:
+                st.warning(warning)
+            if not taken:
+                st.success(f"No other post on {site} uses the slug {item.data_json['meta']['slug']!r}.")
     choices = choices or {"categories": [], "tags": [], "authors": []}
     categories = st.multiselect("Categories (type to add new ones)", choices["categories"], accept_new_options=True,
                                 key=f"publish_categories_{item.id}")

@@ -262,6 +262,16 @@ def slug_taken(wp: WordPressClient, slug: str, own_id: int | None = None) -> lis
             f"WordPress gives this post another one when it is published."]
 
 
+def slug_warnings(engine: Engine, user: User, item_id: int, site_name: str, *, timeout: float = TIMEOUT,
+                  transport=None) -> list[str]:
+    """Before publishing: a warning if another post on the site already uses the item's slug."""
+    item = get_item(engine, item_id)
+    check_publishable(user, item)
+    pub = publication_for(engine, item_id, site_name)
+    with client_for(get_site(engine, site_name), timeout=timeout, transport=transport) as wp:
+        return slug_taken(wp, item.data_json["meta"]["slug"], pub.remote_id if pub else None)
+
+
 def keep_site_slug(engine, user: User, item_id: int, data: ContentData, post: dict, site: str) -> list[str]:
     """Store the slug WordPress gave the post when it differs from ours, and say so."""
     stored = str(post.get("slug") or "")
