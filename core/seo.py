@@ -44,7 +44,7 @@ def fit_length(text: str, low: int, high: int) -> str | None:
     Characters are grapheme clusters (what a reader and Google's snippet count), so no cut splits one.
     """
     text = re.sub(r"\s+", " ", text).strip()
-    clusters = graphemes(text)
+    clusters = graphemes(text, high + 1)  # enough to know whether it fits, and where to cut
     if len(clusters) <= high:
         return text if len(clusters) >= low else None
     window = clusters[:high]
@@ -60,7 +60,7 @@ def fit_length(text: str, low: int, high: int) -> str | None:
 def seo_title(title: str, limit: int = SEO_TITLE_MAX) -> str:
     """At most `limit` characters (grapheme clusters), cut on a word boundary where the language has spaces."""
     title = plain_text(title)
-    clusters = graphemes(title)
+    clusters = graphemes(title, limit + 1)
     if len(clusters) <= limit:
         return title
     spaces = [index for index, cluster in enumerate(clusters[:limit + 1]) if cluster == " "]
