@@ -135,3 +135,16 @@ def test_seo_report_counts_characters_as_readers_do():
     report = build_report(title="t", seo_title="ホーム" + CODER, meta_desc=FLAG * 150, body_html="<p>x</p>", keywords=[],
                      language="ja")
     assert report.seo_title.length == 4 and report.meta_desc.length == 150 and report.meta_desc.ok
+
+
+def test_bulk_rows_store_control_characters_as_spaces(generator, fake):
+    from core.bulk import jobs
+    from core.bulk.export import results_frame
+    from core.bulk.runner import run_job
+
+    fake.enqueue([blog_draft(body_html="<p>Paper\x0bfilters</p>")])
+    data = "topic,keywords\nPour over\x0bcoffee basics,dripper\x0cfilter\n".encode()
+    job_id, _ = jobs.create_job(generator, data, "blog", "ana", jobs.JobOptions(provider="fake", concurrency=1))
+    assert run_job(generator, job_id) == "finished"
+    text = to_csv(results_frame(generator.engine, job_id)).decode("utf-8-sig")
+    assert "Pour over coffee basics" in text and not any(ch in text for ch in "\x0b\x0c")
