@@ -1,6 +1,6 @@
 """Real browser (Debian's Chromium via Playwright): edit and revise from the Library, a WooCommerce export, RTL.
 
-The dashboard runs as its own process on loopback with the embedded model; the tests put users and
+The dashboard runs as its own process (server.py, as `make run` starts it) on loopback with the embedded model; the tests put users and
 items into its SQLite file with core's own functions, then act as a user would.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
 from core import auth, workflow
 from core.assemble import build_content
@@ -41,9 +42,10 @@ def dashboard(tmp_path_factory):
     for role in ("writer", "editor"):
         auth.create_user(engine, email=f"{role}@example.com", password=PASSWORD, role=role)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
-    env.update(CONTENTCRAFT_DATABASE_URL=database, CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS="200")
+    env.update(CONTENTCRAFT_DATABASE_URL=database, CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS="200",
+               CONTENTCRAFT_SECRET_KEY=Fernet.generate_key().decode())
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
