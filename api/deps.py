@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -58,6 +58,7 @@ def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials
 
 Caller = Annotated[User, Depends(caller)]
 Svc = Annotated[Services, Depends(services)]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A database id (a positive 32-bit integer).")]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=255,
     description="Any unique string (a UUID): resending the same request with it within 24 h returns the first "

@@ -22,7 +22,7 @@ router = APIRouter(tags=["analytics"])
 def summary(svc: Svc, user: Caller,
             period: Annotated[str, Query(alias="since", max_length=20, pattern=r"^(\d{1,5}d|all)$",
                                          description="How far back: a number of days (30d) or all.")] = "30d",
-            tz: Annotated[str, Query(max_length=64, description="IANA time zone for date buckets.")] = "UTC") -> dict:
+            tz: Annotated[str, Query(min_length=1, max_length=64, description="IANA time zone for date buckets.")] = "UTC") -> dict:
     """KPIs with the previous period, tables by type/user/model, top errors, and API error rates by endpoint."""
     require(user, "view_analytics")
     zone(tz)

@@ -11,7 +11,7 @@ from core.bulk.csvfile import rows_to_csv
 from core.bulk.jobs import check_control
 from core.errors import ValidationFailedError, describe_validation_error
 
-from ..deps import Caller, IdempotencyKey, Svc, idempotent, json_response
+from ..deps import Caller, IdempotencyKey, RowId, Svc, idempotent, json_response
 from ..problems import UnsupportedMediaTypeError, responses
 
 router = APIRouter(tags=["bulk"])
@@ -95,7 +95,7 @@ async def create(request: Request, svc: Svc, user: Caller,
 
 @router.get("/bulk/{job_id}", response_model=BulkStatus, summary="A bulk job's progress and rows",
             responses=responses("unauthorized", "forbidden", "not-found", "rate-limited"))
-def status(job_id: int, svc: Svc, user: Caller,
+def status(job_id: RowId, svc: Svc, user: Caller,
            row_status: Annotated[Literal["pending", "running", "succeeded", "failed", "cancelled"] | None,
                                  Query(description="Only rows in this state.")] = None):
     """Counts, pace, time left and the rows (their content item ids once generated)."""
@@ -107,7 +107,7 @@ def status(job_id: int, svc: Svc, user: Caller,
 
 @router.post("/bulk/{job_id}/cancel", response_model=BulkStatus, summary="Cancel the rows not started yet",
              responses=responses("unauthorized", "forbidden", "not-found", "validation-failed", "rate-limited"))
-def cancel(job_id: int, svc: Svc, user: Caller):
+def cancel(job_id: RowId, svc: Svc, user: Caller):
     """Rows already running finish; the others are cancelled."""
     bulk.cancel_job(svc.engine, job_id, actor=user)
     return status(job_id, svc, user)
@@ -115,7 +115,7 @@ def cancel(job_id: int, svc: Svc, user: Caller):
 
 @router.post("/bulk/{job_id}/retry", response_model=BulkStatus, summary="Re-run only the failed rows",
              responses=responses("unauthorized", "forbidden", "not-found", "rate-limited"))
-def retry(job_id: int, svc: Svc, user: Caller):
+def retry(job_id: RowId, svc: Svc, user: Caller):
     """Queue the failed rows again; a finished or cancelled job is queued again."""
     bulk.retry_failed(svc.engine, job_id, actor=user)
     svc.wake_bulk()

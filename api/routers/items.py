@@ -11,7 +11,7 @@ from core.auth import require
 from core.library import ItemFilter, list_items
 from core.wordpress.publish import PublishOptions, publish
 
-from ..deps import Caller, IdempotencyKey, Svc, idempotent, json_response
+from ..deps import Caller, IdempotencyKey, RowId, Svc, idempotent, json_response
 from ..problems import responses
 
 router = APIRouter(tags=["items"])
@@ -97,7 +97,7 @@ def list_(svc: Svc, user: Caller, status: Status | None = None,
 
 
 @router.get("/items/{item_id}", response_model=Item, summary="One Library item", responses=READ_PROBLEMS)
-def read(item_id: int, svc: Svc, user: Caller):
+def read(item_id: RowId, svc: Svc, user: Caller):
     """The item's current data, request, version number and audit trail."""
     require(user, "generate")
     item = workflow.get_item(svc.engine, item_id)
@@ -115,19 +115,19 @@ def _move(svc, user, item_id: int, to: str, body: Comment | Reason | None) -> It
 
 @router.post("/items/{item_id}/submit", response_model=ItemSummary, summary="Submit for review",
              responses=MOVE_PROBLEMS)
-def submit(item_id: int, svc: Svc, user: Caller, body: Annotated[Comment | None, Body()] = None):
+def submit(item_id: RowId, svc: Svc, user: Caller, body: Annotated[Comment | None, Body()] = None):
     """Draft or rejected → in review (writers: their own items)."""
     return _move(svc, user, item_id, "in_review", body)
 
 
 @router.post("/items/{item_id}/approve", response_model=ItemSummary, summary="Approve", responses=MOVE_PROBLEMS)
-def approve(item_id: int, svc: Svc, user: Caller, body: Annotated[Comment | None, Body()] = None):
+def approve(item_id: RowId, svc: Svc, user: Caller, body: Annotated[Comment | None, Body()] = None):
     """In review → approved (editors and admins)."""
     return _move(svc, user, item_id, "approved", body)
 
 
 @router.post("/items/{item_id}/reject", response_model=ItemSummary, summary="Reject", responses=MOVE_PROBLEMS)
-def reject(item_id: int, svc: Svc, user: Caller, body: Reason):
+def reject(item_id: RowId, svc: Svc, user: Caller, body: Reason):
     """In review or approved → rejected (editors and admins); say why in `comment`."""
     return _move(svc, user, item_id, "rejected", body)
 
@@ -135,7 +135,7 @@ def reject(item_id: int, svc: Svc, user: Caller, body: Reason):
 @router.post("/items/{item_id}/publish", response_model=Published, summary="Publish to WordPress",
              responses={**MOVE_PROBLEMS, **responses("publish-failed", "request-in-progress",
                                                      "idempotency-key-reused")})
-def publish_item(item_id: int, body: Publish, request: Request, svc: Svc, user: Caller, key: IdempotencyKey = None):
+def publish_item(item_id: RowId, body: Publish, request: Request, svc: Svc, user: Caller, key: IdempotencyKey = None):
     """Send an approved blog post to a connected site (creating or updating its one post); marks it published."""
     options = PublishOptions(status=body.status, date=body.date, categories=body.categories, tags=body.tags,
                              author=body.author)

@@ -67,7 +67,9 @@ def detect_encoding(data: bytes) -> str:
     zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
     if max(zeros_even, zeros_odd) >= 2 and min(zeros_even, zeros_odd) * 10 <= max(zeros_even, zeros_odd):
         # UTF-16 without a BOM: text files never hold NUL bytes, but ASCII in UTF-16 puts one on one side.
-        return "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+        guess = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+        if _decodes(data, guess):  # NUL bytes in a UTF-8 file can look the same
+            return guess
     if _decodes(data, "utf-8"):
         return "utf-8"
     if _decodes(data, "cp1252"):
