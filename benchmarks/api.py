@@ -98,9 +98,9 @@ def throughput(url: str, token: str, seconds: float, cached: bool, offset: int) 
 
 
 def serve(workers: int, port: int, env: dict) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "benchmarks.api:bench_app", "--factory",
-                                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                                "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env)
+    code = (f"from api.server import serve; serve('benchmarks.api:bench_app', port={port}, workers={workers}, "
+            "access_log=False, log_level='warning')")
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env)
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
