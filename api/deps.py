@@ -59,7 +59,8 @@ def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials
 
 Caller = Annotated[User, Depends(caller)]
 Svc = Annotated[Services, Depends(services)]
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A database id (a positive 32-bit integer).")]
+# Database ids are signed 64-bit integers: a larger one in a path is a 422, not a database error.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=255,
     description="Any unique string (a UUID): resending the same request with it within 24 h returns the first "

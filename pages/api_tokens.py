@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.access.tokens import create_token, list_tokens, revoke_token
 from core.auth import ROLE_RANK, ROLES, allowed
-from pages.common import current_user, engine, friendly_errors
+from ui.common import current_user, engine, friendly_errors
 
 user = current_user()
 st.title("API tokens")

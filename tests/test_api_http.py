@@ -63,7 +63,7 @@ def test_embedded_model_end_to_end_over_http(tmp_path):
 def test_dashboard_and_api_in_one_process(tmp_path):
     env, port = _env(tmp_path), free_port()
     token = _token(env)
-    server = _serve([sys.executable, "-m", "uvicorn", "asgi:app", "--host", "127.0.0.1", "--port", str(port)],
+    server = _serve([sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port", str(port)],
                     env, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:

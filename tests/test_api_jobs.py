@@ -110,3 +110,13 @@ def test_tokens_cli_create_list_revoke(engine, make_user, capsys, client):
     assert client.get("/api/items", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert main(["tokens", "create", "nobody@example.com", "--name", "x"]) == 1
     assert "users add" in capsys.readouterr().err
+
+
+def test_deleting_a_user_removes_their_tokens(client, token_for, engine, make_user):
+    from core.identity.accounts import delete_user
+
+    headers = token_for("writer")
+    delete_user(engine, make_user("admin"), email="writer@example.com")
+    with session_scope(engine) as session:
+        assert not session.exec(select(ApiToken)).all()
+    assert client.get("/api/items", headers=headers).status_code == 401

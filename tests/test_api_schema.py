@@ -1,11 +1,12 @@
 """Schemathesis (v4) against the API's OpenAPI schema: no 500s, every answer matches what the schema says."""
 
 import json
+import os
 import uuid
 
 import pytest
 import schemathesis
-from schemathesis.checks import negative_data_rejection, not_a_server_error, positive_data_acceptance
+from schemathesis.checks import not_a_server_error, positive_data_acceptance
 from hypothesis import HealthCheck, Phase, given, settings
 
 from core.access.tokens import create_token
@@ -14,11 +15,13 @@ from core.plugins import pm
 from core.providers import Provider, Usage
 from tests.samples import blog_draft, product_draft
 
-EXAMPLES_PER_OPERATION = 15  # keeps the whole run to a few minutes on two cores
+EXAMPLES_PER_OPERATION = 15  # keeps the whole run near a minute on two cores
+# Fixed examples per commit keep CI repeatable; CONTENTCRAFT_FUZZ=1 draws fresh ones to hunt for new failures.
+DERANDOMIZE = not os.environ.get("CONTENTCRAFT_FUZZ")
 # not_a_server_error: replaced by no_internal_error (502/503 are documented answers about providers).
-# positive_data_acceptance / negative_data_rejection: the seed's request models strip whitespace before
-# checking lengths (" ab " is a 2-character name), which JSON Schema cannot say; every response check stays.
-EXCLUDED = [not_a_server_error, positive_data_acceptance, negative_data_rejection]
+# positive_data_acceptance: a schema-valid request may still be refused with a documented 4xx problem (a topic
+# in the wrong script for its language; lengths counted after whitespace is stripped), checked in core.
+EXCLUDED = [not_a_server_error, positive_data_acceptance]
 
 
 class EndlessProvider(Provider):
@@ -77,7 +80,7 @@ def test_api_matches_its_schema(api_schema, api_token):
     assert len(operations) >= 17
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=DERANDOMIZE,
                   phases=[Phase.explicit, Phase.generate],  # no shrinking: each call is a full request
                   suppress_health_check=list(HealthCheck))
         def check(case):
@@ -87,5 +90,4 @@ def test_api_matches_its_schema(api_schema, api_token):
             case.call_and_validate(headers=headers, timeout=120, excluded_checks=EXCLUDED,
                                    additional_checks=[no_internal_error])
 
-        print(operation.label)
         check()

@@ -20,7 +20,7 @@ from ..examples import CONTENT_REQUEST, GENERATION_RESULT, PRODUCT_REQUEST
 from ..problems import problem, responses, slug_for_name
 
 router = APIRouter(tags=["generate"])
-PROBLEMS = responses("request-failed", "unauthorized", "not-found", "forbidden", "budget-exceeded", "conflict", "request-in-progress",
+PROBLEMS = responses("request-failed", "unauthorized", "forbidden", "not-found", "budget-exceeded", "conflict", "request-in-progress",
                      "validation-failed", "idempotency-key-reused", "rate-limited", "invalid-output",
                      "provider-quota", "provider-unavailable", "provider-timeout", "provider-not-configured")
 SSE_DOC = ("With `?stream=true` the answer is `text/event-stream`: `chunk` events carry `{\"text\": ...}` as "

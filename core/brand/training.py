@@ -15,6 +15,7 @@ from ..answers import Tally, ask
 from ..providers import Completion
 from ..schemas import LANGUAGES
 from ..seo import plain_text
+from ..text import cut_to_units
 from .analysis import Figures, split_sentences
 from .profiles import VoiceFields, analyze_samples, by_language, profile_by_id, samples
 
@@ -77,7 +78,7 @@ def train(generator, profile_id: int, user: str, *, provider: str | None = None,
     draft, completions = _ask(chain, messages, engine, user, profile.name, language)
     fields = VoiceFields.of(profile).model_copy(update={
         "language": language, "description": plain_text(draft.description),
-        "tone": plain_text(draft.tone)[:40] if len(plain_text(draft.tone)) >= 2 else profile.tone,
+        "tone": cut_to_units(plain_text(draft.tone), 40) if len(plain_text(draft.tone)) >= 2 else profile.tone,
         "rules_do": _plain(draft.rules_do), "rules_dont": _plain(draft.rules_dont),
         "preferred_words": _plain(draft.preferred_words), "banned_words": _plain(draft.banned_words),
         "vocabulary_level": vocabulary_level(figures[language]), "sentence_length": sentence_length(figures[language]),
@@ -103,11 +104,12 @@ def _log(engine, user: str, name: str, language: str, completions: list[Completi
     prompt_tokens = sum(c.prompt_tokens for c in completions)
     completion_tokens = sum(c.completion_tokens for c in completions)
     provider, model = (completions[-1].provider, completions[-1].model) if completions else ("", "")
-    entry = GenerationLog(user=user, type="brand", target=name[:255], tokens=prompt_tokens + completion_tokens,
+    entry = GenerationLog(user=user, type="brand", target=cut_to_units(name, 255), tokens=prompt_tokens + completion_tokens,
                           latency_ms=round((time.perf_counter() - started) * 1000),
                           status="failed" if error else "succeeded", error=error, provider=provider, model=model,
                           language=language, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                          cost_usd=cost_usd(provider, model, prompt_tokens, completion_tokens))
+                          cost_usd=cost_usd(provider, model, prompt_tokens, completion_tokens),
+                          truncated=any(c.finish_reason == "length" for c in completions))
     with session_scope(engine) as session:
         session.add(entry)
     log_generation(entry)
@@ -158,7 +160,7 @@ def _cut(text: str, limit: int) -> str:
         if kept and sum(len(s) + 1 for s in kept) + len(sentence) > limit:
             break
         kept.append(sentence)
-    return " ".join(kept)[:max(limit, 0)]
+    return cut_to_units(" ".join(kept), max(limit, 0))
 
 
 def choose_examples(texts: list[str], count: int = 2) -> list[str]:

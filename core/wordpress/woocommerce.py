@@ -19,6 +19,7 @@ from ..workflow import get_item, transition
 from .client import TIMEOUT, USER_AGENT, error_for, is_local
 from .publish import PublishResult, check_publishable, claim, record_failure, record_success
 from .secrets import decrypt
+from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
 
 
@@ -105,6 +106,11 @@ class WooCommerceClient:
         """The product as WooCommerce returns it."""
         return self.request("GET", f"/products/{int(product_id)}")
 
+    def product_id_for_sku(self, sku: str) -> int | None:
+        """The id of the product (or variation) with exactly this SKU, or None."""
+        found = self.request("GET", "/products", params={"sku": sku, "_fields": "id,sku"}) if sku else []
+        return next((int(p["id"]) for p in found if str(p.get("sku", "")) == sku), None)
+
     def update_product(self, product_id: int, payload: dict) -> dict:
         """Update the product; returns it."""
         return self.request("PUT", f"/products/{int(product_id)}", json_body=payload)
@@ -141,6 +147,13 @@ def product_payload(data: ProductData, product: dict, plugins: list[str], focus:
     return payload, warnings
 
 
+def seo_not_kept(payload: dict, product: dict) -> list[str]:
+    """SEO fields sent in payload that the product, read back, does not hold."""
+    sent = {m["key"]: str(m["value"]) for m in payload["meta_data"] if m["key"] in seo_fields.FIELD_LABELS}
+    return seo_fields.not_kept({k: v for k, v in sent.items() if v},
+                               {"meta": {m["key"]: m["value"] for m in product.get("meta_data") or []}})
+
+
 def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooCommerceClient:
     """A WooCommerce client with the site's stored keys."""
     if not site.woo_key_encrypted or not site.woo_secret_encrypted:
@@ -151,14 +164,32 @@ def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooComm
                              label=site.name, timeout=timeout, transport=transport)
 
 
-def push_product(engine: Engine, user: User, item_id: int, site_name: str, product_id: int, *,
+def product_target(engine: Engine, item_id: int) -> tuple[int | None, str]:
+    """The store product an item was written for: the id and SKU of the imported row (bulk), if any."""
+    from sqlmodel import select
+
+    from ..bulk.models import BulkItem
+    from ..db import session_scope
+
+    with session_scope(engine) as session:
+        woo_id = session.exec(select(BulkItem.woo_product_id).where(BulkItem.content_item_id == item_id)).first()
+    sku = str((get_item(engine, item_id).request_json or {}).get("sku") or "")
+    return woo_id, sku
+
+
+def push_product(engine: Engine, user: User, item_id: int, site_name: str, product_id: int | None = None, *,
                  timeout: float = TIMEOUT, transport=None) -> PublishResult:
-    """Write an approved product item to WooCommerce product product_id and mark it published."""
+    """Write an approved product item to WooCommerce product product_id and mark it published.
+
+    Without product_id, the id of the row it was generated from is used, else the product with its SKU.
+    """
     item = get_item(engine, item_id)
     check_publishable(user, item)
     if item.type != "product":
         raise ValidationFailedError(f"Item #{item_id} is a blog post: publish it as a WordPress post instead.")
-    if int(product_id) <= 0:
+    known_id, sku = product_target(engine, item_id)
+    product_id = product_id or known_id
+    if product_id is not None and int(product_id) <= 0 or product_id is None and not sku:
         raise ValidationFailedError("Enter the WooCommerce product id (a positive number, shown in Products).")
     data = ProductData.model_validate(item.data_json)
     site = get_site(engine, site_name)
@@ -166,8 +197,12 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
     pub = claim(engine, item_id, site, user, "product")
     try:
         with woo_client_for(site, timeout=timeout, transport=transport) as woo:
+            product_id = product_id or woo.product_id_for_sku(sku)
+            if product_id is None:
+                raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
             payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
             product = woo.update_product(product_id, payload)
+            warnings += seo_fields.dropped_warning(seo_not_kept(payload, woo.product(product_id)))
     except ContentCraftError as exc:
         record_failure(engine, pub.id, str(exc))
         raise
