@@ -2,7 +2,8 @@
 
 Each scenario is timed on cache hits and with an instant provider (no model time), so what is left is
 ContentCraft's own work: core alone, then core + FastAPI + token check + rate limit + audit row + HTTP.
-Latency is sequential requests on one keep-alive connection; throughput is 8 client threads for --seconds.
+Latency is sequential requests on one keep-alive connection per server, alternating core, 1 worker and 4
+workers call by call so machine noise hits every side alike; throughput is 8 client threads for --seconds.
 
 Run: .venv/bin/python benchmarks/api.py [--runs 300] [--seconds 8]
 """
@@ -51,30 +52,23 @@ def body(index: int | None) -> dict:
     return {"topic": topic, "keywords": ["running shoes"], "use_cache": index is None}
 
 
-def time_core(runs: int, cached: bool) -> list[float]:
-    from core.config import get_settings
-    from core.pipeline import Generator
+def time_side_by_side(generator, clients: dict, runs: int, cached: bool, offset: int) -> dict[str, list[float]]:
+    """Milliseconds per call, alternating core and each server so machine noise hits every side alike."""
     from core.schemas import ContentRequest
 
-    generator, samples = Generator(get_settings()), []
+    samples: dict[str, list[float]] = {"core": [], **{name: [] for name in clients}}
     for index in range(runs):
-        request = ContentRequest(**{k: v for k, v in body(None if cached else index + 10**6).items()
-                                    if k != "use_cache"})
+        payload = body(None if cached else offset + index)
+        request = ContentRequest(**{k: v for k, v in payload.items() if k != "use_cache"})
         start = time.perf_counter()
         response = generator.generate(request, "bench@example.com", use_cache=cached)
-        samples.append((time.perf_counter() - start) * 1000)
+        samples["core"].append((time.perf_counter() - start) * 1000)
         assert response.status == "succeeded", response.error
-    return samples
-
-
-def time_http(url: str, token: str, runs: int, cached: bool, offset: int) -> list[float]:
-    samples = []
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
-        for index in range(runs):
-            payload = body(None if cached else offset + index)
+        for name, client in clients.items():
+            payload = body(None if cached else offset + index + 10**7 * (1 + list(clients).index(name)))
             start = time.perf_counter()
             answer = client.post("/api/content/generate", json=payload)
-            samples.append((time.perf_counter() - start) * 1000)
+            samples[name].append((time.perf_counter() - start) * 1000)
             assert answer.status_code == 200 and answer.json()["cache_hit"] == cached, answer.text[:300]
     return samples
 
@@ -130,25 +124,27 @@ def main() -> None:
         upgrade()
         user = create_user(get_engine(), email="bench@example.com", password="correct horse", role="writer")
         token, _ = create_token(get_engine(), user, name="bench")
-        rows = []
-        for cached in (True, False):
-            time_core(20, cached)
-            rows.append(("core (in process)", cached, percentiles(time_core(args.runs, cached)), None))
-        offset = 0
-        for workers in (1, 4):
-            port = free_port()
-            server = serve(workers, port, dict(os.environ))
-            url = f"http://127.0.0.1:{port}"
-            try:
-                for cached in (True, False):
-                    offset += 10**8
-                    time_http(url, token, 30, cached, offset)  # warm every worker's imports and caches
-                    offset += 10**8
-                    latency = percentiles(time_http(url, token, args.runs, cached, offset))
-                    offset += 10**8
-                    rows.append((f"API, {workers} worker{'s' * (workers > 1)}", cached, latency,
-                                 throughput(url, token, args.seconds, cached, offset)))
-            finally:
+        from core.config import get_settings
+        from core.pipeline import Generator
+
+        generator, servers, clients, rows = Generator(get_settings()), [], {}, []
+        try:
+            for workers in (1, 4):
+                port = free_port()
+                servers.append(serve(workers, port, dict(os.environ)))
+                clients[f"API, {workers} worker{'s' * (workers > 1)}"] = httpx.Client(
+                    base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+            for cached, offset in ((True, 0), (False, 10**9)):
+                time_side_by_side(generator, clients, 30, cached, offset)  # warm every worker and cache
+                samples = time_side_by_side(generator, clients, args.runs, cached, offset + 10**8)
+                for number, (name, values) in enumerate(samples.items()):
+                    url = str(clients[name].base_url) if name in clients else None
+                    rate = throughput(url, token, args.seconds, cached, offset + (2 + number) * 10**8) if url else None
+                    rows.append(("core (in process)" if name == "core" else name, cached, percentiles(values), rate))
+        finally:
+            for client in clients.values():
+                client.close()
+            for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
         report(rows)
