@@ -10,7 +10,6 @@ Run: .venv/bin/python benchmarks/api.py [--runs 300] [--seconds 8]
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
