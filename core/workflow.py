@@ -1,5 +1,7 @@
 """The editorial workflow: item versions, status transitions with role checks, and the audit trail."""
 
+from contextvars import ContextVar
+
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
@@ -9,6 +11,8 @@ from .errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
 from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
 
 STATUSES = ("draft", "in_review", "approved", "rejected", "published")
+# Who really acted when it was not the dashboard, e.g. "CLI by the OS user alice" (set by core.cli).
+ACTING_VIA: ContextVar[str] = ContextVar("acting_via", default="")
 # (from, to) → the action that permits it.
 TRANSITIONS = {
     ("draft", "in_review"): "submit",
@@ -82,8 +86,9 @@ def transition(engine: Engine, user: User, item_id: int, to: str, comment: str =
             raise PermissionDeniedError("Writers can only submit their own items for review.")
         if action == "reject" and not comment.strip():
             raise InvalidTransitionError("Say why when you reject an item, so the writer can fix it.")
+        via = f"via {ACTING_VIA.get()} as {user.email}" if ACTING_VIA.get() else ""
         session.add(AuditEntry(item_id=item_id, actor=user.email, from_status=item.status, to_status=to,
-                               comment=comment.strip()))
+                               comment=comment.strip(), via=via))
         item.status, item.updated_at = to, utcnow()
         session.add(item)
         return item
