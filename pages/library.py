@@ -103,8 +103,8 @@ def item_view(item_id: int) -> None:
             st.info("No workflow steps yet. Submit the item for review to start.")
         else:
             st.dataframe(pd.DataFrame([{"When": e.created_at, "Who": e.actor, "From": STATUS_LABELS[e.from_status],
-                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment, "How": e.via or "dashboard"}
-                                       for e in entries]),
+                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment,
+                                        "How": e.via or "dashboard"} for e in entries]),
                          hide_index=True, width="stretch")
 
 
