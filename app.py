@@ -4,9 +4,9 @@ import streamlit as st
 
 from core.auth import allowed
 from core.errors import ContentCraftError
-from pages import signin
-from pages.bulk_worker import bulk_worker
-from pages.common import generator, session_cookie_script, sidebar, signed_in_user
+from ui import signin
+from ui.bulk_worker import bulk_worker
+from ui.common import generator, session_cookie_script, sidebar, signed_in_user
 
 st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
 try:
@@ -36,7 +36,9 @@ if user is None:
              for path, *_ in PAGES]
     st.navigation(gate, position="hidden").run()
     st.stop()
-navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES
-                            if allowed(user.role, action)])
-sidebar(user)
+pages = [st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES if allowed(user.role, action)]
+# The navigation is drawn as links: .streamlit/config.toml hides Streamlit's own (showSidebarNavigation = false),
+# which would otherwise list the pages/ folder for a moment after each server start.
+navigation = st.navigation(pages, position="hidden")
+sidebar(user, pages)
 navigation.run()

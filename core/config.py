@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     local_model_path: str | None = None
     local_context: int = 4096
     local_threads: int | None = None
+    local_idle_seconds: float = Field(300.0, gt=0, description="Seconds an unused local model stays loaded.")
     timeout: float = Field(120.0, gt=0, description="Seconds before a provider call is abandoned.")
     max_retries: int = Field(2, ge=0, description="SDK-level retries for 429/5xx.")
     max_tokens: int = 2048

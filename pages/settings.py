@@ -6,9 +6,9 @@ import streamlit as st
 from core import app_settings, auth
 from core.providers import provider_classes
 from core.schemas import LANGUAGES, TONES
-from pages.common import current_user, engine, friendly_errors
-from pages.sites_panel import sites_panel
-from pages.users_panel import users_panel
+from ui.common import current_user, engine, friendly_errors
+from ui.sites_panel import sites_panel
+from ui.users_panel import users_panel
 
 user = current_user()
 st.title("Settings")

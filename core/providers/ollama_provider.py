@@ -16,6 +16,7 @@ class OllamaProvider(Provider):
     """A model served by Ollama at OLLAMA_HOST (default http://127.0.0.1:11434)."""
 
     name = "ollama"
+    label = "Ollama"
     default_model = "llama3.2"
 
     def host(self) -> str:
@@ -50,6 +51,8 @@ class OllamaProvider(Provider):
 
 
 def _record(usage: Usage, part) -> None:
+    if part.done_reason:
+        usage.finish_reason = "length" if part.done_reason == "length" else "stop"
     usage.model = part.model or usage.model
     usage.prompt_tokens = part.prompt_eval_count or 0
     usage.completion_tokens = part.eval_count or 0

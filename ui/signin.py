@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import auth
 from core.errors import ContentCraftError
-from pages.common import client_address, engine, sign_in
+from ui.common import client_address, engine, sign_in
 
 
 def _sso_configured() -> bool:

@@ -131,10 +131,12 @@ def _change_password_form(user: User) -> None:
                 st.success("Password changed; your other sessions were signed out.")
 
 
-def sidebar(user: User | None) -> None:
-    """Who is signed in and which provider is in use, on every page."""
+def sidebar(user: User | None, pages: list | None = None) -> None:
+    """The pages the user may open, who is signed in and which provider is in use, on every page."""
     settings = generator().settings
     with st.sidebar:
+        for page in pages or []:
+            st.page_link(page)
         if user is not None:
             st.caption(f"Signed in as **{user.email}** ({user.role})")
             if st.button("Sign out", key="sidebar_sign_out"):

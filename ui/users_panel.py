@@ -6,7 +6,7 @@ import streamlit as st
 from core import auth
 from core.identity import accounts
 from core.models import User
-from pages.common import engine, friendly_errors
+from ui.common import engine, friendly_errors
 
 
 def users_panel(user: User) -> None:
