@@ -103,7 +103,7 @@ def publish_section(item) -> None:
 
 def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
-    item = workflow.get_item(engine(), item_id)
+    item = workflow.get_item(engine(), item_id, viewer=user)
     st.subheader(f"#{item.id} {item.title}")
     brand = item_scores(engine(), [item.id]).get(item.id)
     voice = f" · brand voice “{brand.profile_name}” {score_label(brand.score)}" if brand else ""
@@ -158,7 +158,7 @@ def versions_view(item_id: int) -> None:
 
 with st.expander("Publish all approved posts"):
     bulk_publish_panel(user)
-items = list_items(engine(), filters())
+items = list_items(engine(), filters(), viewer=user)
 if not items:
     st.info("No items match. Generate a post in the Content Studio, or clear the filters.")
 else:

@@ -7,6 +7,9 @@ import pytest
 from core import auth, editing, workflow
 from core.schemas import ContentRequest, ProductRequest
 from core.wordpress.models import Publication, Site
+from core import config
+from core.db import engine_for
+from tests.conftest import signed_in
 from tests.samples import blog_draft, product_draft
 
 PAGE = "pages/library.py"
@@ -30,14 +33,13 @@ def _labels(at) -> set[str]:
 
 def _signed_in(email: str):
     """The Library as an existing user (app_as makes a new one)."""
-    import time
-
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     st.cache_resource.clear()
     at = AppTest.from_file("../app.py", default_timeout=30)
-    at.session_state["auth_email"], at.session_state["auth_started"] = email, time.time()
+    engine = engine_for(config.get_settings().database_url)
+    signed_in(at, engine, auth.get_user(engine, email))
     return at.run().switch_page(PAGE).run()
 
 
