@@ -6,6 +6,7 @@ it migrates the database, refuses a missing or wrong secret key, and prints the 
 while no user exists. All logic lives in core; this file only speaks HTTP.
 """
 
+import time
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
@@ -67,7 +68,7 @@ def _start() -> None:
     from core import auth
     from core.config import get_settings
     from core.db import upgrade
-    from core.identity import setup
+    from core.identity import setup, throttle
     from core.logs import configure_logging
     from core.wordpress.secrets import check_key
 
@@ -78,6 +79,7 @@ def _start() -> None:
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     auth.ensure_admin_from_settings(_engine(), settings.admin_email, password)
     sessions.purge_expired(_engine())
+    throttle.purge(_engine(), time.time())
     address = config.get_option("server.address") or "127.0.0.1"
     setup.announce(_engine(), f"http://{address}:{config.get_option('server.port')}")
 
