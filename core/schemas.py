@@ -152,6 +152,7 @@ class ContentResponse(BaseModel):
     product: ProductData | None = None
     error: str | None = None
     error_kind: str | None = None  # e.g. "quota_exceeded", "rate_limited", "truncated" (core.errors kinds)
+    error_type: str | None = Field(None, description="The error's class name, e.g. RateLimitedError.")
     retryable: bool = False
     retry_after: float | None = None
     item_id: int | None = None
@@ -163,6 +164,39 @@ class ContentResponse(BaseModel):
     cache_hit: bool = False
     created_at: datetime | None = None
     brand_score: BrandConsistency | None = None
+
+
+class GenerationResult(BaseModel):
+    """The seed's envelope {success, data, error} plus what callers need: the API's and `generate --json`'s shape."""
+
+    success: bool
+    data: ContentData | ProductData | None = None
+    error: str | None = None
+    kind: Literal["content", "product"]
+    status: str = Field(description="succeeded, failed (or another pipeline status such as needs_review).")
+    item_id: int | None = Field(None, description="The saved Library item, when one was saved.")
+    provider: str | None = None
+    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tokens: int = Field(0, description="prompt_tokens + completion_tokens (0 on a cache hit's provider side).")
+    latency_ms: int = 0
+    cache_hit: bool = False
+    warnings: list[str] = Field(default_factory=list)
+    error_type: str | None = None
+    retryable: bool = False
+    retry_after: float | None = Field(None, description="Seconds to wait before retrying, when known.")
+    brand_score: BrandConsistency | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def of(cls, response: ContentResponse) -> "GenerationResult":
+        """The envelope of a pipeline response."""
+        fields = response.model_dump(exclude={"content", "product"})
+        return cls(**{k: v for k, v in fields.items() if k in cls.model_fields},
+                   kind=response.type, success=response.status != "failed", data=response.content or response.product,
+                   tokens=response.prompt_tokens + response.completion_tokens,
+                   warnings=list(getattr(response, "warnings", None) or []))
 
 
 class BlogDraft(BaseModel):
