@@ -3,9 +3,8 @@
 One process for a single machine: the dashboard at / and the headless API at /api (the API alone is
 `python -m api`; see README, "Headless API"). Streamlit's st.App (an ASGI app) adds two small routes:
 one trades the one-time code a fresh sign-in hands the browser for an HttpOnly, SameSite=Lax signed
-cookie, one clears it. At start
-it migrates the database, refuses a missing or wrong secret key, and prints the setup token
-while no user exists. All logic lives in core; this file only speaks HTTP.
+cookie, one clears it. At start it migrates the database, refuses a missing or wrong secret key, and
+prints the setup token while no user exists. All logic lives in core; this file only speaks HTTP.
 """
 
 import time
