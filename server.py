@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from streamlit.runtime.pages_manager import PagesManager
 
 from api.app import create_app
+from core.db import upgrade
 from core.identity import sessions
 
 
@@ -69,14 +70,12 @@ def _start() -> None:
 
     from core import auth
     from core.config import get_settings
-    from core.db import upgrade
     from core.identity import setup, throttle
     from core.logs import configure_logging
     from core.wordpress.secrets import check_key
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    upgrade()
     check_key(_engine())  # stored secrets but a missing or wrong key: do not start
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     auth.ensure_admin_from_settings(_engine(), settings.admin_email, password)
@@ -97,6 +96,7 @@ async def lifespan(_app):
 # deep link (no sign-in gate, the internal modules listed). Say so up front (PagesManager's own class flag,
 # which st.navigation sets to False on its first call anyway).
 PagesManager.uses_pages_directory = False
+upgrade()  # before the API below reads dashboard settings from the database
 
 app = st.App("app.py", lifespan=lifespan, routes=[
     Route(sessions.SESSION_ROUTE, set_session_cookie, methods=["POST"]),
