@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .text import grapheme_len
+from .text import clean_controls, grapheme_len
 
 LANGUAGES = {
     "en": "English", "fa": "Persian", "ar": "Arabic", "de": "German", "es": "Spanish",
@@ -49,6 +49,12 @@ def Chars(min_length: int = 0, max_length: int | None = None):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _space_controls(cls, data):
+        # A vertical tab pasted from a spreadsheet is a word break, not a character to keep.
+        return clean_controls(data) if isinstance(data, dict) else data
 
 
 class ContentRequest(_Strict):

@@ -47,8 +47,8 @@ def complete_with_fallback(chain: list[Provider], messages: Messages, schema: di
     A provider whose account just failed (no quota, key rejected) is skipped for ACCOUNT_COOLDOWN_SECONDS
     while a later one remains, so rows go straight to the fallback instead of asking it again first.
     """
-    tried: list[str] = []
     usable = [p for p in chain if p.unusable_until <= time.monotonic()] or chain[-1:]
+    tried = [p.name for p in chain[:chain.index(usable[0])]]  # skipped ones count as tried
     for position, provider in enumerate(usable):
         try:
             completion = provider.complete(messages, schema, on_chunk)
