@@ -1,6 +1,7 @@
 """Command-line interface: generate content and manage the database from scripts."""
 
 import argparse
+import getpass
 import importlib
 import json
 import os
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from .config import get_settings
 from .errors import ContentCraftError, explain_validation_error
+from .workflow import ACTING_VIA
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
@@ -96,6 +98,13 @@ def _request_from_args(args, content_cls, product_cls):
                        tone=args.tone, language=args.language, brand_profile=args.brand_profile)
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers) and no LOGNAME/USER
+        return f"uid {os.getuid()}"
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -107,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     from .logs import configure_logging
 
     args = build_parser().parse_args(argv)
+    acting = ACTING_VIA.set(f"CLI by the OS user {_os_user()}")  # --as names a user; the audit names who ran it
     try:
         configure_logging(get_settings().log_level)
         return args.handler(args)
@@ -116,3 +126,5 @@ def main(argv: list[str] | None = None) -> int:
     except ContentCraftError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        ACTING_VIA.reset(acting)

@@ -111,6 +111,7 @@ class AuditEntry(SQLModel, table=True):
     from_status: str = Field(max_length=20)
     to_status: str = Field(max_length=20)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    via: str = Field(default="", max_length=255)  # "" from the dashboard; "via CLI by the OS user X as Y"
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -103,7 +103,7 @@ def publish_section(item) -> None:
 
 def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
-    item = workflow.get_item(engine(), item_id)
+    item = workflow.get_item(engine(), item_id, viewer=user)
     st.subheader(f"#{item.id} {isolate(item.title)}")
     brand = item_scores(engine(), [item.id]).get(item.id)
     voice = f" · brand voice “{brand.profile_name}” {score_label(brand.score)}" if brand else ""
@@ -131,7 +131,8 @@ def item_view(item_id: int) -> None:
             st.info("No workflow steps yet. Submit the item for review to start.")
         else:
             st.dataframe(pd.DataFrame([{"When": e.created_at, "Who": e.actor, "From": STATUS_LABELS[e.from_status],
-                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment} for e in entries]),
+                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment,
+                                        "How": e.via or "dashboard"} for e in entries]),
                          hide_index=True, width="stretch")
 
 
@@ -157,7 +158,7 @@ def versions_view(item_id: int) -> None:
 
 with st.expander("Publish all approved posts"):
     bulk_publish_panel(user)
-items = list_items(engine(), filters())
+items = list_items(engine(), filters(), viewer=user)
 if not items:
     st.info("No items match. Generate a post in the Content Studio, or clear the filters.")
 else:
