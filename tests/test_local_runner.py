@@ -70,7 +70,7 @@ def test_streaming_through_the_runner_and_the_stop_reason():
     provider = LocalProvider(Settings(max_tokens=12))
     chunks = []
     streamed = provider.complete(STORY, on_chunk=chunks.append)
-    assert len(chunks) == streamed.completion_tokens == 12 and "".join(chunks) == streamed.text
+    assert 1 < len(chunks) == streamed.completion_tokens <= 12 and "".join(chunks) == streamed.text
     assert streamed.finish_reason == "length"
     whole = LocalProvider(Settings(max_tokens=200)).complete(HELLO)
     assert whole.finish_reason == "stop" and whole.prompt_tokens > 5
@@ -80,7 +80,8 @@ def test_runner_loads_without_extra_buffer_types():
     provider = LocalProvider(Settings(max_tokens=8))
     provider.complete(HELLO)
     assert provider.runner.info["use_extra_bufts"] is False and provider.runner.info["pid"] == provider.runner.pid
-    assert provider.runner.pid != os.getpid()
+    with open(f"/proc/{provider.runner.pid}/stat") as stat:
+        assert int(stat.read().rsplit(")", 1)[1].split()[1]) == os.getpid()  # a child of the process using it
 
 
 def test_abandoned_stream_stops_the_runner_and_the_next_call_works():
@@ -127,7 +128,8 @@ announced = []
 
 def announce(_text):
     if not announced:
-        announced.append(print(provider.runner.pid, flush=True))
+        announced.append(provider.runner.pid)
+        print(announced[0], flush=True)
 
 provider.complete([{"role": "user", "content": "Say hi."}])
 if sys.argv[1] == "idle":
