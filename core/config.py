@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     admin_email: str | None = Field(None, description="First admin, created at start when no user exists.")
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(None, description="Fernet key for secrets kept in the DB.")
+    trust_proxy_headers: bool = Field(False, description="Take the client address from X-Forwarded-For "
+                                                         "(only behind your own reverse proxy).")
+    custom_base_url: str | None = Field(None, description="The OpenAI-compatible server of the 'custom' provider.")
+    custom_api_key: SecretStr | None = Field(None, description="The custom server's key; never the OpenAI key.")
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")

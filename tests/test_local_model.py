@@ -75,7 +75,7 @@ def test_custom_provider_against_real_llama_cpp_server(llama_server, monkeypatch
     monkeypatch.setenv("CONTENTCRAFT_PROVIDER", "custom")
     monkeypatch.setenv("CONTENTCRAFT_MODEL", "smollm2")
     monkeypatch.setenv("CONTENTCRAFT_MAX_TOKENS", "700")
-    monkeypatch.setenv("OPENAI_BASE_URL", llama_server)
+    monkeypatch.setenv("CONTENTCRAFT_CUSTOM_BASE_URL", llama_server)
     config.get_settings.cache_clear()
     request = ContentRequest(topic="Five tips for a better morning routine", keywords=["morning routine"])
     chunks = []
