@@ -16,7 +16,8 @@ from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
 from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
 from core.streaming import ChunkStream
-from ui.common import engine, friendly_errors, generator
+from core.text import grapheme_len
+from ui.common import engine, friendly_errors, generator, rtl_fields
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
@@ -107,16 +108,18 @@ def slug_field(prefix: str) -> None:
                   args=(prefix, "slug"), help="Lower-case words joined by hyphens; tidied up when you save.")
 
 
-RTL_CSS = "direction: rtl; text-align: right;"
-
-
 def text_direction(prefix: str, language: str) -> None:
-    """Right-to-left editor fields for Persian and Arabic; every other field picks its direction per paragraph."""
-    if language not in RTL_LANGUAGES:
-        return
-    names = [name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS) if name not in {"slug", "schema_ld_json"}]
-    selectors = ", ".join(f".st-key-{field_key(prefix, name)} :is(input, textarea)" for name in dict.fromkeys(names))
-    st.html(f"<style>{selectors} {{ {RTL_CSS} }}</style>")
+    """Right-to-left editor fields for Persian and Arabic (slug and JSON-LD stay left-to-right)."""
+    if language in RTL_LANGUAGES:
+        names = dict.fromkeys(name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS)
+                              if name not in {"slug", "schema_ld_json"})
+        rtl_fields([field_key(prefix, name) for name in names])
+
+
+def form_direction(prefix: str, keys: list[str]) -> None:
+    """Right-to-left request fields while the form's last chosen language is Persian or Arabic."""
+    if st.session_state.get(f"{prefix}_language") in RTL_LANGUAGES:
+        rtl_fields(keys)
 
 
 def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
@@ -180,18 +183,18 @@ def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) ->
 
 def seo_title_field(prefix: str) -> None:
     """SEO title with a live counter against 60 characters."""
-    length = len(st.session_state.get(field_key(prefix, "seo_title"), ""))
-    st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"),
-                  max_chars=SEO_TITLE_MAX, live=True, persist_state="session", on_change=_set_by_hand,
-                  args=(prefix, "seo_title"))
+    # Counted in characters as readers see them (an emoji sequence is one); the browser's max_chars is not.
+    length = grapheme_len(st.session_state.get(field_key(prefix, "seo_title"), ""))
+    st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"), live=True,
+                  persist_state="session", on_change=_set_by_hand, args=(prefix, "seo_title"))
 
 
 def meta_desc_field(prefix: str) -> None:
     """Meta description with a live counter against 140–160 characters."""
-    length = len(st.session_state.get(field_key(prefix, "meta_desc"), ""))
+    length = grapheme_len(st.session_state.get(field_key(prefix, "meta_desc"), ""))
     mark = "✓" if META_MIN <= length <= META_MAX else "needs " + ("more" if length < META_MIN else "less")
     st.text_input(f"Meta description · {length} of {META_MIN}–{META_MAX} ({mark})", key=field_key(prefix, "meta_desc"),
-                  max_chars=META_MAX, live=True, persist_state="session")
+                  live=True, persist_state="session")
 
 
 def preview(title: str, lead: str, body_html: str, language: str) -> None:
@@ -199,6 +202,10 @@ def preview(title: str, lead: str, body_html: str, language: str) -> None:
     direction = "rtl" if language in RTL_LANGUAGES else "ltr"
     st.html(f'<div dir="{direction}" lang="{language}"><h2>{html.escape(title)}</h2>'
             f'<p><em>{html.escape(lead)}</em></p>{sanitize_html(body_html)}</div>')
+
+
+def _tick(ok: bool) -> str:
+    return "✓" if ok else "✗"
 
 
 def _mark(ok: bool) -> str:
@@ -226,11 +233,13 @@ def seo_panel(report: SeoReport) -> None:
         lines.append(f"Readability: {read.note}")
     st.markdown("\n".join(f"- {line}" for line in lines))
     if report.keywords:
-        rows = ["| Keyword | Title | 1st paragraph | Headings | Uses | Density |", "|---|---|---|---|---|---|"]
-        rows += [f"| {check.keyword} | {_mark(check.in_title)} | {_mark(check.in_first_paragraph)} | "
-                 f"{_mark(check.in_headings)} | {check.count} | "
-                 f"{_mark(check.density_verdict == 'good')} {check.density:.1f} % |" for check in report.keywords]
-        st.markdown("\n".join(rows))
+        # A table that sizes its own columns and scrolls, never cut off in the narrow SEO column.
+        st.dataframe([{"Keyword": check.keyword, "Title": _tick(check.in_title),
+                       "1st paragraph": _tick(check.in_first_paragraph), "Headings": _tick(check.in_headings),
+                       "Uses": check.count, "Density": f"{check.density:.1f} % ({check.density_verdict})"}
+                      for check in report.keywords], hide_index=True, width="stretch",
+                     column_config={"Keyword": st.column_config.TextColumn(width="medium"),
+                                    "Density": st.column_config.TextColumn(width="medium")})
     if problems := report.problems():
         st.caption("To improve: " + " ".join(problems))
 

@@ -10,6 +10,7 @@ from core.auth import allowed
 from core.library import ItemFilter, list_items
 from core.schemas import InternalLink
 from core.wordpress.publish import describe
+from core.wordpress.woocommerce import product_target
 from ui.common import engine, friendly_errors
 
 STATUS_LABELS = {"draft": "Save as draft on WordPress", "publish": "Publish now", "future": "Schedule"}
@@ -70,13 +71,23 @@ def _post_form(item, user, site: str, last) -> None:
                       key=f"publish_status_{item.id}")
     when = None
     if status == "future":
-        zone = dt.datetime.now().astimezone().tzname()
-        when = st.datetime_input(f"Publish at (server time, {zone})", value=dt.datetime.now() + dt.timedelta(days=1),
+        zone = "time zone unknown"
+        with friendly_errors("Reading the site's time zone"):
+            zone = wordpress.site_time_zone(engine(), site)
+        # A bare time is the site's local time (core sends WordPress date_gmt for it).
+        when = st.datetime_input(f"Publish at (site time, {zone})", value=dt.datetime.now() + dt.timedelta(days=1),
                                  key=f"publish_when_{item.id}")
     choices = st.session_state.get(f"publish_choices_{site}")
     if choices is None and st.button("Load categories, tags and authors", key=f"publish_load_{item.id}"):
         with friendly_errors("Loading from the site"):
             choices = st.session_state[f"publish_choices_{site}"] = wordpress.site_choices(engine(), site)
+    if st.button("Check the slug on the site", key=f"publish_slug_{item.id}"):
+        with friendly_errors("Checking the slug"):
+            taken = wordpress.slug_warnings(engine(), user, item.id, site)
+            for warning in taken:
+                st.warning(warning)
+            if not taken:
+                st.success(f"No other post on {site} uses the slug {item.data_json['meta']['slug']!r}.")
     choices = choices or {"categories": [], "tags": [], "authors": []}
     categories = st.multiselect("Categories (type to add new ones)", choices["categories"], accept_new_options=True,
                                 key=f"publish_categories_{item.id}")
@@ -88,7 +99,7 @@ def _post_form(item, user, site: str, last) -> None:
     retry = last is not None and last.state == "failed"
     label = "Retry" if retry else "Update the post" if last is not None and last.remote_id else "Publish"
     if st.button(label, type="primary", key=f"publish_go_{item.id}"):
-        options = wordpress.PublishOptions(status=status, date=when.astimezone() if when else None,
+        options = wordpress.PublishOptions(status=status, date=when,
                                            categories=categories, tags=tags, author=author)
         with friendly_errors("Publishing"), st.spinner(f"Sending to {site}…"):
             result = wordpress.publish(engine(), user, item.id, site, options)
@@ -97,13 +108,17 @@ def _post_form(item, user, site: str, last) -> None:
 
 
 def _product_form(item, user, site: str, last) -> None:
-    product_id = st.number_input("WooCommerce product id", min_value=1, step=1,
-                                 value=last.remote_id if last and last.remote_id else None,
-                                 key=f"publish_product_{item.id}")
+    known_id, sku = product_target(engine(), item.id)
+    default = last.remote_id if last and last.remote_id else known_id
+    product_id = st.number_input("WooCommerce product id", min_value=1, step=1, value=default,
+                                 key=f"publish_product_{item.id}",
+                                 help="Filled in from the imported row's ID when the item came from a store export.")
+    if not product_id and sku:
+        st.caption(f"No id: the product with the SKU **{sku}** is updated.")
     if st.button("Update the WooCommerce product", type="primary", key=f"publish_product_go_{item.id}",
-                 disabled=not product_id):
+                 disabled=not (product_id or sku)):
         with friendly_errors("Updating the product"), st.spinner(f"Sending to {site}…"):
-            result = wordpress.push_product(engine(), user, item.id, site, int(product_id))
+            result = wordpress.push_product(engine(), user, item.id, site, int(product_id) if product_id else None)
             _done(item.id, f"Updated product {result.remote_id}: {result.url}", result.warnings)
 
 
