@@ -55,6 +55,17 @@ def test_build_makes_the_pot_and_a_complete_persian_translation():
     assert untranslated.stdout == "" and "msgstr \"\"\n\n" not in Path(po).read_text()[400:]
 
 
+def test_plugin_and_connector_mu_plugin_load_together_once():
+    both = ("define('ABSPATH', '/'); $GLOBALS['n'] = 0; function add_action() { $GLOBALS['n']++; } "
+            "function add_filter() {} include $argv[1]; include $argv[2]; echo $GLOBALS['n'], ' ', CONTENTCRAFT_CONNECTOR_LOADED;")
+    mu = ROOT / "core/wordpress/wp-plugin/contentcraft-connector.php"
+    with tempfile.TemporaryDirectory() as copy:  # the plugin as installed: a real file, not a link
+        installed = Path(copy) / "connector.php"
+        installed.write_bytes((PLUGIN / "includes/connector.php").read_bytes())
+        result = subprocess.run(["php", "-r", both, str(mu), str(installed)], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == f"3 {mu}", result.stdout + result.stderr
+
+
 @pytest.fixture(scope="module")
 def model():
     httpd = model_server.serve()
@@ -377,3 +388,14 @@ def test_bulk_generator_runs_five_posts_to_100_percent(site, browser_page):
         posts = admin.get("/wp/v2/posts", params={"include": ",".join(map(str, ids)), "status": "draft",
                                                    "context": "edit"}).json()
     assert len(posts) == 5 and all("<h2>" in p["content"]["raw"] and p["meta"]["contentcraft_meta_desc"] for p in posts)
+
+
+def test_uninstall_removes_options_and_table(site):
+    """Last in the module: deleting the plugin runs uninstall.php."""
+    with site.admin() as admin:
+        assert admin.post("/wp/v2/plugins/contentcraft/contentcraft", json={"status": "inactive"}).status_code == 200
+        deleted = admin.delete("/wp/v2/plugins/contentcraft/contentcraft")
+    assert deleted.status_code == 200, deleted.text
+    assert sql(site, "SHOW TABLES LIKE 'wp_contentcraft_logs'") == ""
+    assert sql(site, "SELECT COUNT(*) FROM wp_options WHERE option_name LIKE 'contentcraft%'") == "0"
+    assert plugin_notices(site) == []
