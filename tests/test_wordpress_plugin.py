@@ -201,6 +201,20 @@ def test_rest_auth_and_nonce(site):
     assert sql(site, "SELECT COUNT(*) FROM wp_contentcraft_logs WHERE status = 'success' AND type = 'blog'") >= "1"
 
 
+def test_connection_test_checks_health_and_the_token(site, api):
+    with site.admin() as admin:
+        good = admin.post("/contentcraft/v1/connection/test")
+        admin.post("/wp/v2/settings", json={"contentcraft_api_token": "cc_wrong-token"})
+        try:
+            refused = admin.post("/contentcraft/v1/connection/test")
+        finally:
+            admin.post("/wp/v2/settings", json={"contentcraft_api_token": api[1]})
+    assert good.status_code == 200 and good.json()["message"].startswith("Connected")
+    assert refused.status_code == 502 and "refused this site's API token" in refused.json()["message"]
+    with login(site, "editor1") as editor:
+        assert call(editor, "connection/test", {}, nonce(editor)).status_code == 403
+
+
 def test_bad_input_is_a_400_with_a_clear_message(site):
     with login(site, "editor1") as editor:
         token = nonce(editor)
@@ -388,6 +402,26 @@ def test_bulk_generator_runs_five_posts_to_100_percent(site, browser_page):
         posts = admin.get("/wp/v2/posts", params={"include": ",".join(map(str, ids)), "status": "draft",
                                                    "context": "edit"}).json()
     assert len(posts) == 5 and all("<h2>" in p["content"]["raw"] and p["meta"]["contentcraft_meta_desc"] for p in posts)
+
+
+def test_classic_editor_meta_box_fills_the_post_and_saves_seo_meta(site, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{site.url}/wp-admin/post-new.php?post_type=page")
+    box = page.locator("#contentcraft-studio")
+    box.locator("#contentcraft-topic").fill("Stretching after long runs")
+    box.get_by_role("button", name="Generate").click()
+    expect(box.locator(".contentcraft-status")).to_have_text("Filled in. Review it, then save.", timeout=120_000)
+    expect(page.locator("#title")).to_have_value("Stretching after long runs")
+    page.click("#save-post")
+    page.wait_for_url("**post.php?post=*")
+    post_id = int(page.locator("#post_ID").input_value())
+    with site.admin() as admin:
+        saved = admin.get(f"/wp/v2/pages/{post_id}", params={"context": "edit"}).json()
+    assert saved["title"]["raw"] == "Stretching after long runs" and "<h2>" in saved["content"]["raw"]
+    assert saved["meta"]["contentcraft_seo_title"].endswith("Stretching after long runs")
+    assert 140 <= len(saved["meta"]["contentcraft_meta_desc"]) <= 160
 
 
 def test_uninstall_removes_options_and_table(site):

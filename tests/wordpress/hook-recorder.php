@@ -48,6 +48,11 @@ add_action( 'contentcraft_generation_failed', function ( $error, $kind ) {
 	contentcraft_test_record( 'contentcraft_generation_failed', array( $kind, $error->get_error_code(), $error->get_error_message() ) );
 }, 10, 2 );
 
+// Pages use the classic editor here, so the Studio meta box is testable next to the block editor's sidebar.
+add_filter( 'use_block_editor_for_post_type', function ( $use, $post_type ) {
+	return 'page' === $post_type ? false : $use;
+}, 10, 2 );
+
 add_action( 'init', function () {
 	if ( ! post_type_exists( 'product' ) ) {
 		register_post_type( 'product', array( 'public' => true, 'label' => 'Products', 'capability_type' => 'product',
