@@ -40,7 +40,7 @@ run: migrate
 api: migrate
 	$(BIN)/python -m api $(API_ARGS)
 
-test: migrate wordpress-plugin
+test: migrate
 	$(BIN)/python -m pytest
 
 bench: install
