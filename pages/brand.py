@@ -217,10 +217,11 @@ def check_tab(profile) -> None:
         st.warning(reasons[0].capitalize() + ".")
         return
     st.metric("Consistency", f"{score}/100")
+    st.caption("A typical passage of your own samples scores about 98; 50 or less reads unlike them.")
     for reason in reasons:
         st.markdown(f"- {reason.capitalize()}")
     if not reasons:
-        st.markdown("- Close to your samples on every measure.")
+        st.markdown("- Reads like your own samples: nothing stands out.")
 
 
 def versions_tab(profile) -> None:
