@@ -13,7 +13,8 @@ from .errors import ContentCraftError, describe_validation_error
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli")
+COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli",
+                                    "core.brand.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
