@@ -16,7 +16,7 @@ from core.brand.scoring import build_reference, score_text
 from . import brand_corpora
 
 TRAIN_WORDS = 6000
-OWN_PASSAGES, OTHER_PASSAGES = 40, 30
+OWN_PASSAGES, OTHER_PASSAGES = 30, 20
 # Typical failures of small models: loops, keyword lists, broken JSON, assistant boilerplate, placeholders.
 JUNK = [
     " ".join(["The best running shoes are the best shoes for running and the best running is with the best "

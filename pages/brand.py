@@ -85,7 +85,8 @@ def samples_tab(profile) -> None:
     wordpress_section(profile)
     stored = profiles.samples(engine(), profile.id)
     if not stored:
-        st.info("No samples yet. Add at least a few paragraphs (300+ words works best) in each language you write in.")
+        st.info("No samples yet. Add at least 600 words in each language you write in; 2,000 or more make the "
+                "consistency score most reliable.")
         return
     frame = pd.DataFrame([{"ID": s.id, "Language": s.language, "Source": s.source, "Words": len(s.text.split()),
                            "Beginning": s.text[:90]} for s in stored])
