@@ -9,6 +9,7 @@ from sqlmodel import select
 from ..db import session_scope
 from ..errors import NotFoundError
 from ..schemas import BrandConsistency, ContentRequest, ContentResponse
+from ..text import cut_to_units
 from .analysis import html_to_text
 from .models import BrandProfile, BrandScore
 from .profiles import get_profile
@@ -57,7 +58,7 @@ def instructions(profile: BrandProfile, request) -> str:
     if profile.banned_words:
         lines.append("Never use these words: " + ", ".join(profile.banned_words))
     if profile.examples:
-        example = profile.examples[0][:EXAMPLE_CHARS]
+        example = cut_to_units(profile.examples[0], EXAMPLE_CHARS)
         lines.append(f'Example of the voice (imitate its style, not its content):\n"""{example}"""')
     if profile.prompt_template.strip():
         lines.append(string.Template(profile.prompt_template).safe_substitute(_template_values(request)))
@@ -90,9 +91,28 @@ def score_for(profile: BrandProfile | None, request, data) -> BrandConsistency |
     """The consistency of generated data with the profile, in the request's language."""
     if profile is None:
         return None
+    return consistency(profile, request.language, scored_text(data))
+
+
+def consistency(profile: BrandProfile, language: str, text: str) -> BrandConsistency:
+    """Score plain text in language against the profile's reference for that language."""
     result = BrandConsistency(profile=profile.name, profile_id=profile.id, version=profile.version)
-    result.score, result.differences = score_with_profile(profile, scored_text(data), request.language)
+    result.score, result.differences = score_with_profile(profile, text, language)
     return result
+
+
+def score_passage(engine: Engine, user, profile_name: str, text: str, language: str | None = None,
+                  html: bool = False) -> BrandConsistency:
+    """How close a passage (plain text, or HTML when html) is to a profile's samples; language is detected if None."""
+    from ..auth import require
+    from .languages import detect_language
+
+    require(user, "generate")
+    profile = get_profile(engine, profile_name)
+    if profile is None:
+        raise NotFoundError(f"There is no brand profile named {profile_name!r}: check the name on the Brand voice page.")
+    text = html_to_text(text) if html else text
+    return consistency(profile, language or detect_language(text), text)
 
 
 def record_score(session, language: str, response: ContentResponse) -> None:
