@@ -163,12 +163,13 @@ def _r_strings(blob: bytes) -> list[str]:
 
 def passages(paragraphs: list[str], words: int) -> list[str]:
     """Consecutive paragraphs joined into passages of about `words` words (never splitting a paragraph)."""
-    found, current = [], []
+    found, current, count = [], [], 0
     for paragraph in paragraphs:
         current.append(paragraph)
-        if sum(len(p.split()) for p in current) >= words:
+        count += len(paragraph.split())
+        if count >= words:
             found.append(_trim("\n\n".join(current), words))
-            current = []
+            current, count = [], 0
     return found
 
 

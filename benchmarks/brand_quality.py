@@ -74,16 +74,18 @@ def model_junk(count: int) -> list[str]:
 def evaluate(voices: dict[str, list[str]], lengths=(100, 250, 600), junk: list[str] = ()) -> dict:
     """Scores of own held-out and other passages for every voice, at each length."""
     results = {}
+    other_texts = {(voice, words): _pick(brand_corpora.passages(paragraphs, words), OTHER_PASSAGES, 2)
+                   for voice, paragraphs in voices.items() for words in lengths}
     for voice, paragraphs in voices.items():
         train, rest = split(paragraphs)
         reference = build_reference(train, "en")
         for words in lengths:
             own = [_timed(reference, t) for t in _pick(brand_corpora.passages(rest, words), OWN_PASSAGES, 1)]
-            others = {other: [_timed(reference, t)
-                              for t in _pick(brand_corpora.passages(voices[other], words), OTHER_PASSAGES, 2)]
+            others = {other: [_timed(reference, t) for t in other_texts[other, words]]
                       for other in voices if other != voice}
             results[voice, words] = (own, others)
         results[voice, "junk"] = [score_text(reference, text)[0] for text in junk]
+        print(f"  scored {voice}", flush=True)
     return results
 
 

@@ -124,7 +124,10 @@ def bench_pipeline(runs: int) -> None:
 def bench_quality(corpus_dir: Path, junk_count: int) -> None:
     from benchmarks import brand_corpora, brand_quality
 
-    voices = brand_corpora.voices(brand_corpora.fetch(corpus_dir))
+    cached = corpus_dir / "voices.json"
+    if not cached.exists():
+        cached.write_text(json.dumps(brand_corpora.voices(brand_corpora.fetch(corpus_dir))), encoding="utf-8")
+    voices = json.loads(cached.read_text(encoding="utf-8"))
     print("voices: " + ", ".join(f"{name} ({sum(len(p.split()) for p in paragraphs)} words)"
                                  for name, paragraphs in voices.items()))
     junk = brand_quality.JUNK + brand_quality.model_junk(junk_count)
