@@ -54,21 +54,17 @@ def split(paragraphs: list[str]) -> tuple[list[str], list[str]]:
 def model_junk(count: int) -> list[str]:
     """Texts the embedded SmolLM2-135M writes for marketing prompts (empty if the model is not installed)."""
     try:
-        from core.providers.local import bundled_model_path, load_llama
+        from core.config import Settings
+        from core.providers.local import LocalProvider
 
-        llama = load_llama(str(bundled_model_path()), 2048, None)
+        provider = LocalProvider(Settings(max_tokens=450))
     except Exception as error:  # the benchmark still runs without the model
         print(f"  (no embedded-model junk: {error})")
         return []
     topics = ["running shoes", "our new coffee machine", "cloud backup for small firms", "a city break in Lisbon",
               "why rest days matter", "winter gloves", "a budgeting app", "our summer sale"]
-    found = []
-    for index in range(count):
-        prompt = f"Write a 300-word blog post about {topics[index % len(topics)]} in our brand voice."
-        result = llama.create_chat_completion(messages=[{"role": "user", "content": prompt}], max_tokens=450,
-                                              temperature=0.9, seed=index)
-        found.append(result["choices"][0]["message"]["content"])
-    return found
+    prompts = [f"Write a 300-word blog post about {topics[i % len(topics)]} in our brand voice." for i in range(count)]
+    return [provider.complete([{"role": "user", "content": prompt}]).text for prompt in prompts]
 
 
 def evaluate(voices: dict[str, list[str]], lengths=(100, 250, 600), junk: list[str] = ()) -> dict:

@@ -11,6 +11,8 @@ from .languages import kit
 
 # Below these lengths own and other voices overlap too much to score (measured in benchmarks/brand_score.py).
 MIN_UNITS = {"words": 100, "eojeol": 80, "chars": 200}
+REPETITIVE = 0.5  # share of repeated 4-grams above which a text is a loop or a list (edited prose stays < 0.45)
+LOOP_Z = -3.5  # where a repetitive text is placed at most: score 7
 BANNED_PENALTY = 1.0  # own-passage spreads below typical per banned word used (at most three)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -135,6 +137,10 @@ def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tupl
     if banned:
         z = min(z, 0.0) - BANNED_PENALTY * banned.weight
     found = [banned] if banned else []
+    repeated = voiceprint.repetition(text, mode)
+    if repeated >= REPETITIVE:
+        z = min(z, LOOP_Z)
+        found.insert(0, Difference(3.0, f"repeats itself: {repeated:.0%} of its phrases occur more than once"))
     if voice_z < -1.0:  # below the own-voice band: what the voiceprint sees first, then measured differences
         found.append(_voice(print_, whole, profile, text, mode))
         found += differences(reference, analyze([text], language, phrases=False), [], text)
