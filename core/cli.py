@@ -16,7 +16,7 @@ from .workflow import ACTING_VIA
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
 COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli",
-                                    "core.access.cli")
+                                    "core.access.cli", "core.brand.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

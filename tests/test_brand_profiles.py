@@ -139,7 +139,11 @@ def test_language_without_samples_is_explained_and_products_are_scored(generator
     german = generator.generate(ProductRequest(name="TrailFlex", language="de", brand_profile="Shop"), "u")
     assert german.brand_score.score is None and "no German samples yet" in german.brand_score.differences[0]
     fake.enqueue([product_draft(description_html="<p>" + passages("en", "product", "heldout")[1] + "</p>")])
-    english = generator.generate(ProductRequest(name="ThermoGrip", brand_profile="Shop"), "u")
+    short = generator.generate(ProductRequest(name="ThermoGrip", brand_profile="Shop"), "u")
+    assert short.brand_score.score is None and short.brand_score.differences[0].startswith("too short to score")
+    fake.enqueue([product_draft(description_html="<p>" + "</p><p>".join(passages("en", "product", "heldout"))
+                                + "</p>")])
+    english = generator.generate(ProductRequest(name="ThermoGrip Pro", brand_profile="Shop"), "u")
     assert isinstance(english.brand_score.score, int)
 
 
