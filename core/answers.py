@@ -36,12 +36,12 @@ def draft_schema(draft_model: type[BaseModel]) -> dict:
 
 
 def call_chain(chain: list, messages: list, schema: dict | None, tally: Tally,
-               on_chunk: Callable[[str], None] | None = None) -> Completion:
+               on_chunk: Callable[[str], None] | None = None, max_tokens: int | None = None) -> Completion:
     """One completion through the chain, with the request and response hooks, added to the tally."""
     args = {"messages": messages, "schema": schema}
     pm.hook.api_request_args(provider=chain[0].name, args=args)
     pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
-    completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
+    completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk, max_tokens)
     pm.hook.api_response(provider=completion.provider, completion=completion)
     tally.add(completion)
     return completion

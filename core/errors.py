@@ -41,6 +41,10 @@ class ProviderUnavailableError(ContentCraftError):
     retryable = True
 
 
+class CancelledError(ContentCraftError):
+    """The user cancelled a generation before it finished."""
+
+
 class InvalidOutputError(ContentCraftError):
     """The model's answer could not be turned into valid content."""
 

@@ -39,6 +39,7 @@ class GenerationLog(SQLModel, table=True):
     completion_tokens: int = 0
     cost_usd: float = 0.0
     cache_hit: bool = False
+    detected_language: str = Field(default="", max_length=8)  # what the result is written in; "" if unknown
 
 
 class User(SQLModel, table=True):
@@ -69,6 +70,7 @@ class ContentItem(SQLModel, table=True):
     model: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    warnings: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class CacheEntry(SQLModel, table=True):

@@ -37,12 +37,12 @@ def get_provider(name: str, settings: Settings, model: str | None = None) -> Pro
 
 
 def complete_with_fallback(chain: list[Provider], messages: Messages, schema: dict | None = None,
-                           on_chunk: Callable[[str], None] | None = None) -> Completion:
+                           on_chunk: Callable[[str], None] | None = None, max_tokens: int | None = None) -> Completion:
     """Try each provider in turn while the failure is retryable; the last error is raised."""
     tried: list[str] = []
     for position, provider in enumerate(chain):
         try:
-            completion = provider.complete(messages, schema, on_chunk)
+            completion = provider.complete(messages, schema, on_chunk, max_tokens)
         except ContentCraftError as error:
             tried.append(provider.name)
             if not error.retryable or position == len(chain) - 1:

@@ -27,7 +27,7 @@ class AnthropicProvider(Provider):
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
-        args = {"model": self.model, "max_tokens": self.settings.max_tokens,
+        args = {"model": self.model, "max_tokens": self.token_budget(usage),
                 "messages": [m for m in messages if m["role"] != "system"]}
         if system:
             args["system"] = system

@@ -21,6 +21,7 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     finish_reason: str | None = None  # "stop", "length" (hit max tokens), or None when the provider does not say
+    max_tokens: int | None = None  # this call's output budget, set by the caller; None: settings.max_tokens
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Provider:
     needs_key: ClassVar[bool] = False
     key_env_var: ClassVar[str | None] = None
     can_stream: ClassVar[bool] = True
+    writes_long_posts: ClassVar[bool] = True  # False: long posts are written section by section from the start
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
 
@@ -57,6 +59,10 @@ class Provider:
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         """Yield the answer's text in chunks and record token counts on usage."""
         raise NotImplementedError
+
+    def token_budget(self, usage: Usage) -> int:
+        """The output token limit for this call: the caller's budget, else the configured one."""
+        return min(usage.max_tokens or self.settings.max_tokens, self.settings.max_tokens)
 
     def api_key(self) -> str | None:
         """The configured key, or NeedsKeyError with how to set it."""
@@ -70,10 +76,10 @@ class Provider:
         return key
 
     def complete(self, messages: Messages, schema: dict | None = None,
-                 on_chunk: Callable[[str], None] | None = None) -> Completion:
+                 on_chunk: Callable[[str], None] | None = None, max_tokens: int | None = None) -> Completion:
         """Run execute() to the end and return the text, parsed JSON, tokens and latency."""
         start = time.perf_counter()
-        usage = Usage(model=self.model)
+        usage = Usage(model=self.model, max_tokens=max_tokens)
         stream = on_chunk is not None and self.can_stream
         chunks = []
         for chunk in self.execute(messages, schema, stream, usage):

@@ -52,6 +52,7 @@ class LocalProvider(Provider):
     name = "local"
     default_model = "smollm2-135m-instruct"
     max_concurrency = 1
+    writes_long_posts = False  # a 135M model stops or loops long before 800 words
 
     def __init__(self, settings, model=None):
         super().__init__(settings, model)
@@ -67,7 +68,7 @@ class LocalProvider(Provider):
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         llama = self.llama
-        args = {"messages": messages, "max_tokens": self.settings.max_tokens, "temperature": 0.7,
+        args = {"messages": messages, "max_tokens": self.token_budget(usage), "temperature": 0.7,
                 "repeat_penalty": 1.15}
         if schema is not None:
             args["response_format"] = {"type": "json_object", "schema": schema}

@@ -26,7 +26,7 @@ class OllamaProvider(Provider):
                              transport=httpx.HTTPTransport(retries=self.settings.max_retries))
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
-        args = {"model": self.model, "messages": messages, "options": {"num_predict": self.settings.max_tokens}}
+        args = {"model": self.model, "messages": messages, "options": {"num_predict": self.token_budget(usage)}}
         if schema is not None:
             args["format"] = schema
         try:

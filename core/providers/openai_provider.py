@@ -30,7 +30,7 @@ class OpenAIProvider(Provider):
         return {"type": "json_schema", "json_schema": {"name": "content", "schema": schema}}
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
-        args = {"model": self.model, "messages": messages, "max_tokens": self.settings.max_tokens}
+        args = {"model": self.model, "messages": messages, "max_tokens": self.token_budget(usage)}
         if schema is not None:
             args["response_format"] = self.response_format(schema)
         try:
