@@ -106,7 +106,7 @@ class JobRunner:
             claims.finish_failed(self.engine, item, "An unexpected error stopped this row: retry it, and tell "
                                  "your admin if it fails again.", 0)
             return
-        if response.status == "succeeded":
+        if response.status in ("succeeded", "needs_review"):  # needs_review: saved, counted apart, retryable
             saved = claims.finish_succeeded(self.engine, item, _content_type(self.kind), self.author, response,
                                             note=f"bulk job #{self.job_id}, row {item.row}")
             if not saved:
