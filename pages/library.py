@@ -45,7 +45,8 @@ def filters() -> ItemFilter:
 def item_table(items) -> int | None:
     """The items as a table, and the id the user opens."""
     frame = pd.DataFrame([{"ID": i.id, "Title": i.title, "Type": i.type, "Status": STATUS_LABELS[i.status],
-                           "Author": i.author, "Language": i.language, "Updated": i.updated_at} for i in items])
+                           "Author": i.author, "Language": i.language, "Updated": i.updated_at,
+                           "Warnings": " ".join(i.warnings or [])} for i in items])
     st.dataframe(frame, hide_index=True, width="stretch")
     return st.selectbox("Open item", [i.id for i in items], key="library_open",
                         format_func=lambda i: f"#{i} {next(x.title for x in items if x.id == i)}")
@@ -87,6 +88,8 @@ def item_view(item_id: int) -> None:
                f"by {item.author}{voice}")
     if brand and brand.differences:
         st.caption("Biggest differences from the voice: " + "; ".join(brand.differences))
+    if item.warnings:
+        st.warning("Needs review: " + " ".join(item.warnings))
     workflow_actions(item)
     content, history, audit = st.tabs(["Content", "Versions", "Audit trail"])
     with content:

@@ -48,3 +48,15 @@ def test_needs_review_is_shown_with_reasons_and_a_new_version_skips_the_cache(ap
     at.run()
     assert not at.exception and len(fake.history) == 3
     assert any("Saved as draft #2" in s.value for s in at.success)
+
+
+def test_library_shows_the_warnings_of_an_item_needing_review(app_as, generator, fake):
+    from core.schemas import ContentRequest
+
+    fake.enqueue([blog_draft(), blog_draft()])
+    response = generator.generate(ContentRequest(topic="Running shoes for flat feet", language="de"), "x@example.com")
+    assert response.status == "needs_review"
+    at = app_as("editor", page="pages/library.py")
+    assert not at.exception
+    assert any("Written in English, German was asked." in w.value for w in at.warning)
+    assert "Written in English" in at.dataframe[0].value["Warnings"].iloc[0]

@@ -138,3 +138,15 @@ def test_a_new_version_bypasses_the_cache(generator, fake):
     first = generator.generate(_request(), "ana")
     fresh = generator.generate(_request(), "ana", use_cache=False)
     assert not fresh.cache_hit and fresh.content.title != first.content.title and len(fake.history) == 2
+
+
+def test_analytics_counts_needs_review_and_wrong_language(generator, fake, engine):
+    from core.analytics.filters import Filters
+    from core.analytics.quality import quality_counts
+
+    fake.enqueue([blog_draft()] * 3 + ["no json"] * 4)
+    generator.generate(_request(language="de"), "ana")
+    generator.generate(_request(), "ana")
+    generator.generate(_request(topic="Another topic entirely"), "ana")
+    assert quality_counts(engine, Filters()) == {"generations": 3, "needs_review": 1, "wrong_language": 1,
+                                                 "failed": 1}
