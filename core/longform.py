@@ -118,7 +118,9 @@ def section_text(chain: list, request: ContentRequest, tally: Tally, extra: list
     messages = _messages("longform_section_system", "longform_section", request, extra, title=title,
                          outline="; ".join(outline), heading=heading, words=words,
                          previous=previous or "(this is the first section)")
-    completion = call_chain(chain, messages, None, tally, max_tokens=int(words * TOKENS_PER_WORD) + 40)
+    budget = min(int(words * TOKENS_PER_WORD) + 40, chain[0].settings.max_tokens)
+    completion = call_chain([provider.with_budget(budget) for provider in chain], messages, None, tally)
+    tally.truncations -= completion.finish_reason == "length"  # cut at its budget by design, then at a sentence
     return completion.text
 
 

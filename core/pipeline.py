@@ -22,6 +22,7 @@ from .plugins import pm
 from .pricing import cost_usd
 from .providers import get_provider
 from .ratelimit import make_limiter
+from .text import cut_to_units
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
 
 Request = ContentRequest | ProductRequest
@@ -80,6 +81,7 @@ class Generator:
         try:
             pm.hook.before_generate(request=request, user=user, engine=self.engine)
             chain = self.chain(provider, model)
+            tally.host = chain[0].host()  # where the request went, even if nothing answered
             brand = resolve_brand(self.engine, request)  # a named profile's version keys the cache
             key = cache_key(job.kind, request.model_dump(mode="json"), chain[0].name, chain[0].model,
                             brand.version if brand else brand_version)
@@ -104,18 +106,20 @@ class Generator:
                                        detected_language=written.verdict.detected_language)
             if use_cache and response.status == "succeeded":
                 self.cache.set(key, response.model_dump_json(), self.settings.cache_ttl)
-            return self._finish(job, request, user, response, started, save)
+            return self._finish(job, request, user, response, started, save, truncated=tally.truncated,
+                                host=tally.host)
         except Exception as exc:  # every failure becomes a failed, logged result; never a traceback
             error = _as_error(exc)
             try:
                 pm.hook.generation_failed(request=request, error=error, user=user)
             except Exception:
                 log.exception("a generation_failed hook raised")
-            response = ContentResponse(status="failed", type=job.kind, error=str(error),
+            response = ContentResponse(status="failed", type=job.kind, error=str(error), error_kind=error.kind,
                                        retryable=error.retryable, retry_after=getattr(error, "retry_after", None),
                                        provider=tally.provider or None, model=tally.model or None,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
-            return self._finish(job, request, user, response, started, save=False)
+            return self._finish(job, request, user, response, started, save=False, truncated=tally.truncated,
+                                host=tally.host)
 
     def _regenerate_meta(self, chain: list, request: Request, draft: BaseModel, tally: Tally) -> str:
         summary = getattr(draft, "excerpt", None) or getattr(draft, "short_description", "")
@@ -128,7 +132,8 @@ class Generator:
         return str((completion.data or {}).get("meta_desc", ""))
 
     def _finish(self, job: Job, request: Request, user: str, response: ContentResponse, started: float,
-                save: bool, cache_hit: bool = False) -> ContentResponse:
+                save: bool, cache_hit: bool = False, truncated: bool = False,
+                host: str = "") -> ContentResponse:
         response.latency_ms = round((time.perf_counter() - started) * 1000)
         response.cache_hit, response.created_at = cache_hit, utcnow()
         spent = (0, 0) if cache_hit else (response.prompt_tokens, response.completion_tokens)
@@ -139,7 +144,8 @@ class Generator:
             detected_language=response.detected_language or "", provider=response.provider or "",
             model=response.model or "", language=request.language, tone=request.tone,
             prompt_tokens=spent[0], completion_tokens=spent[1],
-            cost_usd=cost_usd(response.provider or "", response.model or "", *spent), cache_hit=cache_hit)
+            cost_usd=cost_usd(response.provider or "", response.model or "", *spent), cache_hit=cache_hit,
+            truncated=truncated, host=host[:255])
         with session_scope(self.engine) as session:  # item, first version and log row in one transaction
             if save and response.status in SAVED_STATUSES:
                 response.item_id = self._save_item(session, job, request, user, response)
@@ -184,4 +190,4 @@ def _field(job: Job) -> str:
 
 
 def _target(request: Request) -> str:
-    return (request.topic if isinstance(request, ContentRequest) else request.name)[:255]
+    return cut_to_units(request.topic if isinstance(request, ContentRequest) else request.name, 255)

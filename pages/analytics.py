@@ -12,7 +12,7 @@ from core.analytics.filters import DEFAULT_PRESET, FILTER_COLUMNS, PRESETS, Filt
 from core.analytics.quality import quality_counts
 from core.analytics.queries import Dashboard, dashboard, filter_options
 from core.auth import allowed
-from pages.common import current_user, engine, friendly_errors
+from ui.common import current_user, engine, friendly_errors
 
 ROW_EXPORT_LIMIT = 200_000
 # Whether a rise in the KPI is good ("normal"), bad ("inverse") or neither ("off").

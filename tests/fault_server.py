@@ -4,6 +4,8 @@ It answers /v1/chat/completions with a valid blog or product draft about the sub
 first line, so the whole pipeline runs for real. Above its requests-per-minute limit (counted over a
 sliding window, 60 s unless `window` scales time down for tests) it answers 429 with Retry-After;
 with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead (in turn).
+`account` ("quota" or "revoked", settable while it runs) makes it answer as OpenAI does when billing
+is out (429 insufficient_quota) or the key was revoked (401 invalid_api_key).
 Run it alone with `python -m tests.fault_server --port 8765 --rpm 600`.
 """
 
@@ -20,6 +22,13 @@ from tests.samples import LONG_BODY, META, blog_draft, product_draft
 from tests.vendor_server import openai_chat
 
 FAULTS = ("429", "500", "timeout")
+ACCOUNT_REPLIES = {
+    "quota": (429, {"error": {"message": "You exceeded your current quota, please check your plan and billing "
+                                         "details.", "type": "insufficient_quota", "param": None,
+                              "code": "insufficient_quota"}}),
+    "revoked": (401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error",
+                                "param": None, "code": "invalid_api_key"}}),
+}
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -37,9 +46,10 @@ class FaultServer:
 
     def __init__(self, latency: float = 0.0, rpm: float | None = None, fault_rate: float = 0.0,
                  timeout_delay: float = 1.0, retry_after: float = 0.1, seed: int = 0, port: int = 0,
-                 window: float = 60.0):
+                 window: float = 60.0, account: str | None = None):
         self.latency, self.rpm, self.fault_rate, self.window = latency, rpm, fault_rate, window
         self.timeout_delay, self.retry_after = timeout_delay, retry_after
+        self.account = account
         self.random = random.Random(seed)
         self.stats: Counter = Counter()
         self.subjects: Counter = Counter()
@@ -62,6 +72,9 @@ class FaultServer:
         """('ok' | 'limited' | a fault, Retry-After seconds), decided when the request arrives."""
         with self._lock:
             self.stats["requests"] += 1
+            if self.account:
+                self.stats[f"account_{self.account}"] += 1
+                return self.account, 0.0
             if self.rpm:
                 now = time.monotonic()
                 while self._arrivals and self._arrivals[0] <= now - self.window:
@@ -88,6 +101,8 @@ class FaultServer:
                     if verdict in ("limited", "429"):
                         self._send(429, {"error": {"message": "Rate limit reached", "type": "requests"}},
                                    {"retry-after": f"{retry_after:.3f}"})
+                    elif verdict in ACCOUNT_REPLIES:
+                        self._send(*ACCOUNT_REPLIES[verdict])
                     elif verdict == "500":
                         self._send(500, {"error": {"message": "The server had an error", "type": "server_error"}})
                     elif verdict == "timeout":

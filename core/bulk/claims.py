@@ -194,3 +194,18 @@ def finish_failed(engine: Engine, claimed: Claimed, error: str, latency_ms: int,
     with session_scope(engine) as session:
         return bool(session.execute(update(BulkItem).where(BulkItem.id == claimed.id, BulkItem.lease == claimed.lease,
                                                            BulkItem.status == "running").values(**values)).rowcount)
+
+
+def pause_for_account(engine: Engine, job_id: int, claimed: Claimed, reason: str) -> None:
+    """The provider account cannot serve anyone (no quota, key rejected): pause the job with the reason.
+
+    The item goes back to pending without counting the attempt, so resuming once the account is fixed
+    runs every row that has not succeeded.
+    """
+    with session_scope(engine) as session:
+        session.execute(update(BulkItem).where(BulkItem.id == claimed.id, BulkItem.lease == claimed.lease,
+                                               BulkItem.status == "running")
+                        .values(status="pending", attempts=claimed.attempts - 1, lease=None, error=reason,
+                                not_before=None))
+        session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
+                        .values(status="paused", pause_reason=reason))

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
 
+from ..errors import ACCOUNT_ERRORS
 from ..models import utcnow
 from ..providers import provider_classes
 from ..schemas import ContentRequest, ProductRequest
@@ -52,6 +53,10 @@ class JobRunner:
         self.options = JobOptions.model_validate(job.settings_json)
         self.options.provider = self.options.provider or generator.settings.provider
         self.concurrency = effective_concurrency(self.options)
+        # Slow start: one row alone until one comes back without an account error, so a key with no
+        # quota costs one request, not one per concurrent row.
+        self.probed = threading.Event()
+        self.account_failed = threading.Event()  # set when a row paused the job: claim nothing more
         self.limiter = limiter_for(self.options.provider, self.options.rpm, self.options.tpm)
 
     def run(self) -> str:
@@ -76,7 +81,9 @@ class JobRunner:
                     status, last_beat = claims.heartbeat(self.engine, self.job_id, self.owner), time.monotonic()
                     if status != "running" or self.stop.is_set():
                         break
-                free = self.concurrency - len(inflight)
+                if self.account_failed.is_set():
+                    break
+                free = (self.concurrency if self.probed.is_set() else 1) - len(inflight)
                 if free > 0:
                     for item in claims.claim_items(self.engine, self.job_id, free):
                         inflight.add(pool.submit(self._run_item, item))
@@ -106,6 +113,12 @@ class JobRunner:
             claims.finish_failed(self.engine, item, "An unexpected error stopped this row: retry it, and tell "
                                  "your admin if it fails again.", 0)
             return
+        if response.error_kind in ACCOUNT_ERRORS:
+            self.account_failed.set()
+            claims.pause_for_account(self.engine, self.job_id, item, response.error)
+            log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
+            return
+        self.probed.set()
         if response.status in ("succeeded", "needs_review"):  # needs_review: saved, counted apart, retryable
             saved = claims.finish_succeeded(self.engine, item, _content_type(self.kind), self.author, response,
                                             note=f"bulk job #{self.job_id}, row {item.row}")

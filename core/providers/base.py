@@ -1,11 +1,15 @@
 """The provider protocol: one method to implement, capabilities as attributes."""
 
+import copy
 import json
 import re
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
+
+import httpx2
 
 from ..config import Settings
 from ..errors import InvalidOutputError, NeedsKeyError, ProviderUnavailableError, RateLimitedError
@@ -21,7 +25,6 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     finish_reason: str | None = None  # "stop", "length" (hit max tokens), or None when the provider does not say
-    max_tokens: int | None = None  # this call's output budget, set by the caller; None: settings.max_tokens
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Completion:
     completion_tokens: int = 0
     latency_ms: int = 0
     finish_reason: str | None = None
+    host: str = ""
     fallback_from: list[str] = field(default_factory=list)
 
 
@@ -44,6 +48,7 @@ class Provider:
     """Turns chat messages (and an optional JSON schema) into text; subclasses implement execute()."""
 
     name: ClassVar[str]
+    label: ClassVar[str] = ""  # how messages name the vendor ("OpenAI"); the name when empty
     default_model: ClassVar[str]
     needs_key: ClassVar[bool] = False
     key_env_var: ClassVar[str | None] = None
@@ -51,6 +56,7 @@ class Provider:
     writes_long_posts: ClassVar[bool] = True  # False: long posts are written section by section from the start
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
+    unusable_until: float = 0.0  # monotonic time until which the fallback chain skips it (account errors)
 
     def __init__(self, settings: Settings, model: str | None = None):
         self.settings = settings
@@ -60,9 +66,15 @@ class Provider:
         """Yield the answer's text in chunks and record token counts on usage."""
         raise NotImplementedError
 
-    def token_budget(self, usage: Usage) -> int:
-        """The output token limit for this call: the caller's budget, else the configured one."""
-        return min(usage.max_tokens or self.settings.max_tokens, self.settings.max_tokens)
+    def with_budget(self, max_tokens: int) -> "Provider":
+        """This provider allowed up to max_tokens of answer; its SDK client and loaded model are shared."""
+        clone = copy.copy(self)
+        clone.settings = self.settings.model_copy(update={"max_tokens": max_tokens})
+        return clone
+
+    def host(self) -> str:
+        """The host:port the provider sends requests to ("" when it runs in process or is unset)."""
+        return ""
 
     def api_key(self) -> str | None:
         """The configured key, or NeedsKeyError with how to set it."""
@@ -76,10 +88,10 @@ class Provider:
         return key
 
     def complete(self, messages: Messages, schema: dict | None = None,
-                 on_chunk: Callable[[str], None] | None = None, max_tokens: int | None = None) -> Completion:
+                 on_chunk: Callable[[str], None] | None = None) -> Completion:
         """Run execute() to the end and return the text, parsed JSON, tokens and latency."""
         start = time.perf_counter()
-        usage = Usage(model=self.model, max_tokens=max_tokens)
+        usage = Usage(model=self.model)
         stream = on_chunk is not None and self.can_stream
         chunks = []
         for chunk in self.execute(messages, schema, stream, usage):
@@ -96,8 +108,13 @@ class Provider:
         return Completion(
             provider=self.name, model=usage.model, text=text, data=data, parse_error=parse_error,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-            finish_reason=usage.finish_reason, latency_ms=round((time.perf_counter() - start) * 1000),
+            finish_reason=usage.finish_reason, host=self.host(), latency_ms=round((time.perf_counter() - start) * 1000),
         )
+
+
+def url_host(url: str | None) -> str:
+    """The host[:port] part of a URL, as recorded on log rows."""
+    return urlsplit(url if url and "//" in url else f"//{url or ''}").netloc
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
@@ -131,3 +148,43 @@ def rate_limited(provider: str, response) -> RateLimitedError:
         retry_after = None
     wait = f"Wait {retry_after:.0f} s" if retry_after is not None else "Wait a minute"
     return RateLimitedError(f"{provider} is rate limiting requests. {wait} and try again.", retry_after)
+
+
+# Error codes (OpenAI's error.code / Anthropic's error.type) meaning the account is out of quota or credit.
+QUOTA_CODES = frozenset({"insufficient_quota", "billing_error", "billing_hard_limit_reached"})
+
+
+def error_code(body) -> str:
+    """The machine-readable code of a vendor error body: error.code, else error.type ('' if none)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return ""
+    return str(error.get("code") or error.get("type") or "")
+
+
+def response_code(exc) -> str:
+    """The vendor error code of an SDK status error, read from its HTTP response body."""
+    try:
+        return error_code(exc.response.json())
+    except (ValueError, AttributeError):
+        return ""
+
+
+class QuotaAwareTransport(httpx2.HTTPTransport):
+    """Marks "out of quota" answers `x-should-retry: false`, so the SDKs' own retry layer gives up at once.
+
+    OpenAI sends them as 429, like a rate limit, which the SDKs would otherwise retry with backoff.
+    Both official SDKs obey the x-should-retry header before looking at the status.
+    """
+
+    def handle_request(self, request):
+        response = super().handle_request(request)
+        if response.status_code in (400, 402, 403, 429):
+            response.read()
+            try:
+                code = error_code(response.json())
+            except ValueError:
+                code = ""
+            if code in QUOTA_CODES:
+                response.headers["x-should-retry"] = "false"
+        return response

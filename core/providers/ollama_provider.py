@@ -9,14 +9,18 @@ import ollama
 from pydantic import ValidationError
 
 from ..errors import ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
-from .base import Messages, Provider, Usage, malformed_response
+from .base import Messages, Provider, Usage, malformed_response, url_host
 
 
 class OllamaProvider(Provider):
     """A model served by Ollama at OLLAMA_HOST (default http://127.0.0.1:11434)."""
 
     name = "ollama"
+    label = "Ollama"
     default_model = "llama3.2"
+
+    def host(self) -> str:
+        return url_host(self.settings.ollama_host or "http://127.0.0.1:11434")
 
     @cached_property
     def client(self) -> ollama.Client:
@@ -26,7 +30,7 @@ class OllamaProvider(Provider):
                              transport=httpx.HTTPTransport(retries=self.settings.max_retries))
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
-        args = {"model": self.model, "messages": messages, "options": {"num_predict": self.token_budget(usage)}}
+        args = {"model": self.model, "messages": messages, "options": {"num_predict": self.settings.max_tokens}}
         if schema is not None:
             args["format"] = schema
         try:
@@ -47,6 +51,8 @@ class OllamaProvider(Provider):
 
 
 def _record(usage: Usage, part) -> None:
+    if part.done_reason:
+        usage.finish_reason = "length" if part.done_reason == "length" else "stop"
     usage.model = part.model or usage.model
     usage.prompt_tokens = part.prompt_eval_count or 0
     usage.completion_tokens = part.eval_count or 0
