@@ -85,8 +85,12 @@ def plan(chain: list, request: ContentRequest, tally: Tally, extra: list[str]) -
 
 
 def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], *,
-          on_progress: Progress | None = None, cancel: threading.Event | None = None) -> ContentData:
-    """A finished post written section by section; raises ContentCraftError (CancelledError when cancelled)."""
+          on_progress: Progress | None = None, cancel: threading.Event | None = None,
+          on_chunk: Callable[[str], None] | None = None) -> ContentData:
+    """A finished post written section by section; raises ContentCraftError (CancelledError when cancelled).
+
+    on_chunk, if given, hears each section's plain text as it is written (never JSON).
+    """
     report = on_progress or (lambda message, fraction: None)
     report("Planning the outline…", 0.0)
     title, headings = plan(chain, request, tally, extra)
@@ -100,7 +104,8 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
         previous = " ".join(written[-1][1])[-PREVIOUS_CHARS:] if written else ""
         outline = [h or "(to be decided)" for h in headings]
         text = section_text(chain, request, tally, extra, title=title, outline=outline,
-                            heading=heading or "the next part of the post", previous=previous, words=share)
+                            heading=heading or "the next part of the post", previous=previous, words=share,
+                            on_chunk=on_chunk)
         paragraphs = paragraphs_of(text, share, seen)
         if not paragraphs:
             continue
@@ -113,13 +118,14 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
 
 
 def section_text(chain: list, request: ContentRequest, tally: Tally, extra: list[str], *, title: str,
-                 outline: list[str], heading: str, previous: str, words: int) -> str:
+                 outline: list[str], heading: str, previous: str, words: int,
+                 on_chunk: Callable[[str], None] | None = None) -> str:
     """The plain text of one section, asked with a token budget of about its share of the words."""
     messages = _messages("longform_section_system", "longform_section", request, extra, title=title,
                          outline="; ".join(outline), heading=heading, words=words,
                          previous=previous or "(this is the first section)")
     budget = min(int(words * TOKENS_PER_WORD) + 40, chain[0].settings.max_tokens)
-    completion = call_chain([provider.with_budget(budget) for provider in chain], messages, None, tally)
+    completion = call_chain([provider.with_budget(budget) for provider in chain], messages, None, tally, on_chunk)
     tally.truncations -= completion.finish_reason == "length"  # cut at its budget by design, then at a sentence
     return completion.text
 

