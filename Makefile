@@ -14,7 +14,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 LLAMA_WHEELS := $(HOME)/.cache/contentcraft/wheels/$(shell echo '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha1sum | cut -c1-12)
 
-.PHONY: install migrate run test bench bench-analytics clean
+.PHONY: install migrate run api test bench bench-analytics bench-api clean
 
 $(STAMP): requirements.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,11 +36,18 @@ migrate: install
 run: migrate
 	$(BIN)/streamlit run server.py --server.address 127.0.0.1 --server.port 8501
 
+# The headless API alone (default 127.0.0.1:8000); pass e.g. API_ARGS="--workers 4".
+api: migrate
+	$(BIN)/python -m api $(API_ARGS)
+
 test: migrate
 	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python benchmarks/overhead.py
+
+bench-api: install
+	$(BIN)/python benchmarks/api.py
 
 bench-analytics: install
 	$(BIN)/python benchmarks/analytics.py --rows 1000000

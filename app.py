@@ -25,6 +25,7 @@ PAGES = [
     ("pages/brand.py", "Brand voice", ":material/record_voice_over:", "manage_brand"),
     ("pages/analytics.py", "Analytics", ":material/monitoring:", "view_analytics"),
     ("pages/settings.py", "Settings", ":material/settings:", "settings"),
+    ("pages/api_tokens.py", "API tokens", ":material/key:", "generate"),
 ]
 
 user = signed_in_user()

@@ -1,6 +1,7 @@
-"""The ContentCraft server: `streamlit run server.py` serves app.py plus the session-cookie routes.
+"""The ContentCraft server: `streamlit run server.py` serves app.py, the session-cookie routes and the API.
 
-Streamlit's st.App (an ASGI app) adds two small routes: one trades the one-time code a fresh
+One process for a single machine: the dashboard at / and the headless API at /api (the API alone is
+`python -m api`; see README, "Headless API"). Streamlit's st.App (an ASGI app) adds two small routes: one trades the one-time code a fresh
 sign-in hands the browser for an HttpOnly, SameSite=Lax signed cookie, one clears it. At start
 it migrates the database, refuses a missing or wrong secret key, and prints the setup token
 while no user exists. All logic lives in core; this file only speaks HTTP.
@@ -13,10 +14,11 @@ import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from streamlit.runtime.pages_manager import PagesManager
 
+from api.app import create_app
 from core.identity import sessions
 
 
@@ -97,4 +99,9 @@ PagesManager.uses_pages_directory = False
 app = st.App("app.py", lifespan=lifespan, routes=[
     Route(sessions.SESSION_ROUTE, set_session_cookie, methods=["POST"]),
     Route(sessions.SIGNOUT_ROUTE, clear_session_cookie, methods=["POST"]),
+    # The dashboard starts the bulk worker itself (app.py), so the mounted API does not start a second one.
+    Mount("/api", app=create_app(bulk_worker=False, prefix="")),
 ])
+
+if __name__ == "__main__":
+    app.run()

@@ -13,7 +13,8 @@ from .errors import ContentCraftError, describe_validation_error
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli")
+COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli",
+                                    "core.access.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--as", dest="user", default=os.environ.get("CONTENTCRAFT_USER", "cli"),
                          help="the user the generation is logged for")
         sub.add_argument("--no-cache", action="store_true")
-        sub.add_argument("--json", action="store_true", help="print the ContentResponse as JSON")
+        sub.add_argument("--json", action="store_true", help="print the result as JSON: {success, data, error, item_id, …}")
         sub.set_defaults(handler=cmd_generate)
     return parser
 
@@ -66,14 +67,14 @@ def cmd_db_upgrade(args) -> int:
 def cmd_generate(args) -> int:
     from .app_settings import configured_generator
     from .db import upgrade
-    from .schemas import ContentRequest, ProductRequest
+    from .schemas import ContentRequest, GenerationResult, ProductRequest
 
     request = _request_from_args(args, ContentRequest, ProductRequest)
     upgrade()
     response = configured_generator().generate(request, args.user, provider=args.provider, model=args.model,
                                     use_cache=not args.no_cache)
     if args.json:
-        print(response.model_dump_json(indent=2))
+        print(GenerationResult.of(response).model_dump_json(indent=2))
     elif response.status != "failed":
         data = response.content or response.product
         print(f"{data.title}\n  saved as item {response.item_id} · {response.provider}/{response.model} · "

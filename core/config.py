@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     seo_schema: bool = Field(True, description="Add schema.org JSON-LD to every item.")
     seo_internal_links: bool = Field(True, description="Suggest internal links from the connected site.")
     seo_alt_text: bool = Field(True, description="Let the model write image alt text (else the product title).")
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Extra browser origins the API answers (connected WordPress sites always).")
+    api_max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest API request body, in bytes.")
+    api_rate_limit: int | None = Field(None, ge=1, description="API calls per token per minute (default: rate_limit).")
     admin_email: str | None = Field(None, description="First admin, created at start when no user exists.")
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(None, description="Fernet key for secrets kept in the DB.")
@@ -53,7 +57,7 @@ class Settings(BaseSettings):
     anthropic_base_url: str | None = Field(None, validation_alias="ANTHROPIC_BASE_URL")
     ollama_host: str | None = Field(None, validation_alias="OLLAMA_HOST")
 
-    @field_validator("fallback", mode="before")
+    @field_validator("fallback", "api_cors_origins", mode="before")
     @classmethod
     def _split_comma_list(cls, value):
         if isinstance(value, str):

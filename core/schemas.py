@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .text import grapheme_len
+from .text import clean_controls, grapheme_len
 
 LANGUAGES = {
     "en": "English", "fa": "Persian", "ar": "Arabic", "de": "German", "es": "Spanish",
@@ -49,6 +49,12 @@ def Chars(min_length: int = 0, max_length: int | None = None):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _space_controls(cls, data):
+        # A vertical tab pasted from a spreadsheet is a word break, not a character to keep.
+        return clean_controls(data) if isinstance(data, dict) else data
 
 
 class ContentRequest(_Strict):
@@ -152,6 +158,7 @@ class ContentResponse(BaseModel):
     product: ProductData | None = None
     error: str | None = None
     error_kind: str | None = None  # e.g. "quota_exceeded", "rate_limited", "truncated" (core.errors kinds)
+    error_type: str | None = Field(None, description="The error's class name, e.g. RateLimitedError.")
     retryable: bool = False
     retry_after: float | None = None
     item_id: int | None = None
@@ -166,6 +173,39 @@ class ContentResponse(BaseModel):
     warnings: list[str] = Field(default_factory=list)  # why a result needs review, e.g. the wrong language
     detected_language: str | None = None
     attempts: int = 1  # 2 when the quality gate asked for a second try
+
+
+class GenerationResult(BaseModel):
+    """The seed's envelope {success, data, error} plus what callers need: the API's and `generate --json`'s shape."""
+
+    success: bool
+    data: ContentData | ProductData | None = None
+    error: str | None = None
+    kind: Literal["content", "product"]
+    status: str = Field(description="succeeded, failed (or another pipeline status such as needs_review).")
+    item_id: int | None = Field(None, description="The saved Library item, when one was saved.")
+    provider: str | None = None
+    model: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    tokens: int = Field(0, description="prompt_tokens + completion_tokens (0 on a cache hit's provider side).")
+    latency_ms: int = 0
+    cache_hit: bool = False
+    warnings: list[str] = Field(default_factory=list)
+    error_type: str | None = None
+    retryable: bool = False
+    retry_after: float | None = Field(None, description="Seconds to wait before retrying, when known.")
+    brand_score: BrandConsistency | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def of(cls, response: ContentResponse) -> "GenerationResult":
+        """The envelope of a pipeline response."""
+        fields = response.model_dump(exclude={"content", "product"})
+        return cls(**{k: v for k, v in fields.items() if k in cls.model_fields},
+                   kind=response.type, success=response.status != "failed", data=response.content or response.product,
+                   tokens=response.prompt_tokens + response.completion_tokens,
+                   warnings=list(getattr(response, "warnings", None) or []))
 
 
 class BlogDraft(BaseModel):

@@ -44,7 +44,7 @@ def fit_length(text: str, low: int, high: int) -> str | None:
     Characters are grapheme clusters (what a reader and Google's snippet count), so no cut splits one.
     """
     text = re.sub(r"\s+", " ", text).strip()
-    clusters = graphemes(text)
+    clusters = graphemes(text, high + 1)  # enough to know whether it fits, and where to cut
     if len(clusters) <= high:
         return text if len(clusters) >= low else None
     window = clusters[:high]
@@ -60,7 +60,7 @@ def fit_length(text: str, low: int, high: int) -> str | None:
 def seo_title(title: str, limit: int = SEO_TITLE_MAX) -> str:
     """At most `limit` characters (grapheme clusters), cut on a word boundary where the language has spaces."""
     title = plain_text(title)
-    clusters = graphemes(title)
+    clusters = graphemes(title, limit + 1)
     if len(clusters) <= limit:
         return title
     spaces = [index for index, cluster in enumerate(clusters[:limit + 1]) if cluster == " "]
@@ -84,9 +84,17 @@ def meta_description(*candidates: str) -> str | None:
     return None
 
 
+# Symbols that carry a name's meaning, spelled out before slugify drops them: "C++" and "C#" must not
+# both become "c" (then "C++ tips" and "C# tips" share one slug and WordPress renames the second).
+_SPELLED = [(re.compile(r"(?<=\w)\+\+"), "pp"), (re.compile(r"(?<![\w#])([A-Za-z])#(?!\w)"), r"\1sharp"),
+            (re.compile(r"(?<![\w.])\.NET\b", re.IGNORECASE), "dotnet")]
+
+
 def make_slug(*candidates: str) -> str:
     """A URL slug from the first candidate that gives one, transliterated where possible."""
     for candidate in candidates:
+        for pattern, spelled in _SPELLED:
+            candidate = pattern.sub(spelled, candidate or "")
         slug = slugify(candidate or "", max_length=80, word_boundary=True)
         if slug:
             return slug

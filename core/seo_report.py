@@ -10,6 +10,7 @@ from textstat.backend.utils import get_lang_cfg, get_pyphen
 
 from . import seo
 from .schemas import LENGTH_WORDS
+from .text import grapheme_len
 
 DENSITY_RANGE = (0.5, 3.0)  # percent; Yoast's long-standing advice for a focus keyphrase
 LENGTH_TOLERANCE = 0.2  # within 20 % of the requested word count counts as on target
@@ -243,8 +244,8 @@ def build_report(*, title: str, seo_title: str, meta_desc: str, body_html: str, 
     """The full SEO report for a post or product page."""
     headings = seo.extract_headings(body_html) if headings is None else headings
     return SeoReport(
-        seo_title=LengthCheck(len(seo_title.strip()), 1, seo.SEO_TITLE_MAX),
-        meta_desc=LengthCheck(len(meta_desc.strip()), seo.META_MIN, seo.META_MAX),
+        seo_title=LengthCheck(grapheme_len(seo_title.strip()), 1, seo.SEO_TITLE_MAX),
+        meta_desc=LengthCheck(grapheme_len(meta_desc.strip()), seo.META_MIN, seo.META_MAX),
         keywords=[keyword_check(k, title=title, body_html=body_html, headings=headings, language=language)
                   for k in keywords if k.strip()],
         readability=readability(prose(body_html), language),

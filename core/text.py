@@ -4,6 +4,7 @@ Grapheme clusters are UAX #29 extended grapheme clusters, found with the `regex`
 (emoji ZWJ sequences, flags, skin tones and combining marks stay whole).
 """
 
+import itertools
 import re
 
 import regex
@@ -13,9 +14,11 @@ _GRAPHEME = regex.compile(r"\X")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 
 
-def graphemes(text: str) -> list[str]:
-    """The user-perceived characters (extended grapheme clusters) of text, in order."""
-    return _GRAPHEME.findall(text)
+def graphemes(text: str, limit: int | None = None) -> list[str]:
+    """The user-perceived characters (extended grapheme clusters) of text, in order; the first `limit` only."""
+    if limit is None:
+        return _GRAPHEME.findall(text)
+    return [match.group() for match in itertools.islice(_GRAPHEME.finditer(text), limit)]
 
 
 def grapheme_len(text: str) -> int:

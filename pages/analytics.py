@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import pandas as pd
 import streamlit as st
 
+from core.access.audit import endpoint_errors
 from core.analytics import budgets, charts, export
 from core.analytics.cli import KPI_LABELS, format_kpi
 from core.analytics.filters import DEFAULT_PRESET, FILTER_COLUMNS, PRESETS, Filters, date_range, preset_range
@@ -111,6 +112,18 @@ def charts_section(board: Dashboard) -> None:
                        key="analytics_cache")
 
 
+def api_section(filters: Filters) -> None:
+    """API calls per endpoint in the range: calls, client and server errors, error rate, mean latency."""
+    st.subheader("API calls by endpoint")
+    table = endpoint_errors(engine(), filters.start, filters.end)
+    if table.empty:
+        st.caption("No API calls in this range. Create a token on the API tokens page to call the API.")
+        return
+    st.dataframe(table, hide_index=True, column_config={
+        "error_rate": st.column_config.ProgressColumn("Error rate", format="percent", max_value=1),
+        "mean_ms": st.column_config.NumberColumn("Mean latency (ms)")})
+
+
 def export_section(board: Dashboard) -> None:
     """CSV downloads: every aggregate, and the filtered rows (built only when clicked)."""
     st.subheader("Export")
@@ -181,4 +194,5 @@ with friendly_errors("Computing the figures"):
     else:
         charts_section(board)
         export_section(board)
+    api_section(filters)
 budgets_section(user)

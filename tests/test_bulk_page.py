@@ -131,6 +131,29 @@ def test_pause_and_resume_from_the_page(app_as, engine, generator, fake):
     assert jobs.progress(engine, job_id).succeeded == 1
 
 
+def test_a_job_paused_for_quota_says_why_and_resumes(app_as, engine, generator, fake):
+    from core.errors import QuotaExceededError
+
+    at = app_as("writer", page=PAGE)
+    fake.enqueue([QuotaExceededError("The fake account has no quota left: check billing.")])
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
+                                "blog", "writer@example.com", jobs.JobOptions(provider="fake", concurrency=4))
+    start_worker(generator).wake()
+    deadline = time.monotonic() + 20
+    while jobs.get_job(engine, job_id).status != "paused" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    at.run()
+    assert any("no quota left: check billing" in e.value and "Resume" in e.value for e in at.error)
+    assert len(fake.history) == 1, "the other row waited for the first one's answer"
+    fake.enqueue([blog_draft(), blog_draft()])
+    _button(at, "Resume").click()
+    at.run()
+    _wait_finished(engine, job_id)
+    assert jobs.progress(engine, job_id).succeeded == 2
+    at.run()
+    assert not any("quota" in e.value for e in at.error)
+
+
 def test_writers_only_see_their_own_jobs_and_templates_download(app_as, engine, generator):
     jobs.create_job(generator, b"topic\nTrail running for beginners\n", "blog", "other@example.com",
                     jobs.JobOptions(provider="fake"))

@@ -20,9 +20,10 @@ def test_generate_blog_json(settings, engine, fake, capfd):
     captured = capfd.readouterr()  # file descriptors 1 and 2: stdout is one JSON document, logs are on stderr
     out = json.loads(captured.out)
     assert json.loads(captured.err.strip().splitlines()[-1])["event"] == "generation"
-    assert code == 0 and out["status"] == "succeeded" and out["provider"] == "fake"
+    assert code == 0 and out["success"] is True and out["error"] is None and out["provider"] == "fake"
+    assert out["kind"] == "content" and out["tokens"] == out["prompt_tokens"] + out["completion_tokens"] > 0
     with Session(engine) as session:
-        assert session.get(ContentItem, out["item_id"]).title == out["content"]["title"]
+        assert session.get(ContentItem, out["item_id"]).title == out["data"]["title"]
     assert "running shoes, flat feet" in fake.history[0]["messages"][-1]["content"]
 
 
@@ -31,7 +32,7 @@ def test_generate_product_json(settings, engine, fake, capsys):
     code = main(["generate", "product", "--name", "TrailFlex", "--features", "light;firm midsole",
                  "--attributes", "color=blue;size=42", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert code == 0 and out["product"]["meta"]["slug"] == "trailflex"
+    assert code == 0 and out["kind"] == "product" and out["data"]["meta"]["slug"] == "trailflex"
     assert "color: blue; size: 42" in fake.history[0]["messages"][-1]["content"]
 
 
@@ -47,6 +48,14 @@ def test_generation_failure_exit_1(settings, engine, fake, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and err[-1].startswith("error: The model") and json.loads(err[0])["status"] == "failed"
     assert not any("Traceback" in line for line in err)
+
+
+def test_generation_failure_json_is_the_envelope(settings, engine, fake, capsys):
+    fake.enqueue(["garbage", "garbage again"])
+    code = main(["generate", "blog", "--topic", "Running shoes for flat feet", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["success"] is False and out["data"] is None
+    assert out["error"].startswith("The model") and out["error_type"] == "InvalidOutputError"
 
 
 def test_unknown_provider_is_explained(settings, engine, capsys):
@@ -70,6 +79,6 @@ def test_cli_generates_offline_with_the_embedded_model(tmp_path):
     assert result.returncode in (0, 3), result.stderr  # 3: saved, but a 135M model's post may need review
     out = json.loads(result.stdout)
     assert out["provider"] == "local" and out["item_id"] == 1
-    assert 140 <= len(out["content"]["meta"]["meta_desc"]) <= 160
+    assert out["success"] and 140 <= len(out["data"]["meta"]["meta_desc"]) <= 160
     log_line = json.loads(result.stderr.strip().splitlines()[-1])
     assert log_line["event"] == "generation" and log_line["provider"] == "local" and "user" not in log_line

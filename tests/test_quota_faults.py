@@ -7,12 +7,14 @@ import json
 import time
 
 import pytest
+from sqlmodel import Session, select
 
 from core import config
 from core.bulk import jobs
 from core.bulk.runner import run_job
 from core.db import engine_for, upgrade
 from core.errors import NeedsKeyError, QuotaExceededError, RateLimitedError
+from core.models import ContentItem
 from core.pipeline import Generator
 from core.providers import get_provider
 from core.schemas import BlogDraft
@@ -165,3 +167,23 @@ def test_with_a_fallback_rows_go_there_directly(monkeypatch, fault_servers, fake
     assert len(fake.history) == 20
     # The first row finds the quota gone; the others skip the exhausted account for a while.
     assert server.stats["requests"] <= 4
+    with Session(generator.engine) as session:
+        providers = set(session.exec(select(ContentItem.provider)))
+    assert providers == {"fake"}
+
+
+def test_fallback_chain_names_the_provider_it_skipped(monkeypatch, vendor, fake):
+    from core.providers import complete_with_fallback
+
+    vendor.enqueue(Reply(429, openai_error("insufficient_quota")))
+    primary = _openai(monkeypatch, vendor.url + "/v1")
+    monkeypatch.setenv("CONTENTCRAFT_PROVIDER", "fake")
+    backup = get_provider("fake", _settings(monkeypatch))
+    fake.enqueue([blog_draft(), blog_draft()])
+    first = complete_with_fallback([primary, backup], MESSAGES, SCHEMA)
+    second = complete_with_fallback([primary, backup], MESSAGES, SCHEMA)
+    assert first.fallback_from == second.fallback_from == ["openai"] and len(vendor.requests) == 1
+    with pytest.raises(QuotaExceededError):  # alone in its chain, it is still asked (billing may be fixed)
+        vendor.enqueue(Reply(429, openai_error("insufficient_quota")))
+        complete_with_fallback([primary], MESSAGES, SCHEMA)
+    assert len(vendor.requests) == 2

@@ -103,3 +103,49 @@ def test_control_characters_become_spaces_when_content_is_stored(generator, fake
 
 def test_clean_controls_keeps_line_breaks_and_tabs():
     assert clean_controls({"a": ["x\x0b\x0cy", "l1\nl2\r\n\tz"], "n": 3}) == {"a": ["x y", "l1\nl2\r\n\tz"], "n": 3}
+
+
+def test_migration_spaces_control_characters_stored_before(settings):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from core.db import alembic_config, engine_for, upgrade
+
+    url = settings.database_url
+    command.upgrade(alembic_config(url), "0002_dashboard")
+    engine = engine_for(url)
+    with engine.begin() as conn:  # written as older versions did, without the storage-time cleaning
+        conn.execute(sa.text("INSERT INTO content_item (id, type, status, title, language, author, request_json, "
+                             "data_json, provider, model, created_at, updated_at) VALUES (1, 'content', 'draft', "
+                             ":title, 'en', 'ana', :request, :data, '', '', '2026-01-01', '2026-01-01')"),
+                     {"title": "Pour\x0bover", "request": '{"topic": "Pour\\u000bover"}',
+                      "data": '{"body_html": "<p>dripper\\u000bthat</p>", "n": 1}'})
+        conn.execute(sa.text("INSERT INTO content_version (id, item_id, version, data_json, note, created_by, "
+                             "created_at) VALUES (1, 1, 1, :data, '', 'ana', '2026-01-01')"),
+                     {"data": '{"body_html": "<p>a\\u000cb</p>"}'})
+    upgrade(url)
+    item = get_item(engine, 1)
+    assert item.title == "Pour over" and item.request_json == {"topic": "Pour over"}
+    assert item.data_json == {"body_html": "<p>dripper that</p>", "n": 1}
+    assert versions(engine, 1)[0].data_json == {"body_html": "<p>a b</p>"}
+
+
+def test_seo_report_counts_characters_as_readers_do():
+    from core.seo_report import build_report
+
+    report = build_report(title="t", seo_title="ホーム" + CODER, meta_desc=FLAG * 150, body_html="<p>x</p>", keywords=[],
+                     language="ja")
+    assert report.seo_title.length == 4 and report.meta_desc.length == 150 and report.meta_desc.ok
+
+
+def test_bulk_rows_store_control_characters_as_spaces(generator, fake):
+    from core.bulk import jobs
+    from core.bulk.export import results_frame
+    from core.bulk.runner import run_job
+
+    fake.enqueue([blog_draft(body_html="<p>Paper\x0bfilters</p>")])
+    data = "topic,keywords\nPour over\x0bcoffee basics,dripper\x0cfilter\n".encode()
+    job_id, _ = jobs.create_job(generator, data, "blog", "ana", jobs.JobOptions(provider="fake", concurrency=1))
+    assert run_job(generator, job_id) == "finished"
+    text = to_csv(results_frame(generator.engine, job_id)).decode("utf-8-sig")
+    assert "Pour over coffee basics" in text and not any(ch in text for ch in "\x0b\x0c")

@@ -112,3 +112,14 @@ def test_an_answer_that_is_complete_is_not_marked_truncated(monkeypatch, server)
     generator = _generator(monkeypatch, "openai", server.url)
     assert generator.generate(ContentRequest(topic="Trail running basics"), "ana").status == "succeeded"
     assert not _log(generator).truncated and len(server.requests) == 1
+
+
+@pytest.mark.slow
+def test_the_embedded_model_is_cut_off_retried_and_reported(monkeypatch, engine):
+    settings = _env(monkeypatch, CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS=8)
+    response = Generator(settings, engine).generate(ContentRequest(topic="Coffee brewing at home"), "ana")
+    assert response.status == "failed" and response.error_kind == "truncated", response.error
+    assert "CONTENTCRAFT_MAX_TOKENS=8" in response.error and "A retry with 16 tokens was cut off too" in response.error
+    with Session(engine) as session:
+        log = session.exec(select(GenerationLog)).one()
+    assert log.truncated and log.provider == "local" and 8 < log.completion_tokens <= 24

@@ -72,6 +72,17 @@ def test_pushing_again_updates_meta_in_place(shop, woo):
     assert publication_for(shop.engine, shop.item_id, "shop").attempts == 2
 
 
+def test_seo_fields_the_shop_does_not_keep_are_named(shop, woo):
+    product = woo.add_product("TrailFlex", images=1)
+    woo.dropped_meta = {"_yoast_wpseo_focuskw"}
+    result = push_product(shop.engine, shop.editor, shop.item_id, "shop", product["id"])
+    [warning] = [w for w in result.warnings if "did not keep" in w]
+    assert "Yoast focus keyphrase (_yoast_wpseo_focuskw)" in warning and "metadesc" not in warning
+    woo.dropped_meta = set()
+    again = push_product(shop.engine, shop.editor, shop.item_id, "shop", product["id"])
+    assert not [w for w in again.warnings if "did not keep" in w]
+
+
 def test_wrong_secret_is_a_clear_401(woo):
     product = woo.add_product("TrailFlex")
     with WooCommerceClient(woo.url, KEY, "cs_wrong") as client, pytest.raises(PublishFailedError) as failed:

@@ -54,6 +54,7 @@ class WooContractServer:
         self.nonces: set[str] = set()
         self.requests: list[dict] = []
         self.faults: list[tuple[int, str, str, float]] = []
+        self.dropped_meta: set[str] = set()  # keys a plugin refuses to save (answers as if it had)
         self._ids = count(100)
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -174,7 +175,8 @@ class WooContractServer:
             if field in body:
                 product[field] = str(body[field])
         for entry in body.get("meta_data") or []:
-            self._set_meta(product, entry)
+            if entry.get("key") not in self.dropped_meta:
+                self._set_meta(product, entry)
         if "images" in body:
             product["images"] = [self._image(product, image) for image in body["images"]]
         product["date_modified_gmt"] = _now()

@@ -18,6 +18,7 @@ from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
 from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
 from core.streaming import ChunkStream
+from core.text import grapheme_len
 from ui.common import engine, friendly_errors, generator
 
 NO_BRAND = ""
@@ -243,18 +244,18 @@ def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) ->
 
 def seo_title_field(prefix: str) -> None:
     """SEO title with a live counter against 60 characters."""
-    length = len(st.session_state.get(field_key(prefix, "seo_title"), ""))
-    st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"),
-                  max_chars=SEO_TITLE_MAX, live=True, persist_state="session", on_change=_set_by_hand,
-                  args=(prefix, "seo_title"))
+    # Counted in characters as readers see them (an emoji sequence is one); the browser's max_chars is not.
+    length = grapheme_len(st.session_state.get(field_key(prefix, "seo_title"), ""))
+    st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"), live=True,
+                  persist_state="session", on_change=_set_by_hand, args=(prefix, "seo_title"))
 
 
 def meta_desc_field(prefix: str) -> None:
     """Meta description with a live counter against 140–160 characters."""
-    length = len(st.session_state.get(field_key(prefix, "meta_desc"), ""))
+    length = grapheme_len(st.session_state.get(field_key(prefix, "meta_desc"), ""))
     mark = "✓" if META_MIN <= length <= META_MAX else "needs " + ("more" if length < META_MIN else "less")
     st.text_input(f"Meta description · {length} of {META_MIN}–{META_MAX} ({mark})", key=field_key(prefix, "meta_desc"),
-                  max_chars=META_MAX, live=True, persist_state="session")
+                  live=True, persist_state="session")
 
 
 def preview(title: str, lead: str, body_html: str, language: str) -> None:

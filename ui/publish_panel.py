@@ -70,13 +70,23 @@ def _post_form(item, user, site: str, last) -> None:
                       key=f"publish_status_{item.id}")
     when = None
     if status == "future":
-        zone = dt.datetime.now().astimezone().tzname()
-        when = st.datetime_input(f"Publish at (server time, {zone})", value=dt.datetime.now() + dt.timedelta(days=1),
+        zone = "time zone unknown"
+        with friendly_errors("Reading the site's time zone"):
+            zone = wordpress.site_time_zone(engine(), site)
+        # A bare time is the site's local time (core sends WordPress date_gmt for it).
+        when = st.datetime_input(f"Publish at (site time, {zone})", value=dt.datetime.now() + dt.timedelta(days=1),
                                  key=f"publish_when_{item.id}")
     choices = st.session_state.get(f"publish_choices_{site}")
     if choices is None and st.button("Load categories, tags and authors", key=f"publish_load_{item.id}"):
         with friendly_errors("Loading from the site"):
             choices = st.session_state[f"publish_choices_{site}"] = wordpress.site_choices(engine(), site)
+    if st.button("Check the slug on the site", key=f"publish_slug_{item.id}"):
+        with friendly_errors("Checking the slug"):
+            taken = wordpress.slug_warnings(engine(), user, item.id, site)
+            for warning in taken:
+                st.warning(warning)
+            if not taken:
+                st.success(f"No other post on {site} uses the slug {item.data_json['meta']['slug']!r}.")
     choices = choices or {"categories": [], "tags": [], "authors": []}
     categories = st.multiselect("Categories (type to add new ones)", choices["categories"], accept_new_options=True,
                                 key=f"publish_categories_{item.id}")
@@ -88,7 +98,7 @@ def _post_form(item, user, site: str, last) -> None:
     retry = last is not None and last.state == "failed"
     label = "Retry" if retry else "Update the post" if last is not None and last.remote_id else "Publish"
     if st.button(label, type="primary", key=f"publish_go_{item.id}"):
-        options = wordpress.PublishOptions(status=status, date=when.astimezone() if when else None,
+        options = wordpress.PublishOptions(status=status, date=when,
                                            categories=categories, tags=tags, author=author)
         with friendly_errors("Publishing"), st.spinner(f"Sending to {site}…"):
             result = wordpress.publish(engine(), user, item.id, site, options)

@@ -68,9 +68,11 @@ def _credentials_form(user, name: str) -> None:
 def _show_report(report) -> None:
     st.success(f"Connected to {report.site} as **{report.user}** ({', '.join(report.roles) or 'no role'}) · "
                f"WordPress {report.wordpress_version or 'version hidden'}")
+    unwritable = f"; cannot be written: {', '.join(report.seo_fields_unwritable)}" if report.seo_fields_unwritable else ""
     st.markdown(f"- Capabilities: {', '.join(report.capabilities) or 'none'}\n"
                 f"- SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
-                f"{', '.join(report.seo_fields) or 'none'}\n"
+                f"{', '.join(report.seo_fields) or 'none'}{unwritable}\n"
+                f"- Time zone (scheduled posts): {report.time_zone or 'UTC'}\n"
                 f"- ContentCraft connector: {'installed' if report.connector else 'not installed'} · "
                 f"WooCommerce API: {'yes' if report.woocommerce else 'no'} · REST via "
                 f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")

@@ -82,13 +82,32 @@ def score_for(profile: BrandProfile | None, request, data) -> BrandConsistency |
     """The consistency of generated data with the profile, in the request's language."""
     if profile is None:
         return None
+    return consistency(profile, request.language, scored_text(data))
+
+
+def consistency(profile: BrandProfile, language: str, text: str) -> BrandConsistency:
+    """Score plain text in language against the profile's reference for that language."""
     result = BrandConsistency(profile=profile.name, profile_id=profile.id, version=profile.version)
-    reference = profile.references.get(request.language)
+    reference = profile.references.get(language)
     if reference is None:
-        result.differences = [no_reference_reason(request.language)]
+        result.differences = [no_reference_reason(language)]
         return result
-    result.score, result.differences = score_text(reference, scored_text(data), profile.banned_words)
+    result.score, result.differences = score_text(reference, text, profile.banned_words)
     return result
+
+
+def score_passage(engine: Engine, user, profile_name: str, text: str, language: str | None = None,
+                  html: bool = False) -> BrandConsistency:
+    """How close a passage (plain text, or HTML when html) is to a profile's samples; language is detected if None."""
+    from ..auth import require
+    from .languages import detect_language
+
+    require(user, "generate")
+    profile = get_profile(engine, profile_name)
+    if profile is None:
+        raise NotFoundError(f"There is no brand profile named {profile_name!r}: check the name on the Brand voice page.")
+    text = html_to_text(text) if html else text
+    return consistency(profile, language or detect_language(text), text)
 
 
 def record_score(session, language: str, response: ContentResponse) -> None:

@@ -104,11 +104,12 @@ def _log(engine, user: str, name: str, language: str, completions: list[Completi
     prompt_tokens = sum(c.prompt_tokens for c in completions)
     completion_tokens = sum(c.completion_tokens for c in completions)
     provider, model = (completions[-1].provider, completions[-1].model) if completions else ("", "")
-    entry = GenerationLog(user=user, type="brand", target=name[:255], tokens=prompt_tokens + completion_tokens,
+    entry = GenerationLog(user=user, type="brand", target=cut_to_units(name, 255), tokens=prompt_tokens + completion_tokens,
                           latency_ms=round((time.perf_counter() - started) * 1000),
                           status="failed" if error else "succeeded", error=error, provider=provider, model=model,
                           language=language, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                          cost_usd=cost_usd(provider, model, prompt_tokens, completion_tokens))
+                          cost_usd=cost_usd(provider, model, prompt_tokens, completion_tokens),
+                          truncated=any(c.finish_reason == "length" for c in completions))
     with session_scope(engine) as session:
         session.add(entry)
     log_generation(entry)

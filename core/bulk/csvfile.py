@@ -160,3 +160,25 @@ def _reader(data: bytes, encoding: str, delimiter: str):
     csv.field_size_limit(MAX_CELL_CHARS)
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
     return csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+
+
+def rows_to_csv(rows: list[dict]) -> bytes:
+    """JSON rows (field → value; lists joined, dicts as key=value pairs) as a UTF-8 CSV the validator reads."""
+    if not rows or not all(isinstance(row, dict) for row in rows):
+        raise ValidationFailedError("Send rows as a non-empty list of objects, e.g. [{\"topic\": \"...\"}].")
+    header = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([_cell(key, row.get(key)) for key in header] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(key: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ("; " if key == "features" else ", ").join(map(str, value))
+    return str(value)

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 
 from ..config import Settings
-from ..errors import ACCOUNT_ERRORS, ContentCraftError
+from ..errors import ACCOUNT_ERRORS, ContentCraftError, ValidationFailedError
 from .base import Completion, Messages, Provider, Usage, parse_json_object
 
 __all__ = ["Completion", "Messages", "Provider", "Usage", "parse_json_object",
@@ -30,7 +30,7 @@ def get_provider(name: str, settings: Settings, model: str | None = None) -> Pro
     """A provider instance, reused while its settings are unchanged (the local model loads once)."""
     classes = provider_classes()
     if name not in classes:
-        raise ContentCraftError(f"Unknown provider {name!r}: choose one of {', '.join(sorted(classes))}.")
+        raise ValidationFailedError(f"Unknown provider {name!r}: choose one of {', '.join(sorted(classes))}.")
     # model_dump_json masks keys, so the keys themselves (SecretStr hashes by value) join the cache key.
     key = (name, model, settings.model_dump_json(), settings.openai_api_key, settings.anthropic_api_key,
            settings.custom_api_key)
@@ -47,8 +47,8 @@ def complete_with_fallback(chain: list[Provider], messages: Messages, schema: di
     A provider whose account just failed (no quota, key rejected) is skipped for ACCOUNT_COOLDOWN_SECONDS
     while a later one remains, so rows go straight to the fallback instead of asking it again first.
     """
-    tried: list[str] = []
     usable = [p for p in chain if p.unusable_until <= time.monotonic()] or chain[-1:]
+    tried = [p.name for p in chain[:chain.index(usable[0])]]  # skipped ones count as tried
     for position, provider in enumerate(usable):
         try:
             completion = provider.complete(messages, schema, on_chunk)

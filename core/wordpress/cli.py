@@ -44,7 +44,8 @@ def add_commands(commands) -> None:
     publish.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
                          help="email of the editor or admin publishing (or CONTENTCRAFT_USER)")
     publish.add_argument("--status", default="draft", choices=["draft", "publish", "future"])
-    publish.add_argument("--date", help="ISO date and time for --status future, e.g. 2030-01-31T09:00+01:00")
+    publish.add_argument("--date", help="ISO date and time for --status future; without an offset (2030-01-31T09:00) "
+                         "it is the site's local time, as in WordPress' editor")
     publish.add_argument("--category", action="append", default=[], help="name or id; repeat for more")
     publish.add_argument("--tag", action="append", default=[], help="name or id; repeat for more")
     publish.add_argument("--author", type=int, help="WordPress user id of the author")
@@ -129,7 +130,9 @@ def cmd_sites_test(args) -> int:
           f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")
     print(f"  capabilities: {', '.join(report.capabilities) or 'none'}")
     print(f"  SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
-          f"{', '.join(report.seo_fields) or 'none'}")
+          f"{', '.join(report.seo_fields) or 'none'}"
+          + (f"; cannot be written: {', '.join(report.seo_fields_unwritable)}" if report.seo_fields_unwritable else ""))
+    print(f"  time zone (scheduled posts): {report.time_zone or 'UTC'}")
     print(f"  ContentCraft connector: {'installed' if report.connector else 'not installed'}; "
           f"WooCommerce API: {'yes' if report.woocommerce else 'no'}")
     for warning in report.warnings:

@@ -148,12 +148,12 @@ class WordPressClient:
         return response
 
     def index(self) -> dict:
-        """The REST API index (name, home, namespaces), finding /wp-json/ or ?rest_route= on first call."""
+        """The REST API index (name, home, namespaces, time zone), finding /wp-json/ or ?rest_route= on first call."""
         if self._index is not None:
             return self._index
         styles = [self.rest_style] if self.rest_style else ["pretty", "query"]
         for style in styles:
-            response = self._send("GET", "/", style, params={"_fields": "name,url,home,namespaces"})
+            response = self._send("GET", "/", style, params={"_fields": "name,url,home,namespaces,gmt_offset,timezone_string"})
             if response.status_code in {401, 403} or response.status_code >= 500:
                 raise error_for(response, self.label, self.base_url)
             body = _json_or_none(response)

@@ -19,7 +19,9 @@ from ..seo import sanitize_html
 from ..workflow import add_version, get_item, transition
 from .client import TIMEOUT, WordPressClient
 from .links import insert_links
+from . import seo_fields
 from .models import Publication, Site
+from .schedule import date_gmt, in_site_time, site_zone
 from .sites import KEY_META, LD_META, client_for, get_site
 
 log = logging.getLogger("contentcraft.wordpress")
@@ -64,14 +66,24 @@ def check_publishable(user: User, item) -> None:
 def _check_options(options: PublishOptions) -> PublishOptions:
     if options.status not in STATUSES:
         raise ValidationFailedError(f"Status must be one of {', '.join(STATUSES)}, not {options.status!r}.")
-    if options.status == "future":
-        if options.date is None:
-            raise ValidationFailedError("Pick the date and time to publish a scheduled post.")
-        when = options.date if options.date.tzinfo else options.date.replace(tzinfo=timezone.utc)
-        if when <= utcnow() + timedelta(minutes=1):
-            raise ValidationFailedError("A scheduled post needs a date in the future; use 'publish' for now.")
-        options.date = when
+    if options.status == "future" and options.date is None:
+        raise ValidationFailedError("Pick the date and time to publish a scheduled post.")
+    if options.status == "future" and options.date.tzinfo is not None:
+        _check_future(options.date)
     return options
+
+
+def _check_future(when: datetime) -> None:
+    if when <= utcnow() + timedelta(minutes=1):
+        raise ValidationFailedError("A scheduled post needs a date in the future; use 'publish' for now.")
+
+
+def schedule(wp: WordPressClient, options: PublishOptions) -> None:
+    """A scheduled post's time without an offset is the site's local time (as in WordPress' editor)."""
+    if options.status == "future":
+        zone, name = site_zone(wp.index())
+        options.date = in_site_time(options.date, zone, name)
+        _check_future(options.date)
 
 
 def publication_for(engine: Engine, item_id: int, site_name: str) -> Publication | None:
@@ -181,6 +193,7 @@ def publish(engine: Engine, user: User, item_id: int, site_name: str, options: P
         raise ContentCraftError(f"Publishing item #{item_id} to {site.name} failed unexpectedly "
                                 f"({type(exc).__name__}); nothing was marked published. Try again.") from exc
     record_success(engine, pub.id, post["id"], post["link"], post["status"], remote_date(post))
+    warnings += keep_site_slug(engine, user, item_id, data, post, site.name)
     verb = "Published" if created else "Updated"
     transition(engine, user, item_id, "published",
                f"{verb} on {site.name}: {post['link']} (WordPress post {post['id']}, status {post['status']})")
@@ -208,10 +221,21 @@ def check_rights(wp: WordPressClient, options: PublishOptions) -> None:
 
 def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData, options: PublishOptions):
     check_rights(wp, options)
+    schedule(wp, options)
     payload, warnings = build_payload(wp, item, data, options, pub.idempotency_key)
+    post, created = _send(engine, wp, pub, payload, warnings)
+    keywords = list((item.request_json or {}).get("keywords") or [])
+    wanted = seo_fields.wanted(seo_meta(data, keywords), wp.meta_keys(), set(wp.index().get("namespaces", [])))
+    if wanted:
+        warnings += seo_fields.dropped_warning(seo_fields.not_kept(wanted, wp.get_post(post["id"])))
+    return post, created, warnings
+
+
+def _send(engine, wp: WordPressClient, pub: Publication, payload: dict, warnings: list[str]) -> tuple[dict, bool]:
+    """Update the item's post, or the one an earlier attempt made, or create it: (post, created)."""
     if pub.remote_id:
         try:
-            return wp.update_post(pub.remote_id, payload), False, warnings
+            return wp.update_post(pub.remote_id, payload), False
         except PublishFailedError as exc:
             if exc.code != "rest_post_invalid_id":
                 raise
@@ -220,10 +244,43 @@ def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData
     earlier = find_earlier_post(wp, pub.idempotency_key, payload) if pub.attempts > 1 else None
     if earlier is not None:
         remember_remote_id(engine, pub.id, earlier["id"])
-        return wp.update_post(earlier["id"], payload), False, warnings
+        return wp.update_post(earlier["id"], payload), False
+    warnings.extend(slug_taken(wp, payload["slug"]))
     post = wp.create_post(payload)
     remember_remote_id(engine, pub.id, post["id"])
-    return post, True, warnings
+    return post, True
+
+
+def slug_taken(wp: WordPressClient, slug: str, own_id: int | None = None) -> list[str]:
+    """A warning if another post on the site already uses slug (WordPress then adds -2 to ours)."""
+    others = [post for post in wp.find_posts(slug=slug) if post.get("id") != own_id]
+    if not others:
+        return []
+    other = others[0]
+    title = (other.get("title") or {}).get("raw") or (other.get("title") or {}).get("rendered") or ""
+    return [f"The slug {slug!r} is already used on the site by post {other['id']} ({title!r}, {other.get('status')}): "
+            f"WordPress gives this post another one when it is published."]
+
+
+def slug_warnings(engine: Engine, user: User, item_id: int, site_name: str, *, timeout: float = TIMEOUT,
+                  transport=None) -> list[str]:
+    """Before publishing: a warning if another post on the site already uses the item's slug."""
+    item = get_item(engine, item_id)
+    check_publishable(user, item)
+    pub = publication_for(engine, item_id, site_name)
+    with client_for(get_site(engine, site_name), timeout=timeout, transport=transport) as wp:
+        return slug_taken(wp, item.data_json["meta"]["slug"], pub.remote_id if pub else None)
+
+
+def keep_site_slug(engine, user: User, item_id: int, data: ContentData, post: dict, site: str) -> list[str]:
+    """Store the slug WordPress gave the post when it differs from ours, and say so."""
+    stored = str(post.get("slug") or "")
+    if not stored or stored == data.meta.slug:
+        return []
+    updated = data.model_dump(mode="json")
+    updated["meta"]["slug"] = stored
+    add_version(engine, item_id, updated, user.email, note=f"slug as {site} stored it")
+    return [f"{site} stored the slug as {stored!r} ({data.meta.slug!r} was taken); the item now uses it too."]
 
 
 def find_earlier_post(wp: WordPressClient, key: str, payload: dict) -> dict | None:
@@ -273,7 +330,7 @@ def build_payload(wp: WordPressClient, item, data: ContentData, options: Publish
     if options.author:
         payload["author"] = int(options.author)
     if options.status == "future":
-        payload["date_gmt"] = options.date.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        payload["date_gmt"] = date_gmt(options.date)
     return payload, warnings
 
 

@@ -16,13 +16,10 @@ from ..errors import NotFoundError, ValidationFailedError
 from ..models import User, utcnow
 from .client import TIMEOUT, WordPressClient, check_base_url
 from .models import Publication, Site
+from .schedule import site_zone
 from .secrets import decrypt, encrypt
+from .seo_fields import SEO_FIELDS, SEO_NAMESPACES, describe, unwritable
 
-SEO_FIELDS = {
-    "yoast": ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "_yoast_wpseo_focuskw"),
-    "rank_math": ("rank_math_title", "rank_math_description", "rank_math_focus_keyword"),
-}
-SEO_NAMESPACES = {"yoast": "yoast/v1", "rank_math": "rankmath/v1"}
 KEY_META = "contentcraft_idempotency_key"
 LD_META = "contentcraft_schema_ld_json"
 CHOICES_TTL = 300
@@ -45,6 +42,8 @@ class ConnectionReport:
     connector: bool
     woocommerce: bool
     warnings: list[str] = field(default_factory=list)
+    seo_fields_unwritable: list[str] = field(default_factory=list)
+    time_zone: str = ""
 
     @property
     def can_publish(self) -> bool:
@@ -157,16 +156,34 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
     if "publish_posts" not in caps:
         warnings.append(f"The user {me.get('username', site.username)} cannot publish posts: only drafts will work. "
                         "Give them the Editor or Administrator role.")
+    missing = unwritable(meta_keys, namespaces)
     if plugins and not seo_fields:
         warnings.append("The SEO plugin's fields are not writable through the REST API: install the ContentCraft "
                         "connector (core/wordpress/wp-plugin/contentcraft-connector.php) as a must-use plugin.")
+    elif missing:
+        warnings.append(f"These SEO fields cannot be written through the REST API, so they will not be set: "
+                        f"{describe(missing)}. The ContentCraft connector registers them.")
     if not connector:
         warnings.append("The ContentCraft connector is not installed: retries find earlier posts by slug only and "
                         "JSON-LD is kept only for users allowed unfiltered HTML.")
     return ConnectionReport(site=site.name, user=me.get("username", site.username), roles=list(me.get("roles", [])),
                             capabilities=caps, wordpress_version=version, rest_style=wp.rest_style or "",
                             seo_plugins=plugins, seo_fields=seo_fields, connector=connector,
-                            woocommerce="wc/v3" in namespaces, warnings=warnings)
+                            woocommerce="wc/v3" in namespaces, warnings=warnings, seo_fields_unwritable=missing,
+                            time_zone=site_zone(index)[1])
+
+
+def site_time_zone(engine: Engine, name: str, *, timeout: float = TIMEOUT, transport=None) -> str:
+    """The name of the site's time zone (e.g. "Asia/Tehran"), cached for CHOICES_TTL seconds."""
+    site = get_site(engine, name)
+    cache = make_cache(engine, get_settings().redis_url)
+    key = hashlib.sha256(f"wp-zone|{site.id}|{site.base_url}".encode()).hexdigest()
+    if (cached := cache.get(key)) is not None:
+        return cached
+    with client_for(site, timeout=timeout, transport=transport) as wp:
+        zone = site_zone(wp.index())[1]
+    cache.set(key, zone, CHOICES_TTL)
+    return zone
 
 
 def site_choices(engine: Engine, name: str, *, refresh: bool = False, timeout: float = TIMEOUT,

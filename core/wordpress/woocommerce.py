@@ -19,6 +19,7 @@ from ..workflow import get_item, transition
 from .client import TIMEOUT, USER_AGENT, error_for, is_local
 from .publish import PublishResult, check_publishable, claim, record_failure, record_success
 from .secrets import decrypt
+from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
 
 
@@ -146,6 +147,13 @@ def product_payload(data: ProductData, product: dict, plugins: list[str], focus:
     return payload, warnings
 
 
+def seo_not_kept(payload: dict, product: dict) -> list[str]:
+    """SEO fields sent in payload that the product, read back, does not hold."""
+    sent = {m["key"]: str(m["value"]) for m in payload["meta_data"] if m["key"] in seo_fields.FIELD_LABELS}
+    return seo_fields.not_kept({k: v for k, v in sent.items() if v},
+                               {"meta": {m["key"]: m["value"] for m in product.get("meta_data") or []}})
+
+
 def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooCommerceClient:
     """A WooCommerce client with the site's stored keys."""
     if not site.woo_key_encrypted or not site.woo_secret_encrypted:
@@ -194,6 +202,7 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
                 raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
             payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
             product = woo.update_product(product_id, payload)
+            warnings += seo_fields.dropped_warning(seo_not_kept(payload, woo.product(product_id)))
     except ContentCraftError as exc:
         record_failure(engine, pub.id, str(exc))
         raise

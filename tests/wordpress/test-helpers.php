@@ -6,6 +6,8 @@
  * - No e-mail.
  * - Stand-ins for Yoast SEO and Rank Math exposing their fields to the REST API (neither plugin is
  *   packaged for Debian): the same meta keys, registered the way the connector does on real sites.
+ * - SEO field faults: keys listed (one a line) in DATA_DIR/seo-unregistered are not registered for
+ *   the REST API; keys in DATA_DIR/seo-dropped are registered but never saved (a plugin refusing them).
  * - Crash simulation: if DATA_DIR/hang exists and holds "insert" or "after_insert", the next REST
  *   post creation hangs at that point (before / after its meta is saved) until the test kills PHP.
  */
@@ -21,7 +23,11 @@ add_filter( 'pre_wp_mail', '__return_false' );
 add_action( 'init', function () {
 	$seo_keys = array( '_yoast_wpseo_title', '_yoast_wpseo_metadesc', '_yoast_wpseo_focuskw',
 		'rank_math_title', 'rank_math_description', 'rank_math_focus_keyword' );
+	$unregistered = contentcraft_test_keys( 'seo-unregistered' );
 	foreach ( $seo_keys as $key ) {
+		if ( in_array( $key, $unregistered, true ) ) {
+			continue;
+		}
 		register_post_meta( '', $key, array(
 			'type'          => 'string',
 			'single'        => true,
@@ -32,6 +38,17 @@ add_action( 'init', function () {
 		) );
 	}
 } );
+
+function contentcraft_test_keys( $name ) {
+	$file = dirname( ABSPATH ) . '/' . $name;
+	return is_file( $file ) ? array_filter( array_map( 'trim', file( $file ) ) ) : array();
+}
+
+$contentcraft_test_drop = function ( $check, $object_id, $meta_key ) {
+	return in_array( $meta_key, contentcraft_test_keys( 'seo-dropped' ), true ) ? true : $check;
+};
+add_filter( 'update_post_metadata', $contentcraft_test_drop, 10, 3 );
+add_filter( 'add_post_metadata', $contentcraft_test_drop, 10, 3 );
 
 function contentcraft_test_maybe_hang( $stage ) {
 	$flag = dirname( ABSPATH ) . '/hang';

@@ -1,0 +1,71 @@
+"""The FastAPI application: routers, problem handlers and middleware around one Generator."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from core.access.throttle import TokenThrottle
+from core.pipeline import Generator
+
+from . import problems
+from .deps import Services
+from .middleware import AuditMiddleware, BodyLimitMiddleware, SitesCORSMiddleware
+from .routers import analytics, brand, bulk, generate, health, items
+
+DESCRIPTION = """ContentCraft's headless API: generate SEO blog posts and product descriptions, run bulk jobs,
+review and publish Library items, score text against a brand voice and read analytics.
+
+Authenticate with a personal token (Settings → API tokens, or `python -m core tokens create EMAIL --name NAME`)
+sent as `Authorization: Bearer <token>`. A token acts as its user, never above the user's role. Each token may
+make the user's per-minute number of calls (429 with `Retry-After` beyond). Errors are RFC 9457
+`application/problem+json` with a stable `type` (see `GET /api/problems`) and a `detail` saying how to fix it.
+Send `Idempotency-Key` on creating POSTs so retries never create twice."""
+
+
+def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, prefix: str = "/api") -> FastAPI:
+    """The API bound to generator (default: the configured pipeline); bulk_worker runs queued bulk jobs here.
+
+    prefix is where the routes live: "/api" standalone, "" when mounted at /api inside the dashboard (st.App).
+    """
+    if generator is None:
+        from core.app_settings import configured_generator
+
+        generator = configured_generator()
+    settings = generator.settings
+    svc = Services(generator=generator, throttle=TokenThrottle(settings.api_rate_limit or settings.rate_limit,
+                                                                settings.redis_url))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if bulk_worker:
+            from core.bulk.worker import start_worker
+
+            svc.bulk_worker = start_worker(generator)
+        yield
+        if svc.bulk_worker is not None:
+            svc.bulk_worker.stop(timeout=10)
+
+    app = FastAPI(title="ContentCraft API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=f"{prefix}/docs", redoc_url=f"{prefix}/redoc", openapi_url=f"{prefix}/openapi.json",
+                  exception_handlers=problems.HANDLERS)
+    app.state.services = svc
+    app.openapi = lambda: _openapi(app)
+    for module in (generate, bulk, items, brand, analytics, health):
+        app.include_router(module.router, prefix=prefix)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(AuditMiddleware, engine=generator.engine)
+    app.add_middleware(SitesCORSMiddleware, engine=generator.engine, settings=settings,
+                       allow_methods=("GET", "POST"), allow_headers=("Authorization", "Content-Type", "Idempotency-Key"),
+                       expose_headers=("Retry-After", "Idempotent-Replayed"))
+    return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's schema plus the Problem component the error responses refer to."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problems.Problem.model_json_schema()
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,1 @@
+"""One router per capability; each only validates, authorises and calls `core`."""

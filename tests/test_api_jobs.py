@@ -1,0 +1,112 @@
+"""The API's bulk, brand and token endpoints and the tokens CLI."""
+
+from sqlmodel import select
+
+from core.access.models import ApiToken
+from core.bulk.runner import JobRunner
+from core.cli import main
+from core.db import session_scope
+from core.errors import ProviderUnavailableError
+from tests.api_helpers import client, token_for  # noqa: F401  (fixtures)
+from tests.samples import blog_draft
+
+CSV = "topic,keywords\nRunning shoes for flat feet,running shoes\nTrail running for beginners,trail\nBad,\n"
+
+
+def test_bulk_from_csv_runs_and_reports_rows(client, token_for, generator, fake):
+    writer = token_for("writer")
+    created = client.post("/api/bulk?kind=blog", content=CSV.encode(), headers=writer | {"Content-Type": "text/csv"})
+    body = created.json()
+    assert created.status_code == 202 and body["total_rows"] == 3 and body["queued_rows"] == 2
+    assert body["problems"][0]["row"] == 4 and body["problems"][0]["column"] == "topic"
+    fake.enqueue([blog_draft(), ProviderUnavailableError("down")] + [ProviderUnavailableError("down")] * 3)
+    generator_options = {"backoff_seconds": 0}
+    with session_scope(generator.engine) as session:
+        from core.bulk.models import BulkJob
+
+        job = session.get(BulkJob, body["job_id"])
+        job.settings_json = {**job.settings_json, **generator_options, "concurrency": 1}
+        session.add(job)
+    JobRunner(generator, body["job_id"]).run()
+    state = client.get(f"/api/bulk/{body['job_id']}", headers=writer).json()
+    assert (state["succeeded"], state["failed"], state["status"]) == (1, 1, "finished")
+    assert state["rows"][0]["content_item_id"] and state["rows"][1]["error"]
+    retried = client.post(f"/api/bulk/{body['job_id']}/retry", headers=writer).json()
+    assert retried["status"] == "queued" and retried["pending"] == 1
+    cancelled = client.post(f"/api/bulk/{body['job_id']}/cancel", headers=writer).json()
+    assert cancelled["status"] == "cancelled" and cancelled["cancelled"] == 1
+
+
+def test_bulk_from_json_rows_is_idempotent_and_checks_who_may_look(client, token_for):
+    writer = token_for("writer") | {"Idempotency-Key": "bulk-1"}
+    rows = {"rows": [{"topic": "Running shoes for flat feet", "keywords": ["running", "shoes"]}]}
+    first = client.post("/api/bulk?kind=blog", json=rows, headers=writer)
+    again = client.post("/api/bulk?kind=blog", json=rows, headers=writer)
+    assert first.status_code == again.status_code == 202 and again.json()["job_id"] == first.json()["job_id"]
+    job = first.json()["job_id"]
+    assert client.get(f"/api/bulk/{job}", headers=token_for("writer", email="other@example.com")).status_code == 403
+    assert client.get(f"/api/bulk/{job}", headers=token_for("editor")).json()["rows"][0]["input"] == (
+        "Running shoes for flat feet")
+    assert client.get("/api/bulk/999", headers=token_for("admin")).status_code == 404
+
+
+def test_bulk_refuses_other_media_types_and_empty_rows(client, token_for):
+    headers = token_for()
+    wrong = client.post("/api/bulk", content=b"<rows/>", headers=headers | {"Content-Type": "application/xml"})
+    assert wrong.status_code == 415 and wrong.json()["type"] == "/api/problems/unsupported-media-type"
+    empty = client.post("/api/bulk", json={"rows": []}, headers=headers)
+    assert empty.status_code == 422 and "rows" in empty.json()["detail"]
+
+
+def test_brand_score(client, token_for, engine):
+    from tests.test_brand_profiles import _trained
+
+    _trained(engine, name="Running blog")
+    from tests.brand_corpus import passages
+
+    own = client.post("/api/brand/Running blog/score", json={"text": " ".join(passages("en", "blog", "heldout"))},
+                      headers=token_for()).json()
+    other = client.post("/api/brand/Running blog/score", json={"text": " ".join(passages("en", "legal", "heldout")),
+                                                               "language": "en"}, headers=token_for("editor")).json()
+    assert own["profile"] == "Running blog" and own["score"] > other["score"] and other["differences"]
+    missing = client.post("/api/brand/Nope/score", json={"text": "Hello there."}, headers=token_for("admin"))
+    assert missing.status_code == 404 and "Nope" in missing.json()["detail"]
+
+
+def test_tokens_are_stored_hashed_capped_and_last_used(client, token_for, engine):
+    headers = token_for("editor", role="writer", expires_days=30)
+    token = headers["Authorization"].split()[1]
+    client.get("/api/items", headers=headers)
+    with session_scope(engine) as session:
+        row = session.exec(select(ApiToken)).one()
+    assert token.startswith("cc_") and token not in (row.token_hash, row.prefix) and len(row.token_hash) == 64
+    assert row.role == "writer" and row.last_used_at is not None and row.expires_at is not None
+
+
+def test_a_token_cannot_outrank_its_user(engine, make_user):
+    import pytest
+
+    from core.access.tokens import create_token
+    from core.errors import PermissionDeniedError, ValidationFailedError
+
+    writer = make_user("writer")
+    with pytest.raises(PermissionDeniedError):
+        create_token(engine, writer, name="x", role="admin")
+    with pytest.raises(ValidationFailedError):
+        create_token(engine, writer, name=" ")
+
+
+def test_tokens_cli_create_list_revoke(engine, make_user, capsys, client):
+    make_user("editor")
+    assert main(["tokens", "create", "editor@example.com", "--name", "Shop site", "--expires-days", "7"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    assert token.startswith("cc_") and " " not in token
+    assert client.get("/api/items", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert main(["tokens", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "Shop site" in listing and "editor@example.com" in listing and token not in listing
+    token_id = listing.split()[0].lstrip("#")
+    assert main(["tokens", "revoke", token_id]) == 0
+    assert client.get("/api/items", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert main(["tokens", "create", "nobody@example.com", "--name", "x"]) == 1
+    assert "users add" in capsys.readouterr().err
