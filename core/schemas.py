@@ -201,7 +201,7 @@ class GenerationResult(BaseModel):
     @classmethod
     def of(cls, response: ContentResponse) -> "GenerationResult":
         """The envelope of a pipeline response."""
-        fields = response.model_dump(exclude={"content", "product"})
+        fields = response.model_dump(exclude={"content", "product", "warnings"})
         return cls(**{k: v for k, v in fields.items() if k in cls.model_fields},
                    kind=response.type, success=response.status != "failed", data=response.content or response.product,
                    tokens=response.prompt_tokens + response.completion_tokens,

@@ -51,7 +51,7 @@ def test_generation_failure_exit_1(settings, engine, fake, capsys):
 
 
 def test_generation_failure_json_is_the_envelope(settings, engine, fake, capsys):
-    fake.enqueue(["garbage", "garbage again"])
+    fake.enqueue(["garbage", "garbage again"] * 2)  # the quality gate retries once
     code = main(["generate", "blog", "--topic", "Running shoes for flat feet", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["success"] is False and out["data"] is None
