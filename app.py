@@ -1,14 +1,20 @@
 """ContentCraft dashboard entry point: the sign-in gate, then the pages the user's role may open."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.auth import allowed
 from core.errors import ContentCraftError
 from ui import signin
 from ui.bulk_worker import bulk_worker
-from ui.common import generator, session_cookie_script, sidebar, signed_in_user
+from ui.common import generator, session_cookie_script, sidebar, signed_in_user, text_direction_style
 
-st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
+FAVICON = Path(__file__).parent / "data" / "favicon.png"
+
+# The icon ships with the app: a Material icon name would make browsers fetch it from the internet.
+st.set_page_config(page_title="ContentCraft", page_icon=str(FAVICON), layout="wide")
+text_direction_style()
 try:
     generator()  # migrations, the key check and the setup token, once per server
 except ContentCraftError as error:

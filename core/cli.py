@@ -9,7 +9,7 @@ import sys
 from pydantic import ValidationError
 
 from .config import get_settings
-from .errors import ContentCraftError, describe_validation_error
+from .errors import ContentCraftError, explain_validation_error
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(get_settings().log_level)
         return args.handler(args)
     except ValidationError as exc:
-        print(f"error: {describe_validation_error(exc)}", file=sys.stderr)
+        print(f"error: {explain_validation_error(exc)}", file=sys.stderr)
         return 2
     except ContentCraftError as exc:
         print(f"error: {exc}", file=sys.stderr)

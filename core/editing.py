@@ -5,7 +5,7 @@ import json
 from pydantic import ValidationError
 
 from . import seo
-from .errors import ValidationFailedError
+from .errors import ValidationFailedError, explain_validation_error
 from .schemas import ContentData, InternalLink, ProductData
 
 LIST_FIELDS = {"outline", "headings", "bullet_features"}
@@ -102,11 +102,7 @@ def _validated(model, values: dict):
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors()[:4]:
-            name = next((str(part) for part in reversed(error["loc"]) if str(part) in LABELS), "")
-            problems.append(f"{LABELS.get(name, 'A field')}: {error['msg'].lower()}")
-        raise ValidationFailedError("Please fix before saving: " + "; ".join(problems) + ".") from None
+        raise ValidationFailedError("Please fix before saving: " + explain_validation_error(exc)) from None
 
 
 def _json_ld(kind: str, fields: dict, fresh: dict, sync: bool) -> dict:

@@ -95,3 +95,35 @@ class PublishFailedError(ContentCraftError):
 def describe_validation_error(exc, limit: int | None = None) -> str:
     """One line naming each bad field of a pydantic ValidationError and what is wrong with it."""
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors()[:limit])
+
+
+# How form fields are named to people (the rest: the field name with spaces).
+FIELD_NAMES = {"brand_profile": "brand profile", "name": "product name", "current_copy": "current copy", "sku": "SKU",
+               "meta_desc": "meta description", "seo_title": "SEO title", "body_html": "body"}
+
+
+def explain_validation_error(exc, limit: int | None = 4) -> str:
+    """A pydantic ValidationError said the way a person would: "The topic needs at least 5 characters."."""
+    return " ".join(_explain(error) for error in exc.errors()[:limit])
+
+
+def _explain(error: dict) -> str:
+    field = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)), "")
+    name = FIELD_NAMES.get(field, field.replace("_", " ")) or "input"
+    kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "missing" or kind == "string_too_short" and ctx.get("min_length") == 1:
+        return f"The {name} is required."
+    if kind == "string_too_short":
+        return f"The {name} needs at least {ctx['min_length']} characters."
+    if kind == "string_too_long":
+        return f"The {name} can have at most {ctx['max_length']} characters (it has {len(str(given))})."
+    if kind == "too_long":
+        return f"Give at most {ctx['max_length']} {name} (you gave {ctx.get('actual_length', len(given or ()))})."
+    if kind == "too_short":
+        return f"Give at least {ctx['min_length']} {name}."
+    if kind == "literal_error":
+        return f"Choose the {name} from {ctx.get('expected')}."
+    if kind == "extra_forbidden":
+        return f"“{field}” is not a field this form takes."
+    message = error["msg"].removeprefix("Value error, ")
+    return f"The {name}: {message[:1].lower()}{message[1:]}" + ("" if message.endswith(".") else ".")

@@ -9,7 +9,7 @@ from core.brand import profiles, sources, training
 from core.brand.profiles import SENTENCE_LENGTHS, VOCABULARY_LEVELS, VoiceFields
 from core.brand.scoring import no_reference_reason, score_text
 from core.brand.wordpress_import import MAX_POSTS, from_wordpress
-from core.errors import ContentCraftError, describe_validation_error
+from core.errors import ContentCraftError, explain_validation_error
 from core.schemas import LANGUAGES
 from core.text import cut
 from core.wordpress.sites import list_sites
@@ -194,7 +194,7 @@ def save(profile, note: str) -> None:
         try:
             fields = VoiceFields.model_validate(values)
         except ValidationError as exc:
-            raise ContentCraftError(f"Please fix the form: {describe_validation_error(exc)}") from None
+            raise ContentCraftError(f"Please fix the form: {explain_validation_error(exc)}") from None
         saved = profiles.save_version(engine(), user.email, profile.id, fields, note or "edited")
         st.session_state["brand_saved"] = saved.version
         st.rerun()

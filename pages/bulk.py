@@ -159,17 +159,18 @@ def jobs_section(user) -> None:
         st.session_state["bulk_job_pick"] = jobs[0].id
     job_id = st.selectbox("Job", list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
     if by_id[job_id].status in ACTIVE:
-        live_panel(job_id, user)
+        live_panel(job_id, user, by_id[job_id].status)
     else:
         job_panel(job_id, user, live=False)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def live_panel(job_id: int, user) -> None:
-    """The panel, refreshing itself while the job runs; one full rerun when it stops."""
+def live_panel(job_id: int, user, picked_status: str) -> None:
+    """The panel, refreshing itself while the job runs; a full rerun whenever the status changes, so the
+    job picker above (outside this fragment) never shows an older status than the progress bar."""
     state = job_panel(job_id, user, live=True)
-    if state is not None and state.status not in ACTIVE:
-        st.rerun()
+    if state is not None and state.status != picked_status:
+        st.rerun(scope="app")
 
 
 def job_panel(job_id: int, user, live: bool):

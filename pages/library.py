@@ -12,7 +12,7 @@ from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
 from core.seo import sanitize_html
 from ui import item_editor
-from ui.common import current_user, engine, friendly_errors
+from ui.common import current_user, engine, friendly_errors, isolate
 from ui.publish_panel import bulk_publish_panel, publish_panel, show_remote_status
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "rejected": "Rejected",
@@ -51,7 +51,7 @@ def item_table(items) -> int | None:
                            "Warnings": " ".join(i.warnings or [])} for i in items])
     st.dataframe(frame, hide_index=True, width="stretch")
     return st.selectbox("Open item", [i.id for i in items], key="library_open",
-                        format_func=lambda i: f"#{i} {next(x.title for x in items if x.id == i)}")
+                        format_func=lambda i: f"#{i} {isolate(next(x.title for x in items if x.id == i))}")
 
 
 BUTTONS = {"in_review": "Submit for review", "approved": "Approve", "rejected": "Reject"}
@@ -105,7 +105,7 @@ def publish_section(item) -> None:
 def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
     item = workflow.get_item(engine(), item_id)
-    st.subheader(f"#{item.id} {item.title}")
+    st.subheader(f"#{item.id} {isolate(item.title)}")
     brand = item_scores(engine(), [item.id]).get(item.id)
     voice = f" · brand voice “{brand.profile_name}” {score_label(brand.score)}" if brand else ""
     st.caption(f"{STATUS_LABELS[item.status]} · {item.type} · {LANGUAGES.get(item.language, item.language)} · "

@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from core.errors import describe_validation_error
+from core.errors import explain_validation_error
 from core.editing import lines, parse_attributes
 from core.errors import ContentCraftError
 from core.schemas import TONES, ProductRequest
@@ -18,6 +18,8 @@ st.caption("Give the product's facts; ContentCraft writes the descriptions, bull
 
 def request_form() -> ProductRequest | None:
     """The product form; the request once it is submitted and valid."""
+    editor.form_direction(PREFIX, ["products_name", "products_category", "products_audience", "products_features",
+                                   "products_attributes"])
     with st.form("products_form"):
         name = st.text_input("Product name", placeholder="e.g. TrailFlex stability running shoe", key="products_name",
                              persist_state="session")
@@ -40,7 +42,7 @@ def request_form() -> ProductRequest | None:
                               attributes=parse_attributes(attributes), audience=audience, tone=tone,
                               language=language, brand_profile=brand_profile)
     except ValidationError as exc:
-        st.error(f"Please fix the form: {describe_validation_error(exc)}")
+        st.error(f"Please fix the form: {explain_validation_error(exc)}")
     except ContentCraftError as error:
         st.error(f"Please fix the form: {error}")
     return None

@@ -3,7 +3,7 @@
 import streamlit as st
 from pydantic import ValidationError
 
-from core.errors import describe_validation_error
+from core.errors import explain_validation_error
 from core.schemas import LENGTH_WORDS, TONES, ContentRequest
 from ui import editor, item_editor
 from ui.common import current_user
@@ -16,6 +16,7 @@ st.caption("Describe the post you need; ContentCraft writes it, checks the SEO b
 
 def request_form() -> ContentRequest | None:
     """The seed's form; the request once it is submitted and valid."""
+    editor.form_direction(PREFIX, ["studio_topic", "studio_keywords", "studio_sections"])
     with st.form("studio_form"):
         topic = st.text_input("Topic", placeholder="e.g. How to choose running shoes for flat feet",
                               key="studio_topic", persist_state="session")
@@ -35,7 +36,7 @@ def request_form() -> ContentRequest | None:
         return ContentRequest(topic=topic, keywords=keywords, tone=tone, length=length, language=language,
                               brand_profile=brand_profile, sections=sections.splitlines())
     except ValidationError as exc:
-        st.error(f"Please fix the form: {describe_validation_error(exc)}")
+        st.error(f"Please fix the form: {explain_validation_error(exc)}")
         return None
 
 

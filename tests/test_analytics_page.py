@@ -68,3 +68,17 @@ def test_admin_sets_a_budget_and_sees_it(app_as, engine):
     assert (status.limit_usd, status.level) == (10.0, "warning")
     at.run()
     assert any("90%" in warning.value for warning in at.warning)
+
+
+def test_one_day_of_data_is_a_day_wide_bar_on_a_day_axis(app_as, engine):
+    import json
+
+    now = datetime.now(timezone.utc)
+    add_rows(engine, *(dict(created_at=now - timedelta(minutes=5 + i), type="content") for i in range(3)))
+    at = open_page(app_as)
+    volume = json.loads(at.get("plotly_chart")[0].proto.spec)
+    bar, axis = volume["data"][0], volume["layout"]["xaxis"]
+    assert len(bar["x"]) == 1 and bar["width"] == 0.8 * 86_400_000, "one bar, one day wide"
+    assert axis["type"] == "date" and axis["tickformat"] == "%-d %b %Y" and axis["dtick"] == 86_400_000
+    start, end = (datetime.fromisoformat(str(edge)) for edge in axis["range"])
+    assert timedelta(days=7) <= end - start < timedelta(days=8), "a week of room, not fractions of a millisecond"

@@ -28,16 +28,15 @@ def _labels(at) -> set[str]:
     return {b.label for b in at.button}
 
 
-def _signed_in(email: str):
+def _signed_in(engine, email: str):
     """The Library as an existing user (app_as makes a new one)."""
-    import time
-
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from tests.conftest import signed_in
+
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
-    at.session_state["auth_email"], at.session_state["auth_started"] = email, time.time()
+    at = signed_in(AppTest.from_file("../app.py", default_timeout=30), engine, auth.get_user(engine, email))
     return at.run().switch_page(PAGE).run()
 
 
@@ -51,7 +50,7 @@ def test_writer_edits_own_draft_in_the_editor_and_saves_a_version(app_as, engine
     at = app_as("editor", email="boss@example.com", page=PAGE)
     assert "Edit" in _labels(at), "editors edit anything"
 
-    at = _signed_in("writer@example.com")  # the author themself
+    at = _signed_in(engine, "writer@example.com")  # the author themself
     _button(at, "Edit").click().run()
     assert not at.exception and _field(at, "title").value == "Running Shoes for Flat Feet: A Practical Buying Guide"
     assert any("SEO check" in s.value for s in at.subheader), "the Studio's editor, SEO panel and all"
@@ -69,7 +68,7 @@ def test_rejected_item_is_revised_regenerated_and_resubmitted(app_as, engine, dr
     editor = make_user("editor", "chief@example.com")
     workflow.transition(engine, writer, draft_id, "in_review")
     workflow.transition(engine, editor, draft_id, "rejected", "please rewrite the title")
-    at = _signed_in("writer@example.com")
+    at = _signed_in(engine, "writer@example.com")
     assert {"Revise", "Submit for review"} <= _labels(at) and "Approve" not in _labels(at), [c.value for c in at.caption]
     _button(at, "Revise").click().run()
     assert any("please rewrite the title" in w.value for w in at.warning)

@@ -73,6 +73,8 @@ def test_settings_page_adds_user(app_as, engine):
     at.button(key="FormSubmitter:settings_add_user-Add user").click()
     at.run()
     assert not at.exception and auth.get_user(engine, "new.writer@example.com").role == "writer"
+    assert "new.writer@example.com" in list(at.dataframe[-1].value["Email"]), "the table shows the new user at once"
+    assert any("Added new.writer@example.com as writer" in s.value for s in at.success)
 
 
 def test_settings_page_deactivates_and_resets_users(app_as, engine, make_user):

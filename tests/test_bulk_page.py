@@ -1,6 +1,9 @@
 """The Bulk Generator page through AppTest: upload, mapping, validation report, progress, download, review."""
 
+import io
 import time
+
+import openpyxl
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
@@ -74,6 +77,7 @@ def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
     errors = _table(at, "message")
     assert list(errors["row"]) == [3] and list(errors["column"]) == ["Idea"]
     assert "at least 5 characters" in errors["message"][0]
+    assert [e.label for e in at.expander] == ["1 note (these rows still run)"]
 
     fake.enqueue([blog_draft(title="Trail Running for Beginners"), blog_draft(title="=HYPERLINK(1) trail shoes")])
     _button(at, "Start job (2 rows)").click()
@@ -84,6 +88,7 @@ def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
     at.run()
     assert not at.exception
     assert "2 of 2 rows done · finished" in at.get("progress")[0].proto.text
+    assert at.selectbox(key="bulk_job_pick").format_func(job.id).endswith("· finished"), "picker and progress agree"
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Succeeded"], metrics["Failed"], metrics["Remaining"]) == ("2", "0", "0")
     rows = _table(at, "status")
@@ -91,7 +96,11 @@ def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
 
     exported = _download(at, "Download CSV").decode("utf-8-sig")
     assert "Trail Running for Beginners" in exported and "'=HYPERLINK(1) trail shoes" in exported
-    assert _download(at, "Download XLSX").startswith(b"PK")
+    workbook = openpyxl.load_workbook(io.BytesIO(_download(at, "Download XLSX")))
+    header, first = [c.value for c in workbook.active[1]], workbook.active[2]
+    cells = {name: cell for name, cell in zip(header, first)}
+    assert (cells["row"].value, cells["attempts"].value) == (2, 1) and cells["content_item_id"].data_type == "n"
+    assert cells["error"].value is None and cells["error"].data_type == "n", "empty, not an empty text cell"
 
     _button(at, "Send all succeeded to review").click()
     at.run()

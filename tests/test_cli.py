@@ -39,7 +39,7 @@ def test_generate_product_json(settings, engine, fake, capsys):
 def test_invalid_input_is_one_line_exit_2(settings, engine, capsys):
     code = main(["generate", "blog", "--topic", "Shoe"])
     err = capsys.readouterr().err.strip()
-    assert code == 2 and err.startswith("error: topic:") and "5 characters" in err and "\n" not in err
+    assert code == 2 and err.startswith("error: The topic needs at least 5 characters.") and "\n" not in err
 
 
 def test_generation_failure_exit_1(settings, engine, fake, capsys):

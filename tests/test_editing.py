@@ -51,13 +51,13 @@ def test_json_ld_follows_the_fields_unless_told_not_to():
 
 def test_friendly_messages_for_bad_edits():
     fields = editing.to_fields(_content())
-    with pytest.raises(ValidationFailedError, match="Meta description: string should have at least 140"):
+    with pytest.raises(ValidationFailedError, match="Please fix before saving: The meta description needs at least 140 characters"):
         editing.content_from_fields({**fields, "meta_desc": "Too short"}, language="en", keywords=[])
     with pytest.raises(ValidationFailedError, match="JSON-LD is not valid JSON .* line 1"):
         editing.content_from_fields({**fields, "schema_ld_json": "{oops"}, language="en", keywords=[])
     with pytest.raises(ValidationFailedError, match="Internal links, line 2"):
         editing.content_from_fields({**fields, "internal_links": "A | /a\nno url here"}, language="en", keywords=[])
-    with pytest.raises(ValidationFailedError, match="Title: "):
+    with pytest.raises(ValidationFailedError, match="The title is required"):
         editing.content_from_fields({**fields, "title": "  "}, language="en", keywords=[])
 
 
@@ -67,7 +67,7 @@ def test_product_fields_round_trip():
     fields = editing.to_fields(data)
     assert fields["bullet_features"] == "Firm midsole\nBreathable mesh"
     assert editing.product_from_fields(fields, language="en", category="Shoes").model_dump(mode="json") == data
-    with pytest.raises(ValidationFailedError, match="Image alt text"):
+    with pytest.raises(ValidationFailedError, match="The image alt text can have at most 125 characters"):
         editing.product_from_fields({**fields, "image_alt_text": "x" * 126}, language="en")
 
 

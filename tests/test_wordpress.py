@@ -15,6 +15,7 @@ from core.seo import sanitize_html
 from core.workflow import audit_trail, get_item
 from core.wordpress import (PublishOptions, add_site, check_connection, publication_for, publish, publish_many,
                             save_internal_links, site_posts, suggest_links, update_credentials)
+from core.wordpress.publish import describe
 from core.wordpress.client import WordPressClient
 from core.wordpress.models import Site
 from core.db import session_scope
@@ -161,6 +162,9 @@ def test_scheduled_post_gets_future_status_and_date(env):
     assert result.remote_status == "future"
     with WordPressClient(env.wp.url, env.wp.user, env.wp.app_password) as wp:
         assert wp.get_post(result.remote_id)["date_gmt"] == when.strftime("%Y-%m-%dT%H:%M:%S")
+    pub = publication_for(env.engine, item_id, "blog")  # the Library says "scheduled for …", from the site's date
+    assert pub.remote_date == when and describe(pub, "blog").startswith("scheduled for ")
+    assert describe(pub, "blog").endswith(when.strftime(" %H:%M UTC on blog"))
 
 
 def test_wrong_password_is_a_clear_error_and_item_stays_approved(env):

@@ -19,7 +19,7 @@ from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
 from core.streaming import ChunkStream
 from core.text import grapheme_len
-from ui.common import engine, friendly_errors, generator
+from ui.common import engine, friendly_errors, generator, rtl_fields
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
@@ -167,16 +167,18 @@ def slug_field(prefix: str) -> None:
                   args=(prefix, "slug"), help="Lower-case words joined by hyphens; tidied up when you save.")
 
 
-RTL_CSS = "direction: rtl; text-align: right;"
-
-
 def text_direction(prefix: str, language: str) -> None:
-    """Right-to-left editor fields for Persian and Arabic; every other field picks its direction per paragraph."""
-    if language not in RTL_LANGUAGES:
-        return
-    names = [name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS) if name not in {"slug", "schema_ld_json"}]
-    selectors = ", ".join(f".st-key-{field_key(prefix, name)} :is(input, textarea)" for name in dict.fromkeys(names))
-    st.html(f"<style>{selectors} {{ {RTL_CSS} }}</style>")
+    """Right-to-left editor fields for Persian and Arabic (slug and JSON-LD stay left-to-right)."""
+    if language in RTL_LANGUAGES:
+        names = dict.fromkeys(name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS)
+                              if name not in {"slug", "schema_ld_json"})
+        rtl_fields([field_key(prefix, name) for name in names])
+
+
+def form_direction(prefix: str, keys: list[str]) -> None:
+    """Right-to-left request fields while the form's last chosen language is Persian or Arabic."""
+    if st.session_state.get(f"{prefix}_language") in RTL_LANGUAGES:
+        rtl_fields(keys)
 
 
 def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
@@ -265,6 +267,10 @@ def preview(title: str, lead: str, body_html: str, language: str) -> None:
             f'<p><em>{html.escape(lead)}</em></p>{sanitize_html(body_html)}</div>')
 
 
+def _tick(ok: bool) -> str:
+    return "✓" if ok else "✗"
+
+
 def _mark(ok: bool) -> str:
     return ":green[✓]" if ok else ":orange[✗]"
 
@@ -290,11 +296,13 @@ def seo_panel(report: SeoReport) -> None:
         lines.append(f"Readability: {read.note}")
     st.markdown("\n".join(f"- {line}" for line in lines))
     if report.keywords:
-        rows = ["| Keyword | Title | 1st paragraph | Headings | Uses | Density |", "|---|---|---|---|---|---|"]
-        rows += [f"| {check.keyword} | {_mark(check.in_title)} | {_mark(check.in_first_paragraph)} | "
-                 f"{_mark(check.in_headings)} | {check.count} | "
-                 f"{_mark(check.density_verdict == 'good')} {check.density:.1f} % |" for check in report.keywords]
-        st.markdown("\n".join(rows))
+        # A table that sizes its own columns and scrolls, never cut off in the narrow SEO column.
+        st.dataframe([{"Keyword": check.keyword, "Title": _tick(check.in_title),
+                       "1st paragraph": _tick(check.in_first_paragraph), "Headings": _tick(check.in_headings),
+                       "Uses": check.count, "Density": f"{check.density:.1f} % ({check.density_verdict})"}
+                      for check in report.keywords], hide_index=True, width="stretch",
+                     column_config={"Keyword": st.column_config.TextColumn(width="medium"),
+                                    "Density": st.column_config.TextColumn(width="medium")})
     if problems := report.problems():
         st.caption("To improve: " + " ".join(problems))
 

@@ -10,6 +10,7 @@ from core.auth import allowed
 from core.library import ItemFilter, list_items
 from core.schemas import InternalLink
 from core.wordpress.publish import describe
+from core.wordpress.woocommerce import product_target
 from ui.common import engine, friendly_errors
 
 STATUS_LABELS = {"draft": "Save as draft on WordPress", "publish": "Publish now", "future": "Schedule"}
@@ -107,13 +108,17 @@ def _post_form(item, user, site: str, last) -> None:
 
 
 def _product_form(item, user, site: str, last) -> None:
-    product_id = st.number_input("WooCommerce product id", min_value=1, step=1,
-                                 value=last.remote_id if last and last.remote_id else None,
-                                 key=f"publish_product_{item.id}")
+    known_id, sku = product_target(engine(), item.id)
+    default = last.remote_id if last and last.remote_id else known_id
+    product_id = st.number_input("WooCommerce product id", min_value=1, step=1, value=default,
+                                 key=f"publish_product_{item.id}",
+                                 help="Filled in from the imported row's ID when the item came from a store export.")
+    if not product_id and sku:
+        st.caption(f"No id: the product with the SKU **{sku}** is updated.")
     if st.button("Update the WooCommerce product", type="primary", key=f"publish_product_go_{item.id}",
-                 disabled=not product_id):
+                 disabled=not (product_id or sku)):
         with friendly_errors("Updating the product"), st.spinner(f"Sending to {site}…"):
-            result = wordpress.push_product(engine(), user, item.id, site, int(product_id))
+            result = wordpress.push_product(engine(), user, item.id, site, int(product_id) if product_id else None)
             _done(item.id, f"Updated product {result.remote_id}: {result.url}", result.warnings)
 
 

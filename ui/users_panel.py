@@ -12,6 +12,8 @@ from ui.common import engine, friendly_errors
 def users_panel(user: User) -> None:
     """The user table and the forms that change it; core refuses anything that would leave no admin."""
     users = auth.list_users(engine())
+    if done := st.session_state.pop("settings_users_flash", None):
+        st.success(done)
     st.dataframe(pd.DataFrame([{"Email": u.email, "Role": u.role, "Active": u.is_active, "Since": u.created_at}
                                for u in users]), hide_index=True, width="stretch")
     with st.form("settings_add_user", clear_on_submit=True):
@@ -24,7 +26,7 @@ def users_panel(user: User) -> None:
             with friendly_errors("Adding the user"):
                 auth.require(user, "manage_users")
                 auth.create_user(engine(), email=email, password=password, role=role)
-                st.success(f"Added {email} as {role}.")
+                _changed(f"Added {email} as {role}.")
     with st.form("settings_change_role"):
         cols = st.columns([2, 1])
         target = cols[0].selectbox("User", [u.email for u in users], key="settings_role_user")
@@ -32,8 +34,14 @@ def users_panel(user: User) -> None:
         if st.form_submit_button("Change role"):
             with friendly_errors("Changing the role"):
                 accounts.set_role(engine(), user, email=target, role=new_role)
-                st.success(f"{target} is now {new_role}.")
+                _changed(f"{target} is now {new_role}.")
     _account_actions(user, users)
+
+
+def _changed(message: str) -> None:
+    """Say what changed and draw the page again, so the table above shows it at once."""
+    st.session_state["settings_users_flash"] = message
+    st.rerun()
 
 
 def _account_actions(user: User, users: list[User]) -> None:

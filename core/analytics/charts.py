@@ -13,6 +13,9 @@ PROVIDER_COLORS = {"openai": "#10A37F", "anthropic": "#D97757", "local": "#6E778
 SPARE_COLORS = ("#72B7B2", "#EECA3B", "#FF9DA6", "#9D755D", "#BAB0AC", "#439894", "#83BCB6")
 GRAIN_LABEL = {"day": "Day", "week": "Week (from Monday)", "month": "Month"}
 HEIGHT = 340
+PERIOD_MS = {"day": 86_400_000, "week": 7 * 86_400_000, "month": 30.44 * 86_400_000}
+TICK_FORMAT = {"day": "%-d %b %Y", "week": "%-d %b %Y", "month": "%b %Y"}
+MIN_PERIODS_SHOWN = 7  # a single day of data is one slim bar in a week, not a bar across the chart
 
 
 def color_for(name: str, palette: dict[str, str]) -> str:
@@ -28,12 +31,28 @@ def _layout(fig: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
     return fig
 
 
+def _time_axis(fig: go.Figure, buckets: pd.Series, grain: str) -> go.Figure:
+    """A date axis in whole buckets: bars one bucket wide, ticks per bucket, at least a week's room."""
+    period = PERIOD_MS[grain]
+    fig.update_traces(width=period * 0.8, selector={"type": "bar"})
+    fig.update_xaxes(type="date", tickformat=TICK_FORMAT[grain],
+                     dtick="M1" if grain == "month" else period)
+    dates = pd.to_datetime(pd.Series(buckets).dropna().unique())
+    if len(dates):
+        first, last = dates.min(), dates.max()
+        missing = max(0, MIN_PERIODS_SHOWN - 1 - (last - first) / pd.Timedelta(milliseconds=period))
+        pad = pd.Timedelta(milliseconds=period * (0.5 + missing / 2))
+        fig.update_xaxes(range=[first - pad, last + pad])
+    return fig
+
+
 def volume_chart(volume: pd.DataFrame, grain: str, tz: str) -> go.Figure:
     """Generations per bucket, stacked by type."""
     fig = go.Figure()
     for type_name, part in volume.groupby("type", sort=False):
         fig.add_bar(x=part["bucket"], y=part["generations"], name=type_name,
                     marker_color=color_for(type_name, TYPE_COLORS))
+    _time_axis(fig, volume["bucket"] if "bucket" in volume else pd.Series(dtype=str), grain)
     return _layout(fig, f"{GRAIN_LABEL[grain]} ({tz})", "Generations (count)", barmode="stack")
 
 
@@ -65,6 +84,7 @@ def rate_chart(over_time: pd.DataFrame, rate: str, grain: str, tz: str) -> go.Fi
     color = "#E45756" if rate == "error_rate" else "#54A24B"
     fig = go.Figure(go.Scatter(x=over_time["bucket"], y=over_time[rate] * 100, mode="lines+markers",
                                line_color=color, name=label))
+    _time_axis(fig, over_time["bucket"], grain)
     return _layout(fig, f"{GRAIN_LABEL[grain]} ({tz})", label, yaxis_rangemode="tozero")
 
 

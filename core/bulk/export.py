@@ -4,6 +4,7 @@ import io
 from dataclasses import dataclass, field
 
 import pandas as pd
+from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -85,17 +86,23 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:
-    """An XLSX workbook; cells are cleaned of control characters and kept within Excel's cell size."""
-    cleaned = frame.map(_xlsx_safe)
+    """An XLSX workbook: numbers as numbers, empty cells empty, text cleaned of control characters and kept
+    within Excel's cell size (written with openpyxl directly: pandas writes a missing value as empty text)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("results")
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([_xlsx_safe(value) for value in row])
     out = io.BytesIO()
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
-        cleaned.to_excel(writer, index=False, sheet_name="results")
+    workbook.save(out)
     return out.getvalue()
 
 
 def _xlsx_safe(value):
     if not isinstance(value, str):
-        return value
+        return None if pd.isna(value) else value.item() if hasattr(value, "item") else value
+    if not value:
+        return None  # an empty cell, not an empty text cell
     value = spaced_controls(value)
     return cut_to_units(value, XLSX_CELL_LIMIT)
 

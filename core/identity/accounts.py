@@ -9,6 +9,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from ..access.models import ApiToken
 from ..auth import ROLES, hash_password, require, verify_password
 from ..db import session_scope
 from ..errors import AuthenticationError, NotFoundError, PermissionDeniedError, ValidationFailedError
@@ -63,12 +64,13 @@ def set_active(engine: Engine, actor: User, *, email: str, active: bool) -> User
 
 
 def delete_user(engine: Engine, actor: User, *, email: str) -> None:
-    """Remove a user and their sessions (admins only); their items keep their author's email."""
+    """Remove a user, their sessions and API tokens (admins only); their items keep their author's email."""
     require(actor, "manage_users")
     with session_scope(engine) as session:
         user = _target(session, email)
         _keep_an_admin(session, user, deleting=True)
         session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
         session.delete(user)
 
 

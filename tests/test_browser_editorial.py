@@ -1,0 +1,181 @@
+"""Real browser (Debian's Chromium via Playwright): edit and revise from the Library, a WooCommerce export, RTL.
+
+The dashboard runs as its own process (server.py, as `make run` starts it) on loopback with the embedded model; the tests put users and
+items into its SQLite file with core's own functions, then act as a user would.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+
+from core import auth, workflow
+from core.assemble import build_content
+from core.db import engine_for, session_scope, upgrade
+from core.models import ContentItem, ContentVersion
+from core.schemas import BlogDraft, ContentRequest
+from tests.net import free_port, wait_until
+from tests.samples import blog_draft
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse"
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    port, database = free_port(), f"sqlite:///{tmp_path_factory.mktemp('editorial') / 'ui.db'}"
+    upgrade(database)
+    engine = engine_for(database)
+    for role in ("writer", "editor"):
+        auth.create_user(engine, email=f"{role}@example.com", password=PASSWORD, role=role)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
+    env.update(CONTENTCRAFT_DATABASE_URL=database, CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS="200",
+               CONTENTCRAFT_SECRET_KEY=Fernet.generate_key().decode())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
+    yield url, engine
+    process.terminate()
+    process.wait(10)
+
+
+def _item(engine, author: str, language: str = "en", **draft) -> int:
+    """A generated blog post as the pipeline saves it (version 1, status draft)."""
+    request = ContentRequest(topic="Running shoes for flat feet", keywords=["running shoes"], language=language)
+    data = build_content(BlogDraft(**blog_draft(**draft)), request).model_dump(mode="json")
+    with session_scope(engine) as session:
+        item = ContentItem(type="content", title=data["title"], language=language, author=author,
+                           request_json=request.model_dump(mode="json"), data_json=data, provider="local")
+        session.add(item)
+        session.flush()
+        session.add(ContentVersion(item_id=item.id, version=1, data_json=data, note="generated", created_by=author))
+        return item.id
+
+
+@contextmanager
+def _browser(url: str, email: str):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside = []  # the favicon and everything else come from the dashboard itself
+        page.on("request", lambda request: request.url.startswith((url, "data:", "blob:")) or outside.append(
+            request.url))
+        page.goto(url)
+        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=30_000)
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Content Studio")).to_be_visible(timeout=30_000)
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0, "no automatic page list"
+        try:
+            yield page
+            assert not outside, outside
+            favicon = page.locator("link[rel='shortcut icon'], link[rel='icon']").first.get_attribute("href")
+            assert favicon and not favicon.startswith("http") or favicon.startswith(url), favicon
+        finally:
+            browser.close()
+
+
+def _open(page, name: str) -> None:
+    from playwright.sync_api import expect
+
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible(timeout=30_000)
+
+
+def test_revise_a_rejected_item_in_the_library(dashboard, tmp_path):
+    from playwright.sync_api import expect
+
+    url, engine = dashboard
+    item_id = _item(engine, "writer@example.com")
+    writer, editor = (auth.get_user(engine, f"{r}@example.com") for r in ("writer", "editor"))
+    workflow.transition(engine, writer, item_id, "in_review")
+    workflow.transition(engine, editor, item_id, "rejected", "The title promises too much")
+    with _browser(url, "writer@example.com") as page:
+        _open(page, "Library")
+        expect(page.get_by_role("button", name="Approve")).to_have_count(0)
+        page.get_by_role("button", name="Revise").click()
+        expect(page.get_by_text("The title promises too much")).to_be_visible(timeout=30_000)
+        title = page.get_by_label("Title", exact=True)
+        title.fill("Flat Feet, Fast Miles")
+        title.press("Tab")
+        expect(page.get_by_label("Slug", exact=True)).to_have_value("flat-feet-fast-miles", timeout=30_000)
+        page.get_by_role("button", name="Regenerate excerpt").click()
+        expect(page.get_by_text("New excerpt from local").or_(page.get_by_text("same excerpt"))).to_be_visible(
+            timeout=240_000)
+        page.get_by_role("button", name="Save new version").click()
+        expect(page.get_by_text("Saved version 2")).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "revise.png"), full_page=True)
+        page.get_by_role("button", name="Submit for review").click()
+        expect(page.get_by_text("In review ·")).to_be_visible(timeout=30_000)
+    saved = workflow.get_item(engine, item_id)
+    assert saved.status == "in_review" and saved.data_json["meta"]["slug"] == "flat-feet-fast-miles"
+    assert workflow.versions(engine, item_id)[-1].created_by == "writer@example.com"
+
+
+def test_woocommerce_export_is_recognised_on_the_bulk_page(dashboard, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.test_bulk_woocommerce import woo_export
+
+    url, _ = dashboard
+    export = tmp_path / "wc-product-export-30-11-2026.csv"
+    export.write_bytes(woo_export("de"))
+    with _browser(url, "writer@example.com") as page:
+        _open(page, "Bulk Generator")
+        page.get_by_text("Product descriptions", exact=True).click()
+        page.locator('input[type="file"]').set_input_files(str(export))
+        expect(page.get_by_text("Recognised WooCommerce's product export (German column names)")).to_be_visible(
+            timeout=30_000)
+        expect(page.get_by_text("2 rows skipped (not products of their own)")).to_be_visible()
+        expect(page.get_by_text("Attributes from: Attribut 1 Name, Attribut 1 Wert(e)")).to_be_visible()
+        expect(page.get_by_role("button", name="Start job (4 rows)")).to_be_enabled()
+
+
+def test_persian_fields_run_right_to_left(dashboard):
+    from playwright.sync_api import expect
+
+    url, engine = dashboard
+    item_id = _item(engine, "editor@example.com", language="fa", title="راهنمای خرید کفش Nike.")
+    direction = "el => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]"
+    with _browser(url, "editor@example.com") as page:
+        topic = page.locator(".st-key-studio_topic input")
+        assert topic.evaluate(direction)[1] == "plaintext", "any field follows its text's direction"
+        page.locator(".st-key-studio_language input").click()
+        page.keyboard.type("Persian")
+        page.keyboard.press("Enter")
+        topic.fill("کفش")
+        page.get_by_role("button", name="Generate").click()
+        expect(page.get_by_text("The topic needs at least 5 characters")).to_be_visible(timeout=30_000)
+        expect(topic).to_have_css("direction", "rtl", timeout=10_000)
+
+        _open(page, "Library")
+        heading = page.get_by_role("heading", name="راهنمای خرید کفش")
+        expect(heading).to_contain_text("\u2068راهنمای خرید کفش Nike.\u2069")
+        page.get_by_role("button", name="Edit").click()
+        title = page.get_by_label("Title", exact=True)
+        expect(title).to_have_value("راهنمای خرید کفش Nike.", timeout=30_000)
+        assert title.evaluate(direction)[0] == "rtl"
+        assert page.get_by_label("Slug", exact=True).evaluate(direction)[0] == "ltr"
+    assert workflow.get_item(engine, item_id).language == "fa"
