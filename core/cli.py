@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply all migrations").set_defaults(handler=cmd_db_upgrade)
 
-    generate = commands.add_parser("generate", help="generate content").add_subparsers(dest="kind", required=True)
+    generate = commands.add_parser("generate", help="generate content (exit 1: failed; 3: saved but needs review)").add_subparsers(dest="kind", required=True)
     blog = generate.add_parser("blog", help="an SEO blog post")
     blog.add_argument("--topic", required=True)
     blog.add_argument("--keywords", default="", help="comma-separated, at most 10")
@@ -77,13 +77,16 @@ def cmd_generate(args) -> int:
                                     use_cache=not args.no_cache)
     if args.json:
         print(GenerationResult.of(response).model_dump_json(indent=2))
-    elif response.status == "succeeded":
+    elif response.status != "failed":
         data = response.content or response.product
         print(f"{data.title}\n  saved as item {response.item_id} · {response.provider}/{response.model} · "
               f"{response.latency_ms} ms · {response.prompt_tokens + response.completion_tokens} tokens")
-    if response.status != "succeeded":
+    if response.status == "failed":
         print(f"error: {response.error}", file=sys.stderr)
         return 1
+    if response.status == "needs_review":
+        print("needs review: " + " ".join(response.warnings), file=sys.stderr)
+        return 3
     return 0
 
 

@@ -47,7 +47,8 @@ def filters() -> ItemFilter:
 def item_table(items) -> int | None:
     """The items as a table, and the id the user opens."""
     frame = pd.DataFrame([{"ID": i.id, "Title": i.title, "Type": i.type, "Status": STATUS_LABELS[i.status],
-                           "Author": i.author, "Language": i.language, "Updated": i.updated_at} for i in items])
+                           "Author": i.author, "Language": i.language, "Updated": i.updated_at,
+                           "Warnings": " ".join(i.warnings or [])} for i in items])
     st.dataframe(frame, hide_index=True, width="stretch")
     return st.selectbox("Open item", [i.id for i in items], key="library_open",
                         format_func=lambda i: f"#{i} {isolate(next(x.title for x in items if x.id == i))}")
@@ -111,6 +112,8 @@ def item_view(item_id: int) -> None:
                f"by {item.author}{voice}")
     if brand and brand.differences:
         st.caption("Biggest differences from the voice: " + "; ".join(brand.differences))
+    if item.warnings:
+        st.warning("Needs review: " + " ".join(item.warnings))
     show_remote_status(item.id)
     workflow_actions(item)
     if st.session_state.get("library_editing") == item.id:

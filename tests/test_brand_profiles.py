@@ -98,9 +98,9 @@ def test_bad_uploads_are_explained():
 
 def test_generation_applies_the_profile_and_stores_its_score(generator, engine, fake):
     profile = _trained(engine)
-    fake.enqueue([blog_draft(body_html="<h2>Start</h2><p>" + "</p><p>".join(passages("en", "blog", "heldout"))
-                             + "</p>")])
-    request = ContentRequest(topic="Running in the rain", brand_profile="running BLOG")
+    written = passages("en", "blog", "heldout") + passages("en", "blog")  # enough for a short post
+    fake.enqueue([blog_draft(body_html="<h2>Start</h2><p>" + "</p><p>".join(written) + "</p>")])
+    request = ContentRequest(topic="Running in the rain", brand_profile="running BLOG", length="short")
     response = generator.generate(request, "ana")
     prompt = fake.history[0]["messages"][-1]["content"]
     assert 'brand voice "Running blog"' in prompt and VOICE.description in prompt

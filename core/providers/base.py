@@ -53,6 +53,7 @@ class Provider:
     needs_key: ClassVar[bool] = False
     key_env_var: ClassVar[str | None] = None
     can_stream: ClassVar[bool] = True
+    writes_long_posts: ClassVar[bool] = True  # False: long posts are written section by section from the start
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
     unusable_until: float = 0.0  # monotonic time until which the fallback chain skips it (account errors)
