@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from . import assemble, prompts
 from .answers import Tally, ask, call_chain
@@ -34,6 +35,7 @@ class Job:
     messages: Callable
     build: Callable
     log_type: str | None = None
+    record: Callable | None = None
 
     @classmethod
     def of(cls, request: Request) -> "Job":
@@ -61,14 +63,16 @@ class Generator:
     def generate(self, request: Request, user: str, *, provider: str | None = None, model: str | None = None,
                  on_chunk: Callable[[str], None] | None = None, save: bool = True,
                  use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True,
-                 log_type: str | None = None) -> ContentResponse:
+                 log_type: str | None = None,
+                 record: Callable[[Session, ContentResponse], None] | None = None) -> ContentResponse:
         """Generate one item; failures come back as a failed response with the reason, never raised.
 
         Bulk items pass count_rate_limit=False: they are paced by the provider's limit, and their job
-        counted once against the user's. log_type overrides the log row's type (e.g. "bulk").
+        counted once against the user's. log_type overrides the log row's type (e.g. "bulk"). `record`
+        writes a success in the transaction that writes its log row (an exception it raises undoes both).
         """
         job, started = Job.of(request), time.perf_counter()
-        job.log_type = log_type
+        job.log_type, job.record = log_type, record
         tally = Tally()
         try:
             pm.hook.before_generate(request=request, user=user, engine=self.engine)
@@ -135,6 +139,8 @@ class Generator:
             if save and response.status == "succeeded":
                 response.item_id = self._save_item(session, job, request, user, response)
                 record_score(session, request.language, response)  # unsaved results: the caller records it
+            if job.record is not None and response.status == "succeeded":
+                job.record(session, response)
             session.add(entry)
         log_generation(entry)
         if response.status == "succeeded":

@@ -7,6 +7,7 @@ from functools import cached_property
 import anthropic
 
 from ..errors import ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError
+from . import headroom
 from .base import Messages, Provider, Usage, malformed_response, rate_limited
 
 TOOL_NAME = "emit_content"
@@ -23,7 +24,9 @@ class AnthropicProvider(Provider):
     @cached_property
     def client(self) -> anthropic.Anthropic:
         return anthropic.Anthropic(api_key=self.api_key(), base_url=self.settings.anthropic_base_url,
-                                   timeout=self.settings.timeout, max_retries=self.settings.max_retries)
+                                   timeout=self.settings.timeout, max_retries=self.settings.max_retries,
+                                   http_client=anthropic.DefaultHttpxClient(
+                                       event_hooks=headroom.event_hooks(self.name)))
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from ..config import Settings
 from ..errors import InvalidOutputError, NeedsKeyError, ProviderUnavailableError, RateLimitedError
+from .headroom import retry_after_seconds
 
 Messages = list[dict[str, str]]
 
@@ -118,10 +119,8 @@ def malformed_response(provider: str) -> ProviderUnavailableError:
 
 
 def rate_limited(provider: str, response) -> RateLimitedError:
-    """A RateLimitedError carrying the server's Retry-After, if it sent one."""
-    try:
-        retry_after = float(response.headers.get("retry-after"))
-    except (TypeError, ValueError, AttributeError):
-        retry_after = None
+    """A RateLimitedError carrying the server's Retry-After (or retry-after-ms), if it sent one."""
+    headers = getattr(response, "headers", None)
+    retry_after = retry_after_seconds(headers) if headers is not None else None
     wait = f"Wait {retry_after:.0f} s" if retry_after is not None else "Wait a minute"
     return RateLimitedError(f"{provider} is rate limiting requests. {wait} and try again.", retry_after)

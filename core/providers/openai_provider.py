@@ -7,6 +7,7 @@ from functools import cached_property
 import openai
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError)
+from . import headroom
 from .base import Messages, Provider, Usage, malformed_response, rate_limited
 
 
@@ -24,7 +25,8 @@ class OpenAIProvider(Provider):
     @cached_property
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(api_key=self.api_key() or "not-needed", base_url=self.base_url(),
-                             timeout=self.settings.timeout, max_retries=self.settings.max_retries)
+                             timeout=self.settings.timeout, max_retries=self.settings.max_retries,
+                             http_client=openai.DefaultHttpxClient(event_hooks=headroom.event_hooks(self.name)))
 
     def response_format(self, schema: dict) -> dict:
         return {"type": "json_schema", "json_schema": {"name": "content", "schema": schema}}
