@@ -120,6 +120,16 @@ def test_pacing_keeps_under_the_servers_limit(monkeypatch, server):
     assert unpaced_server.stats["429_rate_limit"] >= 1
 
 
+def test_without_an_rpm_the_servers_rate_limit_headers_keep_it_under_the_limit(monkeypatch, server):
+    limited = server(latency=0.02, rpm=150, window=2.0)  # 5 per 2 s, said in x-ratelimit-* headers
+    generator = _custom_env(monkeypatch, limited)
+    job_id, _ = jobs.create_job(generator, _csv(_topics(12)), "blog", "ana",
+                                jobs.JobOptions(concurrency=2, max_attempts=1))
+    assert run_job(generator, job_id) == "finished"
+    assert jobs.progress(generator.engine, job_id).succeeded == 12
+    assert limited.stats["429_rate_limit"] == 0 and limited.stats["requests"] == 12
+
+
 def _bulk(env: dict, *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "core", "bulk", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

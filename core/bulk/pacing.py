@@ -4,27 +4,26 @@ Three layers, each from a library or the provider itself:
   * `queue_limiter()`: the DBOS queue's rate limiter, global across processes, spaces the rows' starts evenly
     (60 RPM starts one row a second, never a minute's allowance at once: providers may enforce their
     limits "quantized" over short windows, https://platform.openai.com/docs/guides/rate-limits).
-  * `ProviderBudget`: right before each HTTP call (a row may make more than one), the `limits` library's
-    moving window keeps requests within the RPM over a window of a few seconds and its sliding-window
-    counter keeps tokens within the TPM, in memory or in Redis when CONTENTCRAFT_REDIS_URL is set.
+  * `ProviderBudget`, in memory or in Redis when CONTENTCRAFT_REDIS_URL is set: as each HTTP request leaves
+    (a row may send more than one, SDK retries included) it takes the next evenly spaced send slot, so start-up
+    work between a row's start and its request cannot bunch requests up; before each call the `limits`
+    library's sliding-window counter keeps tokens within the TPM.
   * `core.providers.headroom`: the vendor's own rate-limit headers hold new calls before the 429.
 """
 
-import math
 import threading
 import time
 from contextlib import contextmanager
-from fractions import Fraction
 
-from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from ..hookspecs import hookimpl
 from ..plugins import pm
 from ..providers import headroom
 
-MARGIN = 0.03  # starts a little slower than the limit: a call reaches the provider a little after it starts
+MARGIN = 0.05  # sends a little slower than the limit: a request reaches the provider a little after it leaves
 BURST_SECONDS = 0.25  # at high RPM, DBOS may start this many seconds' worth of rows together
 _current = threading.local()
 _budgets: dict[str, "ProviderBudget"] = {}
@@ -32,19 +31,16 @@ _budgets_lock = threading.Lock()
 
 
 def queue_limiter(rpm: float | None) -> dict | None:
-    """The DBOS limiter for an RPM: {"limit": starts, "period": seconds}, e.g. 60 → 1 per 1.03 s; None for none."""
+    """The DBOS limiter for an RPM: {"limit": starts, "period": seconds}, e.g. 60 → 1 per 1.0 s; None for none.
+
+    Exactly the limit: the send slots (a little slower) pace the requests themselves, and a row that starts
+    late (a worker's first call imports and connects) is made up for instead of lost.
+    """
     if not rpm:
         return None
     per_second = rpm / 60
     limit = max(1, int(per_second * BURST_SECONDS))
-    return {"limit": limit, "period": round(limit / per_second * (1 + MARGIN), 4)}
-
-
-def request_window(rpm: float) -> tuple[int, int]:
-    """(calls, seconds): the RPM over the shortest window of whole seconds that holds a whole call, rounded down."""
-    per_second = Fraction(rpm / 60).limit_denominator(60)
-    seconds = per_second.denominator
-    return max(1, math.floor(rpm / 60 * seconds)), seconds
+    return {"limit": limit, "period": round(limit / per_second, 4)}
 
 
 class ProviderBudget:
@@ -52,19 +48,20 @@ class ProviderBudget:
 
     def __init__(self, storage_uri: str = "memory://", sleep=time.sleep):
         self.storage = storage_from_string(storage_uri)
-        self.requests = MovingWindowRateLimiter(self.storage)
         self.tokens = SlidingWindowCounterRateLimiter(self.storage)
+        self.slots = RedisSlots(storage_uri) if storage_uri.startswith("redis") else MemorySlots()
         self.sleep = sleep
         self.answer_tokens: dict[str, float] = {}  # provider → recent average completion tokens
 
-    def acquire(self, provider: str, rpm: float | None, tpm: float | None, prompt_tokens: int,
-                max_tokens: int) -> int:
-        """Wait until one call of about this size fits every limit; returns the tokens charged for it."""
+    def before_send(self, provider: str, rpm: float | None) -> None:
+        """Wait for this request's evenly spaced slot under the RPM, and for the provider's own headers."""
         while (hold := headroom.wait_seconds(provider)) > 0:
             self.sleep(hold)
         if rpm:
-            calls, seconds = request_window(rpm)
-            self._take(self.requests, RateLimitItemPerSecond(calls, seconds), provider, "requests", 1)
+            self.sleep(self.slots.reserve(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + MARGIN)))
+
+    def acquire(self, provider: str, tpm: float | None, prompt_tokens: int, max_tokens: int) -> int:
+        """Wait until one call of about this size fits the TPM; returns the tokens charged for it."""
         charged = 0
         if tpm:
             expected = self.answer_tokens.get(provider, max_tokens)
@@ -85,6 +82,42 @@ class ProviderBudget:
         while not limiter.hit(item, *keys, cost=cost):
             reset = limiter.get_window_stats(item, *keys).reset_time
             self.sleep(min(item.get_expiry(), max(0.005, reset - time.time())))
+
+
+class MemorySlots:
+    """Evenly spaced send times in this process: GCRA with no burst (ITU-T I.371; as redis-cell)."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock, self.next = clock, {}
+        self.lock = threading.Lock()
+
+    def reserve(self, key: str, interval: float) -> float:
+        """Take the next free slot at least `interval` seconds after the last one; seconds to wait for it."""
+        with self.lock:
+            now = self.clock()
+            at = max(now, self.next.get(key, 0.0))
+            self.next[key] = at + interval
+            return at - now
+
+
+class RedisSlots:
+    """The same slots kept in Redis, on Redis's clock, so every process and machine shares one pace."""
+
+    SCRIPT = """
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+    local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+    redis.call('SET', KEYS[1], string.format('%.6f', at + tonumber(ARGV[1])), 'PX', 60000)
+    return string.format('%.6f', at - now)
+    """
+
+    def __init__(self, url: str):
+        import redis
+
+        self.script = redis.Redis.from_url(url).register_script(self.SCRIPT)
+
+    def reserve(self, key: str, interval: float) -> float:
+        return float(self.script(keys=[key], args=[interval]))
 
 
 def budget_for(redis_url: str | None) -> ProviderBudget:
@@ -118,8 +151,8 @@ class PacingPlugin:
     def before_api_request(self, provider, messages):
         budget = getattr(_current, "budget", None)
         if budget is not None:
-            name, rpm, tpm, max_tokens = _current.limits
-            _current.charged = budget.acquire(name, rpm, tpm, estimate_prompt_tokens(messages), max_tokens)
+            name, _, tpm, max_tokens = _current.limits
+            _current.charged = budget.acquire(name, tpm, estimate_prompt_tokens(messages), max_tokens)
 
     @hookimpl
     def api_response(self, provider, completion):
@@ -130,5 +163,14 @@ class PacingPlugin:
                           completion.completion_tokens)
 
 
+def send_gate(provider: str) -> None:
+    """Right before a paced thread's HTTP request leaves: the RPM and header checks, so nothing slow
+    (building the SDK client, the first connection) can shift a request into the next provider window."""
+    budget = getattr(_current, "budget", None)
+    if budget is not None and provider == _current.limits[0]:
+        budget.before_send(provider, _current.limits[1])
+
+
 if not pm.has_plugin("core.bulk.pacing"):
     pm.register(PacingPlugin(), name="core.bulk.pacing")
+headroom.add_send_gate(send_gate)

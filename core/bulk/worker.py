@@ -66,9 +66,23 @@ def run_job(generator, job_id: int, poll: float = 0.05, timeout: float | None = 
         time.sleep(poll)
 
 
+def _warm_up(generator) -> None:
+    """Import and build what a first row would, so the first rows are not late for their send slots."""
+    from ..providers import get_provider, provider_classes
+
+    for name, cls in provider_classes().items():
+        if not hasattr(cls, "client"):  # the local model loads on its first row, not in every worker
+            continue
+        try:
+            getattr(get_provider(name, generator.settings), "client", None)
+        except Exception:  # a provider without a key or a server here: it builds on first use, if ever
+            continue
+
+
 def serve(generator, stop: threading.Event | None = None) -> None:
     """Run queued bulk work until SIGTERM or SIGINT (`python -m core worker`); no dashboard needed."""
     stop = stop or threading.Event()
+    _warm_up(generator)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     worker = start_worker(generator)

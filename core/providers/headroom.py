@@ -21,6 +21,7 @@ LOW_TOKENS_FRACTION = 0.02
 MAX_HOLD_SECONDS = 120.0
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_send_gates: list = []
 _holds: dict[str, float] = {}  # provider → time.time() before which no new call should start
 _lock = threading.Lock()
 
@@ -120,6 +121,18 @@ def clear() -> None:
         _holds.clear()
 
 
+def add_send_gate(gate) -> None:
+    """Call gate(provider) right before each HTTP request goes out (it may wait: bulk pacing)."""
+    if gate not in _send_gates:
+        _send_gates.append(gate)
+
+
+def _before_send(provider: str) -> None:
+    for gate in _send_gates:
+        gate(provider)
+
+
 def event_hooks(provider: str) -> dict:
-    """httpx event hooks that feed every response's headers to observe()."""
-    return {"response": [lambda response: observe(provider, response.headers)]}
+    """httpx event hooks: the send gates before each request (SDK retries included), observe() after."""
+    return {"request": [lambda request: _before_send(provider)],
+            "response": [lambda response: observe(provider, response.headers)]}
