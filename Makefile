@@ -34,7 +34,7 @@ migrate: install
 	$(BIN)/python -m core db upgrade
 
 run: migrate
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port 8501
+	$(BIN)/streamlit run server.py --server.address 127.0.0.1 --server.port 8501
 
 test: migrate
 	$(BIN)/python -m pytest

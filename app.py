@@ -3,11 +3,17 @@
 import streamlit as st
 
 from core.auth import allowed
-from pages import signin
-from pages.bulk_worker import bulk_worker
-from pages.common import sidebar, signed_in_user
+from core.errors import ContentCraftError
+from ui import signin
+from ui.bulk_worker import bulk_worker
+from ui.common import generator, session_cookie_script, sidebar, signed_in_user
 
 st.set_page_config(page_title="ContentCraft", page_icon=":material/edit_note:", layout="wide")
+try:
+    generator()  # migrations, the key check and the setup token, once per server
+except ContentCraftError as error:
+    st.error(str(error))
+    st.stop()
 bulk_worker()  # once per server: queued and interrupted bulk jobs run with nobody on the Bulk page
 
 # (script, title, icon, the action a role needs to see the page)
@@ -22,10 +28,17 @@ PAGES = [
 ]
 
 user = signed_in_user()
+session_cookie_script()
 if user is None:
-    st.navigation([st.Page(signin.show, title="Sign in", icon=":material/login:")], position="hidden").run()
+    # Every page's address leads to the sign-in form, so a deep link survives signing in (no "Page not found").
+    gate = [st.Page(signin.show, title="Sign in", icon=":material/login:")]
+    gate += [st.Page(signin.show, title="Sign in", url_path=path.removeprefix("pages/").removesuffix(".py"))
+             for path, *_ in PAGES]
+    st.navigation(gate, position="hidden").run()
     st.stop()
-navigation = st.navigation([st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES
-                            if allowed(user.role, action)])
-sidebar(user)
+pages = [st.Page(path, title=title, icon=icon) for path, title, icon, action in PAGES if allowed(user.role, action)]
+# The navigation is drawn as links: .streamlit/config.toml hides Streamlit's own (showSidebarNavigation = false),
+# which would otherwise list the pages/ folder for a moment after each server start.
+navigation = st.navigation(pages, position="hidden")
+sidebar(user, pages)
 navigation.run()

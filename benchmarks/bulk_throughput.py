@@ -42,7 +42,7 @@ def rows_csv(prefix: str, n: int) -> bytes:
 
 
 def generator_for(server: FaultServer, retries: int = 2) -> Generator:
-    os.environ["OPENAI_BASE_URL"] = server.base_url
+    os.environ["CONTENTCRAFT_CUSTOM_BASE_URL"] = server.base_url
     os.environ["CONTENTCRAFT_MAX_RETRIES"] = str(retries)
     config.get_settings.cache_clear()
     return Generator(config.get_settings())

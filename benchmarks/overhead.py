@@ -85,13 +85,20 @@ def bench_overhead(runs: int) -> None:
 
 
 def bench_local(runs: int) -> None:
+    from llama_cpp import Llama
+
+    from core.providers import llama_portable
     from core.providers.local import LocalProvider
 
     settings = Settings(max_tokens=256)
-    provider = LocalProvider(settings)
-    llama = provider.llama
+    provider = LocalProvider(settings)  # llama.cpp in its runner process, answers over a pipe
+    llama_portable.install()  # load the raw side exactly as the runner does
+    llama = Llama(model_path=provider.model_path, n_ctx=settings.local_context, verbose=False,
+                  n_threads=max(1, os.cpu_count() or 1))
     schema = BlogDraft.model_json_schema()
     messages = [{"role": "user", "content": "Write a short blog post about choosing running shoes as JSON."}]
+    provider.complete(messages, schema)  # warm-up: the runner starts and loads the model
+    llama.create_chat_completion(messages=messages, max_tokens=32)
     ours, raw = [], []
     for _ in range(runs):  # interleaved so machine noise hits both sides alike
         start = time.perf_counter()
@@ -103,8 +110,8 @@ def bench_local(runs: int) -> None:
                                               response_format={"type": "json_object", "schema": schema})
         raw.append(result["usage"]["completion_tokens"] / (time.perf_counter() - start))
     ours_median, raw_median = statistics.median(ours), statistics.median(raw)
-    print(f"local provider: {ours_median:.1f} tokens/s; raw llama.cpp: {raw_median:.1f} tokens/s; "
-          f"ratio {ours_median / raw_median:.3f}  [goal >= 0.90]")
+    print(f"local provider (runner process): {ours_median:.1f} tokens/s; raw llama.cpp in-process: "
+          f"{raw_median:.1f} tokens/s; ratio {ours_median / raw_median:.3f}  [goal >= 0.90]")
 
 
 def main() -> None:

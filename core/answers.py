@@ -1,4 +1,5 @@
-"""One schema-constrained answer through the provider chain: hooks, fallback, token tally, one repair."""
+"""One schema-constrained answer through the provider chain: hooks, fallback, token tally, one retry
+with a larger token budget when the answer was cut off, and one repair."""
 
 import functools
 from collections.abc import Callable
@@ -7,7 +8,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ValidationError
 
 from . import prompts
-from .errors import InvalidOutputError, describe_validation_error
+from .errors import InvalidOutputError, TruncatedOutputError, describe_validation_error
 from .plugins import pm
 from .providers import Completion, complete_with_fallback
 
@@ -18,14 +19,22 @@ class Tally:
 
     provider: str = ""
     model: str = ""
+    host: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    truncations: int = 0
     completions: list[Completion] = field(default_factory=list)
 
+    @property
+    def truncated(self) -> bool:
+        """Whether any answer stopped at the token limit."""
+        return self.truncations > 0
+
     def add(self, completion: Completion) -> None:
-        self.provider, self.model = completion.provider, completion.model
+        self.provider, self.model, self.host = completion.provider, completion.model, completion.host
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
+        self.truncations += completion.finish_reason == "length"
         self.completions.append(completion)
 
 
@@ -60,11 +69,36 @@ def parse_answer(answer_model: type[BaseModel], completion: Completion) -> BaseM
 
 def ask(chain: list, messages: list, answer_model: type[BaseModel], tally: Tally,
         on_chunk: Callable[[str], None] | None = None, schema: dict | None = None) -> BaseModel:
-    """A validated answer: one call, and one repair call if the answer does not fit the schema."""
+    """A validated answer: one call, one retry with a larger budget if it was cut off, one repair if it is invalid.
+
+    Raises TruncatedOutputError when the larger budget cuts the answer off too.
+    """
     schema = schema or draft_schema(answer_model)
+    configured = chain[0].settings.max_tokens
     completion = call_chain(chain, messages, schema, tally, on_chunk)
+    retried = completion.finish_reason == "length"
+    if retried:
+        chain = larger_budget(chain)
+        completion = checked(call_chain(chain, messages, schema, tally), configured, retried)
     try:
         return parse_answer(answer_model, completion)
     except InvalidOutputError as problem:
         repair = prompts.repair_messages(messages, completion.text, str(problem))
-        return parse_answer(answer_model, call_chain(chain, repair, schema, tally))
+        return parse_answer(answer_model, checked(call_chain(chain, repair, schema, tally), configured, retried))
+
+
+BUDGET_GROWTH = 2
+
+
+def larger_budget(chain: list) -> list:
+    """The chain with each provider allowed BUDGET_GROWTH times its configured max tokens."""
+    return [provider.with_budget(provider.settings.max_tokens * BUDGET_GROWTH) for provider in chain]
+
+
+def checked(completion: Completion, configured: int, retried: bool) -> Completion:
+    """The completion, or TruncatedOutputError naming the setting if it stopped at the token limit."""
+    if completion.finish_reason == "length":
+        again = f" A retry with {configured * BUDGET_GROWTH} tokens was cut off too." if retried else ""
+        raise TruncatedOutputError(f"The answer hit the token limit (CONTENTCRAFT_MAX_TOKENS={configured}): raise "
+                                   f"it or choose a shorter length.{again}")
+    return completion

@@ -11,7 +11,8 @@ from .models import AppSetting, User, utcnow
 
 EDITABLE = ("provider", "model", "fallback", "rate_limit", "cache_ttl", "default_tone", "default_language",
             "seo_schema", "seo_internal_links", "seo_alt_text")
-KEY_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OLLAMA_HOST")
+KEY_NAMES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CONTENTCRAFT_CUSTOM_BASE_URL", "CONTENTCRAFT_CUSTOM_API_KEY",
+             "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OLLAMA_HOST")
 
 
 def stored_values(engine: Engine) -> dict:
@@ -64,7 +65,7 @@ def save_settings(engine: Engine, user: User, values: dict) -> Settings:
 
 def keys_configured(settings: Settings) -> dict[str, bool]:
     """Which provider keys and addresses are set; never their values."""
-    return {name: bool(getattr(settings, name.lower(), None)) for name in KEY_NAMES}
+    return {name: bool(getattr(settings, name.lower().removeprefix("contentcraft_"), None)) for name in KEY_NAMES}
 
 
 def configured_generator():

@@ -2,6 +2,7 @@
 
 from . import seo
 from .errors import InvalidOutputError
+from .text import cut
 from .schemas import (BlogDraft, ContentData, ContentRequest, MetaData, ProductData, ProductDraft,
                       ProductRequest)
 
@@ -37,7 +38,7 @@ def build_product(draft: ProductDraft, request: ProductRequest) -> ProductData:
     body = seo.sanitize_html(draft.description_html)
     short = seo.plain_text(draft.short_description)
     meta = _meta(draft.seo_title or title, request.name, draft.meta_desc, short, seo.plain_text(body))
-    alt = seo.fit_length(seo.plain_text(draft.image_alt_text) or f"{title}", 1, 125) or title[:125]
+    alt = seo.fit_length(seo.plain_text(draft.image_alt_text) or f"{title}", 1, 125) or cut(title, 125)
     return ProductData(
         title=title, short_description=short, description_html=body,
         bullet_features=[seo.plain_text(b) for b in draft.bullet_features if seo.plain_text(b)],
@@ -52,4 +53,4 @@ def apply_seo_options(data: ContentData | ProductData, settings) -> None:
     if not settings.seo_schema:
         data.schema_ld_json = {}
     if isinstance(data, ProductData) and not settings.seo_alt_text:
-        data.image_alt_text = data.title[:125]
+        data.image_alt_text = cut(data.title, 125)

@@ -1,9 +1,9 @@
 """Users, password sign-in and role checks; every action is checked here, not only in pages."""
 
+import functools
 import re
-import threading
+import secrets
 import time
-from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,6 +12,7 @@ from sqlmodel import func, select
 
 from .db import session_scope
 from .errors import AuthenticationError, PermissionDeniedError, ValidationFailedError
+from .identity import setup, throttle
 from .models import User
 
 ROLES = ("writer", "editor", "admin")
@@ -24,11 +25,10 @@ PERMISSIONS = {
     "settings": "admin", "manage_users": "admin", "manage_sites": "admin",
 }
 SESSION_TTL_SECONDS = 8 * 3600
-MAX_FAILED_SIGNINS, FAILED_SIGNIN_WINDOW = 5, 15 * 60
+MAX_FAILED_SIGNINS, FAILED_SIGNIN_WINDOW = throttle.LIMITS["account_client"], throttle.WINDOW_SECONDS
+MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 4.0 V2.1.1
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
-_failures: dict[str, deque[float]] = defaultdict(deque)
-_failures_lock = threading.Lock()
 
 
 def allowed(role: str, action: str) -> bool:
@@ -44,37 +44,45 @@ def require(user: User, action: str) -> None:
                                     f"ask an {needed if needed != 'editor' else 'editor or admin'} to do it.")
 
 
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password that meets the length rule, or ValidationFailedError."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailedError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """Whether password is user's (argon2 verify; False for accounts without a password)."""
+    try:
+        return bool(user.password_hash) and _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def create_user(engine: Engine, *, email: str, password: str, role: str = "writer") -> User:
     """Add a user with a salted argon2 password hash."""
+    email, password_hash = _checked_new_user(email, password, role)
+    with session_scope(engine) as session:
+        return _insert_user(session, email, password_hash, role)
+
+
+def _checked_new_user(email: str, password: str, role: str) -> tuple[str, str]:
     email = email.strip().lower()
     if not _EMAIL.match(email):
         raise ValidationFailedError(f"{email!r} is not an email address.")
     if role not in ROLES:
         raise ValidationFailedError(f"Unknown role {role!r}: choose writer, editor or admin.")
-    if len(password) < 8:
-        raise ValidationFailedError("Passwords need at least 8 characters.")
-    with session_scope(engine) as session:
-        if session.exec(select(User).where(User.email == email)).first():
-            raise ValidationFailedError(f"A user with the email {email} already exists.")
-        user = User(email=email, password_hash=_hasher.hash(password), role=role)
-        session.add(user)
-        session.flush()
-        session.refresh(user)
-        return user
+    return email, hash_password(password)
 
 
-def set_role(engine: Engine, actor: User, *, email: str, role: str) -> User:
-    """Change a user's role (admins only)."""
-    require(actor, "manage_users")
-    if role not in ROLES:
-        raise ValidationFailedError(f"Unknown role {role!r}: choose writer, editor or admin.")
-    with session_scope(engine) as session:
-        user = session.exec(select(User).where(User.email == email.strip().lower())).first()
-        if user is None:
-            raise ValidationFailedError(f"No user {email}.")
-        user.role = role
-        session.add(user)
-        return user
+def _insert_user(session, email: str, password_hash: str, role: str) -> User:
+    if session.exec(select(User).where(User.email == email)).first():
+        raise ValidationFailedError(f"A user with the email {email} already exists.")
+    user = User(email=email, password_hash=password_hash, role=role)
+    session.add(user)
+    session.flush()
+    session.refresh(user)
+    return user
 
 
 def get_user(engine: Engine, email: str) -> User | None:
@@ -95,36 +103,40 @@ def has_users(engine: Engine) -> bool:
         return session.exec(select(func.count()).select_from(User)).one() > 0
 
 
-def authenticate(engine: Engine, *, email: str, password: str, clock=time.monotonic) -> User:
-    """The user for these credentials; repeated failures lock the email out for a while."""
+def authenticate(engine: Engine, *, email: str, password: str, client: str = "", clock=time.time) -> User:
+    """The user for these credentials; failures are throttled per client and account (identity.throttle).
+
+    The attempt is counted before the slow hash, and an unknown email costs the same hash as a known one.
+    """
     email = email.strip().lower()
-    _check_lockout(email, clock())
+    attempt = throttle.reserve(engine, email, client, clock())
     user = get_user(engine, email)
     try:
         if user is None or not user.is_active or not user.password_hash:
+            _hasher.verify(_dummy_hash(), password)  # the same work as a real check, then refuse
             raise VerificationError("unknown user")
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        _record_failure(email, clock())
         raise AuthenticationError("Wrong email or password.") from None
-    with _failures_lock:
-        _failures.pop(email, None)
+    throttle.succeeded(engine, email, client, attempt)
     return user
 
 
-def _check_lockout(email: str, now: float) -> None:
-    with _failures_lock:
-        attempts = _failures[email]
-        while attempts and attempts[0] <= now - FAILED_SIGNIN_WINDOW:
-            attempts.popleft()
-        if len(attempts) >= MAX_FAILED_SIGNINS:
-            wait = int(attempts[0] + FAILED_SIGNIN_WINDOW - now) // 60 + 1
-            raise AuthenticationError(f"Too many failed sign-ins. Try again in {wait} min.")
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def _record_failure(email: str, now: float) -> None:
-    with _failures_lock:
-        _failures[email].append(now)
+def sso_user(engine: Engine, claims: dict) -> User:
+    """The active user for an OpenID Connect identity whose provider verified the email, else AuthenticationError."""
+    email, verified = str(claims.get("email") or ""), claims.get("email_verified")
+    if not (verified is True or (isinstance(verified, str) and verified.lower() == "true")):
+        raise AuthenticationError(f"Your organisation's sign-in did not confirm that {email or 'your email'} is "
+                                  "yours (email_verified), so it cannot open a ContentCraft account. Ask your admin.")
+    user = get_user(engine, email) if email else None
+    if user is None or not user.is_active:
+        raise AuthenticationError(f"{email} has no ContentCraft account yet: ask an admin to add you.")
+    return user
 
 
 def session_expired(signed_in_at: float, now: float | None = None) -> bool:
@@ -136,11 +148,19 @@ def ensure_admin_from_settings(engine: Engine, email: str | None, password: str 
     """Create the first admin from CONTENTCRAFT_ADMIN_EMAIL/_PASSWORD for headless starts, if nobody exists."""
     if not email or not password or has_users(engine):
         return None
-    return create_user(engine, email=email, password=password, role="admin")
+    return _claim_first_admin(engine, email, password, token=None)
 
 
-def create_first_admin(engine: Engine, *, email: str, password: str) -> User:
-    """The one-time setup form: only works while the user table is empty."""
+def create_first_admin(engine: Engine, *, email: str, password: str, token: str) -> User:
+    """The one-time setup form: needs the token from the server log, and succeeds once, ever."""
     if has_users(engine):
-        raise PermissionDeniedError("Setup is already done: sign in, or ask an admin for an account.")
-    return create_user(engine, email=email, password=password, role="admin")
+        raise PermissionDeniedError(setup.DONE)
+    return _claim_first_admin(engine, email, password, token=token.strip())
+
+
+def _claim_first_admin(engine: Engine, email: str, password: str, token: str | None) -> User:
+    email, password_hash = _checked_new_user(email, password, "admin")  # hash first: keep the transaction short
+    with session_scope(engine) as session:
+        setup.claim(session, email, token)
+        return _insert_user(session, email, password_hash, "admin")
+

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     local_model_path: str | None = None
     local_context: int = 4096
     local_threads: int | None = None
+    local_idle_seconds: float = Field(300.0, gt=0, description="Seconds an unused local model stays loaded.")
     timeout: float = Field(120.0, gt=0, description="Seconds before a provider call is abandoned.")
     max_retries: int = Field(2, ge=0, description="SDK-level retries for 429/5xx.")
     max_tokens: int = 2048
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     admin_email: str | None = Field(None, description="First admin, created at start when no user exists.")
     admin_password: SecretStr | None = None
     secret_key: SecretStr | None = Field(None, description="Fernet key for secrets kept in the DB.")
+    trust_proxy_headers: bool = Field(False, description="Take the client address from X-Forwarded-For "
+                                                         "(only behind your own reverse proxy).")
+    custom_base_url: str | None = Field(None, description="The OpenAI-compatible server of the 'custom' provider.")
+    custom_api_key: SecretStr | None = Field(None, description="The custom server's key; never the OpenAI key.")
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")

@@ -148,6 +148,33 @@ def product_from_fields(fields: dict[str, str], *, language: str, category: str 
         "schema_ld_json": _json_ld("product", fields, fresh, sync_json_ld)})
 
 
+def follow_title(fields: dict[str, str], old_title: str, hand: set[str]) -> dict[str, str]:
+    """New SEO title and slug after the title changed, for each one still in step (not set by hand).
+
+    The slug is in step while it is the one the old title makes (a product's slug comes from its name,
+    so it stays); the SEO title while nobody has edited it.
+    """
+    title, updates = fields.get("title", "").strip(), {}
+    if not title:
+        return updates
+    if "seo_title" not in hand:
+        updates["seo_title"] = seo.seo_title(title)
+    if "slug" not in hand and fields.get("slug", "").strip() in ("", seo.make_slug(old_title)):
+        updates["slug"] = seo.make_slug(title)
+    return {name: value for name, value in updates.items() if value != fields.get(name)}
+
+
+def set_by_hand(data: dict, notes: list[str]) -> set[str]:
+    """The meta fields of a saved item a person chose: a saved edit of the SEO title, a slug not from the title."""
+    edited = {label for note in notes for part in note.split("; ") if part.startswith("edited ")
+              for label in part.removeprefix("edited ").split(", ")}
+    hand = {"seo_title"} if LABELS["seo_title"] in edited else set()
+    meta = data.get("meta") or {}
+    if meta.get("slug") and meta["slug"] != seo.make_slug(str(data.get("title", ""))):
+        hand.add("slug")
+    return hand
+
+
 def changed_fields(before: dict, after: dict) -> list[str]:
     """Labels of the fields that differ between two data dumps, meta split into its parts."""
     flat_before, flat_after = to_fields(before), to_fields(after)

@@ -1,20 +1,29 @@
 """The small error tree; every message is shown to the user and says how to fix the problem."""
 
 
+# Errors that stop every request to a provider until a person acts (no quota, key rejected): the
+# fallback chain moves straight to the next provider, and bulk jobs pause instead of failing rows.
+ACCOUNT_ERRORS = ("needs_key", "quota_exceeded")
+
+
 class ContentCraftError(Exception):
-    """Base error: its message is safe to display to the user."""
+    """Base error: its message is safe to display to the user; `kind` names it in responses and logs."""
 
     retryable = False
+    kind = "error"
 
 
 class NeedsKeyError(ContentCraftError):
-    """A provider needs an API key that is not configured."""
+    """A provider needs an API key that is not configured, or rejected the one it was given."""
+
+    kind = "needs_key"
 
 
 class RateLimitedError(ContentCraftError):
     """Too many requests; retry_after says how many seconds to wait."""
 
     retryable = True
+    kind = "rate_limited"
 
     def __init__(self, message: str, retry_after: float | None = None):
         super().__init__(message)
@@ -22,11 +31,15 @@ class RateLimitedError(ContentCraftError):
 
 
 class QuotaExceededError(ContentCraftError):
-    """The provider account has no quota or credit left, or its key was revoked: waiting will not help."""
+    """The provider account has no quota or credit left: waiting will not help, paying will."""
+
+    kind = "quota_exceeded"
 
 
 class TruncatedOutputError(ContentCraftError):
     """The model stopped at the token limit before its answer was complete."""
+
+    kind = "truncated"
 
 
 class ProviderTimeoutError(ContentCraftError):

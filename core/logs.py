@@ -9,17 +9,20 @@ from datetime import datetime, timezone
 from .models import GenerationLog
 
 FIELDS = ("event", "type", "user_hash", "latency_ms", "tokens", "provider", "model", "cache_hit", "status",
-          "error_type", "item_id")
+          "error_type", "item_id", "host")
 log = logging.getLogger("contentcraft")
 
 
 class JSONFormatter(logging.Formatter):
-    """One JSON object per line with the known fields only, so no secret rides along in an extra."""
+    """One JSON object per line with the known fields (and any exception's type and traceback) only."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {"timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         line.update({name: getattr(record, name) for name in FIELDS if hasattr(record, name)})
+        if record.exc_info and record.exc_info[0] is not None:
+            line["exc_type"] = record.exc_info[0].__name__
+            line["traceback"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -46,4 +49,4 @@ def log_generation(entry: GenerationLog) -> None:
     log.info("generation", extra={
         "event": "generation", "type": entry.type, "user_hash": user_hash(entry.user),
         "latency_ms": entry.latency_ms, "tokens": entry.tokens, "provider": entry.provider, "model": entry.model,
-        "cache_hit": entry.cache_hit, "status": entry.status})
+        "cache_hit": entry.cache_hit, "status": entry.status, "host": entry.host})

@@ -2,8 +2,10 @@
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, event
 from sqlmodel import Field, SQLModel
+
+from .text import clean_controls
 
 
 def utcnow() -> datetime:
@@ -39,6 +41,8 @@ class GenerationLog(SQLModel, table=True):
     completion_tokens: int = 0
     cost_usd: float = 0.0
     cache_hit: bool = False
+    truncated: bool = False  # the model stopped at the token limit at least once (then retried with more)
+    host: str = Field(default="", max_length=255)  # where the request went: api.openai.com, 127.0.0.1:8000…
 
 
 class User(SQLModel, table=True):
@@ -119,3 +123,17 @@ class AppSetting(SQLModel, table=True):
     value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_by: str = Field(max_length=255)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(ContentItem, "before_insert")
+@event.listens_for(ContentItem, "before_update")
+@event.listens_for(ContentVersion, "before_insert")
+def _space_control_characters(mapper, connection, target) -> None:
+    """Content is stored with control characters (vertical tab, form feed…) turned into spaces.
+
+    Left in, they are dropped by spreadsheet exports (joining the words around them) and kept raw in
+    CSV and on WordPress; a space keeps the words apart everywhere.
+    """
+    for name in ("title", "data_json", "request_json"):
+        if hasattr(target, name):
+            setattr(target, name, clean_controls(getattr(target, name)))

@@ -21,6 +21,7 @@ from .plugins import pm
 from .pricing import cost_usd
 from .providers import get_provider
 from .ratelimit import make_limiter
+from .text import cut_to_units
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
 
 Request = ContentRequest | ProductRequest
@@ -77,6 +78,7 @@ class Generator:
         try:
             pm.hook.before_generate(request=request, user=user, engine=self.engine)
             chain = self.chain(provider, model)
+            tally.host = chain[0].host()  # where the request went, even if nothing answered
             brand = resolve_brand(self.engine, request)  # a named profile's version keys the cache
             key = cache_key(job.kind, request.model_dump(mode="json"), chain[0].name, chain[0].model,
                             brand.version if brand else brand_version)
@@ -95,14 +97,16 @@ class Generator:
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
             if use_cache:
                 self.cache.set(key, response.model_dump_json(), self.settings.cache_ttl)
-            return self._finish(job, request, user, response, started, save)
+            return self._finish(job, request, user, response, started, save, truncated=tally.truncated,
+                                host=tally.host)
         except ContentCraftError as error:
             pm.hook.generation_failed(request=request, error=error, user=user)
-            response = ContentResponse(status="failed", type=job.kind, error=str(error),
+            response = ContentResponse(status="failed", type=job.kind, error=str(error), error_kind=error.kind,
                                        retryable=error.retryable, retry_after=getattr(error, "retry_after", None),
                                        provider=tally.provider or None, model=tally.model or None,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
-            return self._finish(job, request, user, response, started, save=False)
+            return self._finish(job, request, user, response, started, save=False, truncated=tally.truncated,
+                                host=tally.host)
 
     def _produce(self, job: Job, request: Request, chain: list, tally: Tally, on_chunk) -> BaseModel:
         extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
@@ -124,7 +128,8 @@ class Generator:
         return str((completion.data or {}).get("meta_desc", ""))
 
     def _finish(self, job: Job, request: Request, user: str, response: ContentResponse, started: float,
-                save: bool, cache_hit: bool = False) -> ContentResponse:
+                save: bool, cache_hit: bool = False, truncated: bool = False,
+                host: str = "") -> ContentResponse:
         response.latency_ms = round((time.perf_counter() - started) * 1000)
         response.cache_hit, response.created_at = cache_hit, utcnow()
         spent = (0, 0) if cache_hit else (response.prompt_tokens, response.completion_tokens)
@@ -134,7 +139,8 @@ class Generator:
             status=response.status, error=response.error, provider=response.provider or "",
             model=response.model or "", language=request.language, tone=request.tone,
             prompt_tokens=spent[0], completion_tokens=spent[1],
-            cost_usd=cost_usd(response.provider or "", response.model or "", *spent), cache_hit=cache_hit)
+            cost_usd=cost_usd(response.provider or "", response.model or "", *spent), cache_hit=cache_hit,
+            truncated=truncated, host=host[:255])
         with session_scope(self.engine) as session:  # item, first version and log row in one transaction
             if save and response.status == "succeeded":
                 response.item_id = self._save_item(session, job, request, user, response)
@@ -164,4 +170,4 @@ def _field(job: Job) -> str:
 
 
 def _target(request: Request) -> str:
-    return (request.topic if isinstance(request, ContentRequest) else request.name)[:255]
+    return cut_to_units(request.topic if isinstance(request, ContentRequest) else request.name, 255)

@@ -8,6 +8,7 @@ from pathlib import Path
 from .config import DATA_DIR
 from .errors import ContentCraftError
 from .schemas import LENGTH_WORDS, ContentRequest, ProductRequest
+from .text import cut_to_units
 
 PROMPTS_DIR = DATA_DIR / "prompts"
 
@@ -59,11 +60,13 @@ def product_messages(request: ProductRequest, extra: list[str]) -> list[dict[str
                   features="; ".join(request.features) or "(not given)", attributes=attributes,
                   audience=request.audience or "(general)", tone=request.tone,
                   language_instruction=language_instruction(request.language),
+                  current_copy=("Current copy (rewrite it; keep its facts, drop nothing true): "
+                                + request.current_copy) if request.current_copy else "",
                   extra_instructions="\n".join(extra))
     return [{"role": "system", "content": render("product_system")}, {"role": "user", "content": user}]
 
 
 def repair_messages(messages: list[dict[str, str]], previous: str, problem: str) -> list[dict[str, str]]:
     """The original conversation plus a request to fix the previous answer."""
-    return [*messages, {"role": "assistant", "content": previous[:6000]},
+    return [*messages, {"role": "assistant", "content": cut_to_units(previous, 6000)},
             {"role": "user", "content": render("repair", problem=problem)}]

@@ -1,9 +1,12 @@
 """The seed's content contract: requests in, structured content out."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from .text import grapheme_len
 
 LANGUAGES = {
     "en": "English", "fa": "Persian", "ar": "Arabic", "de": "German", "es": "Spanish",
@@ -24,6 +27,24 @@ def _clean_list(values: list[str]) -> list[str]:
             seen.add(value.lower())
             out.append(value)
     return out
+
+
+def Chars(min_length: int = 0, max_length: int | None = None):
+    """A str whose length limits count characters as readers (and Google) do: grapheme clusters."""
+
+    def check(value: str) -> str:
+        size = grapheme_len(value)
+        if size < min_length:
+            raise PydanticCustomError("string_too_short", "String should have at least {min_length} characters",
+                                      {"min_length": min_length})
+        if max_length is not None and size > max_length:
+            raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                      {"max_length": max_length})
+        return value
+
+    bounds = {"minLength": min_length} if min_length else {}
+    bounds |= {"maxLength": max_length} if max_length is not None else {}
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra=bounds)]
 
 
 class _Strict(BaseModel):
@@ -52,8 +73,8 @@ class ContentRequest(_Strict):
 class MetaData(BaseModel):
     """SEO meta: the title tag, the description and the URL slug."""
 
-    seo_title: str = Field(max_length=60)
-    meta_desc: str = Field(min_length=140, max_length=160)
+    seo_title: Chars(max_length=60)
+    meta_desc: Chars(min_length=140, max_length=160)
     slug: str = Field(min_length=1, max_length=200)
 
 
@@ -89,6 +110,8 @@ class ProductRequest(_Strict):
     tone: str = Field("persuasive", min_length=2, max_length=40)
     language: Language = "en"
     brand_profile: str | None = None
+    current_copy: str = Field("", max_length=8000, description="the product's present copy, to rewrite from")
+    sku: str = Field("", max_length=100, description="the store's SKU, so publishing finds the product")
 
     @field_validator("features", mode="before")
     @classmethod
@@ -106,7 +129,7 @@ class ProductData(BaseModel):
     description_html: str = Field(min_length=1)
     bullet_features: list[str]
     meta: MetaData
-    image_alt_text: str = Field(min_length=1, max_length=125)
+    image_alt_text: Chars(min_length=1, max_length=125)
     schema_ld_json: dict
 
 
@@ -128,6 +151,7 @@ class ContentResponse(BaseModel):
     content: ContentData | None = None
     product: ProductData | None = None
     error: str | None = None
+    error_kind: str | None = None  # e.g. "quota_exceeded", "rate_limited", "truncated" (core.errors kinds)
     retryable: bool = False
     retry_after: float | None = None
     item_id: int | None = None

@@ -16,6 +16,7 @@ from .pipeline import Generator, Request
 from .plugins import pm
 from .pricing import cost_usd
 from .schemas import LENGTH_WORDS, ContentRequest
+from .text import cut, cut_to_units
 
 CONTEXT_CHARS, CURRENT_CHARS = 1500, 6000
 
@@ -116,16 +117,16 @@ def _bullets(answer: BulletsAnswer, data: dict) -> dict:
 
 def _alt_text(answer: AltTextAnswer, data: dict) -> dict:
     text = _text(answer.image_alt_text, "alt text")
-    return {"image_alt_text": seo.fit_length(text, 1, 125) or text[:125]}
+    return {"image_alt_text": seo.fit_length(text, 1, 125) or cut(text, 125)}
 
 
 SECTIONS: dict[tuple[str, str], Section] = {(s.kind, s.name): s for s in (
     Section("content", "title", "title", TitleAnswer,
             "Write a compelling headline under 70 characters that contains the main keyword.",
-            lambda a, d: {"title": _text(a.title, "title")[:200]}),
+            lambda a, d: {"title": cut_to_units(_text(a.title, "title"), 200)}),
     Section("content", "excerpt", "excerpt", ExcerptAnswer,
             "Write one or two sentences that summarise the post and make people want to read it.",
-            lambda a, d: {"excerpt": _text(a.excerpt, "excerpt")[:600]}),
+            lambda a, d: {"excerpt": cut_to_units(_text(a.excerpt, "excerpt"), 600)}),
     Section("content", "meta", "SEO title and meta description", MetaAnswer,
             "Write a search result title of at most 60 characters and a meta description of 140 to 160 "
             "characters that invites the click; use the main keyword in both.",
@@ -137,10 +138,10 @@ SECTIONS: dict[tuple[str, str], Section] = {(s.kind, s.name): s for s in (
             _body_update),
     Section("product", "title", "product title", TitleAnswer,
             "Write a clear product title that names the product and its key benefit.",
-            lambda a, d: {"title": _text(a.title, "title")[:200]}),
+            lambda a, d: {"title": cut_to_units(_text(a.title, "title"), 200)}),
     Section("product", "short_description", "short description", ShortDescriptionAnswer,
             "Write two or three sentences for the top of the product page.",
-            lambda a, d: {"short_description": _text(a.short_description, "short description")[:800]}),
+            lambda a, d: {"short_description": cut_to_units(_text(a.short_description, "short description"), 800)}),
     Section("product", "description", "long description", DescriptionAnswer,
             "Write the long description again as HTML using <p>, <h3>, <ul>, <li>, <strong>; no scripts, no styles.",
             lambda a, d: {"description_html": _body(a.description_html, "long description")}),
@@ -173,11 +174,11 @@ def _context(kind: str, data: dict) -> str:
     if kind == "content":
         lines = [f"Title: {data.get('title', '')}", f"Excerpt: {data.get('excerpt', '')}",
                  "Outline: " + "; ".join(data.get("outline") or []),
-                 f"Article (start): {seo.plain_text(str(data.get('body_html', '')))[:CONTEXT_CHARS]}"]
+                 f"Article (start): {cut_to_units(seo.plain_text(str(data.get('body_html', ''))), CONTEXT_CHARS)}"]
     else:
         lines = [f"Product title: {data.get('title', '')}", f"Short description: {data.get('short_description', '')}",
                  "Feature bullets: " + "; ".join(data.get("bullet_features") or []),
-                 f"Long description (start): {seo.plain_text(str(data.get('description_html', '')))[:CONTEXT_CHARS]}"]
+                 f"Long description (start): {cut_to_units(seo.plain_text(str(data.get('description_html', ''))), CONTEXT_CHARS)}"]
     return "\n".join(lines)
 
 
@@ -187,7 +188,7 @@ def _current(spec: Section, data: dict) -> str:
         return f"SEO title: {meta.get('seo_title', '')}\nMeta description: {meta.get('meta_desc', '')}"
     [field] = spec.answer.model_fields
     value = data.get(field, "")
-    return ("\n".join(value) if isinstance(value, list) else str(value))[:CURRENT_CHARS] or "(empty)"
+    return cut_to_units("\n".join(value) if isinstance(value, list) else str(value), CURRENT_CHARS) or "(empty)"
 
 
 def section_messages(spec: Section, request: Request, data: dict, extra: list[str]) -> list[dict[str, str]]:
@@ -236,7 +237,8 @@ def _log(generator: Generator, spec: Section, request: Request, user: str, tally
     latency = round((time.perf_counter() - started) * 1000)
     target = request.topic if isinstance(request, ContentRequest) else request.name
     entry = GenerationLog(
-        user=user, type="seo" if spec.name == "meta" else spec.kind, target=f"{spec.label}: {target}"[:255],
+        user=user, type="seo" if spec.name == "meta" else spec.kind,
+        target=cut_to_units(f"{spec.label}: {target}", 255), truncated=tally.truncated,
         tokens=tally.prompt_tokens + tally.completion_tokens, latency_ms=latency,
         status="failed" if error else "succeeded", error=error, provider=tally.provider, model=tally.model,
         language=request.language, tone=request.tone, prompt_tokens=tally.prompt_tokens,

@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 import nh3
 from slugify import slugify
 
+from .text import cut, graphemes, spaced_controls
+
 SEO_TITLE_MAX = 60
 META_MIN, META_MAX = 140, 160
 _SENTENCE_END = ".!?。！？؟"
@@ -20,7 +22,7 @@ ALLOWED_TAGS = {"h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li",
 
 def sanitize_html(body: str) -> str:
     """Body HTML safe to show and publish: scripts, styles, handlers and h1 removed."""
-    body = re.sub(r"<(/?)h1\b", r"<\1h2", body, flags=re.IGNORECASE)
+    body = re.sub(r"<(/?)h1\b", r"<\1h2", spaced_controls(body), flags=re.IGNORECASE)
     if not _BLOCK_TAG.search(body):
         body = "".join(f"<p>{html.escape(part.strip())}</p>" for part in re.split(r"\n\s*\n", body) if part.strip())
     return nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer").strip()
@@ -32,34 +34,40 @@ _BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|h[1-6]|li|ul|ol|div|tr|td|th|blockq
 
 def plain_text(value: str) -> str:
     """Text with every tag removed and whitespace collapsed; block elements stay separate words."""
-    spaced = _BLOCK_BOUNDARY.sub(lambda match: " " + match.group(0), value)
+    spaced = _BLOCK_BOUNDARY.sub(lambda match: " " + match.group(0), spaced_controls(value))
     return re.sub(r"\s+", " ", html.unescape(nh3.clean(spaced, tags=set()))).strip()
 
 
 def fit_length(text: str, low: int, high: int) -> str | None:
-    """Text cut to at most `high` characters at a sentence or word boundary, or None if under `low`."""
+    """Text cut to at most `high` characters at a sentence or word boundary, or None if under `low`.
+
+    Characters are grapheme clusters (what a reader and Google's snippet count), so no cut splits one.
+    """
     text = re.sub(r"\s+", " ", text).strip()
-    if len(text) <= high:
-        return text if len(text) >= low else None
-    window = text[:high]
+    clusters = graphemes(text)
+    if len(clusters) <= high:
+        return text if len(clusters) >= low else None
+    window = clusters[:high]
     for index in range(len(window) - 1, low - 2, -1):
         if window[index] in _SENTENCE_END:
-            return window[:index + 1]
+            return "".join(window[:index + 1])
     for index in range(len(window) - 1, low - 1, -1):
         if window[index] == " ":
-            return window[:index].rstrip(",;:-–—") + "…"
-    return window[:high - 1] + "…"
+            return "".join(window[:index]).rstrip(",;:-–—") + "…"
+    return "".join(window[:high - 1]) + "…"
 
 
 def seo_title(title: str, limit: int = SEO_TITLE_MAX) -> str:
-    """A title of at most `limit` characters, cut on a word boundary where the language has spaces."""
+    """At most `limit` characters (grapheme clusters), cut on a word boundary where the language has spaces."""
     title = plain_text(title)
-    if len(title) <= limit:
+    clusters = graphemes(title)
+    if len(clusters) <= limit:
         return title
-    cut = title[:limit + 1].rsplit(" ", 1)[0] if " " in title[:limit + 1] else ""
-    if len(cut) < limit // 2 or _CJK.search(title):
-        cut = title[:limit]
-    return cut.rstrip(" ,;:-–—|")[:limit]
+    spaces = [index for index, cluster in enumerate(clusters[:limit + 1]) if cluster == " "]
+    end = spaces[-1] if spaces else 0
+    if end < limit // 2 or _CJK.search(title):
+        end = limit
+    return "".join(clusters[:end]).rstrip(" ,;:-–—|")
 
 
 def meta_description(*candidates: str) -> str | None:
@@ -125,7 +133,7 @@ def word_count(text: str) -> int:
 
 def blog_json_ld(*, title: str, description: str, language: str, keywords: list[str], body_text: str) -> dict:
     """schema.org BlogPosting for the post."""
-    return {"@context": "https://schema.org", "@type": "BlogPosting", "headline": title[:110],
+    return {"@context": "https://schema.org", "@type": "BlogPosting", "headline": cut(title, 110),
             "description": description, "inLanguage": language, "keywords": ", ".join(keywords),
             "wordCount": word_count(body_text)}
 

@@ -3,9 +3,10 @@
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
-from .auth import require
+from .auth import allowed, require
 from .db import session_scope
 from .errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
+from .text import cut_to_units
 from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
 
 STATUSES = ("draft", "in_review", "approved", "rejected", "published")
@@ -38,6 +39,27 @@ def check_can_edit(user: User, item: ContentItem) -> None:
     require(user, "edit_any")
 
 
+def can_edit(user: User, item: ContentItem) -> bool:
+    """Whether check_can_edit lets user edit item."""
+    try:
+        check_can_edit(user, item)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
+def next_statuses(user: User, item: ContentItem) -> list[str]:
+    """The statuses user may move item to now (what the Library offers as buttons)."""
+    possible = []
+    for (source, target), action in TRANSITIONS.items():
+        if source != item.status or source == target or not user.is_active or not allowed(user.role, action):
+            continue
+        if action == "submit" and item.author != user.email and not _is_editor(user):
+            continue
+        possible.append(target)
+    return possible
+
+
 def add_version(engine: Engine, item_id: int, data: dict, actor: str, note: str = "") -> ContentVersion:
     """Store data as the item's newest version and make it current."""
     with session_scope(engine) as session:
@@ -47,7 +69,7 @@ def add_version(engine: Engine, item_id: int, data: dict, actor: str, note: str 
         latest = session.exec(select(func.max(ContentVersion.version))
                               .where(ContentVersion.item_id == item_id)).one() or 0
         version = ContentVersion(item_id=item_id, version=latest + 1, data_json=data, note=note, created_by=actor)
-        item.data_json, item.title, item.updated_at = data, str(data.get("title", item.title))[:255], utcnow()
+        item.data_json, item.title, item.updated_at = data, cut_to_units(str(data.get("title", item.title)), 255), utcnow()
         session.add_all([item, version])
         session.flush()
         session.refresh(version)
@@ -96,7 +118,12 @@ def audit_trail(engine: Engine, item_id: int) -> list[AuditEntry]:
                                  .order_by(AuditEntry.id)))
 
 
-def _is_editor(user: User) -> bool:
-    from .auth import allowed
+def rejection_reason(engine: Engine, item_id: int) -> AuditEntry | None:
+    """The audit entry of the item's last rejection, whose comment says what to fix."""
+    with session_scope(engine) as session:
+        return session.exec(select(AuditEntry).where(AuditEntry.item_id == item_id, AuditEntry.to_status == "rejected")
+                            .order_by(AuditEntry.id.desc())).first()
 
+
+def _is_editor(user: User) -> bool:
     return allowed(user.role, "review")

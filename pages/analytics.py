@@ -11,7 +11,7 @@ from core.analytics.cli import KPI_LABELS, format_kpi
 from core.analytics.filters import DEFAULT_PRESET, FILTER_COLUMNS, PRESETS, Filters, date_range, preset_range
 from core.analytics.queries import Dashboard, dashboard, filter_options
 from core.auth import allowed
-from pages.common import current_user, engine, friendly_errors
+from ui.common import current_user, engine, friendly_errors
 
 ROW_EXPORT_LIMIT = 200_000
 # Whether a rise in the KPI is good ("normal"), bad ("inverse") or neither ("off").

@@ -11,8 +11,9 @@ from core.brand.scoring import no_reference_reason, score_text
 from core.brand.wordpress_import import MAX_POSTS, from_wordpress
 from core.errors import ContentCraftError, describe_validation_error
 from core.schemas import LANGUAGES
+from core.text import cut
 from core.wordpress.sites import list_sites
-from pages.common import current_user, engine, friendly_errors, generator
+from ui.common import current_user, engine, friendly_errors, generator
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
 LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")
@@ -88,7 +89,7 @@ def samples_tab(profile) -> None:
         st.info("No samples yet. Add at least a few paragraphs (300+ words works best) in each language you write in.")
         return
     frame = pd.DataFrame([{"ID": s.id, "Language": s.language, "Source": s.source, "Words": len(s.text.split()),
-                           "Beginning": s.text[:90]} for s in stored])
+                           "Beginning": cut(s.text, 90, "…")} for s in stored])
     st.dataframe(frame, hide_index=True, width="stretch")
     doomed = st.selectbox("Remove a sample", [None, *frame["ID"]], key="brand_remove_sample",
                           format_func=lambda i: "—" if i is None else f"#{i}")

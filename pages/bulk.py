@@ -6,12 +6,13 @@ import streamlit as st
 
 from core import bulk
 from core.auth import allowed
-from core.bulk.export import results_frame, send_to_review, to_csv, to_xlsx
+from core.bulk.export import results_frame, send_to_review, to_csv, to_woocommerce_csv, to_xlsx
 from core.bulk.mapping import HELP
 from core.errors import ContentCraftError
 from core.providers import provider_classes
-from pages.bulk_worker import bulk_worker as worker
-from pages.common import current_user, engine, friendly_errors, generator
+from core.schemas import LANGUAGES as LANGUAGE_NAMES
+from ui.bulk_worker import bulk_worker as worker
+from ui.common import current_user, engine, friendly_errors, generator
 
 REFRESH_SECONDS = 2
 TABLE_ROWS = 1000
@@ -61,6 +62,10 @@ def column_mapping(kind: str, header: list[str], digest: str) -> dict[str, str]:
 def validation_report(report: bulk.Report) -> None:
     """Counts, then every bad row with its column and what to fix, then the notes."""
     st.subheader("Check")
+    if report.woocommerce:
+        st.info(f"Recognised WooCommerce's product export ({LANGUAGE_NAMES.get(report.woocommerce)} column names): "
+                "the present descriptions are rewritten, attributes and category paths kept, and each ID and SKU "
+                "kept so publishing updates the same product.")
     st.caption(f"Read as {report.encoding}, {report.delimiter}-separated. Row numbers count the header as row 1.")
     ready, bad, blank = st.columns(3)
     ready.metric("Rows ready", report.good)
@@ -70,11 +75,20 @@ def validation_report(report: bulk.Report) -> None:
         st.warning(f"{report.bad} rows have errors and will not run. The other rows can run now; fix these "
                    "in your file and upload it again to add them.")
         st.dataframe(_problem_table(report.errors), hide_index=True, key="bulk_errors")
+    if report.skipped:
+        with st.expander(f"{_count(len(report.skipped), 'row')} skipped (not products of their own)", expanded=True):
+            st.dataframe(_problem_table(report.skipped), hide_index=True, key="bulk_skipped")
     if report.warnings:
-        with st.expander(f"{len(report.warnings)} notes (these rows still run)"):
+        with st.expander(f"{_count(len(report.warnings), 'note')} (these rows still run)"):
             st.dataframe(_problem_table(report.warnings), hide_index=True, key="bulk_warnings")
+    if report.attribute_columns:
+        st.caption("Attributes from: " + ", ".join(report.attribute_columns))
     if report.ignored_columns:
         st.caption("Not used: " + ", ".join(report.ignored_columns))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _problem_table(problems: list) -> list[dict]:
@@ -173,6 +187,8 @@ def job_panel(job_id: int, user, live: bool):
 
 def _progress(state: bulk.Progress) -> None:
     st.progress(state.fraction, text=f"{state.done} of {state.total} rows done · {state.status}")
+    if state.pause_reason:
+        st.error(f"Paused: {state.pause_reason} Then press Resume: the remaining rows continue.")
     done, failed, left, rate, eta = st.columns(5)
     done.metric("Succeeded", state.succeeded)
     failed.metric("Failed", state.failed)
@@ -240,6 +256,12 @@ def _results(job_id: int, state: bulk.Progress, user, live: bool) -> None:
     xlsx_column.download_button("Download XLSX", xlsx_data, file_name=f"{name}.xlsx", key="bulk_download_xlsx",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 icon=":material/table:")
+    if state.kind == "product":
+        csv_column.download_button("Download for WooCommerce import", lambda: to_woocommerce_csv(engine(), job_id),
+                                   file_name=f"{name}-woocommerce-import.csv", mime="text/csv",
+                                   key="bulk_download_woo", icon=":material/storefront:",
+                                   help="Products → Import in WooCommerce, with “Update existing products” ticked: "
+                                        "each row updates the product with its ID or SKU.")
     if review_column.button("Send all succeeded to review", key="bulk_review", disabled=not state.succeeded):
         outcome = send_to_review(engine(), job_id, user)
         st.success(f"{len(outcome.sent)} items sent to review in the Library"

@@ -11,12 +11,14 @@ from core.brand.apply import item_scores, score_label
 from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
 from core.seo import sanitize_html
-from pages.common import current_user, engine, friendly_errors
-from pages.publish_panel import bulk_publish_panel, publish_panel
+from ui import item_editor
+from ui.common import current_user, engine, friendly_errors
+from ui.publish_panel import bulk_publish_panel, publish_panel, show_remote_status
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "rejected": "Rejected",
                  "published": "Published"}
 
+EDIT_PREFIX = "library"
 user = current_user()
 st.title("Library")
 
@@ -51,30 +53,52 @@ def item_table(items) -> int | None:
                         format_func=lambda i: f"#{i} {next(x.title for x in items if x.id == i)}")
 
 
+BUTTONS = {"in_review": "Submit for review", "approved": "Approve", "rejected": "Reject"}
+ACTION_WORDS = {"in_review": "submitted for review", "approved": "approved", "rejected": "rejected"}
+
+
 def workflow_actions(item) -> None:
-    """The buttons this user may press for this item's status."""
-    comment = st.text_input("Comment (required to reject)", key=f"library_comment_{item.id}")
-    buttons = [("in_review", "Submit for review", "submit"), ("approved", "Approve", "approve"),
-               ("rejected", "Reject", "reject")]
-    cols = st.columns(len(buttons) + 1)
-    for col, (target, label, action) in zip(cols, buttons):
-        possible = workflow.TRANSITIONS.get((item.status, target)) == action and allowed(user.role, action)
-        if col.button(label, key=f"library_{action}_{item.id}", disabled=not possible):
-            with friendly_errors(label):
-                workflow.transition(engine(), user, item.id, target, comment)
-                st.toast(f"Item #{item.id}: {STATUS_LABELS[target].lower()}")
+    """Only the buttons this user may press for this item now, then publishing."""
+    targets = [t for t in workflow.next_statuses(user, item) if t in BUTTONS]
+    editable = workflow.can_edit(user, item)
+    if "rejected" in targets:
+        st.text_input("Comment (required to reject)", key=f"library_comment_{item.id}")
+    cols = st.columns(len(targets) + 2)
+    for col, target in zip(cols, targets):
+        if col.button(BUTTONS[target], key=f"library_{target}_{item.id}", type="primary" if target != "rejected"
+                      else "secondary"):
+            with friendly_errors(BUTTONS[target]):
+                workflow.transition(engine(), user, item.id, target,
+                                    st.session_state.get(f"library_comment_{item.id}", ""))
+                st.toast(f"Item #{item.id}: {ACTION_WORDS[target]}")
                 st.rerun()
+    if editable and st.session_state.get("library_editing") != item.id:
+        label, icon = ("Revise", ":material/edit_note:") if item.status == "rejected" else ("Edit", ":material/edit:")
+        cols[len(targets)].button(label, key=f"library_edit_{item.id}", icon=icon, on_click=start_edit, args=(item,))
     with cols[-1]:
         publish_section(item)
+
+
+def start_edit(item) -> None:
+    """Button callback: open the item in the editor, before its fields are drawn."""
+    item_editor.open_item(EDIT_PREFIX, item)
+    st.session_state["library_editing"] = item.id
+
+
+def edit_view(item) -> None:
+    """The Studio/Product Writer editor on a saved item; saving adds a version."""
+    if item.status == "rejected" and (reason := workflow.rejection_reason(engine(), item.id)):
+        st.warning(f"Rejected by {reason.actor}: “{reason.comment}”. Revise it, save, then submit it for review again.")
+    if st.button("Close the editor", key="library_close_editor", icon=":material/close:"):
+        st.session_state.pop("library_editing", None)
+        st.rerun()
+    item_editor.edit(EDIT_PREFIX, st.session_state[f"{EDIT_PREFIX}_request"], item.id, user)
 
 
 def publish_section(item) -> None:
     """Publishing to WordPress, for approved items."""
     if item.status in {"approved", "published"} and allowed(user.role, "publish"):
         publish_panel(item, user)
-    else:
-        st.button("Publish", disabled=True, key=f"library_publish_{item.id}",
-                  help="Editors and admins publish approved items.")
 
 
 def item_view(item_id: int) -> None:
@@ -87,7 +111,11 @@ def item_view(item_id: int) -> None:
                f"by {item.author}{voice}")
     if brand and brand.differences:
         st.caption("Biggest differences from the voice: " + "; ".join(brand.differences))
+    show_remote_status(item.id)
     workflow_actions(item)
+    if st.session_state.get("library_editing") == item.id:
+        edit_view(item)
+        return
     content, history, audit = st.tabs(["Content", "Versions", "Audit trail"])
     with content:
         body = item.data_json.get("body_html") or item.data_json.get("description_html", "")

@@ -6,8 +6,9 @@ import streamlit as st
 from core import app_settings, auth
 from core.providers import provider_classes
 from core.schemas import LANGUAGES, TONES
-from pages.common import current_user, engine, friendly_errors
-from pages.sites_panel import sites_panel
+from ui.common import current_user, engine, friendly_errors
+from ui.sites_panel import sites_panel
+from ui.users_panel import users_panel
 
 user = current_user()
 st.title("Settings")
@@ -65,26 +66,7 @@ st.dataframe(pd.DataFrame([{"Name": name, "Status": "set" if present else "not s
              hide_index=True)
 
 st.subheader("Users and roles")
-st.dataframe(pd.DataFrame([{"Email": u.email, "Role": u.role, "Active": u.is_active, "Since": u.created_at}
-                           for u in auth.list_users(engine())]), hide_index=True, width="stretch")
-with st.form("settings_add_user", clear_on_submit=True):
-    cols = st.columns([2, 1, 2])
-    email = cols[0].text_input("Email", key="settings_new_email")
-    role = cols[1].selectbox("Role", auth.ROLES, key="settings_new_role")
-    password = cols[2].text_input("Temporary password", type="password", key="settings_new_password")
-    if st.form_submit_button("Add user"):
-        with friendly_errors("Adding the user"):
-            auth.require(user, "manage_users")
-            auth.create_user(engine(), email=email, password=password, role=role)
-            st.success(f"Added {email} as {role}.")
-with st.form("settings_change_role"):
-    cols = st.columns([2, 1])
-    target = cols[0].selectbox("User", [u.email for u in auth.list_users(engine())], key="settings_role_user")
-    new_role = cols[1].selectbox("New role", auth.ROLES, key="settings_role_value")
-    if st.form_submit_button("Change role"):
-        with friendly_errors("Changing the role"):
-            auth.set_role(engine(), user, email=target, role=new_role)
-            st.success(f"{target} is now {new_role}.")
+users_panel(user)
 
 st.subheader("WordPress sites")
 sites_panel(user)

@@ -4,12 +4,9 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import describe_validation_error
-from core.editing import CONTENT_FIELDS, content_from_fields, draft_data
 from core.schemas import LANGUAGES, TONES, ContentRequest
-from core.seo_report import build_report
-from pages import editor
-from pages.common import current_user
-from pages.editor import field_key
+from ui import editor, item_editor
+from ui.common import current_user
 
 PREFIX = "studio"
 user = current_user()
@@ -42,61 +39,8 @@ def request_form() -> ContentRequest | None:
         return None
 
 
-def content_fields(kind: str) -> None:
-    """Title, excerpt, outline and body, each editable, with their regenerate buttons."""
-    st.text_input("Title", key=field_key(PREFIX, "title"), persist_state="session")
-    editor.regenerate_button(PREFIX, kind, "title")
-    st.text_area("Excerpt", key=field_key(PREFIX, "excerpt"), height=90, persist_state="session")
-    editor.regenerate_button(PREFIX, kind, "excerpt")
-    st.text_area("Outline (one heading per line)", key=field_key(PREFIX, "outline"), height=120,
-                 persist_state="session")
-    st.text_area("Body (HTML)", key=field_key(PREFIX, "body_html"), height=360, persist_state="session",
-                 help="Unsafe HTML (scripts, styles, event handlers) is removed when shown and saved.")
-    editor.regenerate_button(PREFIX, kind, "body")
-
-
-def seo_fields(kind: str) -> None:
-    """Meta, slug, headings, internal links and JSON-LD."""
-    editor.seo_title_field(PREFIX)
-    editor.meta_desc_field(PREFIX)
-    editor.regenerate_button(PREFIX, kind, "meta")
-    st.text_input("Slug", key=field_key(PREFIX, "slug"), persist_state="session",
-                  help="Lower-case words joined by hyphens; tidied up when you save.")
-    st.text_area("Headings (one per line)", key=field_key(PREFIX, "headings"), height=110, persist_state="session")
-    st.text_area("Internal links (Title | URL | anchor text, one per line)", key=field_key(PREFIX, "internal_links"),
-                 height=90, persist_state="session")
-    st.text_area("JSON-LD", key=field_key(PREFIX, "schema_ld_json"), height=200, persist_state="session")
-    st.checkbox("Keep JSON-LD in step with the fields when saving", value=True, key="studio_sync_ld",
-                persist_state="session", help="Updates headline, description, language, keywords and word count.")
-
-
-def editor_view(request: ContentRequest, item_id: int) -> None:
-    """The editable result, its preview and SEO check, and the save button."""
-    editor.run_pending_regeneration(PREFIX, CONTENT_FIELDS, user)
-    editor.show_notice(PREFIX)
-    left, right = st.columns([3, 2])
-    with left:
-        content_fields("content")
-    with right:
-        seo_fields("content")
-    fields = editor.current_fields(PREFIX, CONTENT_FIELDS)
-    data = draft_data(fields)
-    with right:
-        editor.seo_panel(build_report(title=data["title"], seo_title=fields["seo_title"], meta_desc=fields["meta_desc"],
-                                      body_html=data["body_html"], keywords=request.keywords, language=request.language, length=request.length))
-    with left:
-        st.subheader("Preview")
-        editor.preview(data["title"], data["excerpt"], data["body_html"], request.language)
-
-    def build(current: dict):
-        return content_from_fields(current, language=request.language, keywords=request.keywords,
-                                   sync_json_ld=st.session_state.get("studio_sync_ld", True))
-
-    editor.save_button(PREFIX, user, item_id, CONTENT_FIELDS, build)
-
-
 if request := request_form():
     editor.start_editing(PREFIX, request, editor.stream_generation(request, user))
 
 if (result := st.session_state.get("studio_result")) and editor.show_origin(result):
-    editor_view(st.session_state["studio_request"], result.item_id)
+    item_editor.edit(PREFIX, st.session_state["studio_request"], result.item_id, user)

@@ -65,6 +65,7 @@ def isolated(tmp_path, monkeypatch):
         if name.startswith("CONTENTCRAFT_"):
             monkeypatch.delenv(name)
     monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "secrets.toml")
+    monkeypatch.setattr("core.wordpress.secrets.KEY_FILE", tmp_path / "secret.key")  # never the repo's key
     monkeypatch.setenv("CONTENTCRAFT_DATABASE_URL", f"sqlite:///{tmp_path / 'test.db'}")
     config.get_settings.cache_clear()
     provider_instances.clear()
@@ -118,11 +119,17 @@ def make_user(engine):
     return make
 
 
+def signed_in(at, engine, user):
+    """Give an AppTest a server-side session for user, as the sign-in form does."""
+    from core.identity import sessions
+
+    at.session_state["auth_session"], _ = sessions.start(engine, user)
+    return at
+
+
 @pytest.fixture
 def app_as(engine, make_user):
     """An AppTest of the dashboard, signed in as a new user of the given role, already run once."""
-    import time
-
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -130,8 +137,7 @@ def app_as(engine, make_user):
         st.cache_resource.clear()
         user = make_user(role, email)
         at = AppTest.from_file("../app.py", default_timeout=30)
-        at.session_state["auth_email"] = user.email
-        at.session_state["auth_started"] = time.time()
+        signed_in(at, engine, user)
         at.run()
         if page:
             at.switch_page(page)

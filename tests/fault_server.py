@@ -5,6 +5,8 @@ first line, so the whole pipeline runs for real. Above its requests-per-minute l
 sliding window, 60 s unless `window` scales time down for tests) it answers 429 with Retry-After, and
 below it its answers carry OpenAI's x-ratelimit-limit|remaining|reset-requests headers;
 with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead (in turn).
+`account` ("quota" or "revoked", settable while it runs) makes it answer as OpenAI does when billing
+is out (429 insufficient_quota) or the key was revoked (401 invalid_api_key).
 Run it alone with `python -m tests.fault_server --port 8765 --rpm 600`.
 """
 
@@ -21,6 +23,13 @@ from tests.samples import META, blog_draft, product_draft
 from tests.vendor_server import openai_chat
 
 FAULTS = ("429", "500", "timeout")
+ACCOUNT_REPLIES = {
+    "quota": (429, {"error": {"message": "You exceeded your current quota, please check your plan and billing "
+                                         "details.", "type": "insufficient_quota", "param": None,
+                              "code": "insufficient_quota"}}),
+    "revoked": (401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error",
+                                "param": None, "code": "invalid_api_key"}}),
+}
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -38,9 +47,10 @@ class FaultServer:
 
     def __init__(self, latency: float = 0.0, rpm: float | None = None, fault_rate: float = 0.0,
                  timeout_delay: float = 1.0, retry_after: float = 0.1, seed: int = 0, port: int = 0,
-                 window: float = 60.0):
+                 window: float = 60.0, account: str | None = None):
         self.latency, self.rpm, self.fault_rate, self.window = latency, rpm, fault_rate, window
         self.timeout_delay, self.retry_after = timeout_delay, retry_after
+        self.account = account
         self.random = random.Random(seed)
         self.stats: Counter = Counter()
         self.subjects: Counter = Counter()
@@ -67,7 +77,7 @@ class FaultServer:
             now, capacity = time.monotonic(), int(self.rpm * self.window / 60.0)
             while self._arrivals and self._arrivals[0] <= now - self.window:
                 self._arrivals.popleft()
-            reset = self._arrivals[0] + self.window - now if self._arrivals else 0.0
+            reset = self._arrivals[-1] + self.window - now if self._arrivals else 0.0  # until the window is empty
             return {"x-ratelimit-limit-requests": str(capacity),
                     "x-ratelimit-remaining-requests": str(max(0, capacity - len(self._arrivals))),
                     "x-ratelimit-reset-requests": f"{reset:.3f}s"}
@@ -76,6 +86,9 @@ class FaultServer:
         """('ok' | 'limited' | a fault, Retry-After seconds), decided when the request arrives."""
         with self._lock:
             self.stats["requests"] += 1
+            if self.account:
+                self.stats[f"account_{self.account}"] += 1
+                return self.account, 0.0
             if self.rpm:
                 now = time.monotonic()
                 while self._arrivals and self._arrivals[0] <= now - self.window:
@@ -102,6 +115,8 @@ class FaultServer:
                     if verdict in ("limited", "429"):
                         self._send(429, {"error": {"message": "Rate limit reached", "type": "requests"}},
                                    {"retry-after": f"{retry_after:.3f}"})
+                    elif verdict in ACCOUNT_REPLIES:
+                        self._send(*ACCOUNT_REPLIES[verdict])
                     elif verdict == "500":
                         self._send(500, {"error": {"message": "The server had an error", "type": "server_error"}})
                     elif verdict == "timeout":

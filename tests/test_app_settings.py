@@ -69,7 +69,29 @@ def test_settings_page_saves_and_hides_key_values(app_as, engine, monkeypatch):
 def test_settings_page_adds_user(app_as, engine):
     at = app_as("admin", page="pages/settings.py")
     at.text_input(key="settings_new_email").input("new.writer@example.com")
-    at.text_input(key="settings_new_password").input("long enough")
+    at.text_input(key="settings_new_password").input("long enough pw")
     at.button(key="FormSubmitter:settings_add_user-Add user").click()
     at.run()
     assert not at.exception and auth.get_user(engine, "new.writer@example.com").role == "writer"
+
+
+def test_settings_page_deactivates_and_resets_users(app_as, engine, make_user):
+    from core.identity import sessions
+
+    writer = make_user("writer")
+    session_id, _ = sessions.start(engine, writer)
+    at = app_as("admin", page="pages/settings.py")
+    at.selectbox(key="settings_account_user").select("writer@example.com")
+    at.button(key="FormSubmitter:settings_account-Deactivate").click()
+    at.run()
+    assert not at.exception and "deactivated" in at.success[0].value
+    assert not auth.get_user(engine, "writer@example.com").is_active and sessions.user_for(engine, session_id) is None
+    at.selectbox(key="settings_account_user").select("admin@example.com")
+    at.button(key="FormSubmitter:settings_account-Deactivate").click()
+    at.run()
+    assert "last active admin" in at.error[0].value and auth.get_user(engine, "admin@example.com").is_active
+    at.selectbox(key="settings_account_user").select("writer@example.com")
+    at.text_input(key="settings_account_password").input("a new temporary pw")
+    at.button(key="FormSubmitter:settings_account-Reset password").click()
+    at.run()
+    assert "was reset" in at.success[0].value

@@ -1,11 +1,15 @@
 """AppTests: first-run setup, sign-in, role-filtered navigation, Library review and approval."""
 
+import io
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core import auth, workflow
+from core.identity import accounts, sessions, setup
 from core.schemas import ContentRequest
+from tests.conftest import signed_in
 from tests.samples import blog_draft
 
 
@@ -18,15 +22,39 @@ def anonymous(engine):
     return at
 
 
-def test_first_run_creates_admin_and_signs_in(anonymous, engine):
-    assert "Welcome to ContentCraft" in anonymous.title[0].value
-    anonymous.text_input(key="signin_setup_email").input("boss@example.com")
-    anonymous.text_input(key="signin_setup_password").input("long enough")
-    anonymous.button(key="FormSubmitter:signin_setup-Create admin account").click()
-    anonymous.run()
-    assert not anonymous.exception
+def test_first_run_needs_the_setup_token_from_the_log(engine, capsys):
+    st.cache_resource.clear()
+    setup._announced.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30).run()
+    assert "Welcome to ContentCraft" in at.title[0].value
+    line = next(line for line in capsys.readouterr().err.splitlines() if "ContentCraft setup" in line)
+    token = line.rsplit("setup token: ", 1)[1].rstrip(")")
+    at.text_input(key="signin_setup_email").input("boss@example.com")
+    at.text_input(key="signin_setup_password").input("long enough pw")
+    at.text_input(key="signin_setup_token").input("a guess")
+    at.button(key="FormSubmitter:signin_setup-Create admin account").click()
+    at.run()
+    assert "setup token is not valid" in at.error[0].value and not auth.has_users(engine)
+    at.text_input(key="signin_setup_token").input(token)
+    at.button(key="FormSubmitter:signin_setup-Create admin account").click()
+    at.run()
+    assert not at.exception
     assert auth.get_user(engine, "boss@example.com").role == "admin"
-    assert anonymous.title[0].value == "Content Studio"
+    assert at.title[0].value == "Content Studio"
+
+
+def test_setup_link_fills_in_the_token(engine):
+    st.cache_resource.clear()
+    setup._announced.clear()
+    token = setup.announce(engine, stream=io.StringIO())  # as server.py does before any page runs
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.query_params["setup"] = token
+    at.run()
+    at.text_input(key="signin_setup_email").input("boss@example.com")
+    at.text_input(key="signin_setup_password").input("long enough pw")
+    at.button(key="FormSubmitter:signin_setup-Create admin account").click()
+    at.run()
+    assert not at.exception and auth.get_user(engine, "boss@example.com").role == "admin"
 
 
 def test_sign_in_wrong_then_right_password(engine, make_user):
@@ -47,13 +75,54 @@ def test_sign_in_wrong_then_right_password(engine, make_user):
 
 
 def test_expired_session_goes_back_to_sign_in(engine, make_user):
-    make_user("writer")
+    user = make_user("writer")
     st.cache_resource.clear()
     at = AppTest.from_file("../app.py", default_timeout=30)
-    at.session_state["auth_email"] = "writer@example.com"
-    at.session_state["auth_started"] = 0.0
+    at.session_state["auth_session"], _ = sessions.start(engine, user, ttl=-1)
     at.run()
     assert at.title[0].value == "Sign in to ContentCraft" and "expired" in at.info[0].value
+
+
+def _sign_out_script():
+    from ui.common import sign_out
+
+    sign_out()
+
+
+@pytest.mark.parametrize("via", ["password", "sso"])
+def test_sign_out_ends_the_session_server_side(engine, make_user, via):
+    session_id, _ = sessions.start(engine, make_user("writer"), via=via)
+    st.cache_resource.clear()
+    at = AppTest.from_function(_sign_out_script, default_timeout=30)
+    at.session_state["auth_session"], at.session_state["auth_via"] = session_id, via
+    at.user = {"is_logged_in": True, "email": "writer@example.com", "email_verified": True}
+    at.run()
+    assert not at.exception and sessions.user_for(engine, session_id) is None
+    assert at.user["is_logged_in"] is (via == "password")  # SSO users are signed out of the provider too
+
+
+def test_deactivation_signs_the_user_out_at_once(engine, make_user):
+    writer = make_user("writer")
+    session_id, _ = sessions.start(engine, writer)
+    accounts.set_active(engine, make_user("admin"), email="writer@example.com", active=False)
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.session_state["auth_session"] = session_id  # the tab's next run (AppTest re-runs a page file directly)
+    at.run()
+    assert at.title[0].value == "Sign in to ContentCraft"
+
+
+def test_sso_needs_a_verified_email_and_sign_out_leaves_the_provider(engine, make_user):
+    make_user("editor")
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
+    at.user = {"is_logged_in": True, "email": "editor@example.com", "email_verified": False}
+    at.run()
+    assert at.title[0].value == "Sign in to ContentCraft" and "email_verified" in at.error[0].value
+    at.user = {"is_logged_in": True, "email": "editor@example.com", "email_verified": True}
+    at.run()
+    assert not at.exception and at.title[0].value == "Content Studio" and at.session_state["auth_via"] == "sso"
 
 
 @pytest.fixture
@@ -67,19 +136,23 @@ def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def _labels(at) -> set[str]:
+    return {b.label for b in at.button}
+
+
 def test_library_writer_submits_and_cannot_approve(engine, draft_id):
     st.cache_resource.clear()
     at = AppTest.from_file("../app.py", default_timeout=30)
-    at.session_state["auth_email"], at.session_state["auth_started"] = "writer@example.com", __import__("time").time()
+    signed_in(at, engine, auth.get_user(engine, "writer@example.com"))
     at.run()
     at.switch_page("pages/library.py")
     at.run()
     assert not at.exception
-    assert _button(at, "Approve").disabled and not _button(at, "Submit for review").disabled
+    assert {"Submit for review", "Edit"} <= _labels(at) and not {"Approve", "Reject"} & _labels(at)
     _button(at, "Submit for review").click()
     at.run()
     assert not at.exception and workflow.get_item(engine, draft_id).status == "in_review"
-    assert _button(at, "Approve").disabled
+    assert not {"Approve", "Reject", "Submit for review", "Edit"} & _labels(at), "in review: nothing to press"
 
 
 def test_library_editor_approves_with_audit(app_as, engine, draft_id):

@@ -81,8 +81,9 @@ def test_edit_and_save_makes_a_new_version(app, fake, engine):
     assert not app.exception and not app.error
     assert any("Saved version 2 of #1" in s.value for s in app.success)
     versions = workflow.versions(engine, 1)
-    assert [v.version for v in versions] == [1, 2] and versions[1].note == "edited Title, Slug, JSON-LD"
+    assert [v.version for v in versions] == [1, 2] and versions[1].note == "edited Title, SEO title, Slug, JSON-LD"
     saved = versions[1].data_json
+    assert saved["meta"]["seo_title"] == "Flat Feet, Happy Runs", "the SEO title follows the title"
     assert saved["title"] == "Flat Feet, Happy Runs" and saved["meta"]["slug"] == "flat-feet-happy-runs"
     assert saved["schema_ld_json"]["headline"] == "Flat Feet, Happy Runs"
     assert workflow.get_item(engine, 1).title == "Flat Feet, Happy Runs"
@@ -118,7 +119,8 @@ def test_regenerate_a_section_then_save(app, fake, engine):
     app.run()
     [_, latest] = workflow.versions(engine, 1)
     assert latest.data_json["title"] == "Running Shoes That Love Flat Feet"
-    assert latest.note == "regenerated title; edited Title, JSON-LD"
+    assert latest.note == "regenerated title; edited Title, SEO title, Slug, JSON-LD"
+    assert latest.data_json["meta"]["slug"] == "running-shoes-that-love-flat-feet", "the slug followed the title"
 
 
 def test_regenerate_body_updates_headings_and_preview(app, fake):

@@ -51,22 +51,29 @@ def test_sessions_expire():
 def test_user_validation(engine, make_user):
     make_user("writer")
     with pytest.raises(ValidationFailedError, match="already exists"):
-        auth.create_user(engine, email="writer@example.com", password="long enough", role="writer")
-    with pytest.raises(ValidationFailedError, match="8 characters"):
-        auth.create_user(engine, email="new@example.com", password="short")
+        auth.create_user(engine, email="writer@example.com", password="long enough pw", role="writer")
+    with pytest.raises(ValidationFailedError, match="12 characters"):
+        auth.create_user(engine, email="new@example.com", password="elevenchars")
     with pytest.raises(ValidationFailedError, match="Unknown role"):
-        auth.create_user(engine, email="new@example.com", password="long enough", role="boss")
+        auth.create_user(engine, email="new@example.com", password="long enough pw", role="boss")
 
 
 def test_first_admin_setup_only_once(engine):
-    assert auth.create_first_admin(engine, email="boss@example.com", password="long enough").role == "admin"
+    from core.identity import setup
+
+    token = setup.issue_token(engine)
+    with pytest.raises(PermissionDeniedError, match="setup token is not valid"):
+        auth.create_first_admin(engine, email="boss@example.com", password="long enough pw", token="guess")
+    assert auth.create_first_admin(engine, email="boss@example.com", password="long enough pw",
+                                   token=token).role == "admin"
     with pytest.raises(PermissionDeniedError, match="Setup is already done"):
-        auth.create_first_admin(engine, email="other@example.com", password="long enough")
+        auth.create_first_admin(engine, email="other@example.com", password="long enough pw", token=token)
+    assert setup.issue_token(engine) is None
 
 
 def test_env_admin_created_only_when_empty(engine):
-    assert auth.ensure_admin_from_settings(engine, "ops@example.com", "long enough").role == "admin"
-    assert auth.ensure_admin_from_settings(engine, "ops2@example.com", "long enough") is None
+    assert auth.ensure_admin_from_settings(engine, "ops@example.com", "long enough pw").role == "admin"
+    assert auth.ensure_admin_from_settings(engine, "ops2@example.com", "long enough pw") is None
 
 
 def test_writer_cannot_approve_even_calling_core(engine, item_id, make_user):

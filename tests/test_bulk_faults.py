@@ -48,7 +48,7 @@ def server():
 
 
 def _custom_env(monkeypatch, fault_server: FaultServer, timeout: float = 0.5, retries: int = 0) -> Generator:
-    monkeypatch.setenv("OPENAI_BASE_URL", fault_server.base_url)
+    monkeypatch.setenv("CONTENTCRAFT_CUSTOM_BASE_URL", fault_server.base_url)
     monkeypatch.setenv("CONTENTCRAFT_PROVIDER", "custom")
     monkeypatch.setenv("CONTENTCRAFT_TIMEOUT", str(timeout))
     monkeypatch.setenv("CONTENTCRAFT_MAX_RETRIES", str(retries))
@@ -138,7 +138,7 @@ def _bulk(env: dict, *args: str) -> subprocess.Popen:
 def test_sigkill_halfway_then_resume_does_every_row_exactly_once(tmp_path, server, settings):
     fault_server = server(latency=0.3)
     database = f"sqlite:///{tmp_path / 'kill.db'}"
-    env = {**os.environ, "CONTENTCRAFT_DATABASE_URL": database, "OPENAI_BASE_URL": fault_server.base_url,
+    env = {**os.environ, "CONTENTCRAFT_DATABASE_URL": database, "CONTENTCRAFT_CUSTOM_BASE_URL": fault_server.base_url,
            "CONTENTCRAFT_PROVIDER": "custom", "CONTENTCRAFT_TIMEOUT": "5", "PYTHONPATH": str(ROOT)}
     topics = _topics(40)
     source = tmp_path / "rows.csv"

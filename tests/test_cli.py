@@ -13,11 +13,13 @@ from core.models import ContentItem
 from tests.samples import blog_draft, product_draft
 
 
-def test_generate_blog_json(settings, engine, fake, capsys):
+def test_generate_blog_json(settings, engine, fake, capfd):
     fake.enqueue([blog_draft()])
     code = main(["generate", "blog", "--topic", "Running shoes for flat feet", "--keywords", "running shoes,flat feet",
                  "--tone", "friendly", "--length", "short", "--language", "en", "--json"])
-    out = json.loads(capsys.readouterr().out)
+    captured = capfd.readouterr()  # file descriptors 1 and 2: stdout is one JSON document, logs are on stderr
+    out = json.loads(captured.out)
+    assert json.loads(captured.err.strip().splitlines()[-1])["event"] == "generation"
     assert code == 0 and out["status"] == "succeeded" and out["provider"] == "fake"
     with Session(engine) as session:
         assert session.get(ContentItem, out["item_id"]).title == out["content"]["title"]

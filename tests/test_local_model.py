@@ -1,4 +1,4 @@
-"""The real embedded model, in-process and behind a real llama.cpp OpenAI-compatible server."""
+"""The real embedded model, through its runner process and behind a real llama.cpp OpenAI-compatible server."""
 
 import subprocess
 import sys
@@ -61,9 +61,9 @@ def test_local_model_path_setting_is_used(monkeypatch, engine, tmp_path):
 def llama_server():
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "core.providers.llama_portable", "--model", str(bundled_model_path()),
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=config.ROOT)
     url = f"http://127.0.0.1:{port}/v1"
     wait_until(lambda: httpx.get(f"{url}/models", timeout=1).status_code == 200, process, "llama_cpp.server")
     yield url
@@ -75,7 +75,7 @@ def test_custom_provider_against_real_llama_cpp_server(llama_server, monkeypatch
     monkeypatch.setenv("CONTENTCRAFT_PROVIDER", "custom")
     monkeypatch.setenv("CONTENTCRAFT_MODEL", "smollm2")
     monkeypatch.setenv("CONTENTCRAFT_MAX_TOKENS", "700")
-    monkeypatch.setenv("OPENAI_BASE_URL", llama_server)
+    monkeypatch.setenv("CONTENTCRAFT_CUSTOM_BASE_URL", llama_server)
     config.get_settings.cache_clear()
     request = ContentRequest(topic="Five tips for a better morning routine", keywords=["morning routine"])
     chunks = []

@@ -34,7 +34,7 @@ def _provider(monkeypatch, name, env, **settings):
 
 
 def _openai(monkeypatch, server, name="openai", **settings):
-    env = {"OPENAI_BASE_URL": server.url + "/v1"}
+    env = {"OPENAI_BASE_URL" if name == "openai" else "CONTENTCRAFT_CUSTOM_BASE_URL": server.url + "/v1"}
     if name == "openai":
         env["OPENAI_API_KEY"] = "sk-test-not-real"
     return _provider(monkeypatch, name, env, **{"timeout": 2, "max_retries": 0, **settings})
@@ -123,6 +123,40 @@ def test_custom_needs_no_key_and_uses_json_object_schema(monkeypatch, server):
     completion = _openai(monkeypatch, server, name="custom").complete(MESSAGES, SCHEMA)
     assert completion.provider == "custom" and completion.data
     assert server.requests[0]["json"]["response_format"] == {"type": "json_object", "schema": SCHEMA}
+
+
+def test_custom_never_receives_the_openai_key(monkeypatch, server):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-real-openai-key")
+    server.enqueue(Reply(body=openai_chat(DRAFT_JSON)), Reply(body=openai_chat(DRAFT_JSON)))
+    _openai(monkeypatch, server, name="custom").complete(MESSAGES, SCHEMA)
+    monkeypatch.setenv("CONTENTCRAFT_CUSTOM_API_KEY", "custom-server-key")
+    _openai(monkeypatch, server, name="custom").complete(MESSAGES, SCHEMA)
+    sent = [request["headers"].get("authorization") for request in server.requests]
+    assert sent == ["Bearer not-needed", "Bearer custom-server-key"]
+
+
+def test_custom_and_openai_do_not_share_an_address(monkeypatch, server):
+    with pytest.raises(NeedsKeyError, match="CONTENTCRAFT_CUSTOM_BASE_URL"):  # OPENAI_BASE_URL is openai's alone
+        _provider(monkeypatch, "custom", {"OPENAI_BASE_URL": server.url + "/v1"}).complete(MESSAGES, SCHEMA)
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    openai_provider = _provider(monkeypatch, "openai", {"CONTENTCRAFT_CUSTOM_BASE_URL": server.url + "/v1",
+                                                        "OPENAI_API_KEY": "sk-test-not-real"})
+    assert openai_provider.host() == "api.openai.com" and openai_provider.client.base_url.host == "api.openai.com"
+    assert server.requests == []
+
+
+def test_log_row_records_the_host(monkeypatch, server, engine):
+    from sqlmodel import select
+
+    from core.db import session_scope
+    from core.models import GenerationLog
+    from core.pipeline import Generator
+
+    provider = _openai(monkeypatch, server, name="custom", provider="custom")
+    server.enqueue(Reply(body=openai_chat(DRAFT_JSON)))
+    Generator(provider.settings, engine).generate(ContentRequest(topic="Running shoes for flat feet"), "u")
+    with session_scope(engine) as session:
+        assert session.exec(select(GenerationLog.host)).one() == server.url.split("//")[1]
 
 
 def test_malformed_model_json_is_repaired_through_the_pipeline(monkeypatch, server, engine):

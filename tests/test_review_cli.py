@@ -9,9 +9,9 @@ from tests.samples import blog_draft
 
 
 def test_users_add_with_password_env(engine, monkeypatch, capsys):
-    monkeypatch.setenv("NEW_PASSWORD", "long enough")
+    monkeypatch.setenv("NEW_PASSWORD", "long enough pw")
     assert main(["users", "add", "ed@example.com", "--role", "editor", "--password-env", "NEW_PASSWORD"]) == 0
-    assert auth.authenticate(engine, email="ed@example.com", password="long enough").role == "editor"
+    assert auth.authenticate(engine, email="ed@example.com", password="long enough pw").role == "editor"
     assert main(["users", "add", "x@example.com", "--password-env", "MISSING_VAR"]) == 1
     assert "MISSING_VAR is empty or not set" in capsys.readouterr().err
 

@@ -52,8 +52,8 @@ def test_publish_panel_needs_a_site_and_an_approved_item(app_as, engine, generat
 
 def _bulk_page():
     from core import auth
-    from pages.common import engine
-    from pages.publish_panel import bulk_publish_panel
+    from ui.common import engine
+    from ui.publish_panel import bulk_publish_panel
 
     bulk_publish_panel(auth.get_user(engine(), "chief@example.com"))
 

@@ -103,36 +103,38 @@ def _sse_event(name: str | None, data) -> bytes:
 
 # --- vendor payloads -------------------------------------------------------------------------
 
-def openai_chat(content: str, model: str = "gpt-4o-mini", prompt_tokens: int = 50, completion_tokens: int = 120):
+def openai_chat(content: str, model: str = "gpt-4o-mini", prompt_tokens: int = 50, completion_tokens: int = 120,
+                finish_reason: str = "stop"):
     return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": model,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                         "finish_reason": "stop", "logprobs": None}],
+                         "finish_reason": finish_reason, "logprobs": None}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens}}
 
 
-def openai_stream(content: str, model: str = "gpt-4o-mini", size: int = 20) -> list:
+def openai_stream(content: str, model: str = "gpt-4o-mini", size: int = 20, finish_reason: str = "stop") -> list:
     base = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": model}
     events = [(None, {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""},
                                              "finish_reason": None}]})]
     for i in range(0, len(content), size):
         events.append((None, {**base, "choices": [{"index": 0, "delta": {"content": content[i:i + size]},
                                                     "finish_reason": None}]}))
-    events.append((None, {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
+    events.append((None, {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]}))
     events.append((None, {**base, "choices": [], "usage": {"prompt_tokens": 50, "completion_tokens": 99,
                                                             "total_tokens": 149}}))
     events.append((None, "[DONE]"))
     return events
 
 
-def anthropic_message(tool_input: dict, model: str = "claude-sonnet-4-5"):
+def anthropic_message(tool_input: dict, model: str = "claude-sonnet-4-5", stop_reason: str = "tool_use"):
     return {"id": "msg_1", "type": "message", "role": "assistant", "model": model,
             "content": [{"type": "tool_use", "id": "toolu_1", "name": "emit_content", "input": tool_input}],
-            "stop_reason": "tool_use", "stop_sequence": None,
+            "stop_reason": stop_reason, "stop_sequence": None,
             "usage": {"input_tokens": 60, "output_tokens": 140}}
 
 
-def anthropic_stream(tool_json: str, model: str = "claude-sonnet-4-5", size: int = 25) -> list:
+def anthropic_stream(tool_json: str, model: str = "claude-sonnet-4-5", size: int = 25,
+                     stop_reason: str = "tool_use") -> list:
     events = [("message_start", {"type": "message_start", "message": {
         "id": "msg_1", "type": "message", "role": "assistant", "model": model, "content": [],
         "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 60, "output_tokens": 1}}}),
@@ -142,27 +144,32 @@ def anthropic_stream(tool_json: str, model: str = "claude-sonnet-4-5", size: int
         events.append(("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {
             "type": "input_json_delta", "partial_json": tool_json[i:i + size]}}))
     events += [("content_block_stop", {"type": "content_block_stop", "index": 0}),
-               ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "tool_use",
+               ("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop_reason,
                                                                      "stop_sequence": None},
                                   "usage": {"output_tokens": 140}}),
                ("message_stop", {"type": "message_stop"})]
     return events
 
 
+def openai_error(code: str, message: str = "error", kind: str | None = None):
+    return {"error": {"message": message, "type": kind or code, "param": None, "code": code}}
+
+
 def anthropic_error(kind: str, message: str = "error"):
     return {"type": "error", "error": {"type": kind, "message": message}}
 
 
-def ollama_chat(content: str, model: str = "llama3.2"):
+def ollama_chat(content: str, model: str = "llama3.2", done_reason: str = "stop"):
     return {"model": model, "created_at": "2026-11-25T00:00:00Z",
-            "message": {"role": "assistant", "content": content}, "done": True, "done_reason": "stop",
+            "message": {"role": "assistant", "content": content}, "done": True, "done_reason": done_reason,
             "prompt_eval_count": 40, "eval_count": 110}
 
 
-def ollama_stream(content: str, model: str = "llama3.2", size: int = 20) -> list:
+def ollama_stream(content: str, model: str = "llama3.2", size: int = 20, done_reason: str = "stop") -> list:
     lines = [{"model": model, "created_at": "2026-11-25T00:00:00Z",
               "message": {"role": "assistant", "content": content[i:i + size]}, "done": False}
              for i in range(0, len(content), size)]
     lines.append({"model": model, "created_at": "2026-11-25T00:00:00Z", "message": {"role": "assistant",
-                  "content": ""}, "done": True, "done_reason": "stop", "prompt_eval_count": 40, "eval_count": 110})
+                  "content": ""}, "done": True, "done_reason": done_reason, "prompt_eval_count": 40,
+                  "eval_count": 110})
     return lines

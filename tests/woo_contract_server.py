@@ -8,6 +8,8 @@ semantics, and WooCommerce's error bodies ({"code", "message", "data": {"status"
 """
 
 import base64
+import csv
+import io
 import hashlib
 import hmac
 import json
@@ -69,9 +71,9 @@ class WooContractServer:
     def add_key(self, key: str, secret: str, permissions: str = "read_write") -> None:
         self.keys[key] = (secret, permissions)
 
-    def add_product(self, name: str, images: int = 2) -> dict:
+    def add_product(self, name: str, images: int = 2, sku: str = "") -> dict:
         pid = next(self._ids)
-        product = {"id": pid, "name": name, "slug": name.lower().replace(" ", "-"), "type": "simple",
+        product = {"id": pid, "name": name, "slug": name.lower().replace(" ", "-"), "type": "simple", "sku": sku,
                    "status": "publish", "permalink": f"{self.url}/product/{name.lower().replace(' ', '-')}/",
                    "description": "", "short_description": "", "date_modified_gmt": _now(),
                    "images": [{"id": 500 + pid * 10 + i, "src": f"{self.url}/img/{pid}-{i}.jpg",
@@ -92,6 +94,9 @@ class WooContractServer:
         if not path.startswith("/wp-json/wc/v3/"):
             raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
         self._authenticate(method, path, dict(query), headers)
+        if method == "GET" and path.rstrip("/") == PRODUCT_PATH.rstrip("/"):
+            sku = dict(query).get("sku")  # WC_REST_Products_Controller: an exact SKU match
+            return 200, [p for p in self.products.values() if sku is None or p["sku"] == sku]
         if not path.startswith(PRODUCT_PATH) or not path[len(PRODUCT_PATH):].isdigit():
             raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
         product = self.products.get(int(path[len(PRODUCT_PATH):]))
@@ -103,6 +108,33 @@ class WooContractServer:
             self._update(product, body or {})
             return 200, product
         raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
+
+    def import_csv(self, data: bytes) -> dict:
+        """Products → Import with "Update existing products", as WC_Product_CSV_Importer reads a file.
+
+        Headers map by wc_importer_default_english_mappings ("ID", "SKU", "Short description",
+        "Description", "Meta: KEY"); a row updates the product with its ID, else the one with its SKU;
+        descriptions get "\\n" back as newlines (parse_description_field) and a leading "'" that
+        escaped a formula is removed (unescape_data). Returns {"updated": [...], "failed": [...]}.
+        """
+        fields = {"ID": "id", "SKU": "sku", "Short description": "short_description", "Description": "description"}
+        reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+        header = next(reader)
+        result = {"updated": [], "failed": []}
+        for cells in reader:
+            row = {fields.get(h, h): _unescape(v) for h, v in zip(header, cells)}
+            by_sku = [p for p in self.products.values() if row.get("sku") and p["sku"] == row["sku"]]
+            product = self.products.get(int(row["id"])) if row.get("id") else (by_sku[0] if by_sku else None)
+            if product is None:
+                result["failed"].append(row.get("id") or row.get("sku"))
+                continue
+            for name in ("short_description", "description"):
+                if name in row:
+                    product[name] = row[name].replace("\\\\n", "\0").replace("\\n", "\n").replace("\0", "\\n")
+            for key in (h for h in header if h.startswith("Meta: ")):
+                self._set_meta(product, {"key": key[len("Meta: "):], "value": row[key]})
+            result["updated"].append(product["id"])
+        return result
 
     def _authenticate(self, method: str, path: str, params: dict, headers: dict) -> None:
         auth = headers.get("authorization", "")
@@ -209,6 +241,10 @@ class WooContractServer:
                     pass
 
         return Handler
+
+
+def _unescape(value: str) -> str:
+    return value[1:] if value[:2] in {"'=", "'+", "'-", "'@"} else value
 
 
 def _now() -> str:

@@ -9,6 +9,7 @@ from sqlmodel import select
 from ..db import session_scope
 from ..errors import NotFoundError
 from ..schemas import BrandConsistency, ContentRequest, ContentResponse
+from ..text import cut_to_units
 from .analysis import html_to_text
 from .models import BrandProfile, BrandScore
 from .profiles import get_profile
@@ -57,7 +58,7 @@ def instructions(profile: BrandProfile, request) -> str:
     if profile.banned_words:
         lines.append("Never use these words: " + ", ".join(profile.banned_words))
     if profile.examples:
-        example = profile.examples[0][:EXAMPLE_CHARS]
+        example = cut_to_units(profile.examples[0], EXAMPLE_CHARS)
         lines.append(f'Example of the voice (imitate its style, not its content):\n"""{example}"""')
     if profile.prompt_template.strip():
         lines.append(string.Template(profile.prompt_template).safe_substitute(_template_values(request)))

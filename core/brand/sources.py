@@ -6,6 +6,7 @@ import re
 from pathlib import PurePath
 
 from ..errors import ValidationFailedError
+from ..text import cut_to_units
 from .analysis import html_to_text, markdown_to_text
 from .languages import detect_language
 from .profiles import MAX_SAMPLE_CHARS, SampleIn
@@ -29,8 +30,8 @@ def sample(text: str, source: str, language: str | None = None, title: str = "")
     if len(text) < MIN_SAMPLE_CHARS:
         raise ValidationFailedError(f"The sample from {source} is too short: give at least {MIN_SAMPLE_CHARS} "
                                     "characters of real writing.")
-    return SampleIn(text=text[:MAX_SAMPLE_CHARS], language=language or detect_language(text),
-                    source=source[:255], title=title[:255])
+    return SampleIn(text=cut_to_units(text, MAX_SAMPLE_CHARS), language=language or detect_language(text),
+                    source=cut_to_units(source, 255), title=cut_to_units(title, 255))
 
 
 def from_paste(text: str, language: str | None = None) -> list[SampleIn]:

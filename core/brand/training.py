@@ -15,6 +15,7 @@ from ..answers import Tally, ask
 from ..providers import Completion
 from ..schemas import LANGUAGES
 from ..seo import plain_text
+from ..text import cut_to_units
 from .analysis import Figures, split_sentences
 from .profiles import VoiceFields, analyze_samples, by_language, profile_by_id, samples
 
@@ -77,7 +78,7 @@ def train(generator, profile_id: int, user: str, *, provider: str | None = None,
     draft, completions = _ask(chain, messages, engine, user, profile.name, language)
     fields = VoiceFields.of(profile).model_copy(update={
         "language": language, "description": plain_text(draft.description),
-        "tone": plain_text(draft.tone)[:40] if len(plain_text(draft.tone)) >= 2 else profile.tone,
+        "tone": cut_to_units(plain_text(draft.tone), 40) if len(plain_text(draft.tone)) >= 2 else profile.tone,
         "rules_do": _plain(draft.rules_do), "rules_dont": _plain(draft.rules_dont),
         "preferred_words": _plain(draft.preferred_words), "banned_words": _plain(draft.banned_words),
         "vocabulary_level": vocabulary_level(figures[language]), "sentence_length": sentence_length(figures[language]),
@@ -158,7 +159,7 @@ def _cut(text: str, limit: int) -> str:
         if kept and sum(len(s) + 1 for s in kept) + len(sentence) > limit:
             break
         kept.append(sentence)
-    return " ".join(kept)[:max(limit, 0)]
+    return cut_to_units(" ".join(kept), max(limit, 0))
 
 
 def choose_examples(texts: list[str], count: int = 2) -> list[str]:

@@ -104,7 +104,8 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps({**state.__dict__, "done": state.done, "failures": failed}, default=str, indent=2))
         return 0
-    print(f"Job #{state.job_id} ({state.kind}, by {state.created_by}): {state.status}")
+    print(f"Job #{state.job_id} ({state.kind}, by {state.created_by}): {state.status}"
+          + (f" — {state.pause_reason}" if state.pause_reason else ""))
     print(progress_line(state))
     for row in failed[:PROBLEMS_SHOWN]:
         print(f"  row {row['row']}: {row['error']}")
@@ -193,7 +194,8 @@ def _run_in_foreground(generator, job_id: int, out: Path | None) -> int:
     if out is not None:
         write_results(generator.engine, job_id, out)
     if state.status == "paused":
-        print(f"Job #{job_id} is paused: `python -m core bulk resume {job_id}` continues it.", file=sys.stderr)
+        why = f" {state.pause_reason}" if state.pause_reason else ""
+        print(f"Job #{job_id} is paused.{why} `python -m core bulk resume {job_id}` continues it.", file=sys.stderr)
         return 130
     if state.status in {"running", "queued"}:
         print(f"Job #{job_id} is being run by another ContentCraft process (the dashboard?): follow it with "

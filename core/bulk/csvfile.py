@@ -6,13 +6,22 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import charset_normalizer
+
 from ..errors import ValidationFailedError
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _CHUNK = 1 << 20
+# File signatures of what people upload by mistake (image, PDF, workbook, archive).
+BINARY_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+                     b"%PDF-": "a PDF document", b"PK\x03\x04": "an Excel workbook or another ZIP archive",
+                     b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Office file", b"RIFF": "a media file",
+                     b"\x1f\x8b": "a gzip archive"}
 # Big enough for a long brand profile, small enough that a broken quote cannot swallow the file.
 MAX_CELL_CHARS = 100_000
+DETECT_BYTES = 1 << 20
+DETECTOR_GUESSES = 6
 
 
 @dataclass
@@ -41,11 +50,13 @@ class Table:
         return DELIMITER_NAMES[self.delimiter]
 
 
-def open_table(data: bytes) -> Table:
-    """Detect the encoding and delimiter and read the header; ValidationFailedError if there is none."""
+def open_table(data: bytes, encoding: str | None = None) -> Table:
+    """Detect (or take) the encoding, sniff the delimiter and read the header; ValidationFailedError if none."""
     if len(data) <= 65536 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ValidationFailedError("The file is empty: add a header row and at least one data row.")
-    encoding = detect_encoding(data)
+    refuse_binary(data)
+    encoding = encoding or detect_encoding(data)
+    refuse_binary(data, encoding)
     delimiter = sniff_delimiter(_head_text(data, encoding))
     try:
         header = next(_reader(data, encoding, delimiter), [])
@@ -57,23 +68,63 @@ def open_table(data: bytes) -> Table:
     return Table(data=data, encoding=encoding, delimiter=delimiter, header=header)
 
 
+def refuse_binary(data: bytes, encoding: str | None = None) -> None:
+    """ValidationFailedError if data is an image, PDF, workbook or other non-text file, saying what it is.
+
+    Without an encoding only known file signatures are checked; with one, the decoded start of the file
+    must be text: at most 1 in 20 characters may be control characters or undecodable.
+    """
+    what = next((name for magic, name in BINARY_SIGNATURES.items() if data.startswith(magic)), None)
+    if what is None and encoding:
+        head = data[:4096].decode(encoding, errors="replace")
+        odd = sum(1 for char in head if char == "\ufffd" or (ord(char) < 32 and char not in "\t\r\n\f"))
+        what = "a binary file" if odd * 20 > len(head) else None
+    if what:
+        _refuse(what)
+
+
+def _refuse(what: str) -> None:
+    hint = (" In Excel, use File → Save As → “CSV UTF-8”." if "Excel" in what else
+            " Upload the spreadsheet saved as CSV (File → Save As → CSV).")
+    raise ValidationFailedError(f"This is not a CSV or text file: it looks like {what}, whatever its name says.{hint}")
+
+
 def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM or zero-byte pattern) or cp1252, in that order."""
+    """The most likely encoding: the first of encoding_candidates()."""
+    return encoding_candidates(data)[0]
+
+
+def encoding_candidates(data: bytes, extra: tuple[str, ...] = ()) -> list[str]:
+    """Encodings the file may be in, most likely first; more than one only for legacy code pages.
+
+    UTF-8 (with or without BOM) and UTF-16 (BOM or zero-byte pattern) are certain. Otherwise the file
+    is in a legacy code page: Windows-1252 (Excel's Western default), the `extra` code pages, then
+    charset-normalizer's guesses, keeping those that decode the whole file. Choosing between them
+    needs the rows' languages: core.bulk.encodings does that.
+    """
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return ["utf-8-sig"]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return ["utf-16"]
     head = data[:4096]
     zeros_even, zeros_odd = head[0::2].count(0), head[1::2].count(0)
     if max(zeros_even, zeros_odd) >= 2 and min(zeros_even, zeros_odd) * 10 <= max(zeros_even, zeros_odd):
         # UTF-16 without a BOM: text files never hold NUL bytes, but ASCII in UTF-16 puts one on one side.
-        return "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+        guess = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
+        if _decodes(data, guess):
+            return [guess]
     if _decodes(data, "utf-8"):
-        return "utf-8"
-    if _decodes(data, "cp1252"):
-        return "cp1252"
-    raise ValidationFailedError("The file's text encoding is not UTF-8, UTF-16 or Windows-1252: "
-                                "save it again as 'CSV UTF-8' and upload it again.")
+        return ["utf-8"]
+    sample = data[:DETECT_BYTES].rsplit(b"\n", 1)[0] if len(data) > DETECT_BYTES else data
+    guesses = [match.encoding for match in charset_normalizer.from_bytes(sample)][:DETECTOR_GUESSES]
+    names = dict.fromkeys(codecs.lookup(name).name for name in ("cp1252", *extra, *guesses))
+    found = [name for name in names if _decodes(data, name)]
+    if not found and b"\x00" in head:  # no text encoding this far leaves NUL bytes in a text file
+        _refuse("a binary file")
+    if not found:
+        raise ValidationFailedError("The file's text encoding could not be recognised: save it again as "
+                                    "'CSV UTF-8' and upload it again.")
+    return found
 
 
 def sniff_delimiter(text: str) -> str:

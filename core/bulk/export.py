@@ -4,20 +4,22 @@ import io
 from dataclasses import dataclass, field
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
+from ..text import cut_to_units, spaced_controls
+from . import woo_csv
 from .jobs import get_job
 from .models import BulkItem
 from .validation import FORMULA_PREFIXES
 
 XLSX_CELL_LIMIT = 32_767
 ITEM_COLUMNS = ["row", "status", "error", "attempts", "content_item_id"]
-INPUT_COLUMNS = {"blog": ["topic", "keywords", "language"], "product": ["name", "woo_product_id", "language"]}
+INPUT_COLUMNS = {"blog": ["topic", "keywords", "language"],
+                 "product": ["name", "woo_product_id", "sku", "language"]}
 RESULT_COLUMNS = {
     "blog": ["title", "excerpt", "seo_title", "meta_desc", "slug", "body_html"],
     "product": ["title", "short_description", "description_html", "bullet_features", "seo_title", "meta_desc",
@@ -66,6 +68,17 @@ def _flat(value) -> str:
     return "" if value is None else value
 
 
+def to_woocommerce_csv(engine: Engine, job_id: int) -> bytes:
+    """The succeeded products as a file for WooCommerce's Products → Import, matched by their ID or SKU."""
+    with session_scope(engine) as session:
+        query = (select(BulkItem.woo_product_id, BulkItem.input_json, ContentItem.data_json)
+                 .join(ContentItem, BulkItem.content_item_id == ContentItem.id)
+                 .where(BulkItem.job_id == job_id, BulkItem.status == "succeeded").order_by(BulkItem.row_number))
+        rows = [{"id": woo_id, "sku": (request or {}).get("sku", ""), "data": data}
+                for woo_id, request, data in session.execute(query)]
+    return woo_csv.import_csv(rows)
+
+
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel shows Persian, Arabic and CJK text correctly."""
     return frame.to_csv(index=False).encode("utf-8-sig")
@@ -83,8 +96,8 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
 def _xlsx_safe(value):
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value[:XLSX_CELL_LIMIT]
+    value = spaced_controls(value)
+    return cut_to_units(value, XLSX_CELL_LIMIT)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from ..brand.apply import record_score
 from ..db import session_scope
+from ..errors import ACCOUNT_ERRORS
 from ..models import ContentItem, ContentVersion, utcnow
 from ..providers import provider_classes
 from ..schemas import ContentRequest, ProductRequest
@@ -76,9 +77,9 @@ def feed_job(job_id: int, round_: int) -> str:
     plan = begin_job(job_id, round_)
     if plan is None:
         return "skipped"
-    cursor, state = 0, "running"
+    cursor, state, probing = 0, "running", True
     while state == "running":
-        rows, state = next_rows(job_id, round_, cursor, plan["window"])
+        rows, state, probing = next_rows(job_id, round_, cursor, plan["window"], probing)
         for row, attempts in rows:
             with SetWorkflowID(row_workflow_id(job_id, row, round_, attempts + 1)):
                 DBOS.enqueue_workflow(plan["queue"], run_row, job_id, row, round_)
@@ -105,21 +106,23 @@ def begin_job(job_id: int, round_: int) -> dict | None:
 
 
 @DBOS.step(name="contentcraft.bulk.next_rows")
-def next_rows(job_id: int, round_: int, cursor: int, size: int) -> tuple[list[tuple[int, int]], str]:
-    """Pending rows after `cursor` that fit the window, with their attempts, and "running", "drained" or "stopped"."""
+def next_rows(job_id: int, round_: int, cursor: int, size: int, probing: bool) -> tuple[list, str, bool]:
+    """Pending rows after `cursor` that fit the window (with their attempts), "running", "drained" or "stopped",
+    and whether the first row is still alone: a key with no quota then costs one request, not one per slot."""
     engine = durable.current_generator().engine
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
         if job is None or job.status != "running" or job.round != round_:
-            return [], "stopped"
+            return [], "stopped", probing
         in_flight = session.execute(select(func.count()).where(
             BulkItem.job_id == job_id, BulkItem.status.in_(ACTIVE_ITEMS), BulkItem.row_number <= cursor)).scalar_one()
         rows = session.execute(select(BulkItem.row_number, BulkItem.attempts).where(
             BulkItem.job_id == job_id, BulkItem.status == "pending", BulkItem.row_number > cursor)
-            .order_by(BulkItem.row_number).limit(max(0, size - in_flight) + 1)).all()
-    room = max(0, size - in_flight)
+            .order_by(BulkItem.row_number).limit(size + 1)).all()
+    probing = probing and not (cursor and in_flight == 0)  # the first row came back and did not pause the job
+    room = max(0, (1 if probing else size) - in_flight)
     taken = [(row, attempts) for row, attempts in rows[:room]]
-    return taken, "running" if len(rows) > room else "drained"
+    return taken, "running" if len(rows) > room else "drained", probing
 
 
 @DBOS.workflow(name="contentcraft.bulk.run_row")
@@ -185,6 +188,10 @@ def generate_row(job_id: int, row: int) -> dict:
         return {"status": "failed"}
     if response.status == "succeeded":
         return {"status": "succeeded"}
+    if response.error_kind in ACCOUNT_ERRORS:
+        _pause_for_account(engine, job_id, item, workflow, response.error or "The provider account refused.")
+        log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
+        return {"status": "paused"}
     error = response.error or "Generation failed."
     if response.retryable and item.attempts < options.max_attempts:
         retry_in = backoff_seconds(item.attempts, options, response.retry_after)
@@ -226,6 +233,17 @@ def _fail(engine, item: BulkItem, workflow: str, error: str, latency_ms: int, re
     with session_scope(engine) as session:
         session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
                                                BulkItem.status == "running").values(**values))
+
+
+def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reason: str) -> None:
+    """No row can succeed until a person fixes the account (quota, key): pause the job with the reason; the
+    row goes back to pending without counting the attempt, so resuming runs every row not yet done."""
+    with session_scope(engine) as session:
+        session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
+                                               BulkItem.status == "running")
+                        .values(status="pending", attempts=BulkItem.attempts - 1, error=reason))
+        session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
+                        .values(status="paused", pause_reason=reason))
 
 
 @DBOS.step(name="contentcraft.bulk.close_job")

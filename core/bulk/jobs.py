@@ -52,6 +52,7 @@ class Progress:
     eta_seconds: float | None
     created_by: str
     options: dict
+    pause_reason: str | None = None
 
     @property
     def done(self) -> int:
@@ -150,7 +151,10 @@ def resume_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJo
     check_control(job, actor)
     if job.status in {"queued", "running"}:
         return job  # already waiting for, or being fed by, a worker
-    return _set_status(engine, job_id, "queued", allowed={"paused"}, actor=actor)
+    job = _set_status(engine, job_id, "queued", allowed={"paused"}, actor=actor)
+    with session_scope(engine) as session:
+        session.execute(update(BulkJob).where(BulkJob.id == job_id).values(pause_reason=None))
+    return job
 
 
 def cancel_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJob:
@@ -215,7 +219,8 @@ def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progre
                     pending=counts.get("pending", 0), running=counts.get("running", 0),
                     succeeded=counts.get("succeeded", 0), failed=counts.get("failed", 0),
                     cancelled=counts.get("cancelled", 0), rate_per_min=rate, eta_seconds=eta,
-                    created_by=job.created_by, options=job.settings_json)
+                    created_by=job.created_by, options=job.settings_json,
+                    pause_reason=job.pause_reason if job.status == "paused" else None)
 
 
 def _rate(recent: int, started: datetime | None, now: datetime) -> float | None:

@@ -5,12 +5,14 @@ import io
 import re
 
 from ..errors import ValidationFailedError
+from ..schemas import LANGUAGES
+from . import woo_csv
 
 KINDS = ("blog", "product")
 FIELDS = {
     "blog": ("topic", "keywords", "tone", "length", "language", "brand_profile", "sections"),
     "product": ("name", "category", "features", "attributes", "audience", "tone", "language",
-                "woo_product_id", "brand_profile"),
+                "woo_product_id", "sku", "short_description", "description", "brand_profile"),
 }
 REQUIRED = {"blog": ("topic",), "product": ("name",)}
 # Header spellings seen in the wild (Shopify/WooCommerce exports, hand-made sheets), normalised.
@@ -22,12 +24,16 @@ SYNONYMS = {
     "language": ("lang", "locale", "language_code", "sprache", "idioma", "langue"),
     "brand_profile": ("brand", "brand_voice", "brand_guidelines"),
     "sections": ("section", "outline", "headings", "section_headings"),
-    "name": ("product", "product_name", "title", "product_title", "item", "item_name"),
-    "category": ("categories", "product_category", "type", "product_type", "collection"),
+    "name": ("product", "product_name", "title", "product_title", "item", "item_name", "nombre", "nom"),
+    "category": ("categories", "product_category", "kategorien", "categorías", "catégories", "type",
+                 "product_type", "collection"),
     "features": ("feature", "key_features", "highlights", "benefits", "bullets"),
     "attributes": ("attribute", "specs", "specifications", "properties", "options"),
     "audience": ("target_audience", "customer", "persona", "for"),
     "woo_product_id": ("product_id", "woo_id", "woocommerce_id", "wc_id", "id", "post_id"),
+    "sku": ("artikelnummer", "ugs", "product_sku", "article_number"),
+    "short_description": ("kurzbeschreibung", "descripción_corta", "description_courte", "excerpt", "summary"),
+    "description": ("beschreibung", "descripción", "long_description", "product_description", "body"),
 }
 HELP = {
     "topic": "what the post is about (5–200 characters)", "keywords": "comma-separated, at most 10",
@@ -37,6 +43,9 @@ HELP = {
     "name": "the product name", "category": "the product category", "features": "semicolon-separated",
     "attributes": "key=value pairs separated by semicolons", "audience": "who buys it",
     "woo_product_id": "optional WooCommerce product id (a whole number)",
+    "sku": "optional SKU: publishing finds the product by it when there is no id",
+    "short_description": "the present short description: the model rewrites from it",
+    "description": "the present long description (HTML is fine): the model rewrites from it",
 }
 EXAMPLES = {
     "blog": [
@@ -55,6 +64,17 @@ EXAMPLES = {
 }
 
 
+def language_code(value: str) -> str | None:
+    """The language code for a cell such as `fa`, `Persian` or `fa-IR`; None if it is none of ours."""
+    folded = value.strip().casefold()
+    names = {name.casefold(): code for code, name in LANGUAGES.items()}
+    code = folded if folded in LANGUAGES else names.get(folded)
+    if code is None:
+        base = folded.replace("_", "-").split("-")[0]
+        code = base if base in LANGUAGES else None
+    return code
+
+
 def normalise(header: str) -> str:
     """A header reduced to lowercase words joined by underscores."""
     return re.sub(r"[^\w]+", "_", header.strip().lstrip("\ufeff").casefold()).strip("_")
@@ -69,9 +89,11 @@ def check_kind(kind: str) -> str:
 
 def auto_map(kind: str, headers: list[str]) -> dict[str, str]:
     """field → header for every field whose name or a known synonym matches a header."""
+    layout = woo_csv.detect(headers)
     by_name: dict[str, str] = {}
-    for header in headers:
-        by_name.setdefault(normalise(header), header)
+    for index, header in enumerate(headers):
+        if layout is None or index not in layout.used:  # a WooCommerce "Type" is not a category
+            by_name.setdefault(normalise(header), header)
     mapping = {}
     for field in FIELDS[check_kind(kind)]:
         for candidate in (field, *SYNONYMS.get(field, ())):
@@ -109,6 +131,9 @@ def resolve(kind: str, headers: list[str], overrides: dict[str, str] | None = No
         else:
             mapping[field] = header
     missing = [field for field in REQUIRED[kind] if field not in mapping]
+    if missing and kind == "blog" and woo_csv.detect(headers):
+        raise ValidationFailedError("This file is a WooCommerce product export: choose “Product descriptions” "
+                                    "(--kind product) to write its products.")
     if missing:
         raise ValidationFailedError(
             f"The file has no column for {', '.join(missing)} (required for {kind} rows). Its columns are: "

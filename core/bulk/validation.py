@@ -1,6 +1,7 @@
 """Row-by-row validation with the pydantic request schemas, and the report shown before a job runs."""
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -8,12 +9,14 @@ from pydantic import ValidationError
 
 from ..errors import ValidationFailedError
 from ..schemas import LANGUAGES, ContentRequest, ProductRequest
-from .csvfile import Table, open_table
-from .mapping import FIELDS, check_kind, resolve
+from ..text import in_script, script_name
+from . import woo_csv
+from .csvfile import Table
+from .encodings import open_with_evidence
+from .mapping import FIELDS, check_kind, language_code, resolve
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 100_000
-_LANGUAGE_NAMES = {name.casefold(): code for code, name in LANGUAGES.items()}
 _REQUEST = {"blog": ContentRequest, "product": ProductRequest}
 
 
@@ -49,6 +52,9 @@ class Report:
     good: int = 0
     blank: int = 0
     problems: list[Problem] = field(default_factory=list)
+    woocommerce: str | None = None  # the language of a recognised WooCommerce export
+    attribute_columns: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # rows that are not products of their own
 
     @property
     def bad(self) -> int:
@@ -73,36 +79,49 @@ def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None) ->
 
 def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tuple[Report, Iterator[GoodRow]]:
     """The report (filled in as the iterator runs) and an iterator over the good rows."""
-    table = open_table(data)
-    columns = resolve(check_kind(kind), table.header, overrides)
+    table, columns = open_with_evidence(data, check_kind(kind), overrides)
+    layout = woo_csv.detect(table.header) if kind == "product" else None
     mapping = {name: table.header[index] for name, index in columns.items()}
-    used = set(columns.values())
+    used = set(columns.values()) | (layout.used if layout else set())
     report = Report(kind=kind, encoding=table.encoding, delimiter=table.delimiter_name, mapping=mapping,
-                    ignored_columns=[h for i, h in enumerate(table.header) if i not in used])
-    return report, _good_rows(table, kind, columns, report)
+                    ignored_columns=[h for i, h in enumerate(table.header) if i not in used],
+                    woocommerce=layout.language if layout else None,
+                    attribute_columns=[table.header[i] for pair in (layout.attributes if layout else [])
+                                       for i in pair])
+    return report, _good_rows(table, kind, columns, report, layout)
 
 
-def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report) -> Iterator[GoodRow]:
+def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
+               layout: woo_csv.WooLayout | None = None) -> Iterator[GoodRow]:
     for row_number, cells in table.rows():
         if not any(cell.strip() for cell in cells):
             report.blank += 1
+            continue
+        if layout and (reason := layout.skip_reason(cells)):
+            name = layout.cell(cells, "name") or layout.cell(cells, "sku") or f"row {row_number}"
+            report.skipped.append(Problem(row_number, table.header[layout.columns["type"]],
+                                          f"{name}: skipped, {reason}.", "skipped"))
             continue
         report.total += 1
         if report.total > MAX_ROWS:
             raise ValidationFailedError(f"The file has more than {MAX_ROWS:,} rows: split it into several "
                                         "files and start one job for each.")
-        good, problems = check_row(kind, row_number, cells, columns, table.header)
+        good, problems = check_row(kind, row_number, cells, columns, table.header, table.encoding, layout)
         report.problems.extend(problems)
         if good is not None:
             report.good += 1
             yield good
+    if report.total == 0 and report.skipped:
+        raise ValidationFailedError(f"All {len(report.skipped)} rows are variations: export their variable "
+                                    "products too (WooCommerce → Products → Export, all product types).")
     if report.total == 0:
         raise ValidationFailedError("The file has a header row but no data rows: add one row per "
                                     f"{'post' if kind == 'blog' else 'product'} below the header.")
 
 
-def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int],
-              header: list[str]) -> tuple[GoodRow | None, list[Problem]]:
+def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int], header: list[str],
+              encoding: str = "utf-8", layout: woo_csv.WooLayout | None = None
+              ) -> tuple[GoodRow | None, list[Problem]]:
     """Validate one row: a GoodRow (None if it has errors) and its problems and warnings."""
     problems = []
     if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
@@ -118,6 +137,8 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     woo_id, fields = _pop_woo_id(values, row_number, header, columns, problems)
     try:
         fields = _coerce(kind, fields)
+        if layout and (pairs := layout.attribute_values(cells)):
+            fields["attributes"] = {**pairs, **fields.get("attributes", {})}
         request = _REQUEST[kind].model_validate(fields)
     except _CellError as exc:
         problems.append(Problem(row_number, header[columns[exc.field]], str(exc)))
@@ -125,9 +146,18 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     except ValidationError as exc:
         problems.extend(_problems_from(exc, row_number, header, columns))
         return None, problems
+    subject = "topic" if kind == "blog" else "name"
+    if "language" in fields and not in_script(getattr(request, subject), request.language):
+        problems.append(Problem(row_number, header[columns[subject]], _wrong_script(request.language, encoding)))
     if any(p.level == "error" for p in problems):
         return None, problems
     return GoodRow(row_number, request.model_dump(mode="json"), woo_id), problems
+
+
+def _wrong_script(language: str, encoding: str) -> str:
+    return (f"Not written in {script_name(language)}, as {LANGUAGES[language]} needs (the file was read as "
+            f"{encoding}): if the text looks garbled, save the file as 'CSV UTF-8' and upload it again; "
+            f"otherwise fix the language column.")
 
 
 class _CellError(ValueError):
@@ -160,15 +190,33 @@ def _coerce(kind: str, values: dict[str, str]) -> dict:
         values["tone"] = values["tone"].casefold()
     if kind == "product" and "attributes" in values:
         values["attributes"] = parse_attributes(values["attributes"])
+    if kind == "product":
+        values.update(_product_context(values))
     return values
 
 
+def _product_context(values: dict) -> dict:
+    """A store's present descriptions become the copy to rewrite from; categories keep their "A > B" path."""
+    parts = [woo_csv.description_text(values.pop(name)) for name in ("short_description", "description")
+             if name in values]
+    out = {"current_copy": " ".join(p for p in parts if p)[:8000]} if any(parts) else {}
+    if "category" in values:
+        out["category"] = _fit_categories(values["category"])
+    return out
+
+
+def _fit_categories(text: str, limit: int = 100) -> str:
+    """Whole category paths, as many as fit the request's 100 characters."""
+    kept = []
+    for path in (woo_csv.categories_text(part) for part in re.split(r"(?<!\\),", text) if part.strip()):
+        if len(", ".join([*kept, path])) > limit:
+            break
+        kept.append(path)
+    return ", ".join(kept) or text[:limit]
+
+
 def _language_code(value: str) -> str:
-    folded = value.casefold()
-    code = folded if folded in LANGUAGES else _LANGUAGE_NAMES.get(folded)
-    if code is None:
-        folded_base = folded.replace("_", "-").split("-")[0]
-        code = folded_base if folded_base in LANGUAGES else None
+    code = language_code(value)
     if code is None:
         raise _CellError("language", f"Unknown language {value!r}: use one of {', '.join(LANGUAGES)} "
                                      "(or the English name, e.g. Persian).")

@@ -5,6 +5,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -49,9 +50,10 @@ def running_rows(engine, job_id: int) -> int:
                                                           BulkItem.status == "running")).scalar_one()
 
 
-def run_job(generator, job_id: int, poll: float = 0.05, timeout: float | None = None) -> str:
+def run_job(generator, job_id: int, poll: float = 0.05, timeout: float | None = None,
+            on_progress: Callable[[], None] | None = None) -> str:
     """Run this process as a worker until the job stops (finished, paused or cancelled with no row in
-    flight); returns its status. Other workers may share the rows."""
+    flight); returns its status. Other workers may share the rows; `on_progress` is called every poll."""
     from .flow import submit_queued_jobs
 
     start_worker(generator)
@@ -63,6 +65,8 @@ def run_job(generator, job_id: int, poll: float = 0.05, timeout: float | None = 
             return status
         if deadline is not None and time.monotonic() > deadline:
             return status
+        if on_progress is not None:
+            on_progress()
         time.sleep(poll)
 
 

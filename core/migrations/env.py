@@ -9,6 +9,7 @@ from core.analytics import models as analytics_models  # noqa: F401
 from core.wordpress import models as wordpress_models  # noqa: F401
 from core.bulk import models as bulk_models  # noqa: F401
 from core.brand import models as brand_models  # noqa: F401
+from core.identity import models as identity_models  # noqa: F401
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

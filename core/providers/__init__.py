@@ -1,10 +1,11 @@
 """Providers by name, and the fallback chain across them."""
 
 import threading
+import time
 from collections.abc import Callable
 
 from ..config import Settings
-from ..errors import ContentCraftError
+from ..errors import ACCOUNT_ERRORS, ContentCraftError
 from .base import Completion, Messages, Provider, Usage, parse_json_object
 
 __all__ = ["Completion", "Messages", "Provider", "Usage", "parse_json_object",
@@ -12,6 +13,8 @@ __all__ = ["Completion", "Messages", "Provider", "Usage", "parse_json_object",
 
 _instances: dict[tuple, Provider] = {}
 _instances_lock = threading.Lock()
+# After "no quota" or "key rejected", a provider is skipped for this long while the chain has another.
+ACCOUNT_COOLDOWN_SECONDS = 60.0
 
 
 def provider_classes() -> dict[str, type[Provider]]:
@@ -29,7 +32,8 @@ def get_provider(name: str, settings: Settings, model: str | None = None) -> Pro
     if name not in classes:
         raise ContentCraftError(f"Unknown provider {name!r}: choose one of {', '.join(sorted(classes))}.")
     # model_dump_json masks keys, so the keys themselves (SecretStr hashes by value) join the cache key.
-    key = (name, model, settings.model_dump_json(), settings.openai_api_key, settings.anthropic_api_key)
+    key = (name, model, settings.model_dump_json(), settings.openai_api_key, settings.anthropic_api_key,
+           settings.custom_api_key)
     with _instances_lock:
         if key not in _instances:
             _instances[key] = classes[name](settings, model)
@@ -38,16 +42,26 @@ def get_provider(name: str, settings: Settings, model: str | None = None) -> Pro
 
 def complete_with_fallback(chain: list[Provider], messages: Messages, schema: dict | None = None,
                            on_chunk: Callable[[str], None] | None = None) -> Completion:
-    """Try each provider in turn while the failure is retryable; the last error is raised."""
+    """Try each provider in turn while the failure is retryable or account-wide; the last error is raised.
+
+    A provider whose account just failed (no quota, key rejected) is skipped for ACCOUNT_COOLDOWN_SECONDS
+    while a later one remains, so rows go straight to the fallback instead of asking it again first.
+    """
     tried: list[str] = []
-    for position, provider in enumerate(chain):
+    usable = [p for p in chain if p.unusable_until <= time.monotonic()] or chain[-1:]
+    for position, provider in enumerate(usable):
         try:
             completion = provider.complete(messages, schema, on_chunk)
         except ContentCraftError as error:
             tried.append(provider.name)
-            if not error.retryable or position == len(chain) - 1:
+            if error.kind in ACCOUNT_ERRORS:
+                provider.unusable_until = time.monotonic() + ACCOUNT_COOLDOWN_SECONDS
+            elif not error.retryable:
+                raise
+            if position == len(usable) - 1:
                 raise
             continue
+        provider.unusable_until = 0.0
         completion.fallback_from = tried
         return completion
     raise ContentCraftError("No provider is configured: set CONTENTCRAFT_PROVIDER.")

@@ -6,9 +6,11 @@ from functools import cached_property
 
 import anthropic
 
-from ..errors import ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError
+from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+                      QuotaExceededError)
 from . import headroom
-from .base import Messages, Provider, Usage, malformed_response, rate_limited
+from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
+                   rate_limited, response_code, url_host)
 
 TOOL_NAME = "emit_content"
 
@@ -17,16 +19,20 @@ class AnthropicProvider(Provider):
     """Claude models; a JSON schema becomes the input schema of a tool the model must call."""
 
     name = "anthropic"
+    label = "Anthropic"
     default_model = "claude-sonnet-4-5"
     needs_key = True
     key_env_var = "ANTHROPIC_API_KEY"
+
+    def host(self) -> str:
+        return url_host(self.settings.anthropic_base_url or "https://api.anthropic.com")
 
     @cached_property
     def client(self) -> anthropic.Anthropic:
         return anthropic.Anthropic(api_key=self.api_key(), base_url=self.settings.anthropic_base_url,
                                    timeout=self.settings.timeout, max_retries=self.settings.max_retries,
                                    http_client=anthropic.DefaultHttpxClient(
-                                       event_hooks=headroom.event_hooks(self.name)))
+                                       transport=QuotaAwareTransport(), event_hooks=headroom.event_hooks(self.name)))
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
@@ -64,6 +70,8 @@ class AnthropicProvider(Provider):
 
 
 def _record(usage: Usage, message) -> None:
+    if message.stop_reason:
+        usage.finish_reason = "length" if message.stop_reason == "max_tokens" else "stop"
     usage.model = message.model or usage.model
     usage.prompt_tokens = message.usage.input_tokens or 0
     usage.completion_tokens = message.usage.output_tokens or 0
@@ -73,10 +81,15 @@ def map_anthropic_error(exc: Exception) -> Exception:
     """The ContentCraft error for an anthropic SDK exception."""
     if isinstance(exc, anthropic.APITimeoutError):
         return ProviderTimeoutError("anthropic did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+    if isinstance(exc, anthropic.PaymentRequiredError) or (
+            isinstance(exc, anthropic.APIStatusError) and response_code(exc) in QUOTA_CODES):
+        return QuotaExceededError(f"The Anthropic account has no credit left: check billing "
+                                  f"({response_code(exc) or exc.status_code}).")
     if isinstance(exc, anthropic.RateLimitError):
         return rate_limited("anthropic", exc.response)
     if isinstance(exc, anthropic.AuthenticationError):
-        return NeedsKeyError("anthropic rejected the API key: check ANTHROPIC_API_KEY.")
+        return NeedsKeyError("anthropic rejected the API key (HTTP 401): check ANTHROPIC_API_KEY, or create a new "
+                             "key if it was revoked.")
     if isinstance(exc, anthropic.APIConnectionError):
         return ProviderUnavailableError("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network.")
     if isinstance(exc, anthropic.APIStatusError) and (exc.status_code >= 500 or exc.status_code == 529):
@@ -84,3 +97,4 @@ def map_anthropic_error(exc: Exception) -> Exception:
     if isinstance(exc, anthropic.APIStatusError):
         return ContentCraftError(f"anthropic refused the request ({exc.status_code}); check the model name and settings.")
     return ProviderUnavailableError(f"anthropic failed ({type(exc).__name__}); try again shortly.")
+

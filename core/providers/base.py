@@ -1,11 +1,15 @@
 """The provider protocol: one method to implement, capabilities as attributes."""
 
+import copy
 import json
 import re
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
+
+import httpx2
 
 from ..config import Settings
 from ..errors import InvalidOutputError, NeedsKeyError, ProviderUnavailableError, RateLimitedError
@@ -37,6 +41,7 @@ class Completion:
     completion_tokens: int = 0
     latency_ms: int = 0
     finish_reason: str | None = None
+    host: str = ""
     fallback_from: list[str] = field(default_factory=list)
 
 
@@ -44,12 +49,14 @@ class Provider:
     """Turns chat messages (and an optional JSON schema) into text; subclasses implement execute()."""
 
     name: ClassVar[str]
+    label: ClassVar[str] = ""  # how messages name the vendor ("OpenAI"); the name when empty
     default_model: ClassVar[str]
     needs_key: ClassVar[bool] = False
     key_env_var: ClassVar[str | None] = None
     can_stream: ClassVar[bool] = True
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
+    unusable_until: float = 0.0  # monotonic time until which the fallback chain skips it (account errors)
 
     def __init__(self, settings: Settings, model: str | None = None):
         self.settings = settings
@@ -58,6 +65,16 @@ class Provider:
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         """Yield the answer's text in chunks and record token counts on usage."""
         raise NotImplementedError
+
+    def with_budget(self, max_tokens: int) -> "Provider":
+        """This provider allowed up to max_tokens of answer; its SDK client and loaded model are shared."""
+        clone = copy.copy(self)
+        clone.settings = self.settings.model_copy(update={"max_tokens": max_tokens})
+        return clone
+
+    def host(self) -> str:
+        """The host:port the provider sends requests to ("" when it runs in process or is unset)."""
+        return ""
 
     def api_key(self) -> str | None:
         """The configured key, or NeedsKeyError with how to set it."""
@@ -91,8 +108,13 @@ class Provider:
         return Completion(
             provider=self.name, model=usage.model, text=text, data=data, parse_error=parse_error,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens,
-            finish_reason=usage.finish_reason, latency_ms=round((time.perf_counter() - start) * 1000),
+            finish_reason=usage.finish_reason, host=self.host(), latency_ms=round((time.perf_counter() - start) * 1000),
         )
+
+
+def url_host(url: str | None) -> str:
+    """The host[:port] part of a URL, as recorded on log rows."""
+    return urlsplit(url if url and "//" in url else f"//{url or ''}").netloc
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
@@ -124,3 +146,43 @@ def rate_limited(provider: str, response) -> RateLimitedError:
     retry_after = retry_after_seconds(headers) if headers is not None else None
     wait = f"Wait {retry_after:.0f} s" if retry_after is not None else "Wait a minute"
     return RateLimitedError(f"{provider} is rate limiting requests. {wait} and try again.", retry_after)
+
+
+# Error codes (OpenAI's error.code / Anthropic's error.type) meaning the account is out of quota or credit.
+QUOTA_CODES = frozenset({"insufficient_quota", "billing_error", "billing_hard_limit_reached"})
+
+
+def error_code(body) -> str:
+    """The machine-readable code of a vendor error body: error.code, else error.type ('' if none)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return ""
+    return str(error.get("code") or error.get("type") or "")
+
+
+def response_code(exc) -> str:
+    """The vendor error code of an SDK status error, read from its HTTP response body."""
+    try:
+        return error_code(exc.response.json())
+    except (ValueError, AttributeError):
+        return ""
+
+
+class QuotaAwareTransport(httpx2.HTTPTransport):
+    """Marks "out of quota" answers `x-should-retry: false`, so the SDKs' own retry layer gives up at once.
+
+    OpenAI sends them as 429, like a rate limit, which the SDKs would otherwise retry with backoff.
+    Both official SDKs obey the x-should-retry header before looking at the status.
+    """
+
+    def handle_request(self, request):
+        response = super().handle_request(request)
+        if response.status_code in (400, 402, 403, 429):
+            response.read()
+            try:
+                code = error_code(response.json())
+            except ValueError:
+                code = ""
+            if code in QUOTA_CODES:
+                response.headers["x-should-retry"] = "false"
+        return response

@@ -9,14 +9,18 @@ import ollama
 from pydantic import ValidationError
 
 from ..errors import ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
-from .base import Messages, Provider, Usage, malformed_response
+from .base import Messages, Provider, Usage, malformed_response, url_host
 
 
 class OllamaProvider(Provider):
     """A model served by Ollama at OLLAMA_HOST (default http://127.0.0.1:11434)."""
 
     name = "ollama"
+    label = "Ollama"
     default_model = "llama3.2"
+
+    def host(self) -> str:
+        return url_host(self.settings.ollama_host or "http://127.0.0.1:11434")
 
     @cached_property
     def client(self) -> ollama.Client:
@@ -47,6 +51,8 @@ class OllamaProvider(Provider):
 
 
 def _record(usage: Usage, part) -> None:
+    if part.done_reason:
+        usage.finish_reason = "length" if part.done_reason == "length" else "stop"
     usage.model = part.model or usage.model
     usage.prompt_tokens = part.prompt_eval_count or 0
     usage.completion_tokens = part.eval_count or 0

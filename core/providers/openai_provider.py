@@ -6,27 +6,40 @@ from functools import cached_property
 
 import openai
 
-from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError)
+from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+                      QuotaExceededError)
 from . import headroom
-from .base import Messages, Provider, Usage, malformed_response, rate_limited
+from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
+                   rate_limited, response_code, url_host)
+
+OPENAI_URL = "https://api.openai.com/v1"
 
 
 class OpenAIProvider(Provider):
     """OpenAI's Chat Completions API."""
 
     name = "openai"
+    label = "OpenAI"
     default_model = "gpt-4o-mini"
     needs_key = True
     key_env_var = "OPENAI_API_KEY"
 
-    def base_url(self) -> str | None:
-        return self.settings.openai_base_url
+    def base_url(self) -> str:
+        """OpenAI itself unless OPENAI_BASE_URL explicitly points elsewhere (the SDK never picks it up on its own)."""
+        return self.settings.openai_base_url or OPENAI_URL
+
+    def host(self) -> str:
+        try:
+            return url_host(self.base_url())
+        except NeedsKeyError:
+            return ""
 
     @cached_property
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(api_key=self.api_key() or "not-needed", base_url=self.base_url(),
                              timeout=self.settings.timeout, max_retries=self.settings.max_retries,
-                             http_client=openai.DefaultHttpxClient(event_hooks=headroom.event_hooks(self.name)))
+                             http_client=openai.DefaultHttpxClient(transport=QuotaAwareTransport(),
+                                                                   event_hooks=headroom.event_hooks(self.name)))
 
     def response_format(self, schema: dict) -> dict:
         return {"type": "json_schema", "json_schema": {"name": "content", "schema": schema}}
@@ -51,29 +64,41 @@ class OpenAIProvider(Provider):
             # Some compatible servers (llama.cpp) send no usage when streaming; each chunk is one token there.
             usage.completion_tokens = usage.completion_tokens or chunks
         except openai.OpenAIError as exc:
-            raise map_openai_error(self.name, exc) from exc
+            raise map_openai_error(self.name, exc, self.label, self.key_env_var) from exc
         except json.JSONDecodeError as exc:
             raise malformed_response(self.name) from exc
 
 
 class CustomProvider(OpenAIProvider):
-    """Any OpenAI-compatible server (vLLM, LM Studio, llama.cpp server) at OPENAI_BASE_URL."""
+    """Any OpenAI-compatible server (vLLM, LM Studio, llama.cpp server) at CONTENTCRAFT_CUSTOM_BASE_URL.
+
+    It has its own optional key, CONTENTCRAFT_CUSTOM_API_KEY: the OpenAI key is never sent to it.
+    """
 
     name = "custom"
+    label = "custom"
     default_model = "local-model"
     needs_key = False
+    key_env_var = "CONTENTCRAFT_CUSTOM_API_KEY"
 
     def base_url(self) -> str:
-        if not self.settings.openai_base_url:
-            raise NeedsKeyError("The custom provider needs a server address: set OPENAI_BASE_URL, "
-                                "e.g. http://127.0.0.1:8000/v1.")
-        return self.settings.openai_base_url
+        if not self.settings.custom_base_url:
+            raise NeedsKeyError("The custom provider needs a server address: set CONTENTCRAFT_CUSTOM_BASE_URL, "
+                                "e.g. http://127.0.0.1:8000/v1 (OPENAI_BASE_URL only points the openai provider).")
+        return self.settings.custom_base_url
+
+    def api_key(self) -> str | None:
+        key = self.settings.custom_api_key
+        return key.get_secret_value() if key else None
 
     def response_format(self, schema: dict) -> dict:
         return {"type": "json_object", "schema": schema}
 
 
 def _record(usage: Usage, result) -> None:
+    choices = getattr(result, "choices", None)
+    if choices and choices[0].finish_reason:
+        usage.finish_reason = "length" if choices[0].finish_reason == "length" else "stop"
     if getattr(result, "model", None):
         usage.model = result.model
     if getattr(result, "usage", None):
@@ -81,14 +106,17 @@ def _record(usage: Usage, result) -> None:
         usage.completion_tokens = result.usage.completion_tokens or 0
 
 
-def map_openai_error(provider: str, exc: Exception) -> Exception:
+def map_openai_error(provider: str, exc: Exception, label: str = "", key_name: str = "OPENAI_API_KEY") -> Exception:
     """The ContentCraft error for an openai SDK exception."""
     if isinstance(exc, openai.APITimeoutError):
         return ProviderTimeoutError(f"{provider} did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+    if isinstance(exc, openai.APIStatusError) and response_code(exc) in QUOTA_CODES:
+        return QuotaExceededError(f"The {label or provider} account has no quota left: check billing ({response_code(exc)}).")
     if isinstance(exc, openai.RateLimitError):
         return rate_limited(provider, exc.response)
     if isinstance(exc, openai.AuthenticationError):
-        return NeedsKeyError(f"{provider} rejected the API key: check OPENAI_API_KEY.")
+        return NeedsKeyError(f"{provider} rejected the API key (HTTP 401): check {key_name}, or create a new key "
+                             f"if it was revoked.")
     if isinstance(exc, openai.APIConnectionError):
         return ProviderUnavailableError(f"Cannot reach {provider}: check the server address and network.")
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
@@ -96,3 +124,4 @@ def map_openai_error(provider: str, exc: Exception) -> Exception:
     if isinstance(exc, openai.APIStatusError):
         return ContentCraftError(f"{provider} refused the request ({exc.status_code}); check the model name and settings.")
     return ProviderUnavailableError(f"{provider} failed ({type(exc).__name__}); try again shortly.")
+

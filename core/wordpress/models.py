@@ -50,3 +50,4 @@ class Publication(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
+    remote_date: datetime | None = None  # the post's date on the site (UTC): when a scheduled post goes live

@@ -120,13 +120,36 @@ def record_failure(engine: Engine, pub_id: int, reason: str) -> None:
                         .values(state="failed", last_error=reason, updated_at=utcnow()))
 
 
-def record_success(engine: Engine, pub_id: int, remote_id: int, url: str, remote_status: str) -> None:
-    """Store the remote id and link of a successful attempt."""
+def record_success(engine: Engine, pub_id: int, remote_id: int, url: str, remote_status: str,
+                   remote_date: datetime | None = None) -> None:
+    """Store the remote id, link, status and date of a successful attempt."""
     now = utcnow()
     with session_scope(engine) as session:
         session.execute(update(Publication).where(Publication.id == pub_id)
                         .values(state="published", remote_id=remote_id, url=url, remote_status=remote_status,
-                                last_error=None, updated_at=now, published_at=now))
+                                remote_date=remote_date, last_error=None, updated_at=now, published_at=now))
+
+
+def remote_date(post: dict) -> datetime | None:
+    """A REST post's date_gmt (WordPress writes it without a zone) as an aware UTC datetime."""
+    try:
+        return datetime.fromisoformat(post["date_gmt"]).replace(tzinfo=timezone.utc)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+REMOTE_STATUS = {"publish": "published", "future": "scheduled", "draft": "draft", "pending": "pending review",
+                 "private": "private"}
+
+
+def describe(pub: Publication, site_name: str) -> str:
+    """What the item is on the site, said plainly: "draft on Blog", "scheduled for 1 Dec 2026 09:00 UTC on Blog"."""
+    if pub.state == "failed" and not pub.remote_id:
+        return f"not on {site_name}: the last attempt failed"
+    status = REMOTE_STATUS.get(pub.remote_status, pub.remote_status or "sent")
+    if pub.remote_status == "future" and pub.remote_date:
+        status += " for " + pub.remote_date.astimezone(timezone.utc).strftime("%-d %b %Y %H:%M UTC")
+    return f"{status} on {site_name}"
 
 
 def remember_remote_id(engine: Engine, pub_id: int, remote_id: int) -> None:
@@ -157,7 +180,7 @@ def publish(engine: Engine, user: User, item_id: int, site_name: str, options: P
         record_failure(engine, pub.id, f"Unexpected error ({type(exc).__name__}); see the server log.")
         raise ContentCraftError(f"Publishing item #{item_id} to {site.name} failed unexpectedly "
                                 f"({type(exc).__name__}); nothing was marked published. Try again.") from exc
-    record_success(engine, pub.id, post["id"], post["link"], post["status"])
+    record_success(engine, pub.id, post["id"], post["link"], post["status"], remote_date(post))
     verb = "Published" if created else "Updated"
     transition(engine, user, item_id, "published",
                f"{verb} on {site.name}: {post['link']} (WordPress post {post['id']}, status {post['status']})")

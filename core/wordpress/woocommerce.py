@@ -105,6 +105,11 @@ class WooCommerceClient:
         """The product as WooCommerce returns it."""
         return self.request("GET", f"/products/{int(product_id)}")
 
+    def product_id_for_sku(self, sku: str) -> int | None:
+        """The id of the product (or variation) with exactly this SKU, or None."""
+        found = self.request("GET", "/products", params={"sku": sku, "_fields": "id,sku"}) if sku else []
+        return next((int(p["id"]) for p in found if str(p.get("sku", "")) == sku), None)
+
     def update_product(self, product_id: int, payload: dict) -> dict:
         """Update the product; returns it."""
         return self.request("PUT", f"/products/{int(product_id)}", json_body=payload)
@@ -151,14 +156,32 @@ def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooComm
                              label=site.name, timeout=timeout, transport=transport)
 
 
-def push_product(engine: Engine, user: User, item_id: int, site_name: str, product_id: int, *,
+def product_target(engine: Engine, item_id: int) -> tuple[int | None, str]:
+    """The store product an item was written for: the id and SKU of the imported row (bulk), if any."""
+    from sqlmodel import select
+
+    from ..bulk.models import BulkItem
+    from ..db import session_scope
+
+    with session_scope(engine) as session:
+        woo_id = session.exec(select(BulkItem.woo_product_id).where(BulkItem.content_item_id == item_id)).first()
+    sku = str((get_item(engine, item_id).request_json or {}).get("sku") or "")
+    return woo_id, sku
+
+
+def push_product(engine: Engine, user: User, item_id: int, site_name: str, product_id: int | None = None, *,
                  timeout: float = TIMEOUT, transport=None) -> PublishResult:
-    """Write an approved product item to WooCommerce product product_id and mark it published."""
+    """Write an approved product item to WooCommerce product product_id and mark it published.
+
+    Without product_id, the id of the row it was generated from is used, else the product with its SKU.
+    """
     item = get_item(engine, item_id)
     check_publishable(user, item)
     if item.type != "product":
         raise ValidationFailedError(f"Item #{item_id} is a blog post: publish it as a WordPress post instead.")
-    if int(product_id) <= 0:
+    known_id, sku = product_target(engine, item_id)
+    product_id = product_id or known_id
+    if product_id is not None and int(product_id) <= 0 or product_id is None and not sku:
         raise ValidationFailedError("Enter the WooCommerce product id (a positive number, shown in Products).")
     data = ProductData.model_validate(item.data_json)
     site = get_site(engine, site_name)
@@ -166,6 +189,9 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
     pub = claim(engine, item_id, site, user, "product")
     try:
         with woo_client_for(site, timeout=timeout, transport=transport) as woo:
+            product_id = product_id or woo.product_id_for_sku(sku)
+            if product_id is None:
+                raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
             payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
             product = woo.update_product(product_id, payload)
     except ContentCraftError as exc:

@@ -1,7 +1,7 @@
 """bulk jobs on DBOS: leases give way to workflow ids, rounds and a worker registry
 
 Revision ID: 0100_bulk_durable
-Revises: 0010_bulk
+Revises: 0060_bulk_pause_reason
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0100_bulk_durable"
-down_revision = "0010_bulk"
+down_revision = "0060_bulk_pause_reason"
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
 from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
 from core.streaming import ChunkStream
-from pages.common import engine, friendly_errors, generator
+from ui.common import engine, friendly_errors, generator
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
@@ -63,13 +63,60 @@ def start_editing(prefix: str, request: Request, response: ContentResponse) -> N
     if response.status == "succeeded":
         data = getattr(response, response.type).model_dump(mode="json")
         st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
+        st.session_state[f"{prefix}_hand"] = set()
         load_fields(prefix, data)
 
 
 def load_fields(prefix: str, data: dict) -> None:
     """Put data (whole or the part a regeneration returned) into the editor fields."""
-    for name, value in editing.to_fields(data).items():
+    fields = editing.to_fields(data)
+    if "title" in fields and "seo_title" not in fields:  # a new title alone: keep its followers in step
+        _follow_title(prefix, fields["title"])
+    for name, value in fields.items():
         st.session_state[field_key(prefix, name)] = value
+    if "title" in fields:
+        st.session_state[f"{prefix}_title_was"] = fields["title"]
+
+
+def _follow_title(prefix: str, title: str) -> None:
+    current = {name: st.session_state.get(field_key(prefix, name), "") for name in ("seo_title", "slug")}
+    updates = editing.follow_title({**current, "title": title}, st.session_state.get(f"{prefix}_title_was", ""),
+                                   st.session_state.get(f"{prefix}_hand", set()))
+    for name, value in updates.items():
+        st.session_state[field_key(prefix, name)] = value
+    st.session_state[f"{prefix}_title_was"] = title
+
+
+def _title_changed(prefix: str) -> None:
+    _follow_title(prefix, st.session_state.get(field_key(prefix, "title"), ""))
+
+
+def _set_by_hand(prefix: str, name: str) -> None:
+    st.session_state.setdefault(f"{prefix}_hand", set()).add(name)
+
+
+def title_field(prefix: str, label: str) -> None:
+    """The title; the SEO title and slug follow it until the user edits them."""
+    st.text_input(label, key=field_key(prefix, "title"), persist_state="session", on_change=_title_changed,
+                  args=(prefix,), help="The SEO title and the slug follow the title until you edit them.")
+
+
+def slug_field(prefix: str) -> None:
+    """The URL slug; once edited it no longer follows the title."""
+    st.text_input("Slug", key=field_key(prefix, "slug"), persist_state="session", on_change=_set_by_hand,
+                  args=(prefix, "slug"), help="Lower-case words joined by hyphens; tidied up when you save.")
+
+
+RTL_CSS = "direction: rtl; text-align: right;"
+
+
+def text_direction(prefix: str, language: str) -> None:
+    """Right-to-left editor fields for Persian and Arabic; every other field picks its direction per paragraph."""
+    if language not in RTL_LANGUAGES:
+        return
+    names = [name for name in (*editing.CONTENT_FIELDS, *editing.PRODUCT_FIELDS) if name not in {"slug", "schema_ld_json"}]
+    selectors = ", ".join(f".st-key-{field_key(prefix, name)} :is(input, textarea)" for name in dict.fromkeys(names))
+    st.html(f"<style>{selectors} {{ {RTL_CSS} }}</style>")
 
 
 def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
@@ -135,7 +182,8 @@ def seo_title_field(prefix: str) -> None:
     """SEO title with a live counter against 60 characters."""
     length = len(st.session_state.get(field_key(prefix, "seo_title"), ""))
     st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"),
-                  max_chars=SEO_TITLE_MAX, live=True, persist_state="session")
+                  max_chars=SEO_TITLE_MAX, live=True, persist_state="session", on_change=_set_by_hand,
+                  args=(prefix, "seo_title"))
 
 
 def meta_desc_field(prefix: str) -> None:

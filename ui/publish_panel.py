@@ -9,14 +9,28 @@ from core import wordpress
 from core.auth import allowed
 from core.library import ItemFilter, list_items
 from core.schemas import InternalLink
-from pages.common import engine, friendly_errors
+from core.wordpress.publish import describe
+from ui.common import engine, friendly_errors
 
 STATUS_LABELS = {"draft": "Save as draft on WordPress", "publish": "Publish now", "future": "Schedule"}
 
 
+def remote_status(item_id: int) -> list[tuple[str, str]]:
+    """(what the item is on each site it was sent to, its link), e.g. ("Draft on Blog", "https://…")."""
+    return [(describe(pub, site)[:1].upper() + describe(pub, site)[1:], pub.url)
+            for pub, site in wordpress.publications(engine(), item_id)]
+
+
+def show_remote_status(item_id: int) -> None:
+    """One line per site: the remote status (draft, scheduled for …, published) and the link."""
+    for text, url in remote_status(item_id):
+        st.markdown(f"{text}" + (f" · [{url}]({url})" if url else ""))
+
+
 def publish_panel(item, user) -> None:
     """Publish controls for one Library item, in a popover next to the workflow buttons."""
-    with st.popover("Publish…" if item.status != "published" else "Published ✓", width="stretch"):
+    sent = remote_status(item.id)
+    with st.popover(sent[0][0] if len(sent) == 1 else "Publish…", width="stretch"):
         flash = st.session_state.pop(f"publish_flash_{item.id}", None)
         if flash:
             st.success(flash[0])
@@ -46,7 +60,7 @@ def _last_attempt(pub) -> None:
     if pub is None:
         return
     if pub.url:
-        st.markdown(f"On the site: [{pub.url}]({pub.url}) · WordPress status **{pub.remote_status or '?'}**")
+        st.markdown(f"On the site: [{pub.url}]({pub.url}) · **{describe(pub, 'the site')}**")
     if pub.state == "failed" and pub.last_error:
         st.error(f"The last attempt failed: {pub.last_error}")
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import auth
 from core.errors import ContentCraftError
-from pages.common import engine, sign_in
+from ui.common import client_address, engine, sign_in
 
 
 def _sso_configured() -> bool:
@@ -18,12 +18,18 @@ def setup_form() -> None:
     """Create the first admin account."""
     st.title("Welcome to ContentCraft")
     st.write("Create the first admin account. You can add writers and editors afterwards in Settings.")
+    st.caption("The setup token is in the server's log, on the line starting 'ContentCraft setup' "
+               "(the link there fills it in).")
     with st.form("signin_setup"):
+        token = st.text_input("Setup token", st.query_params.get("setup", ""), type="password",
+                              key="signin_setup_token")
         email = st.text_input("Email", key="signin_setup_email")
-        password = st.text_input("Password (at least 8 characters)", type="password", key="signin_setup_password")
+        password = st.text_input(f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)", type="password",
+                                 key="signin_setup_password")
         if st.form_submit_button("Create admin account", type="primary"):
             try:
-                sign_in(auth.create_first_admin(engine(), email=email, password=password))
+                sign_in(auth.create_first_admin(engine(), email=email, password=password, token=token), via="setup")
+                st.query_params.pop("setup", None)
                 st.rerun()
             except ContentCraftError as error:
                 st.error(str(error))
@@ -39,7 +45,7 @@ def signin_form() -> None:
         password = st.text_input("Password", type="password", key="signin_password")
         if st.form_submit_button("Sign in", type="primary"):
             try:
-                sign_in(auth.authenticate(engine(), email=email, password=password))
+                sign_in(auth.authenticate(engine(), email=email, password=password, client=client_address()))
                 st.rerun()
             except ContentCraftError as error:
                 st.error(str(error))
@@ -48,16 +54,17 @@ def signin_form() -> None:
 
 
 def sso_sign_in() -> None:
-    """OpenID Connect through Streamlit's st.login; the email must belong to a ContentCraft user."""
+    """OpenID Connect through Streamlit's st.login; the verified email must belong to a ContentCraft user."""
     if not st.user.is_logged_in:
         st.button("Sign in with your organisation", on_click=st.login)
         return
-    user = auth.get_user(engine(), st.user.get("email", ""))
-    if user is None or not user.is_active:
-        st.error(f"{st.user.get('email')} has no ContentCraft account yet: ask an admin to add you.")
+    try:
+        user = auth.sso_user(engine(), st.user.to_dict())
+    except ContentCraftError as error:
+        st.error(str(error))
         st.button("Use another account", on_click=st.logout)
         return
-    sign_in(user)
+    sign_in(user, via="sso")
     st.rerun()
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import wordpress
 from core.auth import allowed
-from pages.common import engine, friendly_errors
+from ui.common import engine, friendly_errors
 
 
 def sites_panel(user) -> None:

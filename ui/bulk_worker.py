@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.bulk.worker import BulkWorker, start_worker
-from pages.common import generator
+from ui.common import generator
 
 
 @st.cache_resource(show_spinner=False)

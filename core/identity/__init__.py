@@ -1,0 +1,1 @@
+"""Identity: server-side sessions, sign-in throttling, first-run setup and the account lifecycle."""

@@ -1,0 +1,98 @@
+"""The account lifecycle: roles, deactivation, deletion, password reset and change.
+
+Every change that could leave nobody able to administer ContentCraft (the last active admin
+demoting, deactivating or deleting themselves, or being changed by another admin) is refused,
+and every change to who may sign in ends that user's sessions.
+"""
+
+from sqlalchemy import delete, func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from ..auth import ROLES, hash_password, require, verify_password
+from ..db import session_scope
+from ..errors import AuthenticationError, NotFoundError, PermissionDeniedError, ValidationFailedError
+from ..models import User
+from . import sessions
+from .models import UserSession
+
+
+def _target(session, email: str) -> User:
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFoundError(f"There is no user {email}.")
+    return user
+
+
+def _keep_an_admin(session, user: User, *, role: str | None = None, active: bool | None = None,
+                   deleting: bool = False) -> None:
+    """Refuse a change that would leave no active admin."""
+    stays_admin = not deleting and (role or user.role) == "admin" and (user.is_active if active is None else active)
+    if user.role != "admin" or not user.is_active or stays_admin:
+        return
+    others = session.exec(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active, User.id != user.id)).one()
+    if others == 0:
+        raise PermissionDeniedError(f"{user.email} is the last active admin: make another user an admin first.")
+
+
+def set_role(engine: Engine, actor: User, *, email: str, role: str) -> User:
+    """Change a user's role (admins only; the last admin stays an admin)."""
+    require(actor, "manage_users")
+    if role not in ROLES:
+        raise ValidationFailedError(f"Unknown role {role!r}: choose writer, editor or admin.")
+    with session_scope(engine) as session:
+        user = _target(session, email)
+        _keep_an_admin(session, user, role=role)
+        user.role = role
+        session.add(user)
+        return user
+
+
+def set_active(engine: Engine, actor: User, *, email: str, active: bool) -> User:
+    """Deactivate (signed out everywhere, cannot sign in) or reactivate a user (admins only)."""
+    require(actor, "manage_users")
+    with session_scope(engine) as session:
+        user = _target(session, email)
+        _keep_an_admin(session, user, active=active)
+        user.is_active = active
+        session.add(user)
+        if not active:
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        return user
+
+
+def delete_user(engine: Engine, actor: User, *, email: str) -> None:
+    """Remove a user and their sessions (admins only); their items keep their author's email."""
+    require(actor, "manage_users")
+    with session_scope(engine) as session:
+        user = _target(session, email)
+        _keep_an_admin(session, user, deleting=True)
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        session.delete(user)
+
+
+def reset_password(engine: Engine, actor: User, *, email: str, new_password: str) -> User:
+    """An admin sets a temporary password; the user is signed out everywhere."""
+    require(actor, "manage_users")
+    password_hash = hash_password(new_password)
+    with session_scope(engine) as session:
+        user = _target(session, email)
+        user.password_hash = password_hash
+        session.add(user)
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        return user
+
+
+def change_password(engine: Engine, user: User, *, current: str, new: str, keep_session: str | None = None) -> None:
+    """A user changes their own password; every other session of theirs ends."""
+    if not verify_password(user, current):
+        raise AuthenticationError("The current password is wrong.")
+    if new == current:
+        raise ValidationFailedError("The new password must differ from the current one.")
+    password_hash = hash_password(new)
+    with session_scope(engine) as session:
+        stored = session.get(User, user.id)
+        stored.password_hash = password_hash
+        session.add(stored)
+    sessions.revoke_all(engine, user.id, keep=keep_session)

@@ -1,0 +1,104 @@
+"""Cuts fall on grapheme-cluster boundaries everywhere; control characters are stored as spaces."""
+
+import io
+import unicodedata
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from core import seo
+from core.bulk.export import to_csv, to_xlsx
+from core.schemas import ContentRequest, MetaData
+from core.text import clean_controls, cut, cut_to_units, grapheme_len, graphemes
+from core.workflow import add_version, get_item, versions
+from tests.samples import META, blog_draft
+
+CODER = "👩🏽‍💻"  # woman + skin tone + ZWJ + laptop: one character, four code points
+FLAG = "🇯🇵"
+DEVANAGARI = "क्षि"  # ka + virama + ssa + vowel sign i: one cluster
+VIETNAMESE = unicodedata.normalize("NFD", "Tiếng Việt")  # base letters with combining marks
+CLUSTERS = [CODER, FLAG, DEVANAGARI, "👍🏾", "e\u0301", unicodedata.normalize("NFD", "ế")]
+
+
+def is_cluster_prefix(cut_text: str, original: str) -> bool:
+    """Every grapheme cluster of cut_text is the same as the original's at that position."""
+    mine, theirs = graphemes(cut_text), graphemes(original)
+    return mine == theirs[:len(mine)]
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+@pytest.mark.parametrize("before", range(56, 62))
+def test_seo_title_never_splits_a_cluster_straddling_the_limit(cluster, before):
+    title = "あ" * before + cluster + "プログラミング入門ガイド"
+    fitted = seo.seo_title(title)
+    assert grapheme_len(fitted) <= 60 and is_cluster_prefix(fitted, title)
+    MetaData(seo_title=fitted, meta_desc=META, slug="x")  # the 60-character limit counts clusters too
+
+
+def test_japanese_title_keeps_the_whole_emoji_sequence():
+    prefix = "在宅ワークの始め方" * 6 + "ガイドの"  # 58 characters
+    title = prefix + CODER + "編"  # 60 characters, 63 code points: a code-point cut kept 👩🏽 and lost ‍💻
+    assert seo.seo_title(title) == title
+    assert seo.seo_title(prefix + CODER + "編集術") == title
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_meta_description_cut_keeps_clusters_whole(cluster):
+    words = " ".join([f"word{cluster}"] * 40)
+    fitted = seo.meta_description(words)
+    assert 140 <= grapheme_len(fitted) <= 160
+    assert is_cluster_prefix(fitted.removesuffix("…"), words)
+
+
+@pytest.mark.parametrize("cluster", CLUSTERS)
+def test_cut_helpers_count_and_stop_on_boundaries(cluster):
+    text = "x" * 9 + cluster * 3
+    shown = cut(text, 11, "…")
+    assert shown == "x" * 9 + cluster + "…" and grapheme_len(shown) == 11
+    stored = cut_to_units(text, 9 + len(cluster) + 1)
+    assert stored == "x" * 9 + cluster and len(stored) <= 9 + len(cluster) + 1
+    assert cut(text, 100) == text and cut_to_units(text, 1000) == text
+
+
+def test_generated_content_cuts_on_clusters(generator, fake):
+    # Long titles and a description fed only by text dense with emoji and combining marks.
+    title = ("ホームオフィス" + CODER) * 12
+    excerpt = " ".join([f"Việt{FLAG}{DEVANAGARI}"] * 30)
+    fake.enqueue([blog_draft(title=title[:200], seo_title="", meta_desc="", excerpt=excerpt[:600])])
+    response = generator.generate(ContentRequest(topic="Home office tips", language="ja"), "ana")
+    assert response.status == "succeeded", response.error
+    meta = get_item(generator.engine, response.item_id).data_json["meta"]
+    assert grapheme_len(meta["seo_title"]) <= 60 and is_cluster_prefix(meta["seo_title"], title)
+    assert is_cluster_prefix(meta["meta_desc"].removesuffix("…"), excerpt)
+
+
+def test_xlsx_and_csv_cells_cut_on_clusters_and_controls_spaced():
+    cell = "a" * 32766 + CODER
+    frame = pd.DataFrame([{"body": cell, "text": "dripper\x0bthat\x0cworks"}])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(frame))).active
+    assert sheet["A2"].value == "a" * 32766  # Excel's 32,767 limit: the emoji does not fit whole, so it goes
+    assert sheet["B2"].value == "dripper that works"
+
+
+def test_control_characters_become_spaces_when_content_is_stored(generator, fake):
+    body = "<h2>Pour\x0cover</h2><p>A paper dripper\x0bthat brews\x00clean coffee.</p>"
+    fake.enqueue([blog_draft(body_html=body, excerpt="Brew\x0bbetter\x1fcoffee at home.")])
+    response = generator.generate(ContentRequest(topic="Pour over\x0bcoffee basics"), "ana")
+    assert response.status == "succeeded", response.error
+    item = get_item(generator.engine, response.item_id)
+    assert "dripper that brews clean coffee" in item.data_json["body_html"]
+    assert "Pour over" in item.data_json["body_html"] and item.request_json["topic"] == "Pour over coffee basics"
+    stored = [item.data_json, item.request_json] + [v.data_json for v in versions(generator.engine, item.id)]
+    assert not any(ch in str(stored) for ch in "\x00\x0b\x0c\x1f")
+    # Edits are stored the same way.
+    edited = {**item.data_json, "body_html": "<p>Grind\x0bfine.</p>", "title": "Tabs\tand\x0cfeeds"}
+    add_version(generator.engine, item.id, edited, "ana", "edit")
+    item = get_item(generator.engine, item.id)
+    assert item.data_json["body_html"] == "<p>Grind fine.</p>" and item.title == "Tabs\tand feeds"
+    frame = pd.DataFrame([{"body": item.data_json["body_html"]}])
+    assert "Grind fine." in to_csv(frame).decode("utf-8-sig")
+
+
+def test_clean_controls_keeps_line_breaks_and_tabs():
+    assert clean_controls({"a": ["x\x0b\x0cy", "l1\nl2\r\n\tz"], "n": 3}) == {"a": ["x y", "l1\nl2\r\n\tz"], "n": 3}
