@@ -95,7 +95,8 @@ def _count(engine, model, *where) -> int:
 
 
 def _environment(monkeypatch, url: str, server: FaultServer, **extra: str) -> dict:
-    values = {"CONTENTCRAFT_DATABASE_URL": url, "OPENAI_BASE_URL": server.base_url, "CONTENTCRAFT_PROVIDER": "custom",
+    values = {"CONTENTCRAFT_DATABASE_URL": url, "CONTENTCRAFT_CUSTOM_BASE_URL": server.base_url,
+              "CONTENTCRAFT_PROVIDER": "custom",
               "CONTENTCRAFT_TIMEOUT": "20", "CONTENTCRAFT_CACHE_TTL": "0", "PYTHONPATH": str(ROOT), **extra}
     for name, value in values.items():
         monkeypatch.setenv(name, value)
