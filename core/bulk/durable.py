@@ -81,6 +81,8 @@ def launch(generator) -> str:
                      "log_level": os.environ.get("CONTENTCRAFT_DBOS_LOG_LEVEL", "WARNING")})
         DBOS.launch()
         DBOS.register_queue(JOBS_QUEUE, polling_interval_sec=0.1, on_conflict="always_update")
+        for provider in provider_classes():  # known now, so the first job does not wait for a new queue's thread
+            DBOS.register_queue(queue_name(provider), polling_interval_sec=POLL_SECONDS, on_conflict="never_update")
         _state.update(url=url, generator=generator, executor=executor)
         keeper = Keeper(generator.engine, executor)
         _state["keeper"] = keeper.start()

@@ -86,8 +86,14 @@ def feed_job(job_id: int, round_: int) -> str:
         cursor = rows[-1][0] if rows else cursor
         if state == "running":
             DBOS.sleep(FEED_SECONDS)
-    close_job_if_done(job_id)
+    close_job(job_id)
     return state
+
+
+@DBOS.step(name="contentcraft.bulk.close_job")
+def close_job(job_id: int) -> bool:
+    """The feeder's last word: a job whose rows all ended before it stopped (or had none left) finishes."""
+    return close_job_if_done(durable.current_generator().engine, job_id)
 
 
 @DBOS.step(name="contentcraft.bulk.begin_job")
@@ -128,23 +134,30 @@ def next_rows(job_id: int, round_: int, cursor: int, size: int, probing: bool) -
 @DBOS.workflow(name="contentcraft.bulk.run_row")
 def run_row(job_id: int, row: int, round_: int) -> str:
     """One attempt at one row, at the provider's pace; a retryable failure queues the next attempt."""
-    claim = start_row(job_id, row)
-    if claim is None:
-        return "skipped"
-    outcome = generate_row(job_id, row)
+    outcome = attempt_row(job_id, row)  # one step: a row costs DBOS one recorded step, not three
     if outcome["status"] == "retry":
-        with SetWorkflowID(row_workflow_id(job_id, row, round_, claim["attempt"] + 1)), \
+        with SetWorkflowID(row_workflow_id(job_id, row, round_, outcome["attempt"] + 1)), \
                 SetEnqueueOptions(delay_seconds=outcome["retry_in"]):
-            DBOS.enqueue_workflow(claim["queue"], run_row, job_id, row, round_)
-        return "retry"
-    close_job_if_done(job_id)
+            DBOS.enqueue_workflow(outcome["queue"], run_row, job_id, row, round_)
     return outcome["status"]
 
 
-@DBOS.step(name="contentcraft.bulk.start_row")
-def start_row(job_id: int, row: int) -> dict | None:
-    """Claim the row for this workflow if it is pending and its job running: {"attempt", "queue"}, else None."""
+@DBOS.step(name="contentcraft.bulk.attempt_row", retries_allowed=False)
+def attempt_row(job_id: int, row: int) -> dict:
+    """Claim the row, generate it, save or record the failure, and close the job if it was the last row."""
     engine, workflow = durable.current_generator().engine, DBOS.workflow_id
+    claim = start_row(engine, job_id, row, workflow)
+    if claim is None:
+        return {"status": "skipped"}
+    outcome = {**claim, **generate_row(job_id, row, workflow)}
+    if outcome["status"] in {"succeeded", "failed"}:
+        close_job_if_done(engine, job_id)
+    return outcome
+
+
+def start_row(engine, job_id: int, row: int, workflow: str) -> dict | None:
+    """Claim the row for this workflow if it is pending and its job running: {"attempt", "queue"}, else None
+    (a re-run of this workflow's step finds the row already its own)."""
     job_running = exists().where(BulkJob.id == job_id, BulkJob.status == "running")
     with session_scope(engine) as session:
         session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == row,
@@ -153,15 +166,14 @@ def start_row(job_id: int, row: int) -> dict | None:
                                 started_at=utcnow()))
         item = session.exec(select(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == row)).one()
         job = session.get(BulkJob, job_id)
-    if item.status != "running" or item.workflow_id != workflow:
+    if item.status not in {"running", "succeeded"} or item.workflow_id != workflow:
         return None  # paused, cancelled, done, or taken by another run of this row
     return {"attempt": item.attempts, "queue": durable.queue_name(job.settings_json.get("provider") or "")}
 
 
-@DBOS.step(name="contentcraft.bulk.generate_row", retries_allowed=False)
-def generate_row(job_id: int, row: int) -> dict:
+def generate_row(job_id: int, row: int, workflow: str) -> dict:
     """Generate the row's content and save it with the item; on failure, decide whether to retry."""
-    generator, workflow = durable.current_generator(), DBOS.workflow_id
+    generator = durable.current_generator()
     engine = generator.engine
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
@@ -246,10 +258,8 @@ def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reaso
                         .values(status="paused", pause_reason=reason))
 
 
-@DBOS.step(name="contentcraft.bulk.close_job")
-def close_job_if_done(job_id: int) -> bool:
+def close_job_if_done(engine, job_id: int) -> bool:
     """A running job with no pending or running row left becomes finished (one atomic statement)."""
-    engine = durable.current_generator().engine
     left = exists().where(BulkItem.job_id == job_id, BulkItem.status.in_(ACTIVE_ITEMS))
     with session_scope(engine) as session:
         return bool(session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", ~left)
