@@ -75,6 +75,8 @@ def launch(generator) -> str:
             shutdown()
         _millisecond_clock_for_sqlite()
         executor = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Set before launch: queued rows may start the moment DBOS does, and their steps need the generator.
+        _state.update(url=url, generator=generator, executor=executor)
         DBOS(config={"name": APP_NAME, "system_database_url": _driver_url(system_database_url(url)),
                      "executor_id": executor, "application_version": APP_VERSION,
                      "notification_listener_polling_interval_sec": 0.1,  # also how long a shutdown waits
@@ -83,7 +85,6 @@ def launch(generator) -> str:
         DBOS.register_queue(JOBS_QUEUE, polling_interval_sec=0.1, on_conflict="always_update")
         for provider in provider_classes():  # known now, so the first job does not wait for a new queue's thread
             DBOS.register_queue(queue_name(provider), polling_interval_sec=POLL_SECONDS, on_conflict="never_update")
-        _state.update(url=url, generator=generator, executor=executor)
         keeper = Keeper(generator.engine, executor)
         _state["keeper"] = keeper.start()
         log.info("bulk worker started", extra={"event": "bulk_worker_started"})
