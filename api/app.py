@@ -16,7 +16,7 @@ from .routers import analytics, brand, bulk, generate, health, items
 DESCRIPTION = """ContentCraft's headless API: generate SEO blog posts and product descriptions, run bulk jobs,
 review and publish Library items, score text against a brand voice and read analytics.
 
-Authenticate with a personal token (Settings → API tokens, or `python -m core tokens create EMAIL --name NAME`)
+Authenticate with a personal token (the dashboard's API tokens page, or `python -m core tokens create EMAIL --name NAME`)
 sent as `Authorization: Bearer <token>`. A token acts as its user, never above the user's role. Each token may
 make the user's per-minute number of calls (429 with `Retry-After` beyond). Errors are RFC 9457
 `application/problem+json` with a stable `type` (see `GET /api/problems`) and a `detail` saying how to fix it.

@@ -20,7 +20,7 @@ from core.pipeline import Generator
 from .problems import MEDIA_TYPE
 
 bearer = HTTPBearer(auto_error=False, scheme_name="token",
-                    description="A personal API token from Settings → API tokens or `python -m core tokens create`.")
+                    description="A personal API token from the dashboard's API tokens page or `python -m core tokens create`.")
 
 
 @dataclass
@@ -50,7 +50,7 @@ def caller(request: Request, credentials: Annotated[HTTPAuthorizationCredentials
     """The token's user with its capped role; counts the call against the token's rate limit."""
     if credentials is None:
         raise AuthenticationError("Send your API token as 'Authorization: Bearer <token>'; "
-                                  "create one in Settings → API tokens.")
+                                  "create one on the dashboard's API tokens page.")
     found = authenticate_token(svc.engine, credentials.credentials)
     request.state.token_id, request.state.user = found.token.id, found.user.email
     svc.throttle.hit(found.token.id)

@@ -93,7 +93,7 @@ def authenticate_token(engine: Engine, token: str, now: datetime | None = None) 
                              .where(ApiToken.token_hash == hash_token(token))).first()
         row, user = found if found is not None else (None, None)
         if row is None:
-            raise AuthenticationError("The API token is not valid: create one in Settings → API tokens "
+            raise AuthenticationError("The API token is not valid: create one on the dashboard's API tokens page "
                                       "and send it as 'Authorization: Bearer <token>'.")
         if row.revoked_at is not None:
             raise AuthenticationError(f"The API token {row.prefix}… was revoked: create a new one in Settings.")
