@@ -1,6 +1,5 @@
 """Publishing approved posts to WordPress exactly once, and recording what happened."""
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from ..db import session_scope
 from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
 from ..models import User, utcnow
 from ..schemas import ContentData, InternalLink
-from ..seo import sanitize_html
+from ..seo import html_text, json_ld_text, plain_text, sanitize_html
 from ..workflow import add_version, get_item, transition
 from .client import TIMEOUT, WordPressClient
 from .links import insert_links
@@ -299,9 +298,11 @@ def find_earlier_post(wp: WordPressClient, key: str, payload: dict) -> dict | No
 
 def seo_meta(data: ContentData, keywords: list[str]) -> dict[str, str]:
     """Yoast and Rank Math fields for the post; only those the site exposes are sent."""
-    return {"_yoast_wpseo_title": data.meta.seo_title, "_yoast_wpseo_metadesc": data.meta.meta_desc,
+    keywords = [k for k in (plain_text(str(k)) for k in keywords) if k]
+    title, description = plain_text(data.meta.seo_title), plain_text(data.meta.meta_desc)
+    return {"_yoast_wpseo_title": title, "_yoast_wpseo_metadesc": description,
             "_yoast_wpseo_focuskw": keywords[0] if keywords else "",
-            "rank_math_title": data.meta.seo_title, "rank_math_description": data.meta.meta_desc,
+            "rank_math_title": title, "rank_math_description": description,
             "rank_math_focus_keyword": ",".join(keywords)}
 
 
@@ -312,19 +313,20 @@ def build_payload(wp: WordPressClient, item, data: ContentData, options: Publish
     keywords = list((item.request_json or {}).get("keywords") or [])
     meta = {k: v for k, v in seo_meta(data, keywords).items() if k in writable and v}
     body = sanitize_html(insert_links(data.body_html, data.internal_links))
-    ld = json.dumps(data.schema_ld_json, ensure_ascii=False)
+    ld = json_ld_text(data.schema_ld_json)
     if KEY_META in writable:
         meta[KEY_META] = key
     if LD_META in writable:
         meta[LD_META] = ld
     elif wp.me().get("capabilities", {}).get("unfiltered_html"):
         # Only users with unfiltered_html keep a <script> in content (kses strips it for the rest).
-        body += '\n<script type="application/ld+json">' + ld.replace("<", "\\u003c") + "</script>"
+        body += '\n<script type="application/ld+json">' + ld + "</script>"
     else:
         warnings.append("JSON-LD was not sent: install the ContentCraft connector on the site to keep it.")
     if not any(k in writable for k in seo_meta(data, keywords)):
         warnings.append("The site exposes no Yoast or Rank Math fields: the SEO title and description were not set.")
-    payload = {"title": data.title, "content": body, "excerpt": data.excerpt, "slug": data.meta.slug,
+    # WordPress keeps title and excerpt as HTML (raw for unfiltered_html users): send escaped plain text.
+    payload = {"title": html_text(data.title), "content": body, "excerpt": html_text(data.excerpt), "slug": data.meta.slug,
                "status": options.status, "categories": resolve_terms(wp, "categories", options.categories),
                "tags": resolve_terms(wp, "tags", options.tags), "meta": meta}
     if options.author:
