@@ -117,3 +117,19 @@ def test_plain_text_never_brings_a_tag_to_life_and_html_text_escapes_once():
     assert "<" not in seo.plain_text("&amp;amp;amp;amp;amp;amp;amp;lt;b&amp;amp;amp;amp;amp;amp;amp;gt;")
     ld = seo.json_ld_text({"name": "</script><!-- & x"})
     assert "<" not in ld and ">" not in ld and json.loads(ld) == {"name": "</script><!-- & x"}
+
+
+def test_first_paragraph_is_linear_on_unclosed_p():
+    """Issue 12 item 9: 100 KB of unclosed <p> (11.8 s per rerun with the old regex) is parsed in one pass."""
+    import time
+    from core import seo_report
+    assert seo_report.first_paragraph("<h2>x</h2><p> </p><p>First <b>bold</b><br>line<p>Second</p>") == "First bold line"
+    assert seo_report.first_paragraph("<p>Open &amp; unclosed") == "Open & unclosed"
+    timings = []
+    for size in (50_000, 100_000):
+        body = "<p>" * (size // 3)
+        started = time.process_time()
+        assert seo_report.first_paragraph(body) == ""
+        seo_report.build_report(title="t", seo_title="t", meta_desc="d", body_html=body, keywords=["k"], language="en")
+        timings.append(time.process_time() - started)
+    assert timings[1] < 2.0  # generous bound; the quadratic regex took seconds at this size
