@@ -92,14 +92,23 @@ class Provider:
         start = time.perf_counter()
         usage = Usage(model=self.model)
         stream = on_chunk is not None and self.can_stream
-        chunks = []
-        for chunk in self.execute(messages, schema, stream, usage):
+        chunks, size, too_long = [], 0, False
+        replies = self.execute(messages, schema, stream, usage)
+        for chunk in replies:
             chunks.append(chunk)
+            size += len(chunk)
             if on_chunk:
                 on_chunk(chunk)
-        text = "".join(chunks)
+            if size > MAX_REPLY_CHARS:  # stop reading: a runaway reply must not fill memory and the log
+                too_long = True
+                getattr(replies, "close", lambda: None)()
+                break
+        text = "".join(chunks)[:MAX_REPLY_CHARS]
         data, parse_error = None, None
-        if schema is not None:
+        if too_long:
+            parse_error = (f"The model's reply is over {MAX_REPLY_CHARS:,} characters; it was cut off. "
+                           "Ask for a shorter text or lower the model's max tokens.")
+        elif schema is not None:
             try:
                 data = parse_json_object(text)
             except InvalidOutputError as exc:
@@ -117,6 +126,19 @@ def url_host(url: str | None) -> str:
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+MAX_REPLY_CHARS = 1_000_000
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of [] and {} in JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_json_object(text: str) -> dict:
@@ -125,8 +147,15 @@ def parse_json_object(text: str) -> dict:
     start, end = cleaned.find("{"), cleaned.rfind("}")
     if start == -1 or end <= start:
         raise InvalidOutputError("The model did not answer with a JSON object.")
+    if end - start >= MAX_REPLY_CHARS:
+        raise InvalidOutputError(f"The model's JSON is over {MAX_REPLY_CHARS:,} characters; ask for a shorter text.")
+    if json_depth(cleaned[start:end + 1]) > MAX_JSON_DEPTH:
+        raise InvalidOutputError(f"The model's JSON is nested more than {MAX_JSON_DEPTH} levels deep; "
+                                 "it is not the requested shape. Try again or use another model.")
     try:
         value = json.loads(cleaned[start:end + 1], strict=False)
+    except RecursionError:  # a last guard: json's C parser recurses per level
+        raise InvalidOutputError("The model's JSON is nested too deeply.") from None
     except json.JSONDecodeError as exc:
         raise InvalidOutputError(f"The model's JSON is malformed ({exc.msg} at character {exc.pos}).") from None
     if not isinstance(value, dict):
