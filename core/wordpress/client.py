@@ -1,6 +1,7 @@
 """A WordPress REST API client over httpx: API discovery, timeouts, and errors a user can act on."""
 
 import html
+import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,7 +21,31 @@ def is_local(host: str | None) -> bool:
     return host in LOCAL_HOSTS or host.endswith(".localhost")
 
 
-def check_base_url(url: str) -> tuple[str, list[str]]:
+# Cloud metadata services hand out credentials: the Application Password must never be sent there.
+METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"}
+METADATA_IPS = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("169.254.169.254")}
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+def check_host(host: str, *, allow_private: bool = False) -> None:
+    """ValidationFailedError for a link-local or cloud-metadata host, and for a private address unless
+    allow_private (loopback stays allowed: a local test site). Literal addresses and known names only."""
+    host = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if host in METADATA_HOSTS or address is not None and (address in METADATA_IPS or address.is_link_local):
+        raise ValidationFailedError(f"{host} is a link-local or cloud-metadata address, not a WordPress site; "
+                                    "ContentCraft never sends a password there.")
+    if address is None or address.is_loopback:
+        return
+    if (address.is_private or address in _CGNAT or address.is_reserved) and not allow_private:
+        raise ValidationFailedError(f"{host} is a private network address. If the WordPress site really is on "
+                                    "your internal network, confirm it (tick “private address” / --private).")
+
+
+def check_base_url(url: str, *, allow_private: bool = False) -> tuple[str, list[str]]:
     """The site URL normalised, plus warnings; anything but http(s) is rejected with the reason."""
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -35,6 +60,7 @@ def check_base_url(url: str) -> tuple[str, list[str]]:
         raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
     if parts.query or parts.fragment:
         raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
+    check_host(parts.hostname, allow_private=allow_private)
     warnings = []
     if scheme == "http" and not is_local(parts.hostname):
         warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
@@ -49,8 +75,9 @@ def _message(response: httpx.Response) -> tuple[str, str]:
         return "", ""
     if not isinstance(body, dict):
         return "", ""
-    text = re.sub(r"<[^>]+>", "", html.unescape(str(body.get("message") or "")))
-    return str(body.get("code") or ""), text.strip()[:200]
+    # Only WordPress's short error code travels on: the remote text is the remote's to choose.
+    code = re.sub(r"[^A-Za-z0-9_.-]", "", str(body.get("code") or ""))[:60]
+    return code, ""
 
 
 def _real_status(response: httpx.Response) -> int:
@@ -72,7 +99,7 @@ def error_for(response: httpx.Response, label: str, base_url: str) -> PublishFai
     """A PublishFailedError telling the user what an error response means and what to do."""
     status = _real_status(response)
     code, message = _message(response)
-    said = f" ({code}: {message})" if code else ""
+    said = f" ({code})" if code else ""
     if status == 401:
         hint = ""
         if urlsplit(base_url).scheme == "http" and not is_local(urlsplit(base_url).hostname):
