@@ -33,3 +33,40 @@ def test_errors_carry_only_the_short_code_not_remote_text():
                               request=httpx.Request("POST", "https://blog.example.com/wp-json/wp/v2/posts"))
     text = str(error_for(response, "blog", "https://blog.example.com"))
     assert "rest_forbiddenscript" in text and "evil.example" not in text and "<" not in text
+
+
+def test_wordpress_call_has_a_total_deadline_not_per_read():
+    """Issue 12 item 10: a server trickling one byte every 0.2 s cannot hold a 1 s call for long."""
+    import socket
+    import threading
+    import time
+    from core.errors import PublishFailedError
+    from core.wordpress.client import WordPressClient
+    from tests.net import free_port
+
+    port = free_port()
+    server = socket.create_server(("127.0.0.1", port))
+    stop = threading.Event()
+
+    def trickle():
+        conn, _ = server.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        while not stop.is_set():
+            try:
+                conn.sendall(b" ")
+            except OSError:
+                break
+            time.sleep(0.2)
+        conn.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with WordPressClient(f"http://127.0.0.1:{port}", "u", "p", timeout=1.0) as wp:
+            with pytest.raises(PublishFailedError, match="did not answer within 1 s"):
+                wp._send("GET", "/", "pretty")
+    finally:
+        stop.set()
+        server.close()
+    assert time.monotonic() - started < 5  # per-read timeouts alone would wait ~20 000 s for this body

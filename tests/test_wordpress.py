@@ -17,7 +17,7 @@ from core.wordpress import (PublishOptions, add_site, check_connection, publicat
                             save_internal_links, site_posts, suggest_links, update_credentials)
 from core.wordpress.publish import describe
 from core.wordpress.client import WordPressClient
-from core.wordpress.models import Site
+from core.wordpress.models import Publication, Site
 from core.db import session_scope
 from core.models import utcnow
 from tests.wordpress.harness import (approved_item, make_users, missing_packages, run_script, skip_or_fail,
@@ -407,3 +407,20 @@ def test_hostile_title_excerpt_meta_and_json_ld_arrive_inert(env):
     assert "alert(" not in "".join(re.findall(r"<(?:img|svg|iframe)[^>]*>", page))
     assert "<script>alert(3)" not in page
 
+
+
+def test_claim_is_renewed_before_the_write_so_a_retry_cannot_double_post(env):
+    """Issue 12 item 10: a slow attempt's claim is fresh when it writes; a stale-looking one is not stolen."""
+    from sqlalchemy import update as sql_update
+    from core.errors import ContentCraftError
+    from core.wordpress.publish import IN_FLIGHT_SECONDS, claim, renew_claim
+    from core.wordpress.sites import get_site
+    item_id = env.item("Claims stay valid while a slow publish runs")
+    site = get_site(env.engine, "blog")
+    pub = claim(env.engine, item_id, site, env.editor, "post")
+    with session_scope(env.engine) as session:  # the attempt spent long on lookups before its write
+        session.execute(sql_update(Publication).where(Publication.id == pub.id)
+                        .values(updated_at=utcnow() - timedelta(seconds=IN_FLIGHT_SECONDS + 5)))
+    renew_claim(env.engine, pub.id)
+    with pytest.raises(ContentCraftError, match="being published"):
+        claim(env.engine, item_id, site, env.editor, "post")

@@ -3,6 +3,7 @@
 import html
 import ipaddress
 import re
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -158,7 +159,7 @@ class WordPressClient:
     def _send(self, method: str, route: str, style: str, params=None, json=None) -> httpx.Response:
         url, params = self._url(route, params, style)
         try:
-            response = self.http.request(method, url, params=params, json=json)
+            response = self._within_deadline(method, url, params, json)
         except httpx.TimeoutException:
             raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s. Retrying is safe: "
                                      f"ContentCraft finds a post an earlier attempt created instead of making a "
@@ -172,6 +173,19 @@ class WordPressClient:
             raise PublishFailedError(f"{self.label} redirected the request to {where}. Use the address it "
                                      f"redirects to as the site URL in Settings → Sites.",
                                      status=response.status_code, code="redirect")
+        return response
+
+    def _within_deadline(self, method: str, url: str, params, json) -> httpx.Response:
+        """The response, read in full within `timeout` seconds in total (httpx's timeout is per read, so a
+        trickling server could otherwise hold a call for minutes)."""
+        deadline = time.monotonic() + self.timeout
+        with self.http.stream(method, url, params=params, json=json) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("total deadline passed")
+            response._content = bytes(body)  # what Response.read() stores (decoded bytes)
         return response
 
     def index(self) -> dict:

@@ -27,7 +27,10 @@ log = logging.getLogger("contentcraft.wordpress")
 STATUSES = ("draft", "publish", "future")
 PUBLISHABLE = {"approved", "published"}
 # An attempt still marked "sending" after this long is assumed dead (crashed process) and may be retried.
+# The claim is renewed just before the write, and each WordPress call has a total deadline of TIMEOUT,
+# so a live attempt's write always ends inside its claim and a retry cannot post twice.
 IN_FLIGHT_SECONDS = 120
+assert IN_FLIGHT_SECONDS >= 3 * TIMEOUT
 
 
 @dataclass
@@ -122,6 +125,13 @@ def claim(engine: Engine, item_id: int, site: Site, user: User, kind: str) -> Pu
                                     f"and refresh.")
         session.refresh(pub)
         return pub
+
+
+def renew_claim(engine: Engine, pub_id: int) -> None:
+    """Restart the claim's in-flight window just before the write that creates or updates remote content."""
+    with session_scope(engine) as session:
+        session.execute(update(Publication).where(Publication.id == pub_id, Publication.state == "sending")
+                        .values(updated_at=utcnow()))
 
 
 def record_failure(engine: Engine, pub_id: int, reason: str) -> None:
@@ -232,6 +242,7 @@ def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData
 
 def _send(engine, wp: WordPressClient, pub: Publication, payload: dict, warnings: list[str]) -> tuple[dict, bool]:
     """Update the item's post, or the one an earlier attempt made, or create it: (post, created)."""
+    renew_claim(engine, pub.id)
     if pub.remote_id:
         try:
             return wp.update_post(pub.remote_id, payload), False

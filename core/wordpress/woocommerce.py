@@ -16,7 +16,7 @@ from ..schemas import ProductData
 from ..seo import json_ld_text, plain_text, sanitize_html
 from ..workflow import get_item, transition
 from .client import TIMEOUT, USER_AGENT, error_for, is_local
-from .publish import PublishResult, check_publishable, claim, record_failure, record_success
+from .publish import PublishResult, check_publishable, claim, record_failure, record_success, renew_claim
 from .secrets import decrypt
 from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
@@ -201,6 +201,7 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
             if product_id is None:
                 raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
             payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
+            renew_claim(engine, pub.id)
             product = woo.update_product(product_id, payload)
             warnings += seo_fields.dropped_warning(seo_not_kept(payload, woo.product(product_id)))
     except ContentCraftError as exc:
