@@ -176,3 +176,24 @@ def test_runaway_reply_is_cut_and_refused(generator, fake, engine, monkeypatch):
     response = generator.generate(_request(), "u", on_chunk=chunks.append)
     assert response.status == "failed" and "over 5,000 characters" in response.error
     assert len("".join(chunks)) <= 5_000 + 7 * 2  # reading stopped at the bound
+
+
+def test_trickling_provider_hits_the_total_deadline(settings):
+    """Issue 12 item 10: CONTENTCRAFT_TIMEOUT bounds the whole call, not each read."""
+    import time
+    from core.errors import ProviderTimeoutError
+    from core.providers.base import Provider, Usage
+
+    class Trickle(Provider):
+        name, default_model = "trickle", "t"
+
+        def execute(self, messages, schema, stream, usage: Usage):
+            for _ in range(1000):
+                time.sleep(0.05)
+                yield "x"
+
+    provider = Trickle(settings.model_copy(update={"timeout": 0.3}))
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError, match="did not finish within 0.3 s"):
+        provider.complete([{"role": "user", "content": "hi"}], on_chunk=lambda chunk: None)
+    assert time.monotonic() - started < 5  # 1000 reads of 50 ms would take 50 s

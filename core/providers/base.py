@@ -12,7 +12,8 @@ from typing import ClassVar
 import httpx2
 
 from ..config import Settings
-from ..errors import InvalidOutputError, NeedsKeyError, ProviderUnavailableError, RateLimitedError
+from ..errors import (InvalidOutputError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+                      RateLimitedError)
 
 Messages = list[dict[str, str]]
 
@@ -55,6 +56,7 @@ class Provider:
     can_stream: ClassVar[bool] = True
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
+    has_deadline: ClassVar[bool] = True  # settings.timeout bounds the whole call (in-process models: no)
     unusable_until: float = 0.0  # monotonic time until which the fallback chain skips it (account errors)
 
     def __init__(self, settings: Settings, model: str | None = None):
@@ -99,6 +101,11 @@ class Provider:
             size += len(chunk)
             if on_chunk:
                 on_chunk(chunk)
+            if self.has_deadline and time.perf_counter() - start > self.settings.timeout:
+                getattr(replies, "close", lambda: None)()
+                # SDK timeouts apply per read: a server trickling tokens would otherwise never time out.
+                raise ProviderTimeoutError(f"{self.label or self.name} did not finish within {self.settings.timeout:g} s "
+                                           "(CONTENTCRAFT_TIMEOUT); try again, raise the timeout, or ask for less text.")
             if size > MAX_REPLY_CHARS:  # stop reading: a runaway reply must not fill memory and the log
                 too_long = True
                 getattr(replies, "close", lambda: None)()

@@ -26,6 +26,7 @@ class LocalProvider(Provider):
     name = "local"
     default_model = "smollm2-135m-instruct"
     max_concurrency = 1
+    has_deadline = False
 
     def __init__(self, settings, model=None):
         super().__init__(settings, model)
