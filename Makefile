@@ -15,7 +15,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 LLAMA_WHEELS := $(HOME)/.cache/contentcraft/wheels/$(shell echo '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha1sum | cut -c1-12)
 
-.PHONY: install migrate run api test bench bench-analytics bench-api clean
+.PHONY: install migrate run api test bench bench-analytics bench-api clean wordpress-plugin
 
 $(STAMP): requirements.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,20 @@ bench-api: install
 
 bench-analytics: install
 	$(BIN)/python benchmarks/analytics.py --rows 1000000
+
+# The WordPress plugin's build: the .pot from its PHP (Debian's gettext xgettext with WordPress's keywords),
+# each .po compiled to .mo, and dist/contentcraft.zip to upload in wp-admin (links followed: includes/connector.php).
+WP_PLUGIN := wordpress-plugin/contentcraft
+WP_KEYWORDS := --keyword=__ --keyword=_e --keyword=_x:1,2c --keyword=_ex:1,2c --keyword=_n:1,2 \
+	--keyword=_nx:1,2,4c --keyword=_n_noop:1,2 --keyword=_nx_noop:1,2,3c --keyword=esc_html__ --keyword=esc_html_e \
+	--keyword=esc_html_x:1,2c --keyword=esc_attr__ --keyword=esc_attr_e --keyword=esc_attr_x:1,2c
+wordpress-plugin:
+	cd $(WP_PLUGIN) && find . -name '*.php' -not -path './languages/*' | LC_ALL=C sort | xargs xgettext \
+		--language=PHP --from-code=UTF-8 --add-comments=translators: $(WP_KEYWORDS) --package-name=ContentCraft \
+		--package-version=1.0.0 --msgid-bugs-address=https://github.com/contentcraft --sort-by-file \
+		--output=languages/contentcraft.pot
+	for po in $(WP_PLUGIN)/languages/*.po; do msgfmt --check -o $${po%.po}.mo $$po || exit 1; done
+	mkdir -p dist && rm -f dist/contentcraft.zip && cd wordpress-plugin && zip -qr ../dist/contentcraft.zip contentcraft
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,12 +1,13 @@
 """The ContentCraft server: `streamlit run server.py` serves app.py, the session-cookie routes and the API.
 
 One process for a single machine: the dashboard at / and the headless API at /api (the API alone is
-`python -m api`; see README, "Headless API"). Streamlit's st.App (an ASGI app) adds two small routes: one trades the one-time code a fresh
-sign-in hands the browser for an HttpOnly, SameSite=Lax signed cookie, one clears it. At start
-it migrates the database, refuses a missing or wrong secret key, and prints the setup token
-while no user exists. All logic lives in core; this file only speaks HTTP.
+`python -m api`; see README, "Headless API"). Streamlit's st.App (an ASGI app) adds two small routes:
+one trades the one-time code a fresh sign-in hands the browser for an HttpOnly, SameSite=Lax signed
+cookie, one clears it. At start it migrates the database, refuses a missing or wrong secret key, and
+prints the setup token while no user exists. All logic lives in core; this file only speaks HTTP.
 """
 
+import time
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from starlette.routing import Mount, Route
 from streamlit.runtime.pages_manager import PagesManager
 
 from api.app import create_app
+from core.db import upgrade
 from core.identity import sessions
 
 
@@ -68,18 +70,17 @@ def _start() -> None:
 
     from core import auth
     from core.config import get_settings
-    from core.db import upgrade
-    from core.identity import setup
+    from core.identity import setup, throttle
     from core.logs import configure_logging
     from core.wordpress.secrets import check_key
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    upgrade()
     check_key(_engine())  # stored secrets but a missing or wrong key: do not start
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     auth.ensure_admin_from_settings(_engine(), settings.admin_email, password)
     sessions.purge_expired(_engine())
+    throttle.purge(_engine(), time.time())
     address = config.get_option("server.address") or "127.0.0.1"
     setup.announce(_engine(), f"http://{address}:{config.get_option('server.port')}")
 
@@ -95,6 +96,7 @@ async def lifespan(_app):
 # deep link (no sign-in gate, the internal modules listed). Say so up front (PagesManager's own class flag,
 # which st.navigation sets to False on its first call anyway).
 PagesManager.uses_pages_directory = False
+upgrade()  # before the API below reads dashboard settings from the database
 
 app = st.App("app.py", lifespan=lifespan, routes=[
     Route(sessions.SESSION_ROUTE, set_session_cookie, methods=["POST"]),

@@ -2,8 +2,6 @@
 
 import argparse
 
-import uvicorn
-
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m api", description="Serve the ContentCraft API.")
@@ -18,13 +16,14 @@ def main(argv: list[str] | None = None) -> None:
     from core.config import get_settings
     from core.db import engine_for, upgrade
 
+    from .server import serve
+
     settings = get_settings()
     upgrade(settings.database_url)  # once, before the workers start
     password = settings.admin_password.get_secret_value() if settings.admin_password else None
     ensure_admin_from_settings(engine_for(settings.database_url), settings.admin_email, password)
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
-                log_level=settings.log_level.lower(), access_log=False)
+    serve(host=args.host, port=args.port, workers=args.workers, proxy_headers=args.proxy_headers,
+          forwarded_allow_ips=args.forwarded_allow_ips, log_level=settings.log_level.lower(), access_log=False)
 
 
 if __name__ == "__main__":

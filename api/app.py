@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from core.access.audit import AuditLog
 from core.access.throttle import TokenThrottle
 from core.pipeline import Generator
 
@@ -32,8 +33,8 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, 
 
         generator = configured_generator()
     settings = generator.settings
-    svc = Services(generator=generator, throttle=TokenThrottle(settings.api_rate_limit or settings.rate_limit,
-                                                                settings.redis_url))
+    svc = Services(generator=generator, audit=AuditLog(generator.engine),
+                   throttle=TokenThrottle(settings.api_rate_limit or settings.rate_limit, settings.redis_url))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -42,6 +43,7 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, 
 
             svc.bulk_worker = start_worker(generator)
         yield
+        svc.audit.close()
         if svc.bulk_worker is not None:
             svc.bulk_worker.stop(timeout=10)
 
@@ -53,7 +55,7 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, 
     for module in (generate, bulk, items, brand, analytics, health):
         app.include_router(module.router, prefix=prefix)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(AuditMiddleware, engine=generator.engine)
+    app.add_middleware(AuditMiddleware, audit=svc.audit)
     app.add_middleware(SitesCORSMiddleware, engine=generator.engine, settings=settings,
                        allow_methods=("GET", "POST"), allow_headers=("Authorization", "Content-Type", "Idempotency-Key"),
                        expose_headers=("Retry-After", "Idempotent-Replayed"))

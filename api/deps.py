@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from core.access import idempotency
+from core.access.audit import AuditLog
 from core.access.throttle import TokenThrottle
 from core.access.tokens import authenticate_token
 from core.errors import AuthenticationError
@@ -24,12 +25,12 @@ bearer = HTTPBearer(auto_error=False, scheme_name="token",
 
 @dataclass
 class Services:
-    """The process's pipeline, token rate limiter and (optionally) the bulk worker."""
+    """The process's pipeline, token rate limiter, audit log and (optionally) the bulk worker."""
 
     generator: Generator
     throttle: TokenThrottle
+    audit: AuditLog
     bulk_worker: object | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def engine(self):
@@ -40,7 +41,7 @@ class Services:
             self.bulk_worker.wake()
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     return request.app.state.services
 
 

@@ -2,12 +2,11 @@
 
 import time
 
-import anyio
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.access.audit import record_call
+from core.access.audit import AuditLog
 from core.access.cors import allowed_origins
 
 UNAUDITED = ("/api/docs", "/api/redoc", "/api/openapi.json", "/api/problems")
@@ -44,10 +43,10 @@ class BodyLimitMiddleware:
 
 
 class AuditMiddleware:
-    """Store every API call (token, user, route, status, latency) after its answer is sent."""
+    """Record every API call (token, user, route, status, latency) once its answer is sent."""
 
-    def __init__(self, app: ASGIApp, engine):
-        self.app, self.engine = app, engine
+    def __init__(self, app: ASGIApp, audit: AuditLog):
+        self.app, self.audit = app, audit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNAUDITED):
@@ -64,10 +63,9 @@ class AuditMiddleware:
             await self.app(scope, receive, sending)
         finally:
             state, route = scope.get("state", {}), scope.get("route")
-            await anyio.to_thread.run_sync(lambda: record_call(
-                self.engine, token_id=state.get("token_id"), user=state.get("user", ""), method=scope["method"],
-                endpoint=route_template(scope) if route else "(unmatched)", status_code=status,
-                latency_ms=(time.perf_counter() - started) * 1000, problem=state.get("problem", "")))
+            self.audit.record(token_id=state.get("token_id"), user=state.get("user", ""), method=scope["method"],
+                              endpoint=route_template(scope) if route else "(unmatched)", status_code=status,
+                              latency_ms=(time.perf_counter() - started) * 1000, problem=state.get("problem", ""))
 
 
 def route_template(scope: Scope) -> str:

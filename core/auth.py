@@ -12,7 +12,7 @@ from sqlmodel import func, select
 
 from .db import session_scope
 from .errors import AuthenticationError, PermissionDeniedError, ValidationFailedError
-from .identity import setup, throttle
+from .identity import sessions, setup, throttle
 from .models import User
 
 ROLES = ("writer", "editor", "admin")
@@ -24,7 +24,7 @@ PERMISSIONS = {
     "manage_brand": "editor", "view_analytics": "editor",
     "settings": "admin", "manage_users": "admin", "manage_sites": "admin",
 }
-SESSION_TTL_SECONDS = 8 * 3600
+SESSION_TTL_SECONDS = sessions.SESSION_TTL_SECONDS
 MAX_FAILED_SIGNINS, FAILED_SIGNIN_WINDOW = throttle.LIMITS["account_client"], throttle.WINDOW_SECONDS
 MIN_PASSWORD_LENGTH = 12  # OWASP ASVS 4.0 V2.1.1
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -1,6 +1,7 @@
 """Command-line interface: generate content and manage the database from scripts."""
 
 import argparse
+import getpass
 import importlib
 import json
 import os
@@ -10,11 +11,12 @@ from pydantic import ValidationError
 
 from .config import get_settings
 from .errors import ContentCraftError, explain_validation_error
+from .workflow import ACTING_VIA
 
 
 # Feature modules that add their own subcommands through add_commands(subparsers).
 COMMAND_MODULES: tuple[str, ...] = ("core.review_cli", "core.analytics.cli", "core.wordpress.cli", "core.bulk.cli",
-                                    "core.access.cli")
+                                    "core.access.cli", "core.brand.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply all migrations").set_defaults(handler=cmd_db_upgrade)
 
-    generate = commands.add_parser("generate", help="generate content").add_subparsers(dest="kind", required=True)
+    generate = commands.add_parser("generate", help="generate content (exit 1: failed; 3: saved but needs review)").add_subparsers(dest="kind", required=True)
     blog = generate.add_parser("blog", help="an SEO blog post")
     blog.add_argument("--topic", required=True)
     blog.add_argument("--keywords", default="", help="comma-separated, at most 10")
@@ -75,13 +77,16 @@ def cmd_generate(args) -> int:
                                     use_cache=not args.no_cache)
     if args.json:
         print(GenerationResult.of(response).model_dump_json(indent=2))
-    elif response.status == "succeeded":
+    elif response.status != "failed":
         data = response.content or response.product
         print(f"{data.title}\n  saved as item {response.item_id} · {response.provider}/{response.model} · "
               f"{response.latency_ms} ms · {response.prompt_tokens + response.completion_tokens} tokens")
-    if response.status != "succeeded":
+    if response.status == "failed":
         print(f"error: {response.error}", file=sys.stderr)
         return 1
+    if response.status == "needs_review":
+        print("needs review: " + " ".join(response.warnings), file=sys.stderr)
+        return 3
     return 0
 
 
@@ -96,6 +101,13 @@ def _request_from_args(args, content_cls, product_cls):
                        tone=args.tone, language=args.language, brand_profile=args.brand_profile)
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers) and no LOGNAME/USER
+        return f"uid {os.getuid()}"
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -107,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     from .logs import configure_logging
 
     args = build_parser().parse_args(argv)
+    acting = ACTING_VIA.set(f"CLI by the OS user {_os_user()}")  # --as names a user; the audit names who ran it
     try:
         configure_logging(get_settings().log_level)
         return args.handler(args)
@@ -116,3 +129,5 @@ def main(argv: list[str] | None = None) -> int:
     except ContentCraftError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        ACTING_VIA.reset(acting)

@@ -54,6 +54,12 @@ class ProviderUnavailableError(ContentCraftError):
     retryable = True
 
 
+class CancelledError(ContentCraftError):
+    """The user cancelled a generation before it finished."""
+
+    kind = "cancelled"
+
+
 class InvalidOutputError(ContentCraftError):
     """The model's answer could not be turned into valid content."""
 

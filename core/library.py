@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy import or_
 from sqlmodel import col, select
 
+from .auth import allowed
 from .db import session_scope
-from .models import ContentItem
+from .models import ContentItem, User
+
+
+# Drafts and rejected items stay between their author and the editors; from review on, the team sees them.
+SHARED_STATUSES = ("in_review", "approved", "published")
+
+
+def visible_to(user: User, item: ContentItem) -> bool:
+    """Editors and admins see every item; writers see their own, and everyone's from review on."""
+    return allowed(user.role, "review") or item.author == user.email or item.status in SHARED_STATUSES
 
 
 @dataclass
@@ -26,9 +37,12 @@ class ItemFilter:
     search: str = ""
 
 
-def list_items(engine: Engine, item_filter: ItemFilter, limit: int = 500) -> list[ContentItem]:
-    """Items matching the filter, newest first."""
+def list_items(engine: Engine, item_filter: ItemFilter, limit: int = 500, *, viewer: User | None = None
+               ) -> list[ContentItem]:
+    """Items matching the filter, newest first; with a viewer, only those they may see (see visible_to)."""
     query = select(ContentItem)
+    if viewer is not None and not allowed(viewer.role, "review"):
+        query = query.where(or_(ContentItem.author == viewer.email, col(ContentItem.status).in_(SHARED_STATUSES)))
     for column, value in ((ContentItem.type, item_filter.type), (ContentItem.status, item_filter.status),
                           (ContentItem.author, item_filter.author), (ContentItem.language, item_filter.language)):
         if value:

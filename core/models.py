@@ -43,6 +43,7 @@ class GenerationLog(SQLModel, table=True):
     cache_hit: bool = False
     truncated: bool = False  # the model stopped at the token limit at least once (then retried with more)
     host: str = Field(default="", max_length=255)  # where the request went: api.openai.com, 127.0.0.1:8000…
+    detected_language: str = Field(default="", max_length=8)  # what the result is written in; "" if unknown
 
 
 class User(SQLModel, table=True):
@@ -73,6 +74,7 @@ class ContentItem(SQLModel, table=True):
     model: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    warnings: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class CacheEntry(SQLModel, table=True):
@@ -111,6 +113,7 @@ class AuditEntry(SQLModel, table=True):
     from_status: str = Field(max_length=20)
     to_status: str = Field(max_length=20)
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    via: str = Field(default="", max_length=255)  # "" from the dashboard; "via CLI by the OS user X as Y"
     created_at: datetime = Field(default_factory=utcnow)
 
 

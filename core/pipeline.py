@@ -1,19 +1,21 @@
-"""generate(): hooks, cache, rate limit, prompt, provider chain, parse, repair, SEO, log."""
+"""generate(): hooks, cache, rate limit, prompt, provider chain, parse, repair, quality gate, SEO, log."""
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 
-from . import assemble, prompts
-from .answers import Tally, ask, call_chain
+from . import assemble, prompts, writing
+from .answers import Tally, call_chain
 from .brand.apply import record_score, resolve_brand, score_for
 from .cache import cache_key, make_cache
 from .config import Settings, get_settings
 from .db import engine_for, session_scope
-from .errors import ContentCraftError, InvalidOutputError
+from .errors import ContentCraftError, InvalidOutputError, describe_validation_error
 from .logs import log_generation
 from .models import ContentItem, ContentVersion, GenerationLog, utcnow
 from .plugins import pm
@@ -24,6 +26,7 @@ from .text import cut_to_units
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
 
 Request = ContentRequest | ProductRequest
+log = logging.getLogger("contentcraft")
 
 
 @dataclass
@@ -62,11 +65,15 @@ class Generator:
     def generate(self, request: Request, user: str, *, provider: str | None = None, model: str | None = None,
                  on_chunk: Callable[[str], None] | None = None, save: bool = True,
                  use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True,
-                 log_type: str | None = None) -> ContentResponse:
+                 log_type: str | None = None, on_progress: writing.Progress | None = None,
+                 cancel: threading.Event | None = None) -> ContentResponse:
         """Generate one item; failures come back as a failed response with the reason, never raised.
 
         Bulk items pass count_rate_limit=False: they are paced by the provider's limit, and their job
         counted once against the user's. log_type overrides the log row's type (e.g. "bulk").
+        on_progress(message, fraction 0–1) hears each step ("Writing section 3 of 5…"); setting `cancel`
+        stops a sectioned post before its next section. A result the quality gate objects to comes back
+        as "needs_review" with the reasons in `warnings`; use_cache=False writes a fresh version.
         """
         job, started = Job.of(request), time.perf_counter()
         job.log_type = log_type
@@ -84,19 +91,29 @@ class Generator:
                                     started, save, cache_hit=True)
             if count_rate_limit:
                 self.limiter.hit(user)
-            data = self._produce(job, request, chain, tally, on_chunk)
+            extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
+            written = writing.write_checked(job, request, chain, tally, extra,
+                                            lambda draft: self._regenerate_meta(chain, request, draft, tally),
+                                            on_progress, cancel, on_chunk)
+            data = written.data
             assemble.apply_seo_options(data, self.settings)
             pm.hook.generated_content(request=request, data=data)
-            response = ContentResponse(status="succeeded", type=job.kind, **{_field(job): data},
-                                       brand_score=score_for(brand, request, data),
+            response = ContentResponse(status="succeeded" if written.verdict.ok else "needs_review", type=job.kind,
+                                       **{_field(job): data}, brand_score=score_for(brand, request, data),
                                        provider=tally.provider, model=tally.model,
-                                       prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
-            if use_cache:
+                                       prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens,
+                                       warnings=written.verdict.messages, attempts=written.attempts,
+                                       detected_language=written.verdict.detected_language)
+            if use_cache and response.status == "succeeded":
                 self.cache.set(key, response.model_dump_json(), self.settings.cache_ttl)
             return self._finish(job, request, user, response, started, save, truncated=tally.truncated,
                                 host=tally.host)
-        except ContentCraftError as error:
-            pm.hook.generation_failed(request=request, error=error, user=user)
+        except Exception as exc:  # every failure becomes a failed, logged result; never a traceback
+            error = _as_error(exc)
+            try:
+                pm.hook.generation_failed(request=request, error=error, user=user)
+            except Exception:
+                log.exception("a generation_failed hook raised")
             response = ContentResponse(status="failed", type=job.kind, error=str(error), error_kind=error.kind,
                                        error_type=type(error).__name__, retryable=error.retryable,
                                        retry_after=getattr(error, "retry_after", None),
@@ -104,15 +121,6 @@ class Generator:
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)
             return self._finish(job, request, user, response, started, save=False, truncated=tally.truncated,
                                 host=tally.host)
-
-    def _produce(self, job: Job, request: Request, chain: list, tally: Tally, on_chunk) -> BaseModel:
-        extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
-        draft = ask(chain, job.messages(request, extra), job.draft_model, tally, on_chunk)
-        try:
-            return job.build(draft, request)
-        except InvalidOutputError:
-            draft.meta_desc = self._regenerate_meta(chain, request, draft, tally)
-            return job.build(draft, request)
 
     def _regenerate_meta(self, chain: list, request: Request, draft: BaseModel, tally: Tally) -> str:
         summary = getattr(draft, "excerpt", None) or getattr(draft, "short_description", "")
@@ -133,19 +141,23 @@ class Generator:
         entry = GenerationLog(
             user=user, type=job.log_type or job.kind, target=_target(request), tokens=sum(spent),
             latency_ms=response.latency_ms,
-            status=response.status, error=response.error, provider=response.provider or "",
+            status=response.status, error=response.error or ("; ".join(response.warnings) or None),
+            detected_language=response.detected_language or "", provider=response.provider or "",
             model=response.model or "", language=request.language, tone=request.tone,
             prompt_tokens=spent[0], completion_tokens=spent[1],
             cost_usd=cost_usd(response.provider or "", response.model or "", *spent), cache_hit=cache_hit,
             truncated=truncated, host=host[:255])
         with session_scope(self.engine) as session:  # item, first version and log row in one transaction
-            if save and response.status == "succeeded":
+            if save and response.status in SAVED_STATUSES:
                 response.item_id = self._save_item(session, job, request, user, response)
                 record_score(session, request.language, response)  # unsaved results: the caller records it
             session.add(entry)
         log_generation(entry)
-        if response.status == "succeeded":
-            pm.hook.content_generated(request=request, response=response, user=user)
+        if response.status in SAVED_STATUSES:
+            try:
+                pm.hook.content_generated(request=request, response=response, user=user)
+            except Exception:  # the result is saved and logged; a failing observer must not hide it
+                log.exception("a content_generated hook raised")
         return response
 
     @staticmethod
@@ -153,11 +165,25 @@ class Generator:
         data = getattr(response, _field(job)).model_dump(mode="json")
         item = ContentItem(type=job.kind, title=data["title"], language=request.language, author=user,
                            request_json=request.model_dump(mode="json"), data_json=data,
-                           provider=response.provider or "", model=response.model or "")
+                           provider=response.provider or "", model=response.model or "", warnings=response.warnings)
         session.add(item)
         session.flush()
         session.add(ContentVersion(item_id=item.id, version=1, data_json=data, note="generated", created_by=user))
         return item.id
+
+
+SAVED_STATUSES = ("succeeded", "needs_review")
+
+
+def _as_error(exc: Exception) -> ContentCraftError:
+    """The one-line, user-safe error for any exception; unexpected ones are logged with their traceback."""
+    if isinstance(exc, ContentCraftError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return InvalidOutputError(f"The result is not valid ({describe_validation_error(exc, 3)}). Try again.")
+    log.exception("generation failed unexpectedly")
+    return ContentCraftError(f"Generation failed unexpectedly ({type(exc).__name__}); it was logged. Try again, "
+                             "and tell your admin if it keeps failing.")
 
 
 def _field(job: Job) -> str:

@@ -6,6 +6,7 @@ import os
 
 from . import auth, workflow
 from .db import engine_for, upgrade
+from .identity import accounts
 from .config import get_settings
 from .errors import AuthenticationError, ValidationFailedError
 from .library import ItemFilter, list_items
@@ -20,6 +21,18 @@ def add_commands(commands) -> None:
     add.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
     add.set_defaults(handler=cmd_users_add)
     users.add_parser("list", help="list users").set_defaults(handler=cmd_users_list)
+    for action, helptext in (("deactivate", "sign a user out everywhere and block sign-in"),
+                             ("activate", "let a deactivated user sign in again"), ("delete", "remove a user"),
+                             ("reset-password", "set a temporary password (signs the user out)"),
+                             ("role", "change a user's role")):
+        sub = users.add_parser(action, help=helptext)
+        sub.add_argument("email")
+        if action == "role":
+            sub.add_argument("role", choices=auth.ROLES)
+        if action == "reset-password":
+            sub.add_argument("--password-env", metavar="VAR", help="read the new password from this variable")
+        sub.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help="the admin acting")
+        sub.set_defaults(handler=cmd_users_change, change=action)
 
     items = commands.add_parser("items", help="review content items").add_subparsers(dest="action", required=True)
     listing = items.add_parser("list", help="list items")
@@ -40,13 +53,39 @@ def _engine():
     return engine_for(url)
 
 
-def cmd_users_add(args) -> int:
+def _password(args) -> str:
     if args.password_env:
         password = os.environ.get(args.password_env)
         if not password:
             raise ValidationFailedError(f"The environment variable {args.password_env} is empty or not set.")
+        return password
+    return getpass.getpass(f"Password for {args.email}: ")
+
+
+def _actor(engine, email: str):
+    actor = auth.get_user(engine, email)
+    if actor is None:
+        raise AuthenticationError(f"No user {email}: add one with `python -m core users add`.")
+    return actor
+
+
+def cmd_users_change(args) -> int:
+    engine = _engine()
+    actor = _actor(engine, args.actor)
+    if args.change in ("deactivate", "activate"):
+        accounts.set_active(engine, actor, email=args.email, active=args.change == "activate")
+    elif args.change == "delete":
+        accounts.delete_user(engine, actor, email=args.email)
+    elif args.change == "reset-password":
+        accounts.reset_password(engine, actor, email=args.email, new_password=_password(args))
     else:
-        password = getpass.getpass(f"Password for {args.email}: ")
+        accounts.set_role(engine, actor, email=args.email, role=args.role)
+    print(f"{args.email}: {args.change} done.")
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    password = _password(args)
     user = auth.create_user(_engine(), email=args.email, password=password, role=args.role)
     print(f"Added {user.email} as {user.role}.")
     return 0
@@ -72,9 +111,7 @@ def cmd_items_list(args) -> int:
 
 def cmd_items_transition(args) -> int:
     engine = _engine()
-    actor = auth.get_user(engine, args.actor)
-    if actor is None:
-        raise AuthenticationError(f"No user {args.actor}: add one with `python -m core users add`.")
+    actor = _actor(engine, args.actor)
     item = workflow.transition(engine, actor, args.item_id, args.target, args.comment)
     print(f"Item #{item.id} is now {item.status.replace('_', ' ')}.")
     return 0

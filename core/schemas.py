@@ -15,7 +15,7 @@ LANGUAGES = {
 RTL_LANGUAGES = {"fa", "ar"}
 TONES = ("professional", "friendly", "casual", "authoritative", "witty", "persuasive", "informative")
 Length = Literal["short", "medium", "long"]
-LENGTH_WORDS = {"short": 400, "medium": 800, "long": 1500}
+LENGTH_WORDS = {"short": 400, "medium": 800, "long": 1500}  # body words asked for; shown as "≈ 400 words"
 Language = Literal["en", "fa", "ar", "de", "es", "fr", "it", "ja", "ko", "zh"]
 
 
@@ -177,7 +177,7 @@ class BrandConsistency(BaseModel):
 class ContentResponse(BaseModel):
     """The result of one generation, as shown, saved and printed by the CLI."""
 
-    status: Literal["succeeded", "failed"]
+    status: Literal["succeeded", "needs_review", "failed"]  # needs_review: saved, but the quality gate objects
     type: Literal["content", "product"]
     content: ContentData | None = None
     product: ProductData | None = None
@@ -195,6 +195,9 @@ class ContentResponse(BaseModel):
     cache_hit: bool = False
     created_at: datetime | None = None
     brand_score: BrandConsistency | None = None
+    warnings: list[str] = Field(default_factory=list)  # why a result needs review, e.g. the wrong language
+    detected_language: str | None = None
+    attempts: int = 1  # 2 when the quality gate asked for a second try
 
 
 class GenerationResult(BaseModel):
@@ -223,7 +226,7 @@ class GenerationResult(BaseModel):
     @classmethod
     def of(cls, response: ContentResponse) -> "GenerationResult":
         """The envelope of a pipeline response."""
-        fields = response.model_dump(exclude={"content", "product"})
+        fields = response.model_dump(exclude={"content", "product", "warnings"})
         return cls(**{k: v for k, v in fields.items() if k in cls.model_fields},
                    kind=response.type, success=response.status != "failed", data=response.content or response.product,
                    tokens=response.prompt_tokens + response.completion_tokens,

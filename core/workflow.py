@@ -1,15 +1,20 @@
 """The editorial workflow: item versions, status transitions with role checks, and the audit trail."""
 
+from contextvars import ContextVar
+
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
 from .auth import allowed, require
 from .db import session_scope
 from .errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
+from .library import visible_to
 from .text import cut_to_units
 from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
 
 STATUSES = ("draft", "in_review", "approved", "rejected", "published")
+# Who really acted when it was not the dashboard, e.g. "CLI by the OS user alice" (set by core.cli).
+ACTING_VIA: ContextVar[str] = ContextVar("acting_via", default="")
 # (from, to) → the action that permits it.
 TRANSITIONS = {
     ("draft", "in_review"): "submit",
@@ -22,13 +27,22 @@ TRANSITIONS = {
 }
 
 
-def get_item(engine: Engine, item_id: int) -> ContentItem:
-    """The item, or NotFoundError."""
+def get_item(engine: Engine, item_id: int, *, viewer: User | None = None) -> ContentItem:
+    """The item, or NotFoundError (also when a viewer is given who may not see it: library.visible_to)."""
     with session_scope(engine) as session:
         item = session.get(ContentItem, item_id)
-        if item is None:
+        if item is None or (viewer is not None and not visible_to(viewer, item)):
             raise NotFoundError(f"There is no content item #{item_id}.")
         return item
+
+
+def _refusal(user: User, item: ContentItem, action: str) -> str | None:
+    """Why the workflow's own rules (beyond the role) refuse user this action on item, or None."""
+    if action == "submit" and item.author != user.email and not _is_editor(user):
+        return "Writers can only submit their own items for review."
+    if action == "approve" and item.author == user.email and user.role != "admin":
+        return "You wrote this item, so another editor (or an admin) must approve it."
+    return None
 
 
 def check_can_edit(user: User, item: ContentItem) -> None:
@@ -54,9 +68,8 @@ def next_statuses(user: User, item: ContentItem) -> list[str]:
     for (source, target), action in TRANSITIONS.items():
         if source != item.status or source == target or not user.is_active or not allowed(user.role, action):
             continue
-        if action == "submit" and item.author != user.email and not _is_editor(user):
-            continue
-        possible.append(target)
+        if _refusal(user, item, action) is None:
+            possible.append(target)
     return possible
 
 
@@ -100,12 +113,13 @@ def transition(engine: Engine, user: User, item_id: int, to: str, comment: str =
             raise InvalidTransitionError(f"Item #{item_id} is {item.status.replace('_', ' ')}; "
                                          f"it cannot move to {to.replace('_', ' ')}.")
         require(user, action)
-        if action == "submit" and item.author != user.email and not _is_editor(user):
-            raise PermissionDeniedError("Writers can only submit their own items for review.")
+        if refusal := _refusal(user, item, action):
+            raise PermissionDeniedError(refusal)
         if action == "reject" and not comment.strip():
             raise InvalidTransitionError("Say why when you reject an item, so the writer can fix it.")
+        via = f"via {ACTING_VIA.get()} as {user.email}" if ACTING_VIA.get() else ""
         session.add(AuditEntry(item_id=item_id, actor=user.email, from_status=item.status, to_status=to,
-                               comment=comment.strip()))
+                               comment=comment.strip(), via=via))
         item.status, item.updated_at = to, utcnow()
         session.add(item)
         return item

@@ -10,6 +10,7 @@ from core.access.audit import endpoint_errors
 from core.analytics import budgets, charts, export
 from core.analytics.cli import KPI_LABELS, format_kpi
 from core.analytics.filters import DEFAULT_PRESET, FILTER_COLUMNS, PRESETS, Filters, date_range, preset_range
+from core.analytics.quality import quality_counts
 from core.analytics.queries import Dashboard, dashboard, filter_options
 from core.auth import allowed
 from ui.common import current_user, engine, friendly_errors
@@ -65,6 +66,21 @@ def kpi_row(board: Dashboard) -> None:
                      if key == "cost_usd" else ("+" if change >= 0 else "") + format_kpi(key, change))
         column.metric(label, format_kpi(key, value), delta, delta_color=DELTA_COLORS[key],
                       help="Compared with the previous period of the same length." if board.previous else None)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_quality(filters: Filters) -> dict[str, int]:
+    return quality_counts(engine(), filters)
+
+
+def quality_row(filters: Filters) -> None:
+    """What the quality gate held back: results needing review, in the wrong language, and failures."""
+    counts = load_quality(filters)
+    review, language, failed = st.columns(3)
+    review.metric("Needs review", f"{counts['needs_review']:,}", help="Saved, but the quality gate found problems.")
+    language.metric("Wrong language", f"{counts['wrong_language']:,}",
+                    help="Results detected in another language than the one asked.")
+    failed.metric("Failed", f"{counts['failed']:,}", help="Generations that produced nothing usable.")
 
 
 def charts_section(board: Dashboard) -> None:
@@ -172,6 +188,7 @@ if not options["type"]:
 with friendly_errors("Computing the figures"):
     board = load_dashboard(filters, grain)
     kpi_row(board)
+    quality_row(filters)
     if board.is_empty:
         st.info("No generations match these filters. Widen the date range or clear some filters.")
     else:

@@ -190,8 +190,9 @@ def _progress(state: bulk.Progress) -> None:
     st.progress(state.fraction, text=f"{state.done} of {state.total} rows done · {state.status}")
     if state.pause_reason:
         st.error(f"Paused: {state.pause_reason} Then press Resume: the remaining rows continue.")
-    done, failed, left, rate, eta = st.columns(5)
+    done, review, failed, left, rate, eta = st.columns(6)
     done.metric("Succeeded", state.succeeded)
+    review.metric("Needs review", state.needs_review, help="Saved, but the quality gate objects; see the reasons.")
     failed.metric("Failed", state.failed)
     left.metric("Remaining", state.remaining)
     rate.metric("Rate", f"{state.rate_per_min:.0f}/min" if state.rate_per_min else "–")
@@ -205,7 +206,7 @@ def _duration(seconds: float) -> str:
 
 
 def _controls(state: bulk.Progress, user) -> None:
-    pause, resume, cancel, retry = st.columns(4)
+    pause, resume, cancel, retry, again = st.columns(5)
     pause.button("Pause", key="bulk_pause", disabled=state.status not in ACTIVE,
                  on_click=_act, args=(bulk.pause_job, state.job_id, user, "paused"))
     resume.button("Resume", key="bulk_resume", disabled=state.status != "paused",
@@ -214,6 +215,9 @@ def _controls(state: bulk.Progress, user) -> None:
                   on_click=_act, args=(bulk.cancel_job, state.job_id, user, "cancelled"))
     retry.button(f"Retry {state.failed} failed", key="bulk_retry", disabled=not state.failed,
                  on_click=_act, args=(bulk.retry_failed, state.job_id, user, "failed rows queued again"))
+    again.button(f"Rewrite {state.needs_review} needing review", key="bulk_retry_review",
+                 disabled=not state.needs_review, on_click=_act,
+                 args=(bulk.retry_needs_review, state.job_id, user, "rows needing review queued again"))
 
 
 def _act(action, job_id: int, user, word: str) -> None:
@@ -236,6 +240,11 @@ def _rows(job_id: int, state: bulk.Progress) -> None:
         "row", "status", "attempts", "input", "title", "error", "latency_ms", "content_item_id"))
     if state.total > TABLE_ROWS:
         st.caption(f"Showing the first {TABLE_ROWS} rows; download the results for all {state.total}.")
+    if state.needs_review:
+        st.subheader("Needs review")
+        flagged = bulk.items(engine(), job_id, status="needs_review", limit=TABLE_ROWS)
+        st.dataframe([{"row": r["row"], "title": r["title"], "reasons": r["error"]} for r in flagged],
+                     hide_index=True, key="bulk_needs_review")
     if state.failed:
         st.subheader("Failures")
         failures = bulk.items(engine(), job_id, status="failed", limit=TABLE_ROWS)

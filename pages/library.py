@@ -47,7 +47,8 @@ def filters() -> ItemFilter:
 def item_table(items) -> int | None:
     """The items as a table, and the id the user opens."""
     frame = pd.DataFrame([{"ID": i.id, "Title": i.title, "Type": i.type, "Status": STATUS_LABELS[i.status],
-                           "Author": i.author, "Language": i.language, "Updated": i.updated_at} for i in items])
+                           "Author": i.author, "Language": i.language, "Updated": i.updated_at,
+                           "Warnings": " ".join(i.warnings or [])} for i in items])
     st.dataframe(frame, hide_index=True, width="stretch")
     return st.selectbox("Open item", [i.id for i in items], key="library_open",
                         format_func=lambda i: f"#{i} {isolate(next(x.title for x in items if x.id == i))}")
@@ -103,7 +104,7 @@ def publish_section(item) -> None:
 
 def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
-    item = workflow.get_item(engine(), item_id)
+    item = workflow.get_item(engine(), item_id, viewer=user)
     st.subheader(f"#{item.id} {isolate(item.title)}")
     brand = item_scores(engine(), [item.id]).get(item.id)
     voice = f" · brand voice “{brand.profile_name}” {score_label(brand.score)}" if brand else ""
@@ -111,6 +112,8 @@ def item_view(item_id: int) -> None:
                f"by {item.author}{voice}")
     if brand and brand.differences:
         st.caption("Biggest differences from the voice: " + "; ".join(brand.differences))
+    if item.warnings:
+        st.warning("Needs review: " + " ".join(item.warnings))
     show_remote_status(item.id)
     workflow_actions(item)
     if st.session_state.get("library_editing") == item.id:
@@ -131,7 +134,8 @@ def item_view(item_id: int) -> None:
             st.info("No workflow steps yet. Submit the item for review to start.")
         else:
             st.dataframe(pd.DataFrame([{"When": e.created_at, "Who": e.actor, "From": STATUS_LABELS[e.from_status],
-                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment} for e in entries]),
+                                        "To": STATUS_LABELS[e.to_status], "Comment": e.comment,
+                                        "How": e.via or "dashboard"} for e in entries]),
                          hide_index=True, width="stretch")
 
 
@@ -157,7 +161,7 @@ def versions_view(item_id: int) -> None:
 
 with st.expander("Publish all approved posts"):
     bulk_publish_panel(user)
-items = list_items(engine(), filters())
+items = list_items(engine(), filters(), viewer=user)
 if not items:
     st.info("No items match. Generate a post in the Content Studio, or clear the filters.")
 else:

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from core.errors import explain_validation_error
 from core.editing import lines, parse_attributes
 from core.errors import ContentCraftError
-from core.schemas import LANGUAGES, TONES, ProductRequest
+from core.schemas import TONES, ProductRequest
 from ui import editor, item_editor
 from ui.common import current_user
 
@@ -33,8 +33,7 @@ def request_form() -> ProductRequest | None:
         col3, col4 = st.columns(2)
         tone = col3.selectbox("Tone", TONES, index=TONES.index("persuasive"), key="products_tone",
                               persist_state="session")
-        language = col4.selectbox("Language", list(LANGUAGES), format_func=editor.language_option,
-                                  key="products_language", persist_state="session")
+        language = editor.language_picker(col4, PREFIX)
         brand_profile = editor.brand_profile_select(PREFIX)
         if not st.form_submit_button("Write product copy", type="primary"):
             return None
@@ -50,7 +49,12 @@ def request_form() -> ProductRequest | None:
 
 
 if request := request_form():
-    editor.start_editing(PREFIX, request, editor.stream_generation(request, user))
+    editor.start_editing(PREFIX, request, editor.stream_generation(PREFIX, request, user))
+elif editor.new_version_wanted(PREFIX):
+    editor.start_editing(PREFIX, st.session_state["products_request"],
+                         editor.stream_generation(PREFIX, st.session_state["products_request"], user, use_cache=False))
+editor.show_cancelled(PREFIX)
 
 if (result := st.session_state.get("products_result")) and editor.show_origin(result):
+    editor.new_version_button(PREFIX)
     item_editor.edit(PREFIX, st.session_state["products_request"], result.item_id, user)

@@ -4,7 +4,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.errors import explain_validation_error
-from core.schemas import LANGUAGES, TONES, ContentRequest
+from core.schemas import LENGTH_WORDS, TONES, ContentRequest
 from ui import editor, item_editor
 from ui.common import current_user
 
@@ -24,10 +24,10 @@ def request_form() -> ContentRequest | None:
                                  persist_state="session")
         col1, col2, col3 = st.columns(3)
         tone = col1.selectbox("Tone", TONES, index=1, key="studio_tone", persist_state="session")
-        length = col2.radio("Length", ["short", "medium", "long"], index=0, horizontal=True, key="studio_length",
-                            persist_state="session")
-        language = col3.selectbox("Language", list(LANGUAGES), format_func=editor.language_option,
-                                  key="studio_language", persist_state="session")
+        length = col2.radio("Length", list(LENGTH_WORDS), index=0, horizontal=True, key="studio_length",
+                            persist_state="session", format_func=lambda name: f"{name} (≈ {LENGTH_WORDS[name]} words)",
+                            help="The body's length in words; long posts are written section by section.")
+        language = editor.language_picker(col3, PREFIX)
         brand_profile = editor.brand_profile_select(PREFIX)
         sections = st.text_area("Sections (optional, one per line)", key="studio_sections", persist_state="session")
         if not st.form_submit_button("Generate", type="primary"):
@@ -41,7 +41,12 @@ def request_form() -> ContentRequest | None:
 
 
 if request := request_form():
-    editor.start_editing(PREFIX, request, editor.stream_generation(request, user))
+    editor.start_editing(PREFIX, request, editor.stream_generation(PREFIX, request, user))
+elif editor.new_version_wanted(PREFIX):
+    editor.start_editing(PREFIX, st.session_state["studio_request"],
+                         editor.stream_generation(PREFIX, st.session_state["studio_request"], user, use_cache=False))
+editor.show_cancelled(PREFIX)
 
 if (result := st.session_state.get("studio_result")) and editor.show_origin(result):
+    editor.new_version_button(PREFIX)
     item_editor.edit(PREFIX, st.session_state["studio_request"], result.item_id, user)

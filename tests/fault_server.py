@@ -18,7 +18,7 @@ from collections import Counter, deque
 from http.server import ThreadingHTTPServer
 
 from tests.net import QuietHandler
-from tests.samples import META, blog_draft, product_draft
+from tests.samples import LONG_BODY, META, blog_draft, product_draft
 from tests.vendor_server import openai_chat
 
 FAULTS = ("429", "500", "timeout")
@@ -147,7 +147,7 @@ def _answer(body: dict) -> dict:
         draft = product_draft(title=subject[:150], short_description=f"{subject}: built for daily use.")
     else:
         draft = blog_draft(title=subject[:150], excerpt=f"A practical guide: {subject}.",
-                           body_html=f"<h2>{subject}</h2><p>What to know about {subject}.</p>")
+                           body_html=f"<h2>{subject}</h2><p>What to know about {subject}.</p>" + LONG_BODY)
     return openai_chat(json.dumps(draft, ensure_ascii=False), model="fault-model")
 
 

@@ -224,8 +224,10 @@ def test_every_call_is_audited_and_analytics_reports_error_rates(client, token_f
     client.post("/api/content/generate", json=TOPIC, headers=writer)
     client.get("/api/items/404", headers=writer)
     client.get("/api/items/405", headers=writer)
+    client.app.state.services.audit.flush()  # rows are written in batches off the request path
     summary = client.get("/api/analytics/summary?since=7d", headers=editor)
     assert summary.status_code == 200 and summary.json()["kpis"]["generations"] == 1
+    client.app.state.services.audit.flush()
     with session_scope(engine) as session:
         calls = list(session.exec(select(ApiCall).order_by(ApiCall.id)))
     assert [(c.endpoint, c.status_code, c.user) for c in calls] == [

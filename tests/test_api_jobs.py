@@ -8,6 +8,7 @@ from core.cli import main
 from core.db import session_scope
 from core.errors import ProviderUnavailableError
 from tests.api_helpers import client, token_for  # noqa: F401  (fixtures)
+from tests.test_config_cache_limits import redis_url  # noqa: F401  (fixture: a real redis-server)
 from tests.samples import blog_draft
 
 CSV = "topic,keywords\nRunning shoes for flat feet,running shoes\nTrail running for beginners,trail\nBad,\n"
@@ -110,3 +111,40 @@ def test_tokens_cli_create_list_revoke(engine, make_user, capsys, client):
     assert client.get("/api/items", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert main(["tokens", "create", "nobody@example.com", "--name", "x"]) == 1
     assert "users add" in capsys.readouterr().err
+
+
+def test_deleting_a_user_removes_their_tokens(client, token_for, engine, make_user):
+    from core.identity.accounts import delete_user
+
+    headers = token_for("writer")
+    delete_user(engine, make_user("admin"), email="writer@example.com")
+    with session_scope(engine) as session:
+        assert not session.exec(select(ApiToken)).all()
+    assert client.get("/api/items", headers=headers).status_code == 401
+
+
+def test_token_limit_is_shared_through_real_redis(redis_url):
+    import pytest
+
+    from core.access.throttle import TokenThrottle
+    from core.errors import RateLimitedError
+
+    first, second = TokenThrottle(2, redis_url), TokenThrottle(2, redis_url)  # two API workers
+    first.hit(7)
+    second.hit(7)
+    with pytest.raises(RateLimitedError) as refused:
+        first.hit(7)
+    assert 1 <= refused.value.retry_after <= 60
+    second.hit(8)  # another token has its own window
+
+
+def test_token_limit_falls_back_to_the_process_when_redis_is_down():
+    import pytest
+
+    from core.access.throttle import TokenThrottle
+    from core.errors import RateLimitedError
+
+    throttle = TokenThrottle(1, "redis://127.0.0.1:9/0")
+    throttle.hit(1)
+    with pytest.raises(RateLimitedError):
+        throttle.hit(1)

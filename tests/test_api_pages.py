@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from fastapi.testclient import TestClient
 
-from core.access.audit import record_call
+from core.access.audit import AuditLog
 from tests.test_analytics import add_rows
 
 
@@ -30,9 +30,11 @@ def test_analytics_page_shows_api_error_rates_by_endpoint(app_as, engine):
     import streamlit as st
 
     add_rows(engine, dict(created_at=datetime.now(timezone.utc) - timedelta(minutes=5), type="content"))
+    audit = AuditLog(engine)
     for status in (200, 200, 429, 503):
-        record_call(engine, token_id=1, user="w@example.com", method="POST", endpoint="/api/content/generate",
-                    status_code=status, latency_ms=12.5)
+        audit.record(token_id=1, user="w@example.com", method="POST", endpoint="/api/content/generate",
+                     status_code=status, latency_ms=12.5)
+    audit.close()
     st.cache_data.clear()
     at = app_as("editor", page="pages/analytics.py")
     assert not at.exception

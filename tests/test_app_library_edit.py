@@ -7,6 +7,9 @@ import pytest
 from core import auth, editing, workflow
 from core.schemas import ContentRequest, ProductRequest
 from core.wordpress.models import Publication, Site
+from core import config
+from core.db import engine_for
+from tests.conftest import signed_in
 from tests.samples import blog_draft, product_draft
 
 PAGE = "pages/library.py"
@@ -36,7 +39,9 @@ def _signed_in(engine, email: str):
     from tests.conftest import signed_in
 
     st.cache_resource.clear()
-    at = signed_in(AppTest.from_file("../app.py", default_timeout=30), engine, auth.get_user(engine, email))
+    at = AppTest.from_file("../app.py", default_timeout=30)
+    engine = engine_for(config.get_settings().database_url)
+    signed_in(at, engine, auth.get_user(engine, email))
     return at.run().switch_page(PAGE).run()
 
 

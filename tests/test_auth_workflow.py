@@ -3,7 +3,8 @@
 import pytest
 
 from core import auth, workflow
-from core.errors import AuthenticationError, InvalidTransitionError, PermissionDeniedError, ValidationFailedError
+from core.errors import (AuthenticationError, InvalidTransitionError, NotFoundError, PermissionDeniedError,
+                         ValidationFailedError)
 from core.library import ItemFilter, list_items, version_diff
 from core.schemas import ContentRequest
 from tests.samples import blog_draft
@@ -134,3 +135,30 @@ def test_library_filters(engine, generator, fake, item_id, make_user):
     assert [i.id for i in list_items(engine, ItemFilter(search="alps"))] == [other.item_id]
     assert [i.id for i in list_items(engine, ItemFilter(author="writer@example.com"))] == [item_id]
     assert list_items(engine, ItemFilter(status="approved")) == []
+
+
+def test_drafts_are_private_until_review(engine, generator, fake, item_id, make_user):
+    other, editor = make_user("writer", "other@example.com"), make_user("editor")
+    owner = auth.get_user(engine, "writer@example.com")
+    assert [i.id for i in list_items(engine, ItemFilter(), viewer=other)] == []
+    with pytest.raises(NotFoundError):
+        workflow.get_item(engine, item_id, viewer=other)
+    assert [i.id for i in list_items(engine, ItemFilter(), viewer=owner)] == [item_id]
+    assert [i.id for i in list_items(engine, ItemFilter(), viewer=editor)] == [item_id]
+    workflow.transition(engine, owner, item_id, "in_review")
+    assert [i.id for i in list_items(engine, ItemFilter(), viewer=other)] == [item_id]
+    assert workflow.get_item(engine, item_id, viewer=other).status == "in_review"
+
+
+def test_nobody_but_an_admin_approves_their_own_item(engine, generator, fake, make_user):
+    editor, second, admin = make_user("editor"), make_user("editor", "second@example.com"), make_user("admin")
+    fake.enqueue([blog_draft(), blog_draft()])
+    own = generator.generate(ContentRequest(topic="Running shoes for flat feet"), editor.email).item_id
+    workflow.transition(engine, editor, own, "in_review")
+    assert "approved" not in workflow.next_statuses(editor, workflow.get_item(engine, own))
+    with pytest.raises(PermissionDeniedError, match="another editor"):
+        workflow.transition(engine, editor, own, "approved")
+    assert workflow.transition(engine, second, own, "approved").status == "approved"
+    admins = generator.generate(ContentRequest(topic="Trail running in the Alps"), admin.email).item_id
+    workflow.transition(engine, admin, admins, "in_review")
+    assert workflow.transition(engine, admin, admins, "approved").status == "approved"  # audited as such

@@ -85,9 +85,14 @@ def test_page_trains_edits_saves_and_checks(page, engine, fake):
     page.text_area(key="brand_check_text").input(passages("en", "blog", "heldout")[0])
     page.button(key="FormSubmitter:brand_check_form-Score it").click()
     page.run()
+    assert not page.exception and page.warning[0].value.startswith("Too short to score")
+    page.text_area(key="brand_check_text").input("\n\n".join(passages("en", "blog", "heldout")))
+    page.button(key="FormSubmitter:brand_check_form-Score it").click()
+    page.run()
     assert not page.exception
     consistency = next(m for m in page.metric if m.label == "Consistency")
-    assert int(consistency.value.split("/")[0]) >= 50
+    assert int(consistency.value.split("/")[0]) >= 90
+    assert any("Reads like your own samples" in m.value for m in page.markdown)
 
 
 def test_page_explains_training_without_samples(page, fake):

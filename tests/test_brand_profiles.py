@@ -98,9 +98,9 @@ def test_bad_uploads_are_explained():
 
 def test_generation_applies_the_profile_and_stores_its_score(generator, engine, fake):
     profile = _trained(engine)
-    fake.enqueue([blog_draft(body_html="<h2>Start</h2><p>" + "</p><p>".join(passages("en", "blog", "heldout"))
-                             + "</p>")])
-    request = ContentRequest(topic="Running in the rain", brand_profile="running BLOG")
+    written = passages("en", "blog", "heldout") + passages("en", "blog")  # enough for a short post
+    fake.enqueue([blog_draft(body_html="<h2>Start</h2><p>" + "</p><p>".join(written) + "</p>")])
+    request = ContentRequest(topic="Running in the rain", brand_profile="running BLOG", length="short")
     response = generator.generate(request, "ana")
     prompt = fake.history[0]["messages"][-1]["content"]
     assert 'brand voice "Running blog"' in prompt and VOICE.description in prompt
@@ -139,7 +139,11 @@ def test_language_without_samples_is_explained_and_products_are_scored(generator
     german = generator.generate(ProductRequest(name="TrailFlex", language="de", brand_profile="Shop"), "u")
     assert german.brand_score.score is None and "no German samples yet" in german.brand_score.differences[0]
     fake.enqueue([product_draft(description_html="<p>" + passages("en", "product", "heldout")[1] + "</p>")])
-    english = generator.generate(ProductRequest(name="ThermoGrip", brand_profile="Shop"), "u")
+    short = generator.generate(ProductRequest(name="ThermoGrip", brand_profile="Shop"), "u")
+    assert short.brand_score.score is None and short.brand_score.differences[0].startswith("too short to score")
+    fake.enqueue([product_draft(description_html="<p>" + "</p><p>".join(passages("en", "product", "heldout"))
+                                + "</p>")])
+    english = generator.generate(ProductRequest(name="ThermoGrip Pro", brand_profile="Shop"), "u")
     assert isinstance(english.brand_score.score, int)
 
 

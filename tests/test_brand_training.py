@@ -87,3 +87,22 @@ def test_training_with_the_real_embedded_model(engine, monkeypatch):
     assert len(fields.rules_do) <= 5 and len(fields.banned_words) <= 8
     saved = profiles.save_version(engine, "ed", profile.id, fields, "trained with the local model")
     assert saved.version == 2 and VoiceFields.of(saved) == fields
+
+
+GUIDE = ("Our voice is plain and warm. Write short sentences and address the reader as you. "
+         "Avoid 'one-stop shop' and 'synergy' in every channel. Never use exclamation marks in headlines. "
+         "Explain each technical term the first time it appears, and keep paragraphs to three sentences. "
+         "Say what the reader gets before you say how it works, and end with one clear next step.")
+
+
+def test_the_samples_prohibitions_stay_dont_rules(generator, engine, fake):
+    profile = profiles.create_profile(engine, "ed", "Guide")
+    profiles.add_samples(engine, "ed", profile.id, [SampleIn(text=GUIDE * 3)])
+    fake.enqueue([{**VOICE, "rules_do": ["Avoid 'one-stop shop'", "Use 'synergy' in headlines", "Write short sentences"],
+                   "rules_dont": ["No jargon"], "banned_words": ["awesome"]}])
+    fields = training.train(generator, profile.id, "ed").fields
+    assert fields.rules_do == ["Write short sentences"]
+    assert fields.rules_dont == ["Avoid 'one-stop shop' and 'synergy' in every channel.",
+                                 "Never use exclamation marks in headlines.", "No jargon", "Avoid 'one-stop shop'"]
+    assert fields.banned_words == ["awesome", "one-stop shop", "synergy"]
+    assert "never in \"rules_do\"" in fake.history[0]["messages"][-1]["content"]

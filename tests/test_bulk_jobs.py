@@ -97,7 +97,7 @@ def test_retries_stop_at_the_limit_with_the_reason(generator, engine, fake):
 
 
 def test_non_retryable_failure_fails_at_once(generator, engine, fake):
-    fake.enqueue(["not json", "still not json"])
+    fake.enqueue(["not json", "still not json"] * 2)  # the answer, its repair, then the gate's one retry
     job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
     run_job(generator, job_id)
     [row] = jobs.items(engine, job_id)
@@ -106,7 +106,7 @@ def test_non_retryable_failure_fails_at_once(generator, engine, fake):
 
 def test_retry_failed_reruns_only_failed_rows(generator, engine, fake):
     options = FAST.model_copy(update={"concurrency": 1})
-    fake.enqueue([blog_draft(), "garbage", "garbage", blog_draft()])
+    fake.enqueue([blog_draft(), *["garbage"] * 4, blog_draft()])
     job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", options)
     run_job(generator, job_id)
     assert _statuses(engine, job_id) == {2: "succeeded", 3: "failed", 4: "succeeded"}
@@ -343,7 +343,7 @@ def test_exports_escape_formulas_and_keep_rtl(generator, engine, fake):
 
 def test_send_all_succeeded_to_review(generator, engine, fake, make_user):
     writer = make_user("writer")
-    fake.enqueue([blog_draft(), "garbage", "garbage", blog_draft()])
+    fake.enqueue([blog_draft(), *["garbage"] * 4, blog_draft()])
     job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", writer.email,
                                 FAST.model_copy(update={"concurrency": 1}))
     run_job(generator, job_id)

@@ -109,7 +109,7 @@ def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
 
 def test_failures_are_listed_and_only_they_are_retried(app_as, engine, generator, fake):
     at = app_as("writer", page=PAGE)
-    fake.enqueue([blog_draft(), "not json", "still not json"])
+    fake.enqueue([blog_draft(), *["not json", "still not json"] * 2])
     job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
                                 "blog", "writer@example.com", jobs.JobOptions(provider="fake", concurrency=1))
     start_worker(generator).wake()  # the page's worker: jobs made outside the page wait for its next poll

@@ -43,7 +43,7 @@ def test_invalid_input_is_one_line_exit_2(settings, engine, capsys):
 
 
 def test_generation_failure_exit_1(settings, engine, fake, capsys):
-    fake.enqueue(["garbage", "garbage again"])
+    fake.enqueue(["garbage", "garbage again"] * 2)  # the quality gate retries once
     code = main(["generate", "blog", "--topic", "Running shoes for flat feet"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and err[-1].startswith("error: The model") and json.loads(err[0])["status"] == "failed"
@@ -51,7 +51,7 @@ def test_generation_failure_exit_1(settings, engine, fake, capsys):
 
 
 def test_generation_failure_json_is_the_envelope(settings, engine, fake, capsys):
-    fake.enqueue(["garbage", "garbage again"])
+    fake.enqueue(["garbage", "garbage again"] * 2)  # the quality gate retries once
     code = main(["generate", "blog", "--topic", "Running shoes for flat feet", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["success"] is False and out["data"] is None
@@ -75,8 +75,8 @@ def test_cli_generates_offline_with_the_embedded_model(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "core", "generate", "blog", "--topic", "How to start trail running",
          "--keywords", "trail running", "--length", "short", "--json"],
-        capture_output=True, text=True, env=env, timeout=300, cwd=os.path.dirname(os.path.dirname(__file__)))
-    assert result.returncode == 0, result.stderr
+        capture_output=True, text=True, env=env, timeout=900, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert result.returncode in (0, 3), result.stderr  # 3: saved, but a 135M model's post may need review
     out = json.loads(result.stdout)
     assert out["provider"] == "local" and out["item_id"] == 1
     assert out["success"] and 140 <= len(out["data"]["meta"]["meta_desc"]) <= 160

@@ -138,7 +138,7 @@ def test_hook_generation_failed(generator, fake, plugin):
             failures.append((user, type(error).__name__))
 
     plugin(Alert())
-    fake.enqueue(["nonsense", "still nonsense"])
+    fake.enqueue(["nonsense", "still nonsense"] * 2)  # the quality gate retries once
     generator.generate(REQUEST, "ana")
     assert failures == [("ana", "InvalidOutputError")]
 

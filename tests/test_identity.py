@@ -201,3 +201,15 @@ def test_password_reset_and_change_end_sessions(engine, make_user):
     accounts.change_password(engine, writer, current="temporary pass 1", new="my own passphrase", keep_session=current)
     assert sessions.user_for(engine, current) is not None and sessions.user_for(engine, other) is None
     assert auth.authenticate(engine, email=writer.email, password="my own passphrase")
+
+
+def test_deleting_a_user_removes_their_sessions_and_api_tokens(engine, make_user):
+    from core.access.tokens import authenticate_token, create_token
+
+    admin, writer = make_user("admin"), make_user("writer")
+    token, _ = create_token(engine, writer, name="blog plugin")
+    session_id, _ = sessions.start(engine, writer)
+    accounts.delete_user(engine, admin, email=writer.email)
+    assert auth.get_user(engine, writer.email) is None and sessions.user_for(engine, session_id) is None
+    with pytest.raises(Exception):
+        authenticate_token(engine, token)

@@ -31,11 +31,15 @@ def test_bundled_model_ships_with_the_wheel():
 def test_local_generates_valid_blog_post(local_settings, engine):
     request = ContentRequest(topic="How to choose running shoes for flat feet",
                              keywords=["running shoes", "flat feet"], tone="friendly", length="short")
-    chunks = []
-    response = Generator(local_settings, engine).generate(request, "offline@example.com", on_chunk=chunks.append)
-    assert response.status == "succeeded", response.error
+    chunks, steps = [], []
+    response = Generator(local_settings, engine).generate(request, "offline@example.com", on_chunk=chunks.append,
+                                                          on_progress=lambda message, fraction: steps.append(message))
+    # A 135M model may still trip the quality gate (then it is saved for review), but never fails outright.
+    assert response.status in ("succeeded", "needs_review"), response.error
     assert response.provider == "local" and response.completion_tokens > 20 and len(chunks) > 20
+    assert "Writing section 3 of 3…" in steps, "the small model writes section by section"
     data = ContentData.model_validate(response.content.model_dump())
+    assert data.outline and len(data.headings) >= 2 and data.body_html.count("<h2>") >= 2
     assert 140 <= len(data.meta.meta_desc) <= 160 and len(data.meta.seo_title) <= 60 and data.meta.slug
     assert "<script" not in data.body_html and data.body_html.startswith("<")
 
@@ -44,7 +48,7 @@ def test_local_generates_valid_product(local_settings, engine):
     request = ProductRequest(name="TrailFlex stability running shoe", category="Shoes",
                              features="firm midsole; breathable mesh; wide toe box")
     response = Generator(local_settings, engine).generate(request, "offline@example.com")
-    assert response.status == "succeeded", response.error
+    assert response.status in ("succeeded", "needs_review"), response.error
     product = ProductData.model_validate(response.product.model_dump())
     assert product.image_alt_text and product.schema_ld_json["@type"] == "Product"
 
@@ -77,9 +81,10 @@ def test_custom_provider_against_real_llama_cpp_server(llama_server, monkeypatch
     monkeypatch.setenv("CONTENTCRAFT_MAX_TOKENS", "700")
     monkeypatch.setenv("CONTENTCRAFT_CUSTOM_BASE_URL", llama_server)
     config.get_settings.cache_clear()
-    request = ContentRequest(topic="Five tips for a better morning routine", keywords=["morning routine"])
+    request = ContentRequest(topic="Five tips for a better morning routine", keywords=["morning routine"],
+                             length="short")
     chunks = []
     response = Generator(config.get_settings(), engine).generate(request, "u", on_chunk=chunks.append)
-    assert response.status == "succeeded", response.error
+    assert response.status in ("succeeded", "needs_review"), response.error
     assert response.provider == "custom" and response.completion_tokens > 0 and len(chunks) > 10
     assert 140 <= len(response.content.meta.meta_desc) <= 160

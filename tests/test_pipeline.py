@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 from core.errors import InvalidOutputError, ProviderUnavailableError, RateLimitedError
 from core.models import ContentItem, GenerationLog
 from core.schemas import ContentRequest, ProductRequest
-from tests.samples import blog_draft, product_draft
+from tests.samples import LONG_BODY, blog_draft, longform_replies, product_draft
 
 
 def _request(**overrides):
@@ -27,7 +27,7 @@ def test_generates_valid_post_saves_item_and_logs(generator, fake, engine):
     assert response.status == "succeeded", response.error
     data = response.content
     assert data.meta.slug == "running-shoes-for-flat-feet-a-practical-buying-guide"
-    assert data.headings == ["Why flat feet need support", "What to look for", "Testing a pair"]
+    assert data.headings[:3] == ["Why flat feet need support", "What to look for", "Testing a pair"]
     assert data.schema_ld_json["@type"] == "BlogPosting" and data.schema_ld_json["inLanguage"] == "en"
     assert 140 <= len(data.meta.meta_desc) <= 160
     with Session(engine) as session:
@@ -56,8 +56,9 @@ def test_malformed_json_is_repaired_once(generator, fake):
 
 
 def test_still_invalid_after_repair_fails_with_reason(generator, fake, engine):
-    fake.enqueue(["not json at all", {"title": "missing the rest"}])
+    fake.enqueue(["not json at all", {"title": "missing the rest"}] * 2)  # the gate's one retry fails too
     response = generator.generate(_request(), "u")
+    assert len(fake.history) == 4 and "rejected" in fake.history[2]["messages"][1]["content"]
     assert response.status == "failed" and response.content is None
     assert "schema" in response.error and "body_html" in response.error
     assert response.item_id is None
@@ -73,13 +74,14 @@ def test_short_meta_is_extended_from_excerpt_and_body(generator, fake):
 def test_meta_is_regenerated_when_nothing_can_fill_it(generator, fake):
     tiny = blog_draft(meta_desc="", excerpt="Short.", body_html="<p>Tiny.</p>")
     fake.enqueue([tiny, {"meta_desc": "A" * 10 + " " + "b" * 140}])
+    fake.enqueue(longform_replies(5))  # a tiny body is then written section by section
     response = generator.generate(_request(), "u")
-    assert response.status == "succeeded"
+    assert response.status == "succeeded", response.warnings
     assert fake.history[1]["schema"]["properties"]["meta_desc"]["minLength"] == 140
 
 
 def test_script_tags_are_removed(generator, fake):
-    fake.enqueue([blog_draft(body_html='<h2>Hi</h2><p onclick="x()">Text<script>alert(1)</script></p>')])
+    fake.enqueue([blog_draft(body_html='<h2>Hi</h2><p onclick="x()">Text<script>alert(1)</script></p>' + LONG_BODY)])
     body = generator.generate(_request(), "u").content.body_html
     assert "<script" not in body and "onclick" not in body and "Text" in body
 
@@ -159,7 +161,7 @@ def test_deeply_nested_reply_is_invalid_output_logged_not_recursion_error(genera
     """Issue 12 item 12: a hostile nested reply stays in the error tree, with a log row."""
     from core.providers.base import MAX_JSON_DEPTH, json_depth, parse_json_object
     nested = '{"title": ' + "[" * 200_000 + "]" * 200_000 + "}"
-    fake.enqueue([nested, nested])
+    fake.enqueue([nested] * 6)  # the first try, the repair and any retry the pipeline allows
     response = generator.generate(_request(), "u")
     assert response.status == "failed" and "nested more than" in response.error
     assert _logs(engine)[-1].status == "failed"
@@ -171,7 +173,7 @@ def test_deeply_nested_reply_is_invalid_output_logged_not_recursion_error(genera
 def test_runaway_reply_is_cut_and_refused(generator, fake, engine, monkeypatch):
     from core.providers import base
     monkeypatch.setattr(base, "MAX_REPLY_CHARS", 5_000)
-    fake.enqueue([blog_draft(body_html="<p>" + "word " * 5_000 + "</p>")] * 2)
+    fake.enqueue([blog_draft(body_html="<p>" + "word " * 5_000 + "</p>")] * 6)
     chunks = []
     response = generator.generate(_request(), "u", on_chunk=chunks.append)
     assert response.status == "failed" and "over 5,000 characters" in response.error

@@ -12,7 +12,7 @@ from core.bulk.export import to_csv, to_xlsx
 from core.schemas import ContentRequest, MetaData
 from core.text import clean_controls, cut, cut_to_units, grapheme_len, graphemes
 from core.workflow import add_version, get_item, versions
-from tests.samples import META, blog_draft
+from tests.samples import LONG_BODY, META, blog_draft
 
 CODER = "👩🏽‍💻"  # woman + skin tone + ZWJ + laptop: one character, four code points
 FLAG = "🇯🇵"
@@ -65,9 +65,10 @@ def test_generated_content_cuts_on_clusters(generator, fake):
     # Long titles and a description fed only by text dense with emoji and combining marks.
     title = ("ホームオフィス" + CODER) * 12
     excerpt = " ".join([f"Việt{FLAG}{DEVANAGARI}"] * 30)
-    fake.enqueue([blog_draft(title=title[:200], seo_title="", meta_desc="", excerpt=excerpt[:600])])
+    # The sample body is English, so the language check retries once and keeps the draft for review.
+    fake.enqueue([blog_draft(title=title[:200], seo_title="", meta_desc="", excerpt=excerpt[:600])] * 2)
     response = generator.generate(ContentRequest(topic="Home office tips", language="ja"), "ana")
-    assert response.status == "succeeded", response.error
+    assert response.status == "needs_review" and response.item_id, response.error
     meta = get_item(generator.engine, response.item_id).data_json["meta"]
     assert grapheme_len(meta["seo_title"]) <= 60 and is_cluster_prefix(meta["seo_title"], title)
     assert is_cluster_prefix(meta["meta_desc"].removesuffix("…"), excerpt)
@@ -83,7 +84,7 @@ def test_xlsx_and_csv_cells_cut_on_clusters_and_controls_spaced():
 
 def test_control_characters_become_spaces_when_content_is_stored(generator, fake):
     body = "<h2>Pour\x0cover</h2><p>A paper dripper\x0bthat brews\x00clean coffee.</p>"
-    fake.enqueue([blog_draft(body_html=body, excerpt="Brew\x0bbetter\x1fcoffee at home.")])
+    fake.enqueue([blog_draft(body_html=body + LONG_BODY, excerpt="Brew\x0bbetter\x1fcoffee at home.")])
     response = generator.generate(ContentRequest(topic="Pour over\x0bcoffee basics"), "ana")
     assert response.status == "succeeded", response.error
     item = get_item(generator.engine, response.item_id)

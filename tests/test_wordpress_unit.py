@@ -55,6 +55,64 @@ def test_readable_key_file_is_refused(key_file):
         secrets.encrypt("x")
 
 
+def _site_with_secret(engine):
+    admin, _, _ = make_users(engine)
+    add_site(engine, admin, name="blog", url="https://b.example.com", username="u", app_password="app pass 1234",
+             woo_key="ck_1", woo_secret="cs_1")
+
+
+def test_a_lost_key_is_never_silently_replaced(engine, key_file):
+    from core.cli import main
+
+    _site_with_secret(engine)
+    key_file.unlink()
+    for call in (lambda: secrets.encrypt("x"), lambda: secrets.check_key(engine)):
+        with pytest.raises(ContentCraftError, match="key that encrypts them is missing"):
+            call()
+    assert not key_file.exists()
+    assert main(["secrets", "check"]) == 1
+
+
+def test_a_wrong_key_refuses_to_start(engine, key_file, monkeypatch):
+    _site_with_secret(engine)
+    secrets.check_key(engine)
+    monkeypatch.setenv("CONTENTCRAFT_SECRET_KEY", Fernet.generate_key().decode())
+    config.get_settings.cache_clear()
+    with pytest.raises(ContentCraftError, match="cannot decrypt the stored site passwords"):
+        secrets.check_key(engine)
+
+
+def test_rotating_the_key_file_reencrypts_everything(engine, key_file):
+    from core.cli import main
+
+    _site_with_secret(engine)
+    old_key = key_file.read_bytes().strip()
+    assert main(["secrets", "rotate"]) == 0
+    new_keys = key_file.read_bytes().split()
+    assert len(new_keys) == 1 and new_keys[0] != old_key and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    stored = get_site(engine, "blog")
+    assert secrets.decrypt(stored.password_encrypted) == "app pass 1234"
+    assert secrets.decrypt(stored.woo_secret_encrypted) == "cs_1"
+    with pytest.raises(Exception):
+        Fernet(old_key).decrypt(stored.password_encrypted.encode())
+
+
+def test_env_keys_rotate_with_a_comma_list(engine, key_file, monkeypatch):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("CONTENTCRAFT_SECRET_KEY", old)
+    config.get_settings.cache_clear()
+    _site_with_secret(engine)
+    monkeypatch.setenv("CONTENTCRAFT_SECRET_KEY", f"{new},{old}")
+    config.get_settings.cache_clear()
+    with pytest.raises(ContentCraftError, match="NEW_KEY,OLD_KEY"):
+        secrets.rotate_key_file(engine)
+    assert secrets.reencrypt(engine) == 3
+    monkeypatch.setenv("CONTENTCRAFT_SECRET_KEY", new)
+    config.get_settings.cache_clear()
+    secrets.check_key(engine)
+    assert secrets.decrypt(get_site(engine, "blog").woo_key_encrypted) == "ck_1"
+
+
 @pytest.mark.parametrize("url, reason", [
     ("ftp://blog.example.com", "'ftp:'"), ("javascript:alert(1)", "'javascript:'"), ("blog.example.com", "no scheme"),
     ("https://", "no host"), ("https://admin:pw@blog.example.com", "own fields"), ("https://b.example.com/?p=1", "query"),

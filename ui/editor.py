@@ -2,6 +2,7 @@
 
 import html
 import logging
+import threading
 from collections.abc import Callable
 
 import streamlit as st
@@ -10,8 +11,9 @@ from pydantic import BaseModel
 from core import editing, sections, workflow
 from core.brand.profiles import list_profiles
 from core.errors import ContentCraftError
+from core.language import weak_language_note
 from core.models import User
-from core.pipeline import Request
+from core.pipeline import SAVED_STATUSES, Request
 from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
 from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
 from core.seo_report import SeoReport
@@ -46,22 +48,79 @@ def brand_profile_select(prefix: str) -> str | None:
     return choice or None
 
 
-def stream_generation(request: Request, user: User) -> ContentResponse:
-    """Generate with a live preview of the model's answer, then collapse it."""
+def _cancel(prefix: str, cancel: threading.Event) -> None:
+    cancel.set()
+    st.session_state[f"{prefix}_cancelled"] = True
+
+
+def stream_generation(prefix: str, request: Request, user: User, use_cache: bool = True) -> ContentResponse:
+    """Generate with a progress label per step ("Writing section 3 of 5…") and a cancel button."""
+    cancel = threading.Event()
+    st.button("Cancel", key=f"{prefix}_cancel", icon=":material/stop:", on_click=_cancel, args=(prefix, cancel),
+              help="Stop before the next section; nothing is saved.")
     with st.status("Writing…", expanded=True) as status:
-        stream = ChunkStream(lambda on_chunk: generator().generate(request, user.email, on_chunk=on_chunk))
-        st.write_stream(stream)
-        succeeded = stream.result.status == "succeeded"
-        status.update(label="Done" if succeeded else "Failed", state="complete" if succeeded else "error",
-                      expanded=False)
-    return stream.result
+        bar = st.progress(0.0)
+        stream = ChunkStream(lambda emit: generator().generate(
+            request, user.email, use_cache=use_cache, cancel=cancel,
+            on_progress=lambda message, fraction: emit((message, fraction))))
+        for message, fraction in stream:
+            status.update(label=message)
+            bar.progress(min(max(fraction, 0.0), 1.0))
+        result = stream.result
+        label, state = {"succeeded": ("Done", "complete"), "needs_review": ("Done: needs review", "complete")}.get(
+            result.status, ("Failed", "error"))
+        status.update(label=label, state=state, expanded=False)
+    return result
+
+
+def show_cancelled(prefix: str) -> None:
+    """Say that the last generation was cancelled, once."""
+    if st.session_state.pop(f"{prefix}_cancelled", False):
+        st.info("Cancelled: the model stops before its next section and nothing is saved.")
+
+
+def _ask_new_version(prefix: str) -> None:
+    st.session_state[f"{prefix}_new_version"] = True
+
+
+def new_version_button(prefix: str) -> None:
+    """Write the same request again, bypassing the cache (an identical request otherwise returns the cached text)."""
+    st.button("Write a new version", key=f"{prefix}_new_version_button", icon=":material/autorenew:",
+              on_click=_ask_new_version, args=(prefix,),
+              help="Ask the model again with the same inputs instead of reusing the cached result.")
+
+
+def new_version_wanted(prefix: str) -> bool:
+    """True once after the "Write a new version" button was pressed for a request still on screen."""
+    return bool(st.session_state.pop(f"{prefix}_new_version", False)) and f"{prefix}_request" in st.session_state
+
+
+def model_in_use() -> str | None:
+    """The model the next generation uses, for notes about its strengths; None if it cannot be told."""
+    try:
+        return generator().chain(None, None)[0].model
+    except ContentCraftError:
+        return None
+
+
+def language_picker(container, prefix: str) -> str:
+    """The language selectbox, marking the languages the configured model is known to write poorly."""
+    model = model_in_use()
+    weak = {code: weak_language_note(model, code) for code in LANGUAGES}
+    choice = container.selectbox("Language", list(LANGUAGES), key=f"{prefix}_language", persist_state="session",
+                                 format_func=lambda code: language_option(code) + (" · weak model" if weak[code] else ""))
+    if note := weak.get(choice):
+        container.caption(f":orange[{note}]")
+    elif any(weak.values()):
+        container.caption(f"Languages marked “weak model” are poorly written by {model}.")
+    return choice
 
 
 def start_editing(prefix: str, request: Request, response: ContentResponse) -> None:
     """Keep a fresh result and fill the editor fields with it."""
     st.session_state[f"{prefix}_result"], st.session_state[f"{prefix}_request"] = response, request
     st.session_state[f"{prefix}_notice"] = None
-    if response.status == "succeeded":
+    if response.status in SAVED_STATUSES:
         data = getattr(response, response.type).model_dump(mode="json")
         st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
         st.session_state[f"{prefix}_hand"] = set()
@@ -129,13 +188,17 @@ def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
 
 def show_origin(response: ContentResponse) -> bool:
     """The result's headline: where it is saved and who wrote it, or why it failed."""
-    if response.status != "succeeded":
+    if response.status not in SAVED_STATUSES:
         wait = f" Wait {response.retry_after:.0f} s and try again." if getattr(response, "retry_after", None) else ""
         st.error(f"Generation failed: {response.error}{wait}")
         return False
     origin = "from cache" if response.cache_hit else f"{response.provider} / {response.model}"
-    st.success(f"Saved as draft #{response.item_id} · {origin} · {response.latency_ms} ms. "
-               "Edit anything below, then save a new version.")
+    if response.status == "needs_review":
+        st.warning(f"Saved as draft #{response.item_id} · {origin}, but it needs review: "
+                   + " ".join(response.warnings) + " Fix it below, or write a new version.")
+    else:
+        st.success(f"Saved as draft #{response.item_id} · {origin} · {response.latency_ms} ms. "
+                   "Edit anything below, then save a new version.")
     if brand := response.brand_score:
         score = f"{brand.score}/100" if brand.score is not None else "not scored"
         st.caption(f"Brand voice “{brand.profile}” v{brand.version}: {score}"

@@ -10,6 +10,8 @@ from pydantic import BaseModel, Field
 
 from core.access import idempotency
 from core.auth import require
+from core.errors import ValidationFailedError
+from core.providers import provider_classes
 from core.schemas import ContentRequest, GenerationResult, ProductRequest
 from core.streaming import ChunkStream
 
@@ -18,7 +20,7 @@ from ..examples import CONTENT_REQUEST, GENERATION_RESULT, PRODUCT_REQUEST
 from ..problems import problem, responses, slug_for_name
 
 router = APIRouter(tags=["generate"])
-PROBLEMS = responses("unauthorized", "forbidden", "not-found", "budget-exceeded", "conflict", "request-in-progress",
+PROBLEMS = responses("request-failed", "unauthorized", "forbidden", "not-found", "budget-exceeded", "conflict", "request-in-progress",
                      "validation-failed", "idempotency-key-reused", "rate-limited", "invalid-output",
                      "provider-quota", "provider-unavailable", "provider-timeout", "provider-not-configured")
 SSE_DOC = ("With `?stream=true` the answer is `text/event-stream`: `chunk` events carry `{\"text\": ...}` as "
@@ -26,10 +28,17 @@ SSE_DOC = ("With `?stream=true` the answer is `text/event-stream`: `chunk` event
            "problem with `success: false`).")
 
 
+def _provider_names(schema: dict) -> None:
+    """List the providers registered when the schema is built (plugins add their own)."""
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "string":
+            branch["enum"] = sorted(provider_classes())
+
+
 class Generation(BaseModel):
     """Which provider and model to use; both default to the configured ones."""
 
-    provider: str | None = Field(None, max_length=40)
+    provider: str | None = Field(None, max_length=40, json_schema_extra=_provider_names)
     model: str | None = Field(None, max_length=120)
     use_cache: bool = True
 
@@ -52,6 +61,9 @@ def answer(result: GenerationResult, request: Request) -> Response:
 
 def _generate(svc, request: Request, user, payload: Generation, key: str | None, stream: bool) -> Response:
     require(user, "generate")
+    if payload.provider and payload.provider not in provider_classes():
+        raise ValidationFailedError(f"Unknown provider {payload.provider!r}: choose one of "
+                                    f"{', '.join(sorted(provider_classes()))}, or leave it out.")
     kind = ContentRequest if isinstance(payload, ContentRequest) else ProductRequest
     wanted = kind.model_validate(payload.model_dump(include=set(kind.model_fields)))
 

@@ -4,6 +4,7 @@ A moving window (the log of hit times over the last 60 s) in this process's memo
 CONTENTCRAFT_REDIS_URL is set so every API worker and replica shares it.
 """
 
+import logging
 import math
 import time
 
@@ -13,20 +14,29 @@ from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import RateLimitedError
 
+log = logging.getLogger("contentcraft.api")
+
 
 class TokenThrottle:
     """At most `per_minute` calls per token in any 60-second window."""
 
     def __init__(self, per_minute: int, redis_url: str | None = None):
         self.item = RateLimitItemPerMinute(per_minute)
-        self.storage = storage_from_string(_limits_url(redis_url)) if redis_url else MemoryStorage()
-        self.limiter = MovingWindowRateLimiter(self.storage)
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = MovingWindowRateLimiter(storage_from_string(_limits_url(redis_url))) if redis_url else None
 
     def hit(self, token_id: int) -> None:
         """Count one call, or raise RateLimitedError with the seconds until a slot frees up."""
-        if self.limiter.hit(self.item, "api-token", str(token_id)):
+        limiter = self.shared or self.local
+        try:
+            allowed = limiter.hit(self.item, "api-token", str(token_id))
+        except Exception as exc:  # Redis unreachable: this process's window keeps limiting meanwhile
+            log.warning("API rate limit falls back to this process: %s", type(exc).__name__)
+            limiter = self.local
+            allowed = limiter.hit(self.item, "api-token", str(token_id))
+        if allowed:
             return
-        reset = self.limiter.get_window_stats(self.item, "api-token", str(token_id)).reset_time
+        reset = limiter.get_window_stats(self.item, "api-token", str(token_id)).reset_time
         wait = max(1, math.ceil(reset - time.time()))
         raise RateLimitedError(f"This API token is limited to {self.item.amount} requests per minute. "
                                f"Wait {wait} s and try again.", retry_after=wait)

@@ -89,9 +89,10 @@ def authenticate_token(engine: Engine, token: str, now: datetime | None = None) 
     """The token's owner, acting with min(token role, current user role); AuthenticationError otherwise."""
     now = now or utcnow()
     with session_scope(engine) as session:
-        row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-        user = session.get(User, row.user_id) if row is not None else None
-        if row is None or user is None:
+        found = session.exec(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                             .where(ApiToken.token_hash == hash_token(token))).first()
+        row, user = found if found is not None else (None, None)
+        if row is None:
             raise AuthenticationError("The API token is not valid: create one in Settings → API tokens "
                                       "and send it as 'Authorization: Bearer <token>'.")
         if row.revoked_at is not None:

@@ -12,7 +12,7 @@ from ..models import GenerationLog
 
 LOG = GenerationLog.__table__
 TYPES = ("content", "product", "bulk", "brand", "seo")
-STATUSES = ("succeeded", "failed")
+STATUSES = ("succeeded", "needs_review", "failed")
 # Columns the page filters on, in the order its widgets appear.
 FILTER_COLUMNS = ("user", "type", "provider", "model", "language", "status")
 PRESETS = ("Today", "Last 7 days", "Last 30 days", "Last 90 days", "This month", "Last month",

@@ -78,6 +78,15 @@ def scored_text(data) -> str:
     return "\n".join([data.short_description, html_to_text(data.description_html), *data.bullet_features])
 
 
+def score_with_profile(profile: BrandProfile, text: str, language: str | None = None) -> tuple[int | None, list[str]]:
+    """(score 0–100 or None, reasons) for plain text against the profile, in language (default: the profile's)."""
+    language = language or profile.language
+    reference = profile.references.get(language)
+    if reference is None:
+        return None, [no_reference_reason(language)]
+    return score_text(reference, text, profile.banned_words)
+
+
 def score_for(profile: BrandProfile | None, request, data) -> BrandConsistency | None:
     """The consistency of generated data with the profile, in the request's language."""
     if profile is None:
@@ -88,11 +97,7 @@ def score_for(profile: BrandProfile | None, request, data) -> BrandConsistency |
 def consistency(profile: BrandProfile, language: str, text: str) -> BrandConsistency:
     """Score plain text in language against the profile's reference for that language."""
     result = BrandConsistency(profile=profile.name, profile_id=profile.id, version=profile.version)
-    reference = profile.references.get(language)
-    if reference is None:
-        result.differences = [no_reference_reason(language)]
-        return result
-    result.score, result.differences = score_text(reference, text, profile.banned_words)
+    result.score, result.differences = score_with_profile(profile, text, language)
     return result
 
 

@@ -18,6 +18,7 @@ from ..seo import plain_text
 from ..text import cut_to_units
 from .analysis import Figures, split_sentences
 from .profiles import VoiceFields, analyze_samples, by_language, profile_by_id, samples
+from .rules import settle
 
 PASSAGE_BUDGET = 2400  # characters of samples shown to the model; small models have small contexts
 EXAMPLE_CHARS = 400
@@ -76,11 +77,13 @@ def train(generator, profile_id: int, user: str, *, provider: str | None = None,
     chain = generator.chain(provider, model)
     generator.limiter.hit(user)
     draft, completions = _ask(chain, messages, engine, user, profile.name, language)
+    rules_do, rules_dont, banned = settle(_plain(draft.rules_do), _plain(draft.rules_dont), texts, language,
+                                          _plain(draft.banned_words))
     fields = VoiceFields.of(profile).model_copy(update={
         "language": language, "description": plain_text(draft.description),
         "tone": cut_to_units(plain_text(draft.tone), 40) if len(plain_text(draft.tone)) >= 2 else profile.tone,
-        "rules_do": _plain(draft.rules_do), "rules_dont": _plain(draft.rules_dont),
-        "preferred_words": _plain(draft.preferred_words), "banned_words": _plain(draft.banned_words),
+        "rules_do": rules_do, "rules_dont": rules_dont,
+        "preferred_words": _plain(draft.preferred_words), "banned_words": banned,
         "vocabulary_level": vocabulary_level(figures[language]), "sentence_length": sentence_length(figures[language]),
         "examples": choose_examples(texts)})
     last = completions[-1]

@@ -162,7 +162,8 @@ def finish_succeeded(engine: Engine, claimed: Claimed, kind: str, author: str, r
     with session_scope(engine) as session:
         content = ContentItem(type=kind, title=data.title, language=claimed.request.get("language", "en"),
                               author=author, request_json=claimed.request, data_json=data.model_dump(mode="json"),
-                              provider=response.provider or "", model=response.model or "")
+                              provider=response.provider or "", model=response.model or "",
+                              warnings=response.warnings)
         session.add(content)
         session.flush()
         session.add(ContentVersion(item_id=content.id, version=1, data_json=content.data_json, note=note,
@@ -173,7 +174,8 @@ def finish_succeeded(engine: Engine, claimed: Claimed, kind: str, author: str, r
             update(BulkItem).where(BulkItem.id == claimed.id, BulkItem.lease == claimed.lease,
                                    BulkItem.idempotency_key == claimed.idempotency_key,
                                    BulkItem.status == "running", BulkItem.content_item_id.is_(None))
-            .values(status="succeeded", content_item_id=content.id, error=None, lease=None,
+            .values(status=response.status, content_item_id=content.id, error="; ".join(response.warnings) or None,
+                    lease=None,
                     latency_ms=response.latency_ms, finished_at=utcnow())).rowcount
         if not marked:
             session.rollback()

@@ -39,6 +39,9 @@ def add_commands(subparsers) -> None:
         sub = bulk.add_parser(name, help=text)
         sub.add_argument("job", type=int)
         sub.set_defaults(handler=handler)
+        if name == "retry":
+            sub.add_argument("--needs-review", action="store_true",
+                             help="re-run the rows the quality gate marked needs_review instead")
     export = bulk.add_parser("export", help="write a job's results (.csv or .xlsx)")
     export.add_argument("job", type=int)
     export.add_argument("--out", type=Path, required=True)
@@ -125,8 +128,10 @@ def cmd_retry(args) -> int:
     from ..db import get_engine
     from .jobs import retry_failed
 
-    count = retry_failed(get_engine(), args.job)
-    print(f"Job #{args.job}: {count} failed rows queued again; run `python -m core bulk resume {args.job}`.")
+    which = ("needs_review",) if args.needs_review else ("failed",)
+    count = retry_failed(get_engine(), args.job, statuses=which)
+    print(f"Job #{args.job}: {count} {which[0].replace('_', ' ')} rows queued again; "
+          f"run `python -m core bulk resume {args.job}`.")
     return 0
 
 
@@ -208,8 +213,8 @@ def _draw(state, final: bool = False) -> None:
 
 def progress_line(state) -> str:
     """`45/200 done · 3 failed · 152 left · 120/min · ETA 1m16s`."""
-    parts = [f"{state.done}/{state.total} done", f"{state.succeeded} succeeded", f"{state.failed} failed",
-             f"{state.remaining} left"]
+    parts = [f"{state.done}/{state.total} done", f"{state.succeeded} succeeded",
+             f"{state.needs_review} need review", f"{state.failed} failed", f"{state.remaining} left"]
     if state.cancelled:
         parts.append(f"{state.cancelled} cancelled")
     if state.rate_per_min:

@@ -46,6 +46,7 @@ class Progress:
     running: int
     succeeded: int
     failed: int
+    needs_review: int
     cancelled: int
     rate_per_min: float | None
     eta_seconds: float | None
@@ -55,7 +56,7 @@ class Progress:
 
     @property
     def done(self) -> int:
-        return self.succeeded + self.failed + self.cancelled
+        return self.succeeded + self.needs_review + self.failed + self.cancelled
 
     @property
     def remaining(self) -> int:
@@ -165,18 +166,27 @@ def cancel_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJo
     return job
 
 
-def retry_failed(engine: Engine, job_id: int, actor: User | None = None) -> int:
-    """Put only the failed items back in the queue; returns how many."""
+def retry_failed(engine: Engine, job_id: int, actor: User | None = None,
+                 statuses: tuple[str, ...] = ("failed",)) -> int:
+    """Put the failed items (or those in `statuses`, e.g. "needs_review") back in the queue; returns how many.
+
+    A needs_review row's first draft stays in the Library; the retry saves a new item for the row.
+    """
     check_control(get_job(engine, job_id), actor)
     with session_scope(engine) as session:
-        count = session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "failed")
+        count = session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status.in_(statuses))
                                 .values(status="pending", attempts=0, error=None, not_before=None,
-                                        finished_at=None, lease=None)).rowcount
+                                        finished_at=None, lease=None, content_item_id=None)).rowcount
         if count:  # a running or paused job keeps its state; a stopped one is queued again
             session.execute(update(BulkJob).where(BulkJob.id == job_id,
                                                   BulkJob.status.in_(("finished", "cancelled")))
                             .values(status="queued", finished_at=None))
     return count
+
+
+def retry_needs_review(engine: Engine, job_id: int, actor: User | None = None) -> int:
+    """Write the rows the quality gate marked needs_review again; returns how many."""
+    return retry_failed(engine, job_id, actor, statuses=("needs_review",))
 
 
 def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str], actor: User | None) -> BulkJob:
@@ -208,13 +218,14 @@ def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progre
         recent = session.execute(
             select(func.count()).where(
                 BulkItem.job_id == job_id, BulkItem.finished_at >= since,
-                BulkItem.status.in_(("succeeded", "failed")))).scalar_one()
+                BulkItem.status.in_(("succeeded", "needs_review", "failed")))).scalar_one()
     remaining = counts.get("pending", 0) + counts.get("running", 0)
     rate = _rate(recent, job.started_at, now)
     eta = remaining / rate * 60 if rate and remaining and job.status == "running" else None
     return Progress(job_id=job_id, kind=job.kind, status=job.status, total=job.total,
                     pending=counts.get("pending", 0), running=counts.get("running", 0),
                     succeeded=counts.get("succeeded", 0), failed=counts.get("failed", 0),
+                    needs_review=counts.get("needs_review", 0),
                     cancelled=counts.get("cancelled", 0), rate_per_min=rate, eta_seconds=eta,
                     created_by=job.created_by, options=job.settings_json,
                     pause_reason=job.pause_reason if job.status == "paused" else None)

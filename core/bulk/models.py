@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 from ..models import utcnow
 
 JOB_STATUSES = ("queued", "running", "paused", "cancelled", "finished")
-ITEM_STATUSES = ("pending", "running", "succeeded", "failed", "cancelled")
+ITEM_STATUSES = ("pending", "running", "succeeded", "needs_review", "failed", "cancelled")
 
 
 class BulkJob(SQLModel, table=True):

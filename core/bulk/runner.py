@@ -119,7 +119,7 @@ class JobRunner:
             log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
             return
         self.probed.set()
-        if response.status == "succeeded":
+        if response.status in ("succeeded", "needs_review"):  # needs_review: saved, counted apart, retryable
             saved = claims.finish_succeeded(self.engine, item, _content_type(self.kind), self.author, response,
                                             note=f"bulk job #{self.job_id}, row {item.row}")
             if not saved:

@@ -5,7 +5,7 @@ demoting, deactivating or deleting themselves, or being changed by another admin
 and every change to who may sign in ends that user's sessions.
 """
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -63,13 +63,23 @@ def set_active(engine: Engine, actor: User, *, email: str, active: bool) -> User
 
 
 def delete_user(engine: Engine, actor: User, *, email: str) -> None:
-    """Remove a user and their sessions (admins only); their items keep their author's email."""
+    """Remove a user with their sessions and API tokens (admins only); their items keep the author's email."""
     require(actor, "manage_users")
     with session_scope(engine) as session:
         user = _target(session, email)
         _keep_an_admin(session, user, deleting=True)
-        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        _delete_rows_owned_by(session, user.id)
         session.delete(user)
+
+
+def _delete_rows_owned_by(session, user_id: int) -> None:
+    """Rows in any table with a foreign key to the user (sessions, API tokens, …), read from the database."""
+    inspector = inspect(session.connection())
+    for table in inspector.get_table_names():
+        for key in inspector.get_foreign_keys(table):
+            if key["referred_table"] == User.__tablename__ and len(key["constrained_columns"]) == 1:
+                column = key["constrained_columns"][0]  # names from the schema itself, not from input
+                session.execute(text(f'DELETE FROM "{table}" WHERE "{column}" = :user_id'), {"user_id": user_id})
 
 
 def reset_password(engine: Engine, actor: User, *, email: str, new_password: str) -> User:

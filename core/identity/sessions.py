@@ -82,6 +82,11 @@ def exchange(engine: Engine, code: str, signer: Signer) -> tuple[str, int] | Non
 
 def from_cookie(engine: Engine, cookie: str | None, signer: Signer) -> str | None:
     """The session id a signed cookie value stands for, or None if it is forged, expired or revoked."""
+    session_id = _cookie_session(engine, cookie, signer)
+    return session_id if user_for(engine, session_id) is not None else None
+
+
+def _cookie_session(engine: Engine, cookie: str | None, signer: Signer) -> str | None:
     if not cookie:
         return None
     try:
@@ -90,15 +95,14 @@ def from_cookie(engine: Engine, cookie: str | None, signer: Signer) -> str | Non
         return None
     with session_scope(engine) as session:
         row = session.exec(select(UserSession).where(UserSession.token_hash == _sha256(token))).first()
-        session_id = row.id if row is not None else None
-    return session_id if user_for(engine, session_id) is not None else None
+        return row.id if row is not None else None
 
 
 def end(engine: Engine, session_id: str | None = None, *, cookie: str | None = None,
         signer: Signer | None = None) -> None:
     """Sign one session out (by id, or by its cookie)."""
     if cookie and signer:
-        session_id = from_cookie(engine, cookie, signer) or session_id
+        session_id = _cookie_session(engine, cookie, signer) or session_id
     if session_id:
         with session_scope(engine) as session:
             session.execute(delete(UserSession).where(UserSession.id == session_id))

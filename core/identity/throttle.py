@@ -9,7 +9,7 @@ address cannot lock a real user out; only a wide, distributed attack slows every
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func, or_, text
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -34,8 +34,11 @@ def reserve(engine: Engine, email: str, client: str, now: float) -> list[int]:
     since = moment - timedelta(seconds=WINDOW_SECONDS)
     attempt_keys = keys(email, client)
     with session_scope(engine) as session:
+        if session.get_bind().dialect.name == "postgresql":  # SQLite's first write already serialises
+            for key in sorted(attempt_keys.values()):  # one order, so two attempts never deadlock
+                session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
         rows = [SigninAttempt(key=key, created_at=moment) for key in attempt_keys.values()]
-        session.add_all(rows)  # the insert comes first: it takes the write lock that serialises attempts
+        session.add_all(rows)  # inserted, then counted: parallel guesses cannot all slip under the limit
         session.flush()
         ids = [row.id for row in rows]
         for kind, key in attempt_keys.items():

@@ -54,6 +54,7 @@ class Provider:
     needs_key: ClassVar[bool] = False
     key_env_var: ClassVar[str | None] = None
     can_stream: ClassVar[bool] = True
+    writes_long_posts: ClassVar[bool] = True  # False: long posts are written section by section from the start
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
     has_deadline: ClassVar[bool] = True  # settings.timeout bounds the whole call (in-process models: no)

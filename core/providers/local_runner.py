@@ -76,15 +76,17 @@ class Runner:
     def _exchange(self, request: dict) -> Iterator[str]:
         if self.pid is None:
             self._start()
+        process = self._process  # close() at interpreter exit may kill it under us: then this call fails
         try:
             if self.info is None:
                 self._read_ready()
-            send(self._process.stdin, request)
-            while "chunk" in (message := receive(self._process.stdout)):
+            send(process.stdin, request)
+            while "chunk" in (message := receive(process.stdout)):
                 yield message["chunk"]
-        except (EOFError, OSError):
-            self._stop()
-            self._start()  # warm up the replacement now, so "restarted" is true and the retry is quick
+        except (EOFError, OSError, ValueError):  # ValueError: a closed pipe or a garbled message
+            if process is self._process:  # it died by itself, not by close()
+                self._stop()
+                self._start()  # warm up the replacement now, so "restarted" is true and the retry is quick
             raise ProviderUnavailableError(CRASHED) from None
         except GeneratorExit:
             self._stop(kill=True)  # the caller walked away mid-answer; the runner would keep writing it
@@ -134,12 +136,16 @@ class Runner:
             finally:
                 self._lock.release()
 
-    def close(self) -> None:
-        """Stop the runner now (waiting for a generation in progress to end)."""
-        with self._lock:
+    def close(self, wait: float | None = None) -> None:
+        """Stop the runner; a generation in progress gets `wait` seconds (None: all it needs), then is killed."""
+        locked = self._lock.acquire(timeout=-1 if wait is None else wait)
+        try:
             if self._idle_timer:
                 self._idle_timer.cancel()
-            self._stop()
+            self._stop(kill=not locked)
+        finally:
+            if locked:
+                self._lock.release()
 
 
 _runners: dict[tuple, Runner] = {}
@@ -157,8 +163,11 @@ def runner_for(path: str, n_ctx: int, n_threads: int | None) -> Runner:
 
 @atexit.register
 def close_runners() -> None:
-    """Stop every runner; also called at interpreter exit (a killed parent is noticed by the runner itself)."""
+    """Stop every runner at interpreter exit, without waiting long for a daemon thread's generation.
+
+    A parent killed outright never gets here; its runners notice on their own (see llama_runner).
+    """
     with _runners_lock:
         runners = list(_runners.values())
     for runner in runners:
-        runner.close()
+        runner.close(wait=1.0)

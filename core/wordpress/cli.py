@@ -9,7 +9,8 @@ from ..errors import ValidationFailedError
 
 
 def add_commands(commands) -> None:
-    """Add the sites, publish and links subcommands."""
+    """Add the sites, publish, links and secrets subcommands."""
+    add_secret_commands(commands)
     sites = commands.add_parser("sites", help="WordPress sites").add_subparsers(dest="action", required=True)
     add = sites.add_parser("add", help="connect a site (the password is read from an environment variable)")
     add.add_argument("name")
@@ -61,6 +62,44 @@ def add_commands(commands) -> None:
     links.add_argument("--refresh", action="store_true", help="fetch the site's posts again")
     links.add_argument("--json", action="store_true")
     links.set_defaults(handler=cmd_links)
+
+
+def add_secret_commands(commands) -> None:
+    """`secrets check|rotate|reencrypt`: the Fernet key that encrypts stored site passwords."""
+    keys = commands.add_parser("secrets", help="the key encrypting stored site passwords").add_subparsers(
+        dest="action", required=True)
+    keys.add_parser("check", help="refuse (exit 1) if stored secrets cannot be decrypted").set_defaults(
+        handler=cmd_secrets_check)
+    keys.add_parser("rotate", help="put a new key in data/secret.key and re-encrypt every secret with it"
+                    ).set_defaults(handler=cmd_secrets_rotate)
+    keys.add_parser("reencrypt", help="re-encrypt every secret with the first key of CONTENTCRAFT_SECRET_KEY"
+                    ).set_defaults(handler=cmd_secrets_reencrypt)
+
+
+def cmd_secrets_check(args) -> int:
+    from .secrets import check_key, stored_secret_count
+
+    engine = _engine()
+    check_key(engine)
+    print(f"The key decrypts the stored secrets ({stored_secret_count(engine)} sites).")
+    return 0
+
+
+def cmd_secrets_rotate(args) -> int:
+    from .secrets import KEY_FILE, rotate_key_file
+
+    count = rotate_key_file(_engine())
+    print(f"New key written to {KEY_FILE}; {count} secrets re-encrypted. Back the new key up now "
+          "(apart from the database); the old one no longer decrypts anything.")
+    return 0
+
+
+def cmd_secrets_reencrypt(args) -> int:
+    from .secrets import reencrypt
+
+    count = reencrypt(_engine())
+    print(f"{count} secrets re-encrypted with the first key; you can now drop the old keys.")
+    return 0
 
 
 def _engine():

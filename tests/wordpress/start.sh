@@ -20,12 +20,17 @@
 #   WP_SKIP_APT=1    never call apt-get (fail if packages are missing)
 #   WP_EATMYDATA=0   run MariaDB without eatmydata (fsync on; slower first start)
 #   WP_PURGE=1       (stop only) delete DATA_DIR after stopping
+#   WP_NO_CONNECTOR=1  leave the connector mu-plugin out (the ContentCraft plugin then carries its duties)
+#   WPR_DEBUG=1      WP_DEBUG on (notices go to DATA_DIR/php-errors.log, never into pages)
+#   WP_EXTRA_MU_PLUGINS  more mu-plugin files to copy in (space-separated paths; tests' hook recorders)
 set -euo pipefail
 
 WPR_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WPR_INSTALL_PHP="${WPR_INSTALL_PHP:-$WPR_HERE/install.php}"
 # The connector real sites install (core/wordpress/wp-plugin/) and the test-only helpers.
 WPR_MU_PLUGINS=("$WPR_HERE/../../core/wordpress/wp-plugin/contentcraft-connector.php" "$WPR_HERE/test-helpers.php")
+# The ContentCraft plugin (installed, not activated: tests activate it through /wp/v2/plugins).
+WPR_PLUGIN="$WPR_HERE/../../wordpress-plugin/contentcraft"
 WPR_PACKAGES=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-xml php-mbstring php-curl mariadb-server eatmydata)
 
 wpr_log() { echo "[wp-local] $*" >&2; }
@@ -152,7 +157,8 @@ define( 'DISABLE_WP_CRON', true );
 define( 'AUTOMATIC_UPDATER_DISABLED', true );
 define( 'WP_AUTO_UPDATE_CORE', false );
 define( 'FS_METHOD', 'direct' );
-define( 'WP_DEBUG', false );
+define( 'WP_DEBUG', $( [[ "${WPR_DEBUG:-0}" == 1 ]] && echo true || echo false ) );
+define( 'WP_DEBUG_DISPLAY', false );
 
 if ( ! defined( 'ABSPATH' ) ) {
 	define( 'ABSPATH', __DIR__ . '/' );
@@ -176,8 +182,15 @@ chdir( $root );
 require $root . '/index.php';
 EOF
 
-	mkdir -p "$wp/wp-content/mu-plugins"
-	cp "${WPR_MU_PLUGINS[@]}" "$wp/wp-content/mu-plugins/"
+	mkdir -p "$wp/wp-content/mu-plugins" "$wp/wp-content/plugins"
+	local mu=("${WPR_MU_PLUGINS[@]}")
+	if [[ "${WP_NO_CONNECTOR:-0}" == 1 ]]; then mu=("$WPR_HERE/test-helpers.php"); fi
+	# shellcheck disable=SC2206 # a space-separated list of paths, by design
+	if [[ -n "${WP_EXTRA_MU_PLUGINS:-}" ]]; then mu+=(${WP_EXTRA_MU_PLUGINS}); fi
+	cp "${mu[@]}" "$wp/wp-content/mu-plugins/"
+	# -L: includes/connector.php is a link to the connector mu-plugin; the site gets a real copy.
+	rm -rf "$wp/wp-content/plugins/contentcraft"
+	cp -rL "$WPR_PLUGIN" "$wp/wp-content/plugins/contentcraft"
 }
 
 wpr_start_php() {

@@ -1,7 +1,7 @@
 """the host each generation request went to, on the log row
 
 Revision ID: 0070_log_host
-Revises: 0041_analytics_speed
+Revises: 0001
 
 A plain ADD COLUMN (no batch copy), so the analytics triggers on generation_log stay in place.
 """
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0070_log_host"
-down_revision = "0041_analytics_speed"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,13 @@
 
 defined( 'ABSPATH' ) || exit;
 
+// The ContentCraft plugin includes this same file (wordpress-plugin/contentcraft/includes/connector.php
+// is a link to it): when both are installed, only the first copy loaded registers anything.
+if ( defined( 'CONTENTCRAFT_CONNECTOR_LOADED' ) ) {
+	return;
+}
+define( 'CONTENTCRAFT_CONNECTOR_LOADED', __FILE__ );
+
 const CONTENTCRAFT_KEY_META = 'contentcraft_idempotency_key';
 const CONTENTCRAFT_LD_META  = 'contentcraft_schema_ld_json';
 
@@ -53,14 +60,17 @@ add_action( 'rest_api_init', function () {
 	}
 } );
 
-/** Restricts a REST post query to the post with the idempotency key given as ?contentcraft_key=. */
-function contentcraft_filter_by_key( $args, $request ) {
-	$key = $request->get_param( 'contentcraft_key' );
-	if ( is_string( $key ) && '' !== $key ) {
-		$args['meta_query']   = isset( $args['meta_query'] ) ? (array) $args['meta_query'] : array();
-		$args['meta_query'][] = array( 'key' => CONTENTCRAFT_KEY_META, 'value' => $key );
+// Declared conditionally: PHP binds unconditional top-level functions before the guard above runs.
+if ( ! function_exists( 'contentcraft_filter_by_key' ) ) {
+	/** Restricts a REST post query to the post with the idempotency key given as ?contentcraft_key=. */
+	function contentcraft_filter_by_key( $args, $request ) {
+		$key = $request->get_param( 'contentcraft_key' );
+		if ( is_string( $key ) && '' !== $key ) {
+			$args['meta_query']   = isset( $args['meta_query'] ) ? (array) $args['meta_query'] : array();
+			$args['meta_query'][] = array( 'key' => CONTENTCRAFT_KEY_META, 'value' => $key );
+		}
+		return $args;
 	}
-	return $args;
 }
 
 add_action( 'wp_head', function () {

@@ -1,0 +1,84 @@
+"""`python -m core brand …`: create a profile from sample files and score texts against it, for scripts."""
+
+import json
+import os
+from pathlib import Path
+
+from ..config import get_settings
+from ..db import engine_for, upgrade
+from ..errors import NotFoundError, ValidationFailedError
+from ..schemas import LANGUAGES
+from . import profiles, sources
+from .analysis import html_to_text, markdown_to_text
+from .apply import score_label, score_with_profile
+
+
+def add_commands(commands) -> None:
+    """Register the brand subcommands."""
+    brand = commands.add_parser("brand", help="brand voice profiles").add_subparsers(dest="action", required=True)
+    create = brand.add_parser("create", help="create a profile from sample files (.txt, .md, .html, .csv)")
+    create.add_argument("name")
+    create.add_argument("--language", choices=list(LANGUAGES), default="en")
+    create.add_argument("--samples", nargs="+", required=True, metavar="FILE")
+    create.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER", "cli"), metavar="EMAIL")
+    create.set_defaults(handler=cmd_create)
+    score = brand.add_parser("score", help="score text files against a profile")
+    score.add_argument("name")
+    score.add_argument("--text-file", nargs="+", required=True, metavar="FILE", dest="text_files")
+    score.add_argument("--language", choices=list(LANGUAGES), help="default: the profile's language")
+    score.add_argument("--json", action="store_true", help="one object per file: file, score (0–100 or null), reasons")
+    score.set_defaults(handler=cmd_score)
+
+
+def _engine():
+    url = get_settings().database_url
+    upgrade(url)
+    return engine_for(url)
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise ValidationFailedError(f"Cannot read {path}: {error.strerror}.") from None
+
+
+def cmd_create(args) -> int:
+    engine = _engine()
+    found = [s for path in args.samples for s in sources.from_upload(Path(path).name, _read(path), args.language)]
+    profile = profiles.create_profile(engine, args.actor, args.name, profiles.VoiceFields(language=args.language))
+    profiles.add_samples(engine, args.actor, profile.id, found)
+    saved = profiles.save_version(engine, args.actor, profile.id, profiles.VoiceFields.of(profile), "created from files")
+    if args.language not in saved.references:
+        print(f"warning: the samples are too short to score {LANGUAGES[args.language]} text; add more writing.")
+    words = sum(len(s.text.split()) for s in found)
+    print(f"Created {saved.name!r} (v{saved.version}) from {len(found)} samples, {words} words.")
+    return 0
+
+
+def text_of(path: str) -> str:
+    """A file's prose: HTML and Markdown reduced to their text, anything else read as UTF-8."""
+    try:
+        text = _read(path).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailedError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
+    suffix = Path(path).suffix.lower()
+    return html_to_text(text) if suffix in {".html", ".htm"} else markdown_to_text(text) if suffix == ".md" else text
+
+
+def cmd_score(args) -> int:
+    profile = profiles.get_profile(_engine(), args.name)
+    if profile is None:
+        raise NotFoundError(f"There is no brand profile named {args.name!r}; create it with `brand create`.")
+    results = []
+    for path in args.text_files:
+        score, reasons = score_with_profile(profile, text_of(path), args.language)
+        results.append({"file": path, "score": score, "reasons": reasons})
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return 0
+    for result in results:
+        print(f"{result['file']}: {score_label(result['score'])}")
+        for reason in result["reasons"]:
+            print(f"  - {reason}")
+    return 0

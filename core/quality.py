@@ -1,0 +1,147 @@
+"""The quality gate every generated result passes, the same for the Studio, bulk, the API and the CLI."""
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from . import language, prompts, seo
+from .schemas import LANGUAGES, LENGTH_WORDS, ContentData, ContentRequest, ProductData
+
+MIN_BODY_SHARE = 0.5  # a body under half the asked words is not the post that was asked for
+MIN_HEADINGS = {"short": 0, "medium": 3, "long": 3}
+MIN_DISTINCT_4GRAMS = 0.5  # below this the text loops (distinct-n, Li et al. 2016, "A Diversity-Promoting Objective")
+ECHO_NGRAM = 5
+_PLACEHOLDER = re.compile(
+    r"\[[^\]\n]{0,40}(?:_|\b(?:insert|your|name|topic|keyword|placeholder|company|brand|link|url)\b)[^\]\n]{0,40}\]"
+    r"|\blorem ipsum\b|\bTODO\b|\bTBD\b|\{\{[^}]*\}\}|<insert\b|\bXXX\b", re.IGNORECASE)
+_FRAGMENT = re.compile(r"[{}<>]|[\"']\w+[\"']\s*:|\b(?:body_html|meta_desc|seo_title|short_description|"
+                       r"description_html|bullet_features)\b")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a result needs review: a short code and a message for the user."""
+
+    code: str
+    message: str
+
+
+@dataclass
+class Verdict:
+    """The gate's findings for one result, and the language it was detected in (None if too short)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    detected_language: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def messages(self) -> list[str]:
+        return [problem.message for problem in self.problems]
+
+
+@functools.cache
+def _prompt_ngrams() -> frozenset[tuple[str, ...]]:
+    """Every 5-word run of our prompts' fixed wording: a field containing one echoes the prompt."""
+    grams = set()
+    for path in sorted(prompts.PROMPTS_DIR.glob("*.txt")):
+        text = re.sub(r"\$\{?\w+\}?", " | ", path.read_text(encoding="utf-8"))
+        for chunk in text.split("|"):
+            words = _WORD.findall(chunk.lower())
+            grams.update(tuple(words[i:i + ECHO_NGRAM]) for i in range(len(words) - ECHO_NGRAM + 1))
+    return frozenset(grams)
+
+
+def echoes_prompt(text: str) -> bool:
+    """True when text repeats five or more consecutive words of one of our prompts."""
+    words = _WORD.findall(text.lower())
+    grams = _prompt_ngrams()
+    return any(tuple(words[i:i + ECHO_NGRAM]) in grams for i in range(len(words) - ECHO_NGRAM + 1))
+
+
+def distinct_ngram_ratio(text: str, n: int = 4) -> float:
+    """Distinct word n-grams over all n-grams of text (1.0 for texts shorter than n words)."""
+    words = _WORD.findall(text.lower())
+    grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+    return len(set(grams)) / len(grams) if grams else 1.0
+
+
+def _fields(data: ContentData | ProductData) -> tuple[dict[str, str], dict[str, str]]:
+    """(plain-text fields, HTML fields) by label."""
+    if isinstance(data, ContentData):
+        plain = {"title": data.title, "excerpt": data.excerpt, "SEO title": data.meta.seo_title,
+                 "meta description": data.meta.meta_desc, "outline": " · ".join(data.outline),
+                 "headings": " · ".join(data.headings)}
+        return plain, {"body": data.body_html}
+    plain = {"title": data.title, "short description": data.short_description, "SEO title": data.meta.seo_title,
+             "meta description": data.meta.meta_desc, "feature bullets": " · ".join(data.bullet_features),
+             "image alt text": data.image_alt_text}
+    return plain, {"long description": data.description_html}
+
+
+def _text_problems(plain: dict[str, str], html_fields: dict[str, str]) -> list[Problem]:
+    found = []
+    for label, value in plain.items():
+        if not value.strip():
+            found.append(Problem("empty", f"The {label} is empty."))
+        elif _PLACEHOLDER.search(value):
+            found.append(Problem("placeholder", f"The {label} contains a placeholder "
+                                                f"(“{_PLACEHOLDER.search(value).group(0)}”)."))
+        elif _FRAGMENT.search(value):
+            found.append(Problem("fragment", f"The {label} contains JSON or markup fragments."))
+        elif echoes_prompt(value):
+            found.append(Problem("echo", f"The {label} repeats the instructions instead of answering them."))
+    for label, value in html_fields.items():
+        text = seo.plain_text(value)
+        if not text:
+            found.append(Problem("empty", f"The {label} is empty."))
+        elif match := _PLACEHOLDER.search(text):
+            found.append(Problem("placeholder", f"The {label} contains a placeholder (“{match.group(0)}”)."))
+        elif re.search(r"[{}]|</?[a-zA-Z]+[\s>/=]|[\"']\w+[\"']\s*:", text):
+            found.append(Problem("fragment", f"The {label} contains JSON or markup fragments."))
+        elif echoes_prompt(text):
+            found.append(Problem("echo", f"The {label} repeats the instructions instead of answering them."))
+        elif distinct_ngram_ratio(text) < MIN_DISTINCT_4GRAMS:
+            found.append(Problem("repetition", f"The {label} repeats itself."))
+    return found
+
+
+def _length_problems(data: ContentData, request: ContentRequest) -> list[Problem]:
+    found = []
+    target, words = LENGTH_WORDS[request.length], seo.word_count(seo.plain_text(data.body_html))
+    if words < target * MIN_BODY_SHARE:
+        found.append(Problem("short", f"The body has {words} words; about {target} were asked."))
+    wanted = MIN_HEADINGS[request.length]
+    if len(data.headings) < wanted:
+        found.append(Problem("headings", f"The body has {len(data.headings)} headings; a {request.length} post "
+                                         f"needs at least {wanted}."))
+    return found
+
+
+def check(data: ContentData | ProductData, request) -> Verdict:
+    """Every problem the gate finds in a result for request; an empty list means it passes."""
+    plain, html_fields = _fields(data)
+    problems = _text_problems(plain, html_fields)
+    if isinstance(data, ContentData) and isinstance(request, ContentRequest):
+        problems += _length_problems(data, request)
+    text = " ".join([data.title, *(seo.plain_text(v) for v in html_fields.values())])
+    found = language.detect(text)
+    if found and found.language != request.language and found.confidence >= language.MIN_CONFIDENCE:
+        problems.append(Problem("language", language.mismatch_warning(found.language, request.language)))
+    return Verdict(problems, found.language if found else None)
+
+
+def retry_instruction(verdict: Verdict, language_code: str) -> str:
+    """The firmer instruction added to the prompt for the one retry."""
+    lines = ["Your previous answer was rejected: " + " ".join(verdict.messages) + " Fix every one of these."]
+    if any(problem.code == "language" for problem in verdict.problems):
+        name = LANGUAGES[language_code]
+        lines.append(f"Write ONLY in {name}: the title, every heading and every sentence must be in {name}. "
+                     f"Do not write in any other language.")
+    if any(problem.code in {"placeholder", "echo", "fragment"} for problem in verdict.problems):
+        lines.append("Write finished text: no placeholders in brackets, no JSON or HTML inside plain-text fields, "
+                     "and never repeat these instructions.")
+    return "\n".join(lines)

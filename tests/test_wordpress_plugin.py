@@ -1,0 +1,444 @@
+"""The WordPress plugin (wordpress-plugin/contentcraft/) against a real WordPress and a running API.
+
+WordPress 6.1 from Debian (tests/wordpress/), `python -m api` on loopback with the "custom" provider
+pointing at tests/wordpress/model_server.py (an instant OpenAI-compatible model). WooCommerce is not a
+Debian package, so its product type and capability come from tests/wordpress/hook-recorder.php.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.net import free_port, wait_until
+from tests.wordpress import model_server
+from tests.wordpress.harness import WordPress, missing_packages, run_script, skip_or_fail
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+PLUGIN = ROOT / "wordpress-plugin" / "contentcraft"
+RECORDER = ROOT / "tests" / "wordpress" / "hook-recorder.php"
+PASSWORD = "plugin-pass-1!"
+
+
+def test_every_php_file_lints():
+    files = [*PLUGIN.rglob("*.php"), ROOT / "core/wordpress/wp-plugin/contentcraft-connector.php", RECORDER]
+    assert len(files) >= 9
+    for path in files:
+        result = subprocess.run(["php", "-l", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_plugin_shares_the_connector_file():
+    link = PLUGIN / "includes" / "connector.php"
+    assert link.is_symlink() and link.resolve() == (ROOT / "core/wordpress/wp-plugin/contentcraft-connector.php")
+
+
+def build_plugin() -> None:
+    """`make wordpress-plugin` (.pot, .mo, zip); skipped locally without Debian's gettext and zip."""
+    missing = [tool for tool in ("xgettext", "msgfmt", "zip") if shutil.which(tool) is None]
+    if missing:
+        skip_or_fail(f"the plugin build needs {' '.join(missing)} (Debian packages gettext, zip; see .ci/run)")
+    build = subprocess.run(["make", "-s", "wordpress-plugin"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+
+
+def test_build_makes_the_pot_and_a_complete_persian_translation():
+    build_plugin()
+    languages = PLUGIN / "languages"
+    pot = (languages / "contentcraft.pot").read_text()
+    assert 'msgid "Generate with ContentCraft"' in pot and "#. translators:" in pot
+    assert (languages / "contentcraft-fa_IR.mo").stat().st_size > 1000
+    po = str(languages / "contentcraft-fa_IR.po")
+    missing = subprocess.run(["msgcmp", po, str(languages / "contentcraft.pot")], capture_output=True, text=True)
+    assert missing.returncode == 0, missing.stderr
+    untranslated = subprocess.run(["msgattrib", "--untranslated", "--only-fuzzy", po], capture_output=True, text=True)
+    assert untranslated.stdout == "" and "msgstr \"\"\n\n" not in Path(po).read_text()[400:]
+
+
+def test_plugin_and_connector_mu_plugin_load_together_once():
+    both = ("define('ABSPATH', '/'); $GLOBALS['n'] = 0; function add_action() { $GLOBALS['n']++; } "
+            "function add_filter() {} include $argv[1]; include $argv[2]; echo $GLOBALS['n'], ' ', CONTENTCRAFT_CONNECTOR_LOADED;")
+    mu = ROOT / "core/wordpress/wp-plugin/contentcraft-connector.php"
+    with tempfile.TemporaryDirectory() as copy:  # the plugin as installed: a real file, not a link
+        installed = Path(copy) / "connector.php"
+        installed.write_bytes((PLUGIN / "includes/connector.php").read_bytes())
+        result = subprocess.run(["php", "-r", both, str(mu), str(installed)], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == f"3 {mu}", result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def model():
+    httpd = model_server.serve()
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def api(model, tmp_path_factory):
+    """`python -m api` on a free port with the instant model; yields (url, token)."""
+    home = tmp_path_factory.mktemp("api")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
+    env.update(CONTENTCRAFT_DATABASE_URL=f"sqlite:///{home / 'api.db'}", CONTENTCRAFT_PROVIDER="custom",
+               CONTENTCRAFT_CUSTOM_BASE_URL=f"{model}/v1", CONTENTCRAFT_PASSWORD="correct horse")
+    run = lambda *args: subprocess.run([sys.executable, "-m", "core", *args], env=env, cwd=ROOT, check=True,  # noqa: E731
+                                       capture_output=True, text=True, timeout=120)
+    run("users", "add", "wp@example.com", "--password-env", "CONTENTCRAFT_PASSWORD")
+    token = run("tokens", "create", "wp@example.com", "--name", "wordpress").stdout.strip().splitlines()[-1]
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "api", "--port", str(port)], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{url}/api/health", timeout=2).status_code == 200, process, "the API", timeout=120)
+    yield url, token
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def site(api):
+    """A WordPress with the plugin active (and no connector mu-plugin), users of each role, connected to the API."""
+    missing = missing_packages()
+    if missing:
+        skip_or_fail(f"the test WordPress needs Debian packages: {' '.join(missing)} (see .ci/run)")
+    build_plugin()
+    data_dir = Path(tempfile.mkdtemp(prefix="ccpl-", dir="/tmp"))
+    info = run_script("start.sh", data_dir, WP_NO_CONNECTOR="1", WP_EXTRA_MU_PLUGINS=str(RECORDER), WPR_DEBUG="1")
+    wp = WordPress(dir=data_dir, url=info["WP_URL"], user=info["WP_USER"], app_password=info["WP_APP_PASSWORD"])
+    with wp.admin() as admin:
+        activated = admin.post("/wp/v2/plugins/contentcraft/contentcraft", json={"status": "active"})
+        assert activated.status_code == 200, activated.text
+        for login, role in (("editor1", "editor"), ("subscriber1", "subscriber"), ("shop1", "editor")):
+            made = admin.post("/wp/v2/users", json={"username": login, "email": f"{login}@example.com",
+                                                    "password": PASSWORD, "roles": [role]})
+            assert made.status_code == 201, made.text
+        url, token = api
+        saved = admin.post("/wp/v2/settings", json={"contentcraft_api_url": url, "contentcraft_api_token": token})
+        assert saved.status_code == 200, saved.text
+    yield wp
+    with contextlib.suppress(Exception):
+        run_script("stop.sh", data_dir, WP_PURGE="1")
+
+
+@contextlib.contextmanager
+def login(wp: WordPress, user: str):
+    """A browser-like httpx client signed in through wp-login.php (cookie auth, no nonce yet)."""
+    with httpx.Client(base_url=wp.url, timeout=120, trust_env=False, follow_redirects=False) as client:
+        client.cookies.set("wordpress_test_cookie", "WP Cookie check")
+        answer = client.post("/wp-login.php", data={"log": user, "pwd": PASSWORD, "wp-submit": "Log In",
+                                                    "testcookie": "1"})
+        assert answer.status_code == 302, answer.text[:500]
+        yield client
+
+
+def nonce(client: httpx.Client) -> str:
+    answer = client.get("/wp-admin/admin-ajax.php", params={"action": "rest-nonce"})
+    assert answer.status_code == 200 and answer.text.isalnum(), answer.text
+    return answer.text
+
+
+def call(client: httpx.Client, route: str, body: dict, with_nonce: str | None = None) -> httpx.Response:
+    headers = {"X-WP-Nonce": with_nonce} if with_nonce else {}
+    return client.post(f"/wp-json/contentcraft/v1/{route}", json=body, headers=headers)
+
+
+def hooks(wp: WordPress) -> list[dict]:
+    path = wp.dir / "hooks.log"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def sql(wp: WordPress, query: str) -> str:
+    return subprocess.run(["mariadb", "--no-defaults", "-S", str(wp.dir / "mysqld.sock"), "-N", "-B", "wordpress",
+                           "-e", query], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def plugin_notices(wp: WordPress) -> list[str]:
+    log = wp.dir / "php-errors.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    return [line for line in lines if "contentcraft" in line.lower()]
+
+
+def test_activation_creates_the_log_table_without_notices(site):
+    with login(site, "editor1") as editor:
+        assert editor.get("/wp-admin/admin.php", params={"page": "contentcraft-usage"}).status_code == 200
+    assert sql(site, "SHOW TABLES LIKE 'wp_contentcraft_logs'") == "wp_contentcraft_logs"
+    columns = sql(site, "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS "
+                        "WHERE TABLE_NAME = 'wp_contentcraft_logs'")
+    assert columns == "id,user_id,type,target,tokens,latency_ms,status,error,created_at"
+    assert plugin_notices(site) == []
+
+
+def test_token_is_write_only_and_encrypted(site, api):
+    _, token = api
+    with site.admin() as admin:
+        settings = admin.get("/wp/v2/settings").json()
+    assert settings["contentcraft_api_url"] == api[0]
+    assert settings["contentcraft_api_token"] == "********"
+    stored = sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'contentcraft_api_token'")
+    assert stored.startswith("ccenc1:") and token not in stored
+    with site.admin() as admin:
+        admin.post("/wp/v2/settings", json={"contentcraft_api_token": "********"})  # the mask sent back
+    assert sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'contentcraft_api_token'") == stored
+
+
+def test_rest_auth_and_nonce(site):
+    topic = {"topic": "Trail running for beginners", "keywords": "trail, running", "length": "short"}
+    anonymous = httpx.post(f"{site.url}/wp-json/contentcraft/v1/content/generate", json=topic, timeout=30)
+    assert anonymous.status_code == 401
+    with login(site, "subscriber1") as subscriber:
+        assert call(subscriber, "content/generate", topic, nonce(subscriber)).status_code == 403
+    with login(site, "editor1") as editor:
+        missing = call(editor, "content/generate", topic)
+        assert missing.status_code == 403 and "nonce" in missing.json()["message"]
+        assert call(editor, "content/generate", topic, "0123456789").status_code == 403
+        answer = call(editor, "content/generate", topic, nonce(editor))
+    assert answer.status_code == 200, answer.text
+    data = answer.json()["data"]
+    assert data["title"] == "Trail running for beginners" and data["item_id"] >= 1
+    assert "<h2>" in data["body_html"] and 140 <= len(data["meta"]["meta_desc"]) <= 160
+    assert sql(site, "SELECT COUNT(*) FROM wp_contentcraft_logs WHERE status = 'success' AND type = 'blog'") >= "1"
+
+
+def test_connection_test_checks_health_and_the_token(site, api):
+    with site.admin() as admin:
+        good = admin.post("/contentcraft/v1/connection/test")
+        admin.post("/wp/v2/settings", json={"contentcraft_api_token": "cc_wrong-token"})
+        try:
+            refused = admin.post("/contentcraft/v1/connection/test")
+        finally:
+            admin.post("/wp/v2/settings", json={"contentcraft_api_token": api[1]})
+    assert good.status_code == 200 and good.json()["message"].startswith("Connected")
+    assert refused.status_code == 502 and "refused this site's API token" in refused.json()["message"]
+    with login(site, "editor1") as editor:
+        assert call(editor, "connection/test", {}, nonce(editor)).status_code == 403
+
+
+def test_bad_input_is_a_400_with_a_clear_message(site):
+    with login(site, "editor1") as editor:
+        token = nonce(editor)
+        short = call(editor, "content/generate", {"topic": "Hi"}, token)
+        assert short.status_code == 400 and "topic" in short.json()["message"]
+        too_many = call(editor, "content/generate", {"topic": "Trail running", "keywords": ",".join("abcdefghijk")}, token)
+        assert too_many.status_code == 400 and "10 keywords" in too_many.json()["message"]
+        wrong = call(editor, "content/generate", {"topic": "Trail running", "length": "huge"}, token)
+        assert wrong.status_code == 400 and "length" in wrong.json()["message"]
+        script = call(editor, "content/generate", {"topic": "<script>alert(1)</script>Trail running"}, token)
+    assert script.status_code == 200 and "<script" not in script.text
+
+
+def test_every_hook_runs_and_takes_effect(site):
+    (site.dir / "hooks.log").unlink(missing_ok=True)
+    with login(site, "editor1") as editor:
+        answer = call(editor, "content/generate", {"topic": "Hooks in a marathon plan"}, nonce(editor))
+        failed = call(editor, "content/generate", {"topic": "FAIL on purpose please"}, nonce(editor))
+    assert answer.status_code == 200 and answer.json()["data"]["meta"]["seo_title"].startswith("Filtered: ")
+    assert failed.status_code == 502 and failed.json()["message"]
+    calls = hooks(site)
+    names = {entry["hook"] for entry in calls}
+    assert names >= {"contentcraft_before_generate", "contentcraft_prompt_instructions", "contentcraft_api_request_args",
+                     "contentcraft_before_api_request", "contentcraft_api_response", "contentcraft_generated_content",
+                     "contentcraft_content_generated", "contentcraft_generation_failed"}
+    sent = next(e for e in calls if e["hook"] == "contentcraft_before_api_request")["args"][1]
+    assert "recorded keyword" in sent["keywords"] and "Section from the hook" in sent["sections"]
+    failure = next(e for e in calls if e["hook"] == "contentcraft_generation_failed")["args"]
+    assert failure[0] == "blog" and failure[1] == "contentcraft_api_error"
+
+
+def make_posts(site: WordPress, titles: list[str]) -> list[int]:
+    with site.admin() as admin:
+        return [admin.post("/wp/v2/posts", json={"title": t, "status": "draft", "content": "old body"}).json()["id"]
+                for t in titles]
+
+
+def test_bulk_process_reports_each_post_and_leaves_failures_untouched(site):
+    ids = make_posts(site, ["Winter running layers", "FAIL this one", "Hill repeats explained"])
+    with login(site, "editor1") as editor:
+        answer = call(editor, "bulk/process", {"ids": ids, "length": "short"}, nonce(editor))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["succeeded"], body["failed"]) == (2, 1)
+    with site.admin() as admin:
+        posts = {p["id"]: p for p in admin.get("/wp/v2/posts", params={"include": ",".join(map(str, ids)), "status": "draft",
+                                                                            "context": "edit"}).json()}
+    assert "<h2>" in posts[ids[0]]["content"]["raw"] and posts[ids[0]]["excerpt"]["raw"]
+    assert posts[ids[0]]["meta"]["contentcraft_meta_desc"] and posts[ids[0]]["meta"]["contentcraft_seo_title"]
+    assert posts[ids[1]]["content"]["raw"] == "old body" and posts[ids[1]]["meta"]["contentcraft_seo_title"] == ""
+
+
+def test_api_down_is_a_friendly_error_and_writes_nothing(site, api):
+    [post_id] = make_posts(site, ["Recovery runs after a race"])
+    with site.admin() as admin:
+        admin.post("/wp/v2/settings", json={"contentcraft_api_url": f"http://127.0.0.1:{free_port()}"})
+        try:
+            with login(site, "editor1") as editor:
+                token = nonce(editor)
+                single = call(editor, "content/generate", {"topic": "Recovery runs after a race"}, token)
+                bulk = call(editor, "bulk/process", {"ids": [post_id]}, token)
+        finally:
+            admin.post("/wp/v2/settings", json={"contentcraft_api_url": api[0]})
+        post = admin.get(f"/wp/v2/posts/{post_id}", params={"context": "edit"}).json()
+    assert single.status_code == 502 and "could not reach" in single.json()["message"]
+    assert "Traceback" not in single.text and "wp-content" not in single.text
+    assert bulk.json()["failed"] == 1 and "could not reach" in bulk.json()["results"][0]["error"]
+    assert post["content"]["raw"] == "old body" and post["meta"]["contentcraft_seo_title"] == ""
+
+
+def test_product_writer_route_and_meta_box(site):
+    with login(site, "editor1") as editor:
+        assert call(editor, "product/generate", {"name": "TrailFlex shoe"}, nonce(editor)).status_code == 403
+    with login(site, "shop1") as shop:
+        token = nonce(shop)
+        answer = call(shop, "product/generate", {"name": "TrailFlex shoe", "features": "light, firm"}, token)
+        empty = call(shop, "product/generate", {}, token)
+        screen = shop.get("/wp-admin/post-new.php", params={"post_type": "product"})
+    assert answer.status_code == 200, answer.text
+    data = answer.json()["data"]
+    assert data["title"] == "TrailFlex shoe" and data["image_alt_text"] and data["short_description"]
+    assert empty.status_code == 400 and "name" in empty.json()["message"]
+    assert 'id="contentcraft-product-writer"' in screen.text and 'data-kind="product"' in screen.text
+
+
+def test_connector_duties_without_the_mu_plugin(site):
+    assert not (site.dir / "wordpress/wp-content/mu-plugins/contentcraft-connector.php").exists()
+    ld = json.dumps({"@context": "https://schema.org", "@type": "Article", "headline": "x</script><b>"})
+    with site.admin() as admin:
+        post = admin.post("/wp/v2/posts", json={"title": "Connector duties", "status": "publish", "meta": {
+            "contentcraft_idempotency_key": "key-123", "contentcraft_schema_ld_json": ld,
+            "contentcraft_meta_desc": "A description"}}).json()
+        found = admin.get("/wp/v2/posts", params={"contentcraft_key": "key-123"}).json()
+    assert [p["id"] for p in found] == [post["id"]]
+    page = httpx.get(post["link"], timeout=30).text
+    assert '<script type="application/ld+json">' in page and "</script><b>" not in page
+    assert '<meta name="description" content="A description" />' in page
+
+
+def test_persian_admin_sees_the_plugin_in_persian(site):
+    editor_id = sql(site, "SELECT ID FROM wp_users WHERE user_login = 'editor1'")
+    set_locale = "UPDATE wp_usermeta SET meta_value = '{}' WHERE user_id = %s AND meta_key = 'locale'" % editor_id
+    sql(site, set_locale.format("fa_IR"))
+    try:
+        with login(site, "editor1") as editor:
+            page = editor.get("/wp-admin/admin.php", params={"page": "contentcraft-bulk"}).text
+            usage = editor.get("/wp-admin/admin.php", params={"page": "contentcraft-usage"}).text
+    finally:
+        sql(site, set_locale.format(""))
+    assert "تولید گروهی" in page and "مصرف ContentCraft" in usage
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page(site):
+    """Debian's Chromium through Playwright, signed into wp-admin as the Editor."""
+    if not Path(CHROMIUM).exists():
+        skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(f"{site.url}/wp-login.php")
+        page.fill("#user_login", "editor1")
+        page.fill("#user_pass", PASSWORD)
+        page.click("#wp-submit")
+        page.wait_for_url("**/wp-admin/**")
+        yield page
+        browser.close()
+
+
+def test_block_editor_sidebar_generates_inserts_and_saves(site, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{site.url}/wp-admin/post-new.php")
+    page.wait_for_function("window.wp && wp.data && wp.data.select('core/editor').getCurrentPostId()")
+    page.evaluate("wp.data.dispatch('core/preferences') && wp.data.dispatch('core/preferences')"
+                  ".set('core/edit-post', 'welcomeGuide', false)")
+    page.evaluate("wp.data.dispatch('core/edit-post').openGeneralSidebar('contentcraft/contentcraft-sidebar')")
+    panel = page.locator(".contentcraft-panel")
+    panel.get_by_label("Topic").fill("Interval training for new runners")
+    panel.get_by_label("Keywords (comma-separated)").fill("interval training, new runners")
+    panel.get_by_role("button", name="Generate").click()
+    expect(page.locator(".contentcraft-preview h3")).to_have_text("Interval training for new runners", timeout=120_000)
+    page.get_by_role("button", name="Insert into post").click()
+    expect(panel.get_by_text("Inserted. Review it, then save the draft.")).to_be_visible()
+    page.evaluate("wp.data.dispatch('core/editor').savePost()")
+    page.wait_for_function("!wp.data.select('core/editor').isSavingPost() && "
+                           "!wp.data.select('core/editor').isEditedPostDirty()")
+    post_id = page.evaluate("wp.data.select('core/editor').getCurrentPostId()")
+    with site.admin() as admin:
+        post = admin.get(f"/wp/v2/posts/{post_id}", params={"context": "edit"}).json()
+    assert post["status"] == "draft" and post["title"]["raw"] == "Interval training for new runners"
+    assert post["excerpt"]["raw"] == "A short guide to Interval training for new runners."
+    assert "<!-- wp:heading -->" in post["content"]["raw"] and "<!-- wp:list -->" in post["content"]["raw"]
+    assert post["meta"]["contentcraft_seo_title"].endswith("Interval training for new runners")
+    assert 140 <= len(post["meta"]["contentcraft_meta_desc"]) <= 160
+
+
+def test_bulk_generator_runs_five_posts_to_100_percent(site, browser_page):
+    from playwright.sync_api import expect
+
+    ids = make_posts(site, [f"Batch seven topic number {n}" for n in range(1, 6)])
+    page = browser_page
+    page.goto(f"{site.url}/wp-admin/edit.php?s=Batch+seven+topic&post_status=draft")
+    expect(page.locator("#the-list tr")).to_have_count(5)
+    page.check("#cb-select-all-1")
+    page.select_option("#bulk-action-selector-top", "contentcraft_generate")
+    page.click("#doaction")
+    page.wait_for_url("**page=contentcraft-bulk**")
+    expect(page.locator(".contentcraft-bulk-posts li")).to_have_count(5)
+    page.click("#contentcraft-bulk-start")
+    expect(page.locator("#contentcraft-bulk[data-finished='1']")).to_have_count(1, timeout=180_000)
+    expect(page.locator("#contentcraft-bulk-percent")).to_have_text("100 %")
+    expect(page.locator("#contentcraft-bulk-report")).to_have_text("5 succeeded, 0 failed.")
+    with site.admin() as admin:
+        posts = admin.get("/wp/v2/posts", params={"include": ",".join(map(str, ids)), "status": "draft",
+                                                   "context": "edit"}).json()
+    assert len(posts) == 5 and all("<h2>" in p["content"]["raw"] and p["meta"]["contentcraft_meta_desc"] for p in posts)
+
+
+def test_classic_editor_meta_box_fills_the_post_and_saves_seo_meta(site, browser_page):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    page.goto(f"{site.url}/wp-admin/post-new.php?post_type=page")
+    box = page.locator("#contentcraft-studio")
+    box.locator("#contentcraft-topic").fill("Stretching after long runs")
+    box.get_by_role("button", name="Generate").click()
+    expect(box.locator(".contentcraft-status")).to_have_text("Filled in. Review it, then save.", timeout=120_000)
+    expect(page.locator("#title")).to_have_value("Stretching after long runs")
+    page.click("#save-post")
+    page.wait_for_url("**post.php?post=*")
+    post_id = int(page.locator("#post_ID").input_value())
+    with site.admin() as admin:
+        saved = admin.get(f"/wp/v2/pages/{post_id}", params={"context": "edit"}).json()
+    assert saved["title"]["raw"] == "Stretching after long runs" and "<h2>" in saved["content"]["raw"]
+    assert saved["meta"]["contentcraft_seo_title"].endswith("Stretching after long runs")
+    assert 140 <= len(saved["meta"]["contentcraft_meta_desc"]) <= 160
+
+
+def test_uninstall_removes_options_and_table(site):
+    """Last in the module: deleting the plugin runs uninstall.php."""
+    with site.admin() as admin:
+        assert admin.post("/wp/v2/plugins/contentcraft/contentcraft", json={"status": "inactive"}).status_code == 200
+        deleted = admin.delete("/wp/v2/plugins/contentcraft/contentcraft")
+    assert deleted.status_code == 200, deleted.text
+    assert sql(site, "SHOW TABLES LIKE 'wp_contentcraft_logs'") == ""
+    assert sql(site, "SELECT COUNT(*) FROM wp_options WHERE option_name LIKE 'contentcraft%'") == "0"
+    assert plugin_notices(site) == []

@@ -1,0 +1,1 @@
+../../../core/wordpress/wp-plugin/contentcraft-connector.php
