@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 # llama-cpp-python compiles llama.cpp on first install; use every core.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -30,6 +31,11 @@ $(STAMP): requirements.txt Makefile
 
 install: $(STAMP)
 
+# Test-only packages stay out of the runtime install (`make run` needs only requirements.txt).
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 migrate: install
 	$(BIN)/python -m core db upgrade
 
@@ -40,7 +46,7 @@ run: migrate
 api: migrate
 	$(BIN)/python -m api $(API_ARGS)
 
-test: migrate
+test: migrate $(DEV_STAMP)
 	$(BIN)/python -m pytest
 
 bench: install

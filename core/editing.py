@@ -113,19 +113,21 @@ def _json_ld(kind: str, fields: dict, fresh: dict, sync: bool) -> dict:
 
 
 def _meta(fields: dict, slug_source: str) -> dict:
-    return {"seo_title": fields.get("seo_title", "").strip(), "meta_desc": fields.get("meta_desc", "").strip(),
+    return {"seo_title": seo.plain_text(fields.get("seo_title", "")),
+            "meta_desc": seo.plain_text(fields.get("meta_desc", "")),
             "slug": seo.make_slug(fields.get("slug", "").strip() or slug_source)}
 
 
 def content_from_fields(fields: dict[str, str], *, language: str, keywords: list[str],
                         sync_json_ld: bool = True) -> ContentData:
     """Validated, sanitised ContentData from the Studio's edited fields."""
-    title, body = fields.get("title", "").strip(), seo.sanitize_html(fields.get("body_html", ""))
+    # Titles and excerpts are plain text (never saved "as typed" with markup); bodies are sanitised HTML.
+    title, body = seo.plain_text(fields.get("title", "")), seo.sanitize_html(fields.get("body_html", ""))
     meta = _meta(fields, title)
     fresh = seo.blog_json_ld(title=title, description=meta["meta_desc"], language=language, keywords=keywords,
                              body_text=seo.plain_text(body))
     return _validated(ContentData, {
-        "title": title, "excerpt": fields.get("excerpt", "").strip(), "outline": lines(fields.get("outline", "")),
+        "title": title, "excerpt": seo.plain_text(fields.get("excerpt", "")), "outline": lines(fields.get("outline", "")),
         "body_html": body, "meta": meta, "headings": lines(fields.get("headings", "")),
         "internal_links": parse_links(fields.get("internal_links", "")),
         "schema_ld_json": _json_ld("content", fields, fresh, sync_json_ld)})
@@ -134,13 +136,13 @@ def content_from_fields(fields: dict[str, str], *, language: str, keywords: list
 def product_from_fields(fields: dict[str, str], *, language: str, category: str = "",
                         sync_json_ld: bool = True) -> ProductData:
     """Validated, sanitised ProductData from the Product Writer's edited fields."""
-    title, short = fields.get("title", "").strip(), fields.get("short_description", "").strip()
-    fresh = seo.product_json_ld(name=title, description=short, category=category, language=language)
+    title, short = seo.plain_text(fields.get("title", "")), fields.get("short_description", "").strip()
+    fresh = seo.product_json_ld(name=title, description=seo.plain_text(short), category=category, language=language)
     return _validated(ProductData, {
         "title": title, "short_description": short,
         "description_html": seo.sanitize_html(fields.get("description_html", "")),
         "bullet_features": lines(fields.get("bullet_features", "")), "meta": _meta(fields, title),
-        "image_alt_text": fields.get("image_alt_text", "").strip(),
+        "image_alt_text": seo.plain_text(fields.get("image_alt_text", "")),
         "schema_ld_json": _json_ld("product", fields, fresh, sync_json_ld)})
 
 

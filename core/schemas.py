@@ -57,6 +57,20 @@ class _Strict(BaseModel):
         return clean_controls(data) if isinstance(data, dict) else data
 
 
+# Per-item limits: one pasted 2 MB "keyword" must not become a 2 MB prompt.
+ITEM_LIMITS = {"keywords": 100, "sections": 200, "features": 300}
+ATTRIBUTE_NAME_MAX, ATTRIBUTE_VALUE_MAX, ATTRIBUTES_MAX = 100, 500, 50
+
+
+def _check_items(field: str, items: list[str]) -> list[str]:
+    limit = ITEM_LIMITS[field]
+    for item in items:
+        if len(item) > limit:
+            raise ValueError(f"each of the {field} can have at most {limit} characters; "
+                             f"“{item[:30]}…” has {len(item):,}")
+    return items
+
+
 class ContentRequest(_Strict):
     """What the user asks for: a blog post."""
 
@@ -70,10 +84,10 @@ class ContentRequest(_Strict):
 
     @field_validator("keywords", "sections", mode="before")
     @classmethod
-    def _split_and_clean(cls, value):
+    def _split_and_clean(cls, value, info):
         if isinstance(value, str):
             value = value.split(",")
-        return _clean_list([str(v) for v in value])
+        return _check_items(info.field_name, _clean_list([str(v) for v in value]))
 
 
 class MetaData(BaseModel):
@@ -124,7 +138,18 @@ class ProductRequest(_Strict):
     def _split_features(cls, value):
         if isinstance(value, str):
             value = value.split(";")
-        return _clean_list([str(v) for v in value])
+        return _check_items("features", _clean_list([str(v) for v in value]))
+
+    @field_validator("attributes")
+    @classmethod
+    def _limit_attributes(cls, value: dict[str, str]):
+        if len(value) > ATTRIBUTES_MAX:
+            raise ValueError(f"give at most {ATTRIBUTES_MAX} attributes (you gave {len(value)})")
+        for name, text in value.items():
+            if len(name) > ATTRIBUTE_NAME_MAX or len(text) > ATTRIBUTE_VALUE_MAX:
+                raise ValueError(f"an attribute name can have at most {ATTRIBUTE_NAME_MAX} characters and its "
+                                 f"value at most {ATTRIBUTE_VALUE_MAX}; “{name[:30]}” is too long")
+        return value
 
 
 class ProductData(BaseModel):

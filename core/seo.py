@@ -1,6 +1,7 @@
 """Deterministic SEO post-processing: slug, title and description lengths, headings, JSON-LD, sanitising."""
 
 import html
+import json
 import re
 from html.parser import HTMLParser
 
@@ -33,9 +34,30 @@ _BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|h[1-6]|li|ul|ol|div|tr|td|th|blockq
 
 
 def plain_text(value: str) -> str:
-    """Text with every tag removed and whitespace collapsed; block elements stay separate words."""
-    spaced = _BLOCK_BOUNDARY.sub(lambda match: " " + match.group(0), spaced_controls(value))
-    return re.sub(r"\s+", " ", html.unescape(nh3.clean(spaced, tags=set()))).strip()
+    """Text with every tag removed and whitespace collapsed; block elements stay separate words.
+
+    Entities are decoded, and a tag that decoding brings to life (`&lt;img onerror=…&gt;`) is removed too,
+    so the result never holds markup; escape it (`html_text`) wherever it goes into HTML.
+    """
+    text = spaced_controls(value)
+    for _ in range(5):  # each round removes one layer of escaping; five covers any honest text
+        spaced = _BLOCK_BOUNDARY.sub(lambda match: " " + match.group(0), text)
+        cleaned = re.sub(r"\s+", " ", html.unescape(nh3.clean(spaced, tags=set()))).strip()
+        if cleaned == text:
+            return text
+        text = cleaned
+    return text.replace("<", "").replace(">", "")  # escaped deeper than any honest text: drop what could open a tag
+
+
+def html_text(value: str) -> str:
+    """Plain text escaped once for an HTML text context (a WordPress title or excerpt)."""
+    return html.escape(plain_text(value), quote=False)
+
+
+def json_ld_text(ld: dict) -> str:
+    """JSON-LD as JSON safe inside <script>: `<`, `>` and `&` escaped, so `</script>` and `<!--` cannot break out."""
+    text = json.dumps(ld, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def fit_length(text: str, low: int, high: int) -> str | None:

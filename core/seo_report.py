@@ -3,6 +3,7 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from textstat.backend import metrics
 from textstat.backend.selections import list_words
@@ -20,7 +21,8 @@ _FLESCH_BANDS = ((90, "very easy"), (80, "easy"), (70, "fairly easy"), (60, "pla
                  (30, "difficult"))
 _NO_SPACES = {"ja", "zh"}  # keywords sit inside running text: match anywhere
 _SENTENCE_SPLIT = re.compile(r"[.!?…。！？؟]+")
-_FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.IGNORECASE | re.DOTALL)
+# The panel reruns on every keystroke: beyond this a field is checked by its start only.
+MAX_FIELD_CHARS = 200_000
 _BLOCK_EDGE = re.compile(r"</?(p|h[1-6]|li|ul|ol|div|blockquote|pre|table|tr|td|th|figure|figcaption|br|hr)\b[^>]*>",
                          re.IGNORECASE)
 # Persian text often mixes Arabic and Persian forms of yeh and kaf; treat them as one letter.
@@ -158,11 +160,47 @@ def prose(body_html: str) -> str:
     return " ".join(text if text[-1] in ".!?…。！？؟:;" else text + "." for text in blocks(body_html))
 
 
+class _FirstParagraph(HTMLParser):
+    """Text of the first non-empty <p>, in one linear pass (a regex per <p> was quadratic on unclosed ones)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        if self.text:
+            return
+        if tag == "p":
+            self._finish()
+            self.parts = []
+        elif self.parts is not None:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self._finish()
+        elif self.parts is not None:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if self.parts is not None and not self.text:
+            self.parts.append(data)
+
+    def _finish(self):
+        if self.parts is not None and not self.text:
+            self.text = re.sub(r"\s+", " ", "".join(self.parts)).strip()
+        self.parts = None
+
+
 def first_paragraph(body_html: str) -> str:
     """The plain text of the body's first paragraph (the opening words when it has no <p>)."""
-    for match in _FIRST_PARAGRAPH.finditer(body_html):
-        if text := seo.plain_text(match.group(1)):
-            return text
+    parser = _FirstParagraph()
+    parser.feed(body_html[:MAX_FIELD_CHARS])
+    parser.close()
+    parser._finish()
+    if parser.text:
+        return parser.text
     return " ".join(body_text(re.split(r"<h[2-6]\b", body_html, maxsplit=1)[0]).split()[:60])
 
 
@@ -242,6 +280,9 @@ def word_target(body_html: str, length: str | None, language: str = "en") -> Wor
 def build_report(*, title: str, seo_title: str, meta_desc: str, body_html: str, headings: list[str] | None = None,
                  keywords: list[str], language: str, length: str | None = None) -> SeoReport:
     """The full SEO report for a post or product page."""
+    title, seo_title, meta_desc = title[:MAX_FIELD_CHARS], seo_title[:MAX_FIELD_CHARS], meta_desc[:MAX_FIELD_CHARS]
+    body_html = seo.sanitize_html(body_html[:MAX_FIELD_CHARS])
+    keywords = [keyword[:200] for keyword in keywords]
     headings = seo.extract_headings(body_html) if headings is None else headings
     return SeoReport(
         seo_title=LengthCheck(grapheme_len(seo_title.strip()), 1, seo.SEO_TITLE_MAX),

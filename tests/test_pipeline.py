@@ -1,5 +1,6 @@
 """The generation pipeline with the fake provider: parse, repair, SEO, cache, rate limit, fallback, log."""
 
+import pytest
 from sqlmodel import Session, select
 
 from core.errors import InvalidOutputError, ProviderUnavailableError, RateLimitedError
@@ -154,3 +155,47 @@ def test_product_generation(generator, fake, engine):
     assert product.meta.slug == "trailflex" and product.bullet_features == ["Firm midsole", "Breathable mesh"]
     assert "Firm midsole; Mesh upper" in fake.history[0]["messages"][-1]["content"]
     assert _logs(engine)[-1].type == "product"
+
+
+def test_deeply_nested_reply_is_invalid_output_logged_not_recursion_error(generator, fake, engine):
+    """Issue 12 item 12: a hostile nested reply stays in the error tree, with a log row."""
+    from core.providers.base import MAX_JSON_DEPTH, json_depth, parse_json_object
+    nested = '{"title": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    fake.enqueue([nested] * 6)  # the first try, the repair and any retry the pipeline allows
+    response = generator.generate(_request(), "u")
+    assert response.status == "failed" and "nested more than" in response.error
+    assert _logs(engine)[-1].status == "failed"
+    assert json_depth('{"a": "[[[[{{{{", "b": [[1]]}') == 3
+    with pytest.raises(InvalidOutputError):
+        parse_json_object('{"a": ' + "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1) + "}")
+
+
+def test_runaway_reply_is_cut_and_refused(generator, fake, engine, monkeypatch):
+    from core.providers import base
+    monkeypatch.setattr(base, "MAX_REPLY_CHARS", 5_000)
+    fake.enqueue([blog_draft(body_html="<p>" + "word " * 5_000 + "</p>")] * 6)
+    chunks = []
+    response = generator.generate(_request(), "u", on_chunk=chunks.append)
+    assert response.status == "failed" and "over 5,000 characters" in response.error
+    assert len("".join(chunks)) <= 5_000 + 7 * 2  # reading stopped at the bound
+
+
+def test_trickling_provider_hits_the_total_deadline(settings):
+    """Issue 12 item 10: CONTENTCRAFT_TIMEOUT bounds the whole call, not each read."""
+    import time
+    from core.errors import ProviderTimeoutError
+    from core.providers.base import Provider, Usage
+
+    class Trickle(Provider):
+        name, default_model = "trickle", "t"
+
+        def execute(self, messages, schema, stream, usage: Usage):
+            for _ in range(1000):
+                time.sleep(0.05)
+                yield "x"
+
+    provider = Trickle(settings.model_copy(update={"timeout": 0.3}))
+    started = time.monotonic()
+    with pytest.raises(ProviderTimeoutError, match="did not finish within 0.3 s"):
+        provider.complete([{"role": "user", "content": "hi"}], on_chunk=lambda chunk: None)
+    assert time.monotonic() - started < 5  # 1000 reads of 50 ms would take 50 s

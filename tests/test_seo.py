@@ -1,5 +1,7 @@
 """Deterministic SEO post-processing edge cases: CJK, RTL, emoji, unsafe HTML, length fitting."""
 
+import json
+
 import pytest
 
 from core import seo
@@ -95,3 +97,39 @@ def test_plain_text_keeps_blocks_apart():
 
 def test_korean_words_are_counted_by_spaces():
     assert seo.word_count("러닝화 고르는 방법") == 3
+
+
+def test_studio_never_saves_markup_in_plain_fields():
+    from core import editing
+    data = editing.content_from_fields({"title": "Hi <img src=x onerror=alert(1)> &lt;b&gt;there&lt;/b&gt;",
+                                        "excerpt": "&lt;svg onload=alert(1)&gt;Short", "seo_title": "<b>SEO</b>", "meta_desc": "A description " * 11,
+                                        "body_html": "<p>Body <script>alert(1)</script></p>"},
+                                       language="en", keywords=["shoes"])
+    assert data.title == "Hi there" and data.excerpt == "Short" and data.meta.seo_title == "SEO"
+    assert "<script" not in data.body_html
+
+
+def test_plain_text_never_brings_a_tag_to_life_and_html_text_escapes_once():
+    assert seo.plain_text("Safe &lt;img src=x onerror=alert(1)&gt; title") == "Safe title"
+    assert seo.plain_text("&amp;lt;svg onload=alert(1)&amp;gt;x") == "x"
+    assert seo.plain_text("a < b &amp; c") == "a < b & c"
+    assert seo.html_text("a < b &amp; c") == "a &lt; b &amp; c"
+    assert "<" not in seo.plain_text("&amp;amp;amp;amp;amp;amp;amp;lt;b&amp;amp;amp;amp;amp;amp;amp;gt;")
+    ld = seo.json_ld_text({"name": "</script><!-- & x"})
+    assert "<" not in ld and ">" not in ld and json.loads(ld) == {"name": "</script><!-- & x"}
+
+
+def test_first_paragraph_is_linear_on_unclosed_p():
+    """Issue 12 item 9: 100 KB of unclosed <p> (11.8 s per rerun with the old regex) is parsed in one pass."""
+    import time
+    from core import seo_report
+    assert seo_report.first_paragraph("<h2>x</h2><p> </p><p>First <b>bold</b><br>line<p>Second</p>") == "First bold line"
+    assert seo_report.first_paragraph("<p>Open &amp; unclosed") == "Open & unclosed"
+    timings = []
+    for size in (50_000, 100_000):
+        body = "<p>" * (size // 3)
+        started = time.process_time()
+        assert seo_report.first_paragraph(body) == ""
+        seo_report.build_report(title="t", seo_title="t", meta_desc="d", body_html=body, keywords=["k"], language="en")
+        timings.append(time.process_time() - started)
+    assert timings[1] < 2.0  # generous bound; the quadratic regex took seconds at this size

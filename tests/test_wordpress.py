@@ -17,7 +17,7 @@ from core.wordpress import (PublishOptions, add_site, check_connection, publicat
                             save_internal_links, site_posts, suggest_links, update_credentials)
 from core.wordpress.publish import describe
 from core.wordpress.client import WordPressClient
-from core.wordpress.models import Site
+from core.wordpress.models import Publication, Site
 from core.db import session_scope
 from core.models import utcnow
 from tests.wordpress.harness import (approved_item, make_users, missing_packages, run_script, skip_or_fail,
@@ -372,3 +372,55 @@ def test_settings_sites_panel_adds_and_tests_a_site(wordpress, secret_key, app_a
     assert any("Connected to Main blog" in s.value and "6.1" in s.value for s in at.success)
     shown = " ".join(str(e.value) for e in [*at.success, *at.markdown, *at.warning, *at.caption])
     assert wordpress.app_password not in shown and "rank_math_title" in shown
+
+
+HOSTILE = ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(2)&gt;', '</script><script>alert(3)</script>',
+           '"><svg onload=alert(4)>', '&amp;lt;iframe src=javascript:alert(5)&amp;gt;', '<!--']
+LIVE_TAG = re.compile(r"<\s*/?\s*(img|svg|script|iframe)\b|<!--", re.IGNORECASE)
+
+
+def test_hostile_title_excerpt_meta_and_json_ld_arrive_inert(env):
+    """Stored XSS (issue 12 item 3): model text with markup or entities is published as inert text."""
+    from core.workflow import add_version
+    item_id = env.item("Trail Running Shoes and Safe Titles")
+    data = dict(get_item(env.engine, item_id).data_json)
+    junk = " ".join(HOSTILE)
+    data.update(title=f"Shoes & more {junk}", excerpt=f"Read < now {junk}")  # "<!--" ends the text
+    data["meta"] = {**data["meta"], "seo_title": f"SEO {junk}"[:60], "meta_desc": f"Desc {junk} {'words ' * 30}"[:150]}
+    data["schema_ld_json"] = {**data["schema_ld_json"], "headline": junk, "description": "</script><!-- x"}
+    add_version(env.engine, item_id, data, "model", "hostile model reply")
+    result = publish(env.engine, env.editor, item_id, "blog", PublishOptions(status="publish"))
+    with WordPressClient(env.wp.url, env.wp.user, env.wp.app_password) as wp:
+        post = wp.get_post(result.remote_id)
+    for field in ("title", "excerpt"):
+        for form in ("raw", "rendered"):
+            assert not LIVE_TAG.search(post[field][form]), (field, form, post[field][form])
+    assert post["title"]["raw"].startswith("Shoes") and "&amp; more" in post["title"]["raw"]
+    assert "&lt; now" in post["excerpt"]["raw"]  # a literal "<" is escaped once, not dropped or doubled
+    meta = post["meta"]
+    for key in ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "rank_math_title", "rank_math_description"):
+        assert not LIVE_TAG.search(meta[key]) and "<" not in meta[key], (key, meta[key])
+    ld_text = meta["contentcraft_schema_ld_json"]
+    assert "<" not in ld_text and ">" not in ld_text  # nothing can close the <script> it goes into
+    assert json.loads(ld_text)["description"] == "</script><!-- x"  # still the same JSON
+    page = httpx.get(result.url, follow_redirects=True, timeout=30).text
+    assert "alert(" not in "".join(re.findall(r"<(?:img|svg|iframe)[^>]*>", page))
+    assert "<script>alert(3)" not in page
+
+
+
+def test_claim_is_renewed_before_the_write_so_a_retry_cannot_double_post(env):
+    """Issue 12 item 10: a slow attempt's claim is fresh when it writes; a stale-looking one is not stolen."""
+    from sqlalchemy import update as sql_update
+    from core.errors import ContentCraftError
+    from core.wordpress.publish import IN_FLIGHT_SECONDS, claim, renew_claim
+    from core.wordpress.sites import get_site
+    item_id = env.item("Claims stay valid while a slow publish runs")
+    site = get_site(env.engine, "blog")
+    pub = claim(env.engine, item_id, site, env.editor, "post")
+    with session_scope(env.engine) as session:  # the attempt spent long on lookups before its write
+        session.execute(sql_update(Publication).where(Publication.id == pub.id)
+                        .values(updated_at=utcnow() - timedelta(seconds=IN_FLIGHT_SECONDS + 5)))
+    renew_claim(env.engine, pub.id)
+    with pytest.raises(ContentCraftError, match="being published"):
+        claim(env.engine, item_id, site, env.editor, "post")

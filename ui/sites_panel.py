@@ -90,10 +90,12 @@ def _add_form(user) -> None:
         password = cols[1].text_input("Application Password", type="password", key="sites_password")
         woo_key = cols[0].text_input("WooCommerce consumer key (optional)", type="password", key="sites_woo_key")
         woo_secret = cols[1].text_input("WooCommerce consumer secret", type="password", key="sites_woo_secret")
+        private = st.checkbox("The site is on a private network address (10.x, 172.16–31.x, 192.168.x)",
+                              key="sites_private")
         if st.form_submit_button("Add site"):
             with friendly_errors("Adding the site"):
                 site, warnings = wordpress.add_site(engine(), user, name=name, url=url, username=username,
                                                     app_password=password, woo_key=woo_key or None,
-                                                    woo_secret=woo_secret or None)
+                                                    woo_secret=woo_secret or None, allow_private=private)
                 st.session_state["sites_flash"] = (f"Added {site.name}. Press “Test connection” to check it.", warnings)
                 st.rerun()

@@ -1,6 +1,5 @@
 """CSV and JSON out of the analytics: the filtered log rows (streamed) and every aggregate table."""
 
-import csv
 import io
 import json
 from typing import TextIO
@@ -8,6 +7,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from ..spreadsheet import safe_cell, write_csv
 from .filters import LOG, Filters, zone
 from .queries import Dashboard
 
@@ -18,19 +18,13 @@ ROW_COLUMNS = ("id", "created_at", "user", "type", "target", "status", "error", 
 def write_rows_csv(engine: Engine, filters: Filters, out: TextIO, limit: int | None = None) -> int:
     """Stream the filtered log rows, newest first, as CSV (times in the filter's zone); returns the count."""
     tz = zone(filters.tz)
-    writer = csv.writer(out)
-    writer.writerow([*ROW_COLUMNS[:2], "created_at_utc", *ROW_COLUMNS[2:]])
     query = select(*(LOG.c[name] for name in ROW_COLUMNS)).where(filters.conditions()).order_by(LOG.c.id.desc())
     if limit is not None:
         query = query.limit(limit)
-    count = 0
     with engine.connect() as conn:
-        for row in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
-            values = list(row)
-            created = values[1]
-            writer.writerow([values[0], created.astimezone(tz).isoformat(), created.isoformat(), *values[2:]])
-            count += 1
-    return count
+        rows = conn.execution_options(stream_results=True, yield_per=5000).execute(query)
+        return write_csv(out, [*ROW_COLUMNS[:2], "created_at_utc", *ROW_COLUMNS[2:]],
+                         ([row[0], row[1].astimezone(tz).isoformat(), row[1].isoformat(), *row[2:]] for row in rows))
 
 
 def rows_csv(engine: Engine, filters: Filters, limit: int | None = None) -> bytes:
@@ -42,7 +36,7 @@ def rows_csv(engine: Engine, filters: Filters, limit: int | None = None) -> byte
 
 def table_csv(board: Dashboard, name: str) -> bytes:
     """One aggregate table as CSV bytes."""
-    return board.tables[name].to_csv(index=False).encode("utf-8")
+    return board.tables[name].map(safe_cell).to_csv(index=False).encode("utf-8")
 
 
 def summary_dict(board: Dashboard) -> dict:

@@ -21,6 +21,9 @@ BINARY_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "a PNG image", b"\xff\xd8\xff": "a JP
 # Big enough for a long brand profile, small enough that a broken quote cannot swallow the file.
 MAX_CELL_CHARS = 100_000
 DETECT_BYTES = 1 << 20
+# Checked on the raw bytes before any parsing: a header of megabytes of commas must cost nothing.
+MAX_HEADER_BYTES = 64 * 1024
+MAX_COLUMNS = 500
 DETECTOR_GUESSES = 6
 
 
@@ -55,6 +58,7 @@ def open_table(data: bytes, encoding: str | None = None) -> Table:
     if len(data) <= 65536 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise ValidationFailedError("The file is empty: add a header row and at least one data row.")
     refuse_binary(data)
+    refuse_huge_header(data)
     encoding = encoding or detect_encoding(data)
     refuse_binary(data, encoding)
     delimiter = sniff_delimiter(_head_text(data, encoding))
@@ -66,6 +70,19 @@ def open_table(data: bytes, encoding: str | None = None) -> Table:
     if not any(not name.startswith("column ") for name in header):
         raise ValidationFailedError("The first row has no column names: the first row must be the header.")
     return Table(data=data, encoding=encoding, delimiter=delimiter, header=header)
+
+
+def refuse_huge_header(data: bytes) -> None:
+    """ValidationFailedError if the first line is over MAX_HEADER_BYTES or has over MAX_COLUMNS columns."""
+    end = data.find(b"\n", 0, MAX_HEADER_BYTES + 1)
+    if end < 0 and len(data) > MAX_HEADER_BYTES:
+        raise ValidationFailedError(f"The header row is longer than {MAX_HEADER_BYTES // 1024} KB: the first row "
+                                    "must hold only the column names. Check that the file is a CSV with one row per line.")
+    first = data[:end if end >= 0 else len(data)]
+    columns = 1 + max(first.count(delimiter.encode()) for delimiter in DELIMITERS)
+    if columns > MAX_COLUMNS:
+        raise ValidationFailedError(f"The header row has {columns:,} columns; at most {MAX_COLUMNS} are allowed. "
+                                    "Remove the empty or unused columns and save the file again.")
 
 
 def refuse_binary(data: bytes, encoding: str | None = None) -> None:

@@ -11,11 +11,11 @@ from sqlmodel import select
 from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
+from ..spreadsheet import safe_cell
 from ..text import cut_to_units, spaced_controls
 from . import woo_csv
 from .jobs import get_job
 from .models import BulkItem
-from .validation import FORMULA_PREFIXES
 
 XLSX_CELL_LIMIT = 32_767
 ITEM_COLUMNS = ["row", "status", "error", "attempts", "content_item_id"]
@@ -28,11 +28,7 @@ RESULT_COLUMNS = {
 }
 
 
-def escape_formula(value):
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; others are unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+escape_formula = safe_cell  # kept for callers; one helper for every exported cell (core.spreadsheet)
 
 
 def results_frame(engine: Engine, job_id: int) -> pd.DataFrame:
@@ -82,7 +78,7 @@ def to_woocommerce_csv(engine: Engine, job_id: int) -> bytes:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel shows Persian, Arabic and CJK text correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return frame.map(safe_cell).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:
@@ -103,8 +99,7 @@ def _xlsx_safe(value):
         return None if pd.isna(value) else value.item() if hasattr(value, "item") else value
     if not value:
         return None  # an empty cell, not an empty text cell
-    value = spaced_controls(value)
-    return cut_to_units(value, XLSX_CELL_LIMIT)
+    return cut_to_units(safe_cell(spaced_controls(value)), XLSX_CELL_LIMIT)
 
 
 @dataclass

@@ -9,13 +9,13 @@ from pydantic import ValidationError
 
 from ..errors import ValidationFailedError
 from ..schemas import LANGUAGES, ContentRequest, ProductRequest
+from ..spreadsheet import FORMULA_PREFIXES
 from ..text import in_script, script_name
 from . import woo_csv
 from .csvfile import Table
 from .encodings import open_with_evidence
 from .mapping import FIELDS, check_kind, language_code, resolve
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 100_000
 _REQUEST = {"blog": ContentRequest, "product": ProductRequest}
 

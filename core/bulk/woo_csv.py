@@ -117,7 +117,7 @@ def _export_description(value: str) -> str:
 
 def import_csv(rows: list[dict]) -> bytes:
     """A file for Products → Import ("Update existing products"): rows of id, sku and the generated data."""
-    from .export import escape_formula
+    from ..spreadsheet import safe_cell as escape_formula
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

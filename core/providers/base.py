@@ -12,7 +12,8 @@ from typing import ClassVar
 import httpx2
 
 from ..config import Settings
-from ..errors import InvalidOutputError, NeedsKeyError, ProviderUnavailableError, RateLimitedError
+from ..errors import (InvalidOutputError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+                      RateLimitedError)
 
 Messages = list[dict[str, str]]
 
@@ -56,6 +57,7 @@ class Provider:
     writes_long_posts: ClassVar[bool] = True  # False: long posts are written section by section from the start
     supports_schema: ClassVar[bool] = True
     max_concurrency: ClassVar[int | None] = None
+    has_deadline: ClassVar[bool] = True  # settings.timeout bounds the whole call (in-process models: no)
     unusable_until: float = 0.0  # monotonic time until which the fallback chain skips it (account errors)
 
     def __init__(self, settings: Settings, model: str | None = None):
@@ -93,14 +95,28 @@ class Provider:
         start = time.perf_counter()
         usage = Usage(model=self.model)
         stream = on_chunk is not None and self.can_stream
-        chunks = []
-        for chunk in self.execute(messages, schema, stream, usage):
+        chunks, size, too_long = [], 0, False
+        replies = self.execute(messages, schema, stream, usage)
+        for chunk in replies:
             chunks.append(chunk)
+            size += len(chunk)
             if on_chunk:
                 on_chunk(chunk)
-        text = "".join(chunks)
+            if self.has_deadline and time.perf_counter() - start > self.settings.timeout:
+                getattr(replies, "close", lambda: None)()
+                # SDK timeouts apply per read: a server trickling tokens would otherwise never time out.
+                raise ProviderTimeoutError(f"{self.label or self.name} did not finish within {self.settings.timeout:g} s "
+                                           "(CONTENTCRAFT_TIMEOUT); try again, raise the timeout, or ask for less text.")
+            if size > MAX_REPLY_CHARS:  # stop reading: a runaway reply must not fill memory and the log
+                too_long = True
+                getattr(replies, "close", lambda: None)()
+                break
+        text = "".join(chunks)[:MAX_REPLY_CHARS]
         data, parse_error = None, None
-        if schema is not None:
+        if too_long:
+            parse_error = (f"The model's reply is over {MAX_REPLY_CHARS:,} characters; it was cut off. "
+                           "Ask for a shorter text or lower the model's max tokens.")
+        elif schema is not None:
             try:
                 data = parse_json_object(text)
             except InvalidOutputError as exc:
@@ -118,6 +134,19 @@ def url_host(url: str | None) -> str:
 
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+MAX_REPLY_CHARS = 1_000_000
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of [] and {} in JSON text (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def parse_json_object(text: str) -> dict:
@@ -126,8 +155,15 @@ def parse_json_object(text: str) -> dict:
     start, end = cleaned.find("{"), cleaned.rfind("}")
     if start == -1 or end <= start:
         raise InvalidOutputError("The model did not answer with a JSON object.")
+    if end - start >= MAX_REPLY_CHARS:
+        raise InvalidOutputError(f"The model's JSON is over {MAX_REPLY_CHARS:,} characters; ask for a shorter text.")
+    if json_depth(cleaned[start:end + 1]) > MAX_JSON_DEPTH:
+        raise InvalidOutputError(f"The model's JSON is nested more than {MAX_JSON_DEPTH} levels deep; "
+                                 "it is not the requested shape. Try again or use another model.")
     try:
         value = json.loads(cleaned[start:end + 1], strict=False)
+    except RecursionError:  # a last guard: json's C parser recurses per level
+        raise InvalidOutputError("The model's JSON is nested too deeply.") from None
     except json.JSONDecodeError as exc:
         raise InvalidOutputError(f"The model's JSON is malformed ({exc.msg} at character {exc.pos}).") from None
     if not isinstance(value, dict):

@@ -26,6 +26,7 @@ class LocalProvider(Provider):
     name = "local"
     default_model = "smollm2-135m-instruct"
     max_concurrency = 1
+    has_deadline = False
     writes_long_posts = False  # a 135M model stops or loops long before 800 words
 
     def __init__(self, settings, model=None):

@@ -20,6 +20,8 @@ def add_commands(commands) -> None:
                      help="environment variable holding the Application Password")
     add.add_argument("--woo-key-env", metavar="VAR", help="environment variable holding a WooCommerce consumer key")
     add.add_argument("--woo-secret-env", metavar="VAR", help="environment variable holding its consumer secret")
+    add.add_argument("--private", action="store_true",
+                     help="confirm that a private network address (10.x, 192.168.x…) is the WordPress site")
     add.set_defaults(handler=cmd_sites_add)
     test = sites.add_parser("test", help="sign in and report capabilities and writable SEO fields")
     test.add_argument("name")
@@ -134,6 +136,7 @@ def cmd_sites_add(args) -> int:
 
     engine = _engine()
     site, warnings = add_site(engine, _user(engine, args.actor, False), name=args.name, url=args.url,
+                              allow_private=getattr(args, "private", False),
                               username=args.wp_user,
                               app_password=_env(args.app_password_env, "the Application Password"),
                               woo_key=_env(args.woo_key_env, "the WooCommerce consumer key"),

@@ -1,7 +1,9 @@
 """A WordPress REST API client over httpx: API discovery, timeouts, and errors a user can act on."""
 
 import html
+import ipaddress
 import re
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -20,7 +22,31 @@ def is_local(host: str | None) -> bool:
     return host in LOCAL_HOSTS or host.endswith(".localhost")
 
 
-def check_base_url(url: str) -> tuple[str, list[str]]:
+# Cloud metadata services hand out credentials: the Application Password must never be sent there.
+METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"}
+METADATA_IPS = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("169.254.169.254")}
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+def check_host(host: str, *, allow_private: bool = False) -> None:
+    """ValidationFailedError for a link-local or cloud-metadata host, and for a private address unless
+    allow_private (loopback stays allowed: a local test site). Literal addresses and known names only."""
+    host = host.lower().rstrip(".")
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if host in METADATA_HOSTS or address is not None and (address in METADATA_IPS or address.is_link_local):
+        raise ValidationFailedError(f"{host} is a link-local or cloud-metadata address, not a WordPress site; "
+                                    "ContentCraft never sends a password there.")
+    if address is None or address.is_loopback:
+        return
+    if (address.is_private or address in _CGNAT or address.is_reserved) and not allow_private:
+        raise ValidationFailedError(f"{host} is a private network address. If the WordPress site really is on "
+                                    "your internal network, confirm it (tick “private address” / --private).")
+
+
+def check_base_url(url: str, *, allow_private: bool = False) -> tuple[str, list[str]]:
     """The site URL normalised, plus warnings; anything but http(s) is rejected with the reason."""
     url = (url or "").strip()
     parts = urlsplit(url)
@@ -35,6 +61,7 @@ def check_base_url(url: str) -> tuple[str, list[str]]:
         raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
     if parts.query or parts.fragment:
         raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
+    check_host(parts.hostname, allow_private=allow_private)
     warnings = []
     if scheme == "http" and not is_local(parts.hostname):
         warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
@@ -49,8 +76,9 @@ def _message(response: httpx.Response) -> tuple[str, str]:
         return "", ""
     if not isinstance(body, dict):
         return "", ""
-    text = re.sub(r"<[^>]+>", "", html.unescape(str(body.get("message") or "")))
-    return str(body.get("code") or ""), text.strip()[:200]
+    # Only WordPress's short error code travels on: the remote text is the remote's to choose.
+    code = re.sub(r"[^A-Za-z0-9_.-]", "", str(body.get("code") or ""))[:60]
+    return code, ""
 
 
 def _real_status(response: httpx.Response) -> int:
@@ -72,7 +100,7 @@ def error_for(response: httpx.Response, label: str, base_url: str) -> PublishFai
     """A PublishFailedError telling the user what an error response means and what to do."""
     status = _real_status(response)
     code, message = _message(response)
-    said = f" ({code}: {message})" if code else ""
+    said = f" ({code})" if code else ""
     if status == 401:
         hint = ""
         if urlsplit(base_url).scheme == "http" and not is_local(urlsplit(base_url).hostname):
@@ -131,7 +159,7 @@ class WordPressClient:
     def _send(self, method: str, route: str, style: str, params=None, json=None) -> httpx.Response:
         url, params = self._url(route, params, style)
         try:
-            response = self.http.request(method, url, params=params, json=json)
+            response = self._within_deadline(method, url, params, json)
         except httpx.TimeoutException:
             raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s. Retrying is safe: "
                                      f"ContentCraft finds a post an earlier attempt created instead of making a "
@@ -145,6 +173,19 @@ class WordPressClient:
             raise PublishFailedError(f"{self.label} redirected the request to {where}. Use the address it "
                                      f"redirects to as the site URL in Settings → Sites.",
                                      status=response.status_code, code="redirect")
+        return response
+
+    def _within_deadline(self, method: str, url: str, params, json) -> httpx.Response:
+        """The response, read in full within `timeout` seconds in total (httpx's timeout is per read, so a
+        trickling server could otherwise hold a call for minutes)."""
+        deadline = time.monotonic() + self.timeout
+        with self.http.stream(method, url, params=params, json=json) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("total deadline passed")
+            response._content = bytes(body)  # what Response.read() stores (decoded bytes)
         return response
 
     def index(self) -> dict:

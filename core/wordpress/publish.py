@@ -1,6 +1,5 @@
 """Publishing approved posts to WordPress exactly once, and recording what happened."""
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from ..db import session_scope
 from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
 from ..models import User, utcnow
 from ..schemas import ContentData, InternalLink
-from ..seo import sanitize_html
+from ..seo import html_text, json_ld_text, plain_text, sanitize_html
 from ..workflow import add_version, get_item, transition
 from .client import TIMEOUT, WordPressClient
 from .links import insert_links
@@ -28,7 +27,10 @@ log = logging.getLogger("contentcraft.wordpress")
 STATUSES = ("draft", "publish", "future")
 PUBLISHABLE = {"approved", "published"}
 # An attempt still marked "sending" after this long is assumed dead (crashed process) and may be retried.
+# The claim is renewed just before the write, and each WordPress call has a total deadline of TIMEOUT,
+# so a live attempt's write always ends inside its claim and a retry cannot post twice.
 IN_FLIGHT_SECONDS = 120
+assert IN_FLIGHT_SECONDS >= 3 * TIMEOUT
 
 
 @dataclass
@@ -123,6 +125,13 @@ def claim(engine: Engine, item_id: int, site: Site, user: User, kind: str) -> Pu
                                     f"and refresh.")
         session.refresh(pub)
         return pub
+
+
+def renew_claim(engine: Engine, pub_id: int) -> None:
+    """Restart the claim's in-flight window just before the write that creates or updates remote content."""
+    with session_scope(engine) as session:
+        session.execute(update(Publication).where(Publication.id == pub_id, Publication.state == "sending")
+                        .values(updated_at=utcnow()))
 
 
 def record_failure(engine: Engine, pub_id: int, reason: str) -> None:
@@ -233,6 +242,7 @@ def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData
 
 def _send(engine, wp: WordPressClient, pub: Publication, payload: dict, warnings: list[str]) -> tuple[dict, bool]:
     """Update the item's post, or the one an earlier attempt made, or create it: (post, created)."""
+    renew_claim(engine, pub.id)
     if pub.remote_id:
         try:
             return wp.update_post(pub.remote_id, payload), False
@@ -299,9 +309,11 @@ def find_earlier_post(wp: WordPressClient, key: str, payload: dict) -> dict | No
 
 def seo_meta(data: ContentData, keywords: list[str]) -> dict[str, str]:
     """Yoast and Rank Math fields for the post; only those the site exposes are sent."""
-    return {"_yoast_wpseo_title": data.meta.seo_title, "_yoast_wpseo_metadesc": data.meta.meta_desc,
+    keywords = [k for k in (plain_text(str(k)) for k in keywords) if k]
+    title, description = plain_text(data.meta.seo_title), plain_text(data.meta.meta_desc)
+    return {"_yoast_wpseo_title": title, "_yoast_wpseo_metadesc": description,
             "_yoast_wpseo_focuskw": keywords[0] if keywords else "",
-            "rank_math_title": data.meta.seo_title, "rank_math_description": data.meta.meta_desc,
+            "rank_math_title": title, "rank_math_description": description,
             "rank_math_focus_keyword": ",".join(keywords)}
 
 
@@ -312,19 +324,20 @@ def build_payload(wp: WordPressClient, item, data: ContentData, options: Publish
     keywords = list((item.request_json or {}).get("keywords") or [])
     meta = {k: v for k, v in seo_meta(data, keywords).items() if k in writable and v}
     body = sanitize_html(insert_links(data.body_html, data.internal_links))
-    ld = json.dumps(data.schema_ld_json, ensure_ascii=False)
+    ld = json_ld_text(data.schema_ld_json)
     if KEY_META in writable:
         meta[KEY_META] = key
     if LD_META in writable:
         meta[LD_META] = ld
     elif wp.me().get("capabilities", {}).get("unfiltered_html"):
         # Only users with unfiltered_html keep a <script> in content (kses strips it for the rest).
-        body += '\n<script type="application/ld+json">' + ld.replace("<", "\\u003c") + "</script>"
+        body += '\n<script type="application/ld+json">' + ld + "</script>"
     else:
         warnings.append("JSON-LD was not sent: install the ContentCraft connector on the site to keep it.")
     if not any(k in writable for k in seo_meta(data, keywords)):
         warnings.append("The site exposes no Yoast or Rank Math fields: the SEO title and description were not set.")
-    payload = {"title": data.title, "content": body, "excerpt": data.excerpt, "slug": data.meta.slug,
+    # WordPress keeps title and excerpt as HTML (raw for unfiltered_html users): send escaped plain text.
+    payload = {"title": html_text(data.title), "content": body, "excerpt": html_text(data.excerpt), "slug": data.meta.slug,
                "status": options.status, "categories": resolve_terms(wp, "categories", options.categories),
                "tags": resolve_terms(wp, "tags", options.tags), "meta": meta}
     if options.author:

@@ -59,8 +59,11 @@ def _actor_check(user: User | None) -> str:
 
 
 def add_site(engine: Engine, user: User | None, *, name: str, url: str, username: str, app_password: str,
-             woo_key: str | None = None, woo_secret: str | None = None) -> tuple[Site, list[str]]:
-    """Store a site with its secrets encrypted; returns it and any warnings about the URL."""
+             woo_key: str | None = None, woo_secret: str | None = None,
+             allow_private: bool = False) -> tuple[Site, list[str]]:
+    """Store a site with its secrets encrypted; returns it and any warnings about the URL.
+
+    Link-local/metadata hosts are refused; a private address needs allow_private (the user's confirmation)."""
     actor = _actor_check(user)
     name, username, app_password = name.strip(), username.strip(), app_password.strip()
     if not name or len(name) > 80:
@@ -69,7 +72,7 @@ def add_site(engine: Engine, user: User | None, *, name: str, url: str, username
         raise ValidationFailedError("Enter the WordPress user name and an Application Password for it.")
     if bool(woo_key) != bool(woo_secret):
         raise ValidationFailedError("WooCommerce needs both the consumer key and the consumer secret.")
-    base_url, warnings = check_base_url(url)
+    base_url, warnings = check_base_url(url, allow_private=allow_private)
     with session_scope(engine) as session:
         if session.exec(select(Site).where(Site.name == name)).first():
             raise ValidationFailedError(f"There is already a site named {name!r}; remove it first or pick another name.")
@@ -143,7 +146,7 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
     """Sign in to the site and report capabilities, version and writable SEO fields."""
     _actor_check(user)
     site = get_site(engine, name)
-    _, warnings = check_base_url(site.base_url)
+    _, warnings = check_base_url(site.base_url, allow_private=True)
     with client_for(site, timeout=timeout, transport=transport) as wp:
         me = wp.me()
         index, meta_keys = wp.index(), wp.meta_keys()

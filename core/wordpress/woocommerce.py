@@ -3,7 +3,6 @@
 import base64
 import hashlib
 import hmac
-import json
 import secrets
 import time
 from urllib.parse import quote, urlsplit
@@ -14,10 +13,10 @@ from sqlalchemy.engine import Engine
 from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
 from ..models import User
 from ..schemas import ProductData
-from ..seo import sanitize_html
+from ..seo import json_ld_text, plain_text, sanitize_html
 from ..workflow import get_item, transition
 from .client import TIMEOUT, USER_AGENT, error_for, is_local
-from .publish import PublishResult, check_publishable, claim, record_failure, record_success
+from .publish import PublishResult, check_publishable, claim, record_failure, record_success, renew_claim
 from .secrets import decrypt
 from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
@@ -128,19 +127,20 @@ class WooCommerceClient:
 def product_payload(data: ProductData, product: dict, plugins: list[str], focus: str) -> tuple[dict, list[str]]:
     """The PUT body: descriptions, SEO meta for the site's SEO plugins, JSON-LD, and the main image's alt."""
     warnings = []
-    values = {"_yoast_wpseo_title": data.meta.seo_title, "_yoast_wpseo_metadesc": data.meta.meta_desc,
-              "_yoast_wpseo_focuskw": focus, "rank_math_title": data.meta.seo_title,
-              "rank_math_description": data.meta.meta_desc, "rank_math_focus_keyword": focus}
+    title, description, focus = plain_text(data.meta.seo_title), plain_text(data.meta.meta_desc), plain_text(focus)
+    values = {"_yoast_wpseo_title": title, "_yoast_wpseo_metadesc": description,
+              "_yoast_wpseo_focuskw": focus, "rank_math_title": title,
+              "rank_math_description": description, "rank_math_focus_keyword": focus}
     meta = [{"key": key, "value": values[key]} for plugin in plugins for key in SEO_FIELDS[plugin]]
     if not plugins:
         warnings.append("No Yoast or Rank Math found on the site: the SEO title and description were not set.")
-    meta.append({"key": LD_META, "value": json.dumps(data.schema_ld_json, ensure_ascii=False)})
+    meta.append({"key": LD_META, "value": json_ld_text(data.schema_ld_json)})
     payload = {"description": sanitize_html(data.description_html),
                "short_description": sanitize_html(data.short_description), "meta_data": meta}
     images = product.get("images") or []
     if images:
         # Sending the list replaces it, so every image goes back; only the main one gets the new alt.
-        payload["images"] = [{"id": image["id"], "alt": data.image_alt_text if i == 0 else image.get("alt", "")}
+        payload["images"] = [{"id": image["id"], "alt": plain_text(data.image_alt_text) if i == 0 else image.get("alt", "")}
                              for i, image in enumerate(images)]
     else:
         warnings.append("The product has no image yet, so the alt text was not set.")
@@ -201,6 +201,7 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
             if product_id is None:
                 raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
             payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
+            renew_claim(engine, pub.id)
             product = woo.update_product(product_id, payload)
             warnings += seo_fields.dropped_warning(seo_not_kept(payload, woo.product(product_id)))
     except ContentCraftError as exc:
