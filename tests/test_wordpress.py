@@ -253,7 +253,36 @@ SEEDED = [
     ("راهنمای خرید وام مسکن", "نرخ ثابت یا متغیر و مقایسه پیشنهادها."),
 ]
 BAKING_BODY = ("<h2>Why a sourdough starter stops rising</h2><p>A cold kitchen slows the starter.</p>"
-               "<h2>Feeding schedule</h2><p>Feed the starter with flour and water twice a day.</p>")
+               "<h2>Feeding schedule</h2><p>Feed the starter with flour and water twice a day.</p>"
+               # Long enough for a short post (≈ 400 words), so the pipeline takes it in one answer.
+               + "".join(f"<p>{sentence}</p>" for sentence in (
+                   "Wild yeast and lactic bacteria live together in every jar of sourdough starter, and both "
+                   "need warmth, fresh flour and clean water to stay lively from one bake to the next.",
+                   "When the kitchen drops below twenty degrees the culture slows down, bubbles shrink and the "
+                   "sour smell turns sharper, which tells you the microbes are hungry rather than dead.",
+                   "Move the jar somewhere warmer, such as the top of the fridge or an oven with only the light "
+                   "switched on, and give it a few hours before you judge whether it has recovered.",
+                   "Whole rye or whole wheat flour carries more nutrients than white bread flour, so a spoonful "
+                   "mixed into the usual feed often wakes a sluggish starter within a single day.",
+                   "Discard most of the old culture before each feed; keeping too much leftover batter dilutes "
+                   "the fresh flour and leaves the yeast competing for very little food.",
+                   "Chlorinated tap water can hold a weak starter back, so let the water stand uncovered "
+                   "overnight or use filtered water until the rise becomes steady again.",
+                   "A rubber band around the jar at feeding time shows how far the starter climbs; a healthy one "
+                   "doubles in four to eight hours at a comfortable room temperature.",
+                   "Grey liquid on top, often called hooch, simply means the culture ran out of food; pour it "
+                   "off or stir it back in, then feed on a tighter schedule for a few days.",
+                   "Pink or orange streaks are a different matter: they point to unwanted bacteria, and the "
+                   "safest choice is to throw the batch away and begin again with a clean jar.",
+                   "Once the starter rises predictably, mix the dough at its peak, when the surface is domed and "
+                   "full of bubbles, so the loaf gets the strongest possible lift in the oven.",
+                   "Bakers who only bake on weekends can keep the jar in the fridge during the week and give it "
+                   "two warm feeds before baking day to bring back its full strength.",
+                   "Keeping a short notebook of flour, water, temperature and rise times helps you spot what "
+                   "changed when the bread suddenly comes out dense or flat.",
+                   "Patience matters more than any trick: most tired starters bounce back after three or four "
+                   "regular feeds in a warm spot, and the next loaf shows the difference.",
+               )))
 
 
 def test_internal_links_from_seeded_posts(env):
@@ -264,7 +293,7 @@ def test_internal_links_from_seeded_posts(env):
             assert response.status_code == 201
     item_id = env.item("Sourdough Starter Troubleshooting for Home Bakers", keywords=("sourdough starter", "bread"),
                        excerpt="Why your sourdough starter is sluggish and how to feed it back to life.",
-                       body_html=BAKING_BODY)
+                       body_html=BAKING_BODY, length="short")
     suggestions = suggest_links(env.engine, get_item(env.engine, item_id), "blog", refresh=True)
     titles = [s.title for s in suggestions]
     assert 3 <= len(titles) <= 5

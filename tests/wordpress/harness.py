@@ -80,10 +80,11 @@ def make_users(engine):
 
 
 def approved_item(generator, fake, engine, editor, writer, *, title: str, keywords=("running shoes", "flat feet"),
-                  status: str = "approved", **draft) -> int:
+                  status: str = "approved", length: str = "medium", **draft) -> int:
     """A blog post generated through the pipeline (fake model), submitted and approved."""
     fake.enqueue([blog_draft(title=title, **draft)])
-    response = generator.generate(ContentRequest(topic=title[:200], keywords=list(keywords)), writer.email)
+    request = ContentRequest(topic=title[:200], keywords=list(keywords), length=length)
+    response = generator.generate(request, writer.email)
     assert response.status == "succeeded", response.error
     _review(engine, editor, writer, response.item_id, status)
     return response.item_id
