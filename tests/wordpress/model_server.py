@@ -12,7 +12,7 @@ import time
 from http.server import ThreadingHTTPServer
 
 from tests.net import QuietHandler
-from tests.samples import META, blog_draft, product_draft
+from tests.samples import LONG_BODY, META, blog_draft, product_draft
 
 SUBJECT = re.compile(r"^(?:Write a blog post about|Write the product description for): (.+)$", re.M)
 
@@ -26,7 +26,8 @@ def draft_for(messages: list[dict]) -> tuple[str, dict]:
         return "product", product_draft(title=subject[:200], seo_title=subject[:60],
                                          image_alt_text=f"Photo of {subject}"[:125])
     body = (f"<h2>Why {subject} matters</h2><p>{subject}: what to know before you start.</p>"
-            f"<h2>How to begin</h2><ul><li>Plan</li><li>Practise</li></ul><p>Keep going.</p>")
+            f"<h2>How to begin</h2><ul><li>Plan</li><li>Practise</li></ul><p>Keep going.</p>"
+            + LONG_BODY)  # as long as the asked length, so the pipeline keeps the one-shot answer
     return "blog", blog_draft(title=subject[:200], seo_title=subject[:60], body_html=body,
                               excerpt=f"A short guide to {subject}.", meta_desc=META)
 
