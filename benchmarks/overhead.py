@@ -21,13 +21,13 @@ from core.pipeline import Generator  # noqa: E402
 from core.plugins import pm  # noqa: E402
 from core.providers import Provider  # noqa: E402
 from core.schemas import BlogDraft, ContentRequest  # noqa: E402
+from tests.samples import LONG_BODY  # noqa: E402
 
 DRAFT = json.dumps({
     "title": "Running Shoes for Flat Feet: A Practical Buying Guide",
     "excerpt": "Flat feet need the right support. Here is how to choose running shoes that keep you comfortable.",
     "outline": ["Why support matters", "What to look for"],
-    "body_html": "<h2>Why support matters</h2><p>" + "Stability shoes limit overpronation. " * 40 + "</p>"
-                 "<h2>What to look for</h2><ul><li>Firm midsole</li><li>Wide base</li></ul>",
+    "body_html": LONG_BODY,  # varied and long enough to pass the quality gate on the first try
     "seo_title": "Running Shoes for Flat Feet: How to Choose",
     "meta_desc": "Learn how to pick running shoes for flat feet: what arch support means, which cushioning "
                  "helps, and how to test a pair in the shop before you buy.",
