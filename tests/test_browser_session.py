@@ -53,7 +53,11 @@ class Server:
 
     def stop(self):
         self.process.terminate()
-        self.process.wait(10)
+        try:
+            self.process.wait(30)  # a loaded machine can take a while to close the sessions and the worker
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
 
 
 @pytest.fixture
