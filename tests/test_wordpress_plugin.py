@@ -357,7 +357,7 @@ def browser_page(site):
         page.fill("#user_login", "editor1")
         page.fill("#user_pass", PASSWORD)
         page.click("#wp-submit")
-        page.wait_for_url("**/wp-admin/**")
+        page.wait_for_url("**/wp-admin/**", wait_until="domcontentloaded")  # not "load": avatars may be external
         yield page
         browser.close()
 
