@@ -31,6 +31,7 @@ def test_bulk_from_csv_runs_and_reports_rows(client, token_for, generator, fake)
     JobRunner(generator, body["job_id"]).run()
     state = client.get(f"/api/bulk/{body['job_id']}", headers=writer).json()
     assert (state["succeeded"], state["failed"], state["status"]) == (1, 1, "finished")
+    assert state["needs_review"] == 0, "the API reports the rows saved for review apart"
     assert state["rows"][0]["content_item_id"] and state["rows"][1]["error"]
     retried = client.post(f"/api/bulk/{body['job_id']}/retry", headers=writer).json()
     assert retried["status"] == "queued" and retried["pending"] == 1

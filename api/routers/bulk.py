@@ -45,6 +45,7 @@ class BulkStatus(BaseModel):
     running: int
     succeeded: int
     failed: int
+    needs_review: int = Field(0, description="Rows saved with quality warnings, counted apart from succeeded.")
     cancelled: int
     rate_per_min: float | None
     eta_seconds: float | None
