@@ -1,0 +1,77 @@
+"""Translations of the dashboard, CLI and error messages: gettext catalogues in `data/locale`, domain "contentcraft".
+
+Mark a string with `_("Save")`, a count with `ngettext("{n} row", "{n} rows", n).format(n=n)`, and a string
+defined at import time (a module constant, a label table) with `N_("…")`, translating it with `_()` where it
+is shown. The active language belongs to the current context (one Streamlit script run, one API request, one
+CLI process): `set_language("fa")` or `with use_language("fa"): …`. A missing catalogue falls back to English.
+"""
+
+import contextvars
+from contextlib import contextmanager
+from functools import lru_cache
+import gettext
+from pathlib import Path
+
+DOMAIN = "contentcraft"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "data" / "locale"
+UI_LANGUAGES = ("en", "fa", "ar", "de", "es", "fr", "it", "ja", "ko", "zh")
+RTL_LANGUAGES = frozenset({"fa", "ar"})
+DEFAULT_LANGUAGE = "en"
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("contentcraft_language", default=DEFAULT_LANGUAGE)
+
+
+def normalise(tag: str | None) -> str | None:
+    """A UI language code from a tag such as "fa-IR", "de_DE.UTF-8" or "ZH"; None when not one of ours."""
+    if not tag:
+        return None
+    code = tag.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+    return code if code in UI_LANGUAGES else None
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str) -> gettext.NullTranslations:
+    """The compiled catalogue of a language (`.mo`), or the identity when none is installed."""
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+def current_language() -> str:
+    """The language of the current context ("en" unless set)."""
+    return _language.get()
+
+
+def set_language(language: str | None) -> str:
+    """Make `language` (any tag; unknown means English) current for this context; returns the code set."""
+    code = normalise(language) or DEFAULT_LANGUAGE
+    _language.set(code)
+    return code
+
+
+@contextmanager
+def use_language(language: str | None):
+    """Within the block, the current context speaks `language`."""
+    token = _language.set(normalise(language) or DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def is_rtl(language: str | None = None) -> bool:
+    """Whether the language (default: the current one) is written right to left."""
+    return (normalise(language) if language else current_language()) in RTL_LANGUAGES
+
+
+def _(message: str) -> str:
+    """The message in the current language."""
+    return catalogue(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural message in the current language, by that language's plural rule for `n`."""
+    return catalogue(current_language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it now (translate with `_()` where shown)."""
+    return message
