@@ -130,7 +130,7 @@ def bench_quality(corpus_dir: Path, junk_count: int) -> None:
     voices = json.loads(cached.read_text(encoding="utf-8"))
     print("voices: " + ", ".join(f"{name} ({sum(len(p.split()) for p in paragraphs)} words)"
                                  for name, paragraphs in voices.items()))
-    junk = brand_quality.JUNK + brand_quality.model_junk(junk_count)
+    junk = brand_quality.JUNK + brand_quality.model_junk(junk_count, corpus_dir / "model_junk.json")
     lengths = (100, 250, 600)
     brand_quality.report(voices, brand_quality.evaluate(voices, lengths, junk), lengths)
 

@@ -61,11 +61,27 @@ def test_too_short_or_unsupported_texts_are_not_scored():
     assert score_text(old, heldout("en", "blog"))[0] is None
 
 
+def test_a_voiceprint_built_by_an_earlier_method_asks_to_save_the_profile_again():
+    reference = build_reference(passages("en", "blog"), "en")
+    earlier = {**reference, "voiceprint": {k: v for k, v in reference["voiceprint"].items() if k != "method"}}
+    assert score_text(earlier, heldout("en", "blog")) == (
+        None, ["the profile was saved before the current scorer: save it again to score with it"])
+    assert score_text(reference, heldout("en", "blog"))[0] >= 90
+
+
+def test_texts_are_measured_in_windows_of_exactly_the_calibrated_size():
+    text = " ".join(f"w{i}" for i in range(250))
+    assert [len(w.split()) for w in voiceprint.windows(text, "words", 150)] == [150, 150]
+    assert voiceprint.windows(text, "words", 150)[-1].endswith("w249")
+    assert voiceprint.windows("一二三四五", "chars", 3) == ["一二三", "三四五"]
+    assert voiceprint.windows(text, "words", 300) == [text]
+
+
 @pytest.mark.parametrize("language", sorted(TEN))
 def test_every_language_scores_its_own_text_top_and_run_on_sentences_lower(language):
     text = "\n".join(voiceprint.pool_passages(language))  # varied prose in every language, shipped with the pool
     reference = build_reference([text], language)
-    assert reference["voiceprint"]["ngrams"] and len(voiceprint.pool_passages(language)) >= 6
+    assert reference["voiceprint"]["vocabulary"]["char"] and len(voiceprint.pool_passages(language)) >= 6
     score, reasons = score_text(reference, text)
     assert score >= 95 and reasons == []
     comma = "，" if language in {"ja", "zh"} else "، " if language in {"fa", "ar"} else ", "

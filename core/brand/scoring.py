@@ -4,6 +4,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..i18n import _
 from ..schemas import LANGUAGES as LANGUAGE_NAMES
 from . import voiceprint
 from .analysis import Figures, analyze
@@ -124,8 +125,8 @@ def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tupl
     """
     language = reference["language"]
     mode = kit(language).mode
-    if "voiceprint" not in reference:
-        return None, ["the profile was saved before the current scorer: save it again to score with it"]
+    if reference.get("voiceprint", {}).get("method") != voiceprint.METHOD:
+        return None, [_("the profile was saved before the current scorer: save it again to score with it")]
     units = voiceprint.units_of(voiceprint.clean(text), mode)
     unit = "characters" if mode == "chars" else "words"
     if units < MIN_UNITS[mode]:

@@ -1,33 +1,45 @@
-"""Same-voice verification: character n-gram Cosine Delta against a profile, calibrated on held-out chunks.
+"""Same-voice verification: character and word n-grams against a profile, calibrated on held-out folds of the samples.
 
-Method and sources:
-- Texts become relative frequencies of character 1–3-grams (Kešelj et al. 2003, "N-gram-based author
-  profiles"; Stamatatos 2009; the strongest short-text features in the PAN authorship-verification tasks,
-  Stamatatos et al. 2014–2015). Characters need no word splitting, so ja/zh work as well as en.
-- Frequencies are z-scored over a population of voices, the profile plus a small built-in pool of other
-  voices in the language (the "impostors" of Koppel & Winter 2014), and compared by cosine: Cosine Delta
-  (Smith & Aldridge 2011; Evert et al. 2017).
-- Calibration: the similarity of each held-out chunk of the samples to a profile built from the rest
-  (leave-one-out) gives the profile's own mean and spread, so a score reads the same for every profile.
+Two standard scores, each calibrated on held-out folds of the samples, are combined (weights 0.8 and 0.2):
+- Cosine Delta on character 1–4-grams z-scored over the profile plus a built-in pool of other voices per
+  language (`delta.py`; Smith & Aldridge 2011, Evert et al. 2017; the pool plays the "impostors" of Koppel &
+  Winter 2014). It carries style: punctuation, affixes, function words.
+- TF-IDF cosine to the centroid of the samples' windows (the PAN authorship-verification baseline) over
+  character 2–5-grams and, outside ja/zh, word 1–2-grams with punctuation as tokens (Sapkota et al. 2015, "Not
+  all character n-grams are created equal"; Kešelj et al. 2003), sublinear term frequency, features kept by
+  document frequency (at least two documents, the commonest first) over the samples' windows plus the pool.
+  It carries wording, which tells apart two voices of the same genre. Each fold's check refits vocabulary,
+  IDF and centroid without it, as a new text meets them.
+Characters need no word splitting, so ja/zh work as well as en.
 """
 
+import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
+from . import delta
 from .analysis import normalise
 
-NGRAMS = (1, 4)
-FEATURES = 3000
+METHOD = "delta+tfidf-1"  # stored with each voiceprint; a profile built by another method must be saved again
+CHAR_NGRAMS, WORD_NGRAMS = (2, 5), (1, 2)
+FEATURES = {"char": 20000, "word": 10000}  # most frequent n-grams kept, of those in two or more documents
+MIN_DF = 2
+WORD_TOKENS = r"(?u)\b\w+\b|[^\w\s]"  # words and each punctuation mark
 WINDOW = {"words": 150, "eojeol": 120, "chars": 300}  # units per window a text is measured in
 SMALLEST_WINDOW = {"words": 35, "eojeol": 30, "chars": 70}  # when samples are few, windows shrink to this
 MIN_CHUNKS = 4  # held-out chunks needed to calibrate
 FOLDS = 5  # contiguous folds, so a held-out chunk's neighbours (same topic) do not vouch for it
-SPREAD_FLOOR = 0.02  # no profile is calibrated as tighter than this (cosine units)
+SPREAD_FLOOR = 0.005  # no profile is calibrated as tighter than this (cosine units)
+# The TF-IDF score's share. Its held-out folds come from the samples' own topics, so new topics sit several of
+# its spreads lower; at 0.2 it adds its word-level separation (Debian Handbook vs Reference, raw AUC 0.82 → 0.90
+# in benchmarks/brand_score.py) while Cosine Delta, steady across topics, keeps own passages in the high band.
+TFIDF_WEIGHT = 0.2
 OFFSET = 2.0  # a typical own passage sits this many spreads above the 50 mark
 POOL = Path(__file__).resolve().parents[2] / "data" / "brand_pool"
 _CJK_OR_SPACE = re.compile(r"\s+")
@@ -54,35 +66,52 @@ def units_of(text: str, mode: str) -> int:
 
 
 def windows(text: str, mode: str, size: int) -> list[str]:
-    """The text cut into units // size nearly equal pieces (at least one), so no piece is shorter than size."""
-    if mode == "chars":
-        pieces = list(text)
-    else:
-        pieces = text.split(" ")
-    count = max(1, units_of(text, mode) // size)
-    bounds = np.linspace(0, len(pieces), count + 1).round().astype(int)
+    """Windows of exactly size units, evenly spaced to cover the text (the whole text if it is shorter)."""
+    pieces = list(text) if mode == "chars" else text.split(" ")
+    joiner = "" if mode == "chars" else " "
+    if len(pieces) <= size:
+        return [joiner.join(pieces)]
+    starts = np.linspace(0, len(pieces) - size, -(-len(pieces) // size)).round().astype(int)
+    return [joiner.join(pieces[start:start + size]) for start in starts]
+
+
+def parts(text: str, mode: str, count: int) -> list[str]:
+    """The text cut into count nearly equal, non-overlapping pieces (what the vocabulary is fitted on)."""
+    pieces = list(text) if mode == "chars" else text.split(" ")
+    bounds = np.linspace(0, len(pieces), max(1, count) + 1).round().astype(int)
     joiner = "" if mode == "chars" else " "
     return [joiner.join(pieces[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _shape(counts: np.ndarray) -> np.ndarray:
-    """Square roots of relative frequencies (Hellinger), row-wise."""
-    counts = np.atleast_2d(counts).astype(float)
-    return np.sqrt(counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0))
+def _kinds(mode: str) -> tuple[str, ...]:
+    return ("char",) if mode == "chars" else ("char", "word")
 
 
-def _population(profiles: np.ndarray, voices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread of each feature over each profile row plus the pool voices: (n, K) arrays."""
-    stacked = np.concatenate([profiles[:, None, :], np.broadcast_to(voices, (len(profiles), *voices.shape))], axis=1)
-    return stacked.mean(axis=1), stacked.std(axis=1) + 1e-4
+def _vectorizer(kind: str, vocabulary: list[str] | None = None, idf: list[float] | None = None) -> TfidfVectorizer:
+    options = ({"analyzer": "char", "ngram_range": CHAR_NGRAMS, "lowercase": False} if kind == "char" else
+               {"analyzer": "word", "ngram_range": WORD_NGRAMS, "token_pattern": WORD_TOKENS})
+    vectorizer = TfidfVectorizer(sublinear_tf=True, norm=None, min_df=MIN_DF, max_features=FEATURES[kind],
+                                 vocabulary=vocabulary, **options)
+    if idf is not None:
+        vectorizer.idf_ = np.asarray(idf)
+    return vectorizer
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+def vectors(vectorizers: dict[str, TfidfVectorizer], texts: list[str]) -> np.ndarray:
+    """Unit-length rows: each kind's TF-IDF block normalised, the blocks at equal weight."""
+    blocks = [normalize(vectorizer.transform(texts)).toarray() for vectorizer in vectorizers.values()]
+    return np.hstack(blocks) / np.sqrt(len(blocks))
+
+
+def _fit(chunks: list[str], pool: list[str], mode: str) -> tuple[dict[str, TfidfVectorizer], np.ndarray]:
+    """Vectorizers fitted on the chunks plus the pool, and the chunks' centroid (unit length)."""
+    fitted = {kind: _vectorizer(kind).fit(chunks + pool) for kind in _kinds(mode)}
+    centroid = vectors(fitted, chunks).mean(axis=0)
+    return fitted, centroid / (np.linalg.norm(centroid) + 1e-12)
 
 
 def build(texts: list[str], language: str, mode: str) -> dict | None:
-    """The voiceprint of the samples: n-gram vocabulary, profile, population and calibration (None if too few)."""
+    """The voiceprint of the samples: vocabulary, IDF, centroid and calibration per window size (None if too few)."""
     text = clean("\n".join(texts))
     units = units_of(text, mode)
     sizes = [size for size in (WINDOW[mode], 2 * WINDOW[mode], 4 * WINDOW[mode]) if units // MIN_CHUNKS >= size]
@@ -90,26 +119,30 @@ def build(texts: list[str], language: str, mode: str) -> dict | None:
     if not sizes:
         return None
     pool = list(pool_passages(language))
-    vectorizer = CountVectorizer(analyzer="char", ngram_range=NGRAMS, lowercase=False, max_features=FEATURES)
-    counts = vectorizer.fit_transform([text] + pool).toarray()
-    voices = _shape(counts[1:])
-    profile = _shape(counts[0])
-    mean, spread = _population(profile, voices)
-    calibration = {str(size): _calibrate(vectorizer, windows(text, mode, size), voices) for size in sizes}
-    return {"ngrams": vectorizer.get_feature_names_out().tolist(), "calibration": calibration,
-            "profile": _rounded(profile[0]), "mean": _rounded(mean[0]), "spread": _rounded(spread[0]),
-            "words": _top_words(text, mode)}
+    fitted, centroid = _fit(parts(text, mode, units // sizes[0]), pool, mode)
+    vocabulary = {kind: vectorizer.get_feature_names_out().tolist() for kind, vectorizer in fitted.items()}
+    idf = {kind: _rounded(vectorizer.idf_) for kind, vectorizer in fitted.items()}
+    key = hashlib.sha256(repr((vocabulary, idf)).encode()).hexdigest()[:16]
+    second = delta.build(text, pool, {size: parts(text, mode, units // size) for size in sizes})
+    return {"method": METHOD, "key": key, "vocabulary": vocabulary, "idf": idf, "centroid": _rounded(centroid),
+            "calibration": _calibrate(text, mode, sizes, pool), "words": _top_words(text, mode), "delta": second}
 
 
-def _calibrate(vectorizer: CountVectorizer, chunks: list[str], voices: np.ndarray) -> list[float]:
-    """Mean and spread of held-out chunks' similarity to a profile of the other folds (contiguous folds)."""
-    own = vectorizer.transform(chunks).toarray()
-    folds = np.arange(len(chunks)) * min(FOLDS, len(chunks)) // len(chunks)
-    fold_counts = np.stack([own[folds == f].sum(axis=0) for f in range(folds.max() + 1)])
-    held_out = _shape(own.sum(axis=0) - fold_counts[folds])  # each chunk's profile leaves its own fold out
-    mean, spread = _population(held_out, voices)
-    similarity = _cosine((_shape(own) - mean) / spread, (held_out - mean) / spread)
-    return [round(float(similarity.mean()), 5), round(max(float(similarity.std(ddof=1)), SPREAD_FLOOR), 5)]
+def _calibrate(text: str, mode: str, sizes: list[int], pool: list[str]) -> dict[str, list[float]]:
+    """Per window size, mean and spread of held-out chunks' similarity to a voiceprint built without their fold."""
+    folds = parts(text, mode, min(FOLDS, units_of(text, mode) // sizes[0]))
+    found: dict[int, list[float]] = {size: [] for size in sizes}
+    for fold, held_out in enumerate(folds):
+        rest = [part for other in folds if other is not held_out
+                for part in parts(other, mode, units_of(other, mode) // sizes[0])]
+        fitted, centroid = _fit(rest, pool, mode)
+        for size in sizes:
+            found[size] += (vectors(fitted, windows(held_out, mode, size)) @ centroid).tolist()
+    return {str(size): [round(float(np.mean(values)), 5), round(_spread(values), 5)] for size, values in found.items()}
+
+
+def _spread(values: list[float]) -> float:
+    return max(float(np.std(values, ddof=1)) if len(values) > 1 else 0.0, SPREAD_FLOOR)
 
 
 def _rounded(values: np.ndarray) -> list[float]:
@@ -126,9 +159,19 @@ def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
     return sorted(found, key=lambda w: -found[w])[:limit]
 
 
-@lru_cache(maxsize=32)
-def _vectorizer(ngrams: tuple[str, ...]) -> CountVectorizer:
-    return CountVectorizer(analyzer="char", ngram_range=NGRAMS, lowercase=False, vocabulary=list(ngrams))
+def _load(voiceprint: dict) -> tuple[dict[str, TfidfVectorizer], np.ndarray]:
+    """The voiceprint's vectorizers and centroid, built once per stored voiceprint."""
+    key = voiceprint["key"]
+    if key not in _LOADED:
+        if len(_LOADED) >= 32:
+            _LOADED.clear()
+        vocabulary = voiceprint["vocabulary"]
+        fitted = {kind: _vectorizer(kind, words, voiceprint["idf"][kind]) for kind, words in vocabulary.items()}
+        _LOADED[key] = fitted, np.asarray(voiceprint["centroid"])
+    return _LOADED[key]
+
+
+_LOADED: dict[str, tuple] = {}
 
 
 def window_for(voiceprint: dict, units: int) -> int:
@@ -138,20 +181,20 @@ def window_for(voiceprint: dict, units: int) -> int:
 
 
 def measure(voiceprint: dict, text: str, mode: str) -> tuple[float, np.ndarray, np.ndarray]:
-    """Standard score of the text's mean Cosine Delta similarity, and the z-scores of text and profile per n-gram.
+    """Standard score of the text against the profile, and the Cosine Delta z-scores of text and profile per n-gram.
 
-    The standard score counts own-passage spreads above (+) or below (−) a typical own passage of that length.
+    The standard score counts own-passage spreads above (+) or below (−) a typical own passage of that length:
+    the Cosine Delta score and the TF-IDF score, each calibrated on held-out folds, weighted 1 − TFIDF_WEIGHT
+    and TFIDF_WEIGHT.
     """
-    vectorizer = _vectorizer(tuple(voiceprint["ngrams"]))
-    mean, spread = np.array(voiceprint["mean"]), np.array(voiceprint["spread"])
-    profile = (np.array(voiceprint["profile"]) - mean) / spread
+    fitted, centroid = _load(voiceprint)
     text = clean(text)
     size = window_for(voiceprint, units_of(text, mode))
-    counts = vectorizer.transform(windows(text, mode, size)).toarray()
-    similarity = _cosine((_shape(counts) - mean) / spread, profile[None, :]).mean()
+    chunks = windows(text, mode, size)
     own_mean, own_spread = voiceprint["calibration"][str(size)]
-    whole = (_shape(counts.sum(axis=0))[0] - mean) / spread
-    return float((similarity - own_mean) / own_spread), whole, profile
+    lexical = (float((vectors(fitted, chunks) @ centroid).mean()) - own_mean) / own_spread
+    stylistic, whole, profile = delta.measure(voiceprint["delta"], text, chunks, size)
+    return (1 - TFIDF_WEIGHT) * stylistic + TFIDF_WEIGHT * lexical, whole, profile
 
 
 def repetition(text: str, mode: str) -> float:
@@ -187,14 +230,14 @@ def drivers(voiceprint: dict, whole: np.ndarray, profile: np.ndarray, text: str,
             limit: int = 3) -> tuple[list[str], list[str]]:
     """What pulls the similarity down most: words or marks the text uses more, and ones it uses less, than the samples.
 
-    Each n-gram's share of the cosine is z_text * z_profile; the most negative shares are named through the
-    words of the text (for "more") or of the samples (for "less") that contain them.
+    Named from the Cosine Delta half of the score: each n-gram's share of the cosine is z_text * z_profile, and
+    the most negative shares are named through the words of the text (for "more") or of the samples (for
+    "less") that contain them.
     """
-    ngrams = voiceprint["ngrams"]
-    order = np.argsort(whole * profile)[:60]
+    ngrams = voiceprint["delta"]["ngrams"]
     text_words = _top_words(clean(text), mode)
     more, less = [], []
-    for index in order:
+    for index in np.argsort(whole * profile)[:60]:
         if whole[index] * profile[index] >= 0:
             break
         side, words = (more, text_words) if whole[index] > profile[index] else (less, voiceprint["words"])
