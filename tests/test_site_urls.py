@@ -35,13 +35,12 @@ def test_errors_carry_only_the_short_code_not_remote_text():
     assert "rest_forbiddenscript" in text and "evil.example" not in text and "<" not in text
 
 
-def test_wordpress_call_has_a_total_deadline_not_per_read():
-    """Issue 12 item 10: a server trickling one byte every 0.2 s cannot hold a 1 s call for long."""
+@pytest.fixture
+def trickling_server():
+    """A server that answers 200 and then trickles its body one byte every 0.2 s."""
     import socket
     import threading
     import time
-    from core.errors import PublishFailedError
-    from core.wordpress.client import WordPressClient
     from tests.net import free_port
 
     port = free_port()
@@ -49,24 +48,57 @@ def test_wordpress_call_has_a_total_deadline_not_per_read():
     stop = threading.Event()
 
     def trickle():
-        conn, _ = server.accept()
-        conn.recv(65536)
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
         while not stop.is_set():
             try:
-                conn.sendall(b" ")
+                conn, _ = server.accept()
             except OSError:
-                break
-            time.sleep(0.2)
-        conn.close()
+                return
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b" ")
+                except OSError:
+                    break
+                time.sleep(0.2)
+            conn.close()
 
     threading.Thread(target=trickle, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    stop.set()
+    server.close()
+
+
+def test_wordpress_call_has_a_total_deadline_not_per_read(trickling_server):
+    """Issue 12 item 10: a server trickling one byte every 0.2 s cannot hold a 1 s call for long."""
+    import time
+    from core.errors import PublishFailedError
+    from core.wordpress.client import WordPressClient
+
     started = time.monotonic()
-    try:
-        with WordPressClient(f"http://127.0.0.1:{port}", "u", "p", timeout=1.0) as wp:
-            with pytest.raises(PublishFailedError, match="did not answer within 1 s"):
-                wp._send("GET", "/", "pretty")
-    finally:
-        stop.set()
-        server.close()
+    with WordPressClient(trickling_server, "u", "p", timeout=1.0) as wp:
+        with pytest.raises(PublishFailedError, match="did not answer within 1 s"):
+            wp._send("GET", "/", "pretty")
     assert time.monotonic() - started < 5  # per-read timeouts alone would wait ~20 000 s for this body
+
+
+def test_woocommerce_call_has_a_total_deadline_not_per_read(trickling_server):
+    """Issue 12 item 10: the same total deadline for WooCommerce calls, the SEO plugin probe included."""
+    import time
+    from core.errors import PublishFailedError
+    from core.wordpress.woocommerce import WooCommerceClient
+
+    started = time.monotonic()
+    with WooCommerceClient(trickling_server, "ck", "cs", timeout=1.0) as woo:
+        with pytest.raises(PublishFailedError, match="did not answer within 1 s"):
+            woo.product(7)
+        assert woo.seo_plugins() == []
+    assert time.monotonic() - started < 8
+
+
+def test_calls_under_a_publish_claim_end_inside_its_window():
+    """Issue 12 item 10: whatever deadline a caller asks for, a claimed call ends before its claim may be taken."""
+    from core.wordpress.publish import IN_FLIGHT_SECONDS, claimed_call_deadline
+
+    assert claimed_call_deadline(20) == 20
+    assert claimed_call_deadline(10_000) * 3 <= IN_FLIGHT_SECONDS

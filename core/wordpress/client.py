@@ -123,6 +123,22 @@ def error_for(response: httpx.Response, label: str, base_url: str) -> PublishFai
     return PublishFailedError(text, status=status, code=code, retryable=status == 429 or status >= 500)
 
 
+def read_within(http: httpx.Client, method: str, url: str, timeout: float, **kwargs) -> httpx.Response:
+    """The response, read in full within `timeout` seconds in total, or httpx.ReadTimeout.
+
+    httpx's timeout is per read, so a server trickling a byte at a time could otherwise hold a call for minutes.
+    """
+    deadline = time.monotonic() + timeout
+    with http.stream(method, url, **kwargs) as response:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("total deadline passed")
+        response._content = bytes(body)  # what Response.read() stores (decoded bytes)
+    return response
+
+
 class WordPressClient:
     """Talks to one site's REST API as one user (HTTP Basic with an Application Password)."""
 
@@ -159,7 +175,7 @@ class WordPressClient:
     def _send(self, method: str, route: str, style: str, params=None, json=None) -> httpx.Response:
         url, params = self._url(route, params, style)
         try:
-            response = self._within_deadline(method, url, params, json)
+            response = read_within(self.http, method, url, self.timeout, params=params, json=json)
         except httpx.TimeoutException:
             raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s. Retrying is safe: "
                                      f"ContentCraft finds a post an earlier attempt created instead of making a "
@@ -173,19 +189,6 @@ class WordPressClient:
             raise PublishFailedError(f"{self.label} redirected the request to {where}. Use the address it "
                                      f"redirects to as the site URL in Settings → Sites.",
                                      status=response.status_code, code="redirect")
-        return response
-
-    def _within_deadline(self, method: str, url: str, params, json) -> httpx.Response:
-        """The response, read in full within `timeout` seconds in total (httpx's timeout is per read, so a
-        trickling server could otherwise hold a call for minutes)."""
-        deadline = time.monotonic() + self.timeout
-        with self.http.stream(method, url, params=params, json=json) as response:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("total deadline passed")
-            response._content = bytes(body)  # what Response.read() stores (decoded bytes)
         return response
 
     def index(self) -> dict:
@@ -270,7 +273,7 @@ class WordPressClient:
     def wordpress_version(self) -> str | None:
         """The WordPress version from the RSS generator tag, or None if the site hides it."""
         try:
-            response = self.http.get(f"{self.base_url}/", params={"feed": "rss2"})
+            response = read_within(self.http, "GET", f"{self.base_url}/", self.timeout, params={"feed": "rss2"})
         except httpx.HTTPError:
             return None
         found = re.search(r"<generator>[^<]*\?v=([0-9][0-9.]*)</generator>", response.text)

@@ -33,6 +33,11 @@ IN_FLIGHT_SECONDS = 120
 assert IN_FLIGHT_SECONDS >= 3 * TIMEOUT
 
 
+def claimed_call_deadline(timeout: float) -> float:
+    """The per-call deadline (seconds) for calls made under a claim: never more than a third of its window."""
+    return min(timeout, IN_FLIGHT_SECONDS / 3)
+
+
 @dataclass
 class PublishOptions:
     """How to publish: WordPress status (and date when scheduled), terms by name or id, author id."""
@@ -191,7 +196,7 @@ def publish(engine: Engine, user: User, item_id: int, site_name: str, options: P
     site = get_site(engine, site_name)
     pub = claim(engine, item_id, site, user, "post")
     try:
-        with client_for(site, timeout=timeout, transport=transport) as wp:
+        with client_for(site, timeout=claimed_call_deadline(timeout), transport=transport) as wp:
             post, created, warnings = _push(engine, wp, pub, item, data, options)
     except ContentCraftError as exc:
         record_failure(engine, pub.id, str(exc))

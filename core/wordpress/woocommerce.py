@@ -15,8 +15,9 @@ from ..models import User
 from ..schemas import ProductData
 from ..seo import json_ld_text, plain_text, sanitize_html
 from ..workflow import get_item, transition
-from .client import TIMEOUT, USER_AGENT, error_for, is_local
-from .publish import PublishResult, check_publishable, claim, record_failure, record_success, renew_claim
+from .client import TIMEOUT, USER_AGENT, error_for, is_local, read_within
+from .publish import (PublishResult, check_publishable, claim, claimed_call_deadline, record_failure, record_success,
+                      renew_claim)
 from .secrets import decrypt
 from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
@@ -74,7 +75,7 @@ class WooCommerceClient:
         if self.signed:
             params = self._oauth(method, url, params)
         try:
-            response = self.http.request(method, url, params=params, json=json_body)
+            response = read_within(self.http, method, url, self.timeout, params=params, json=json_body)
         except httpx.TimeoutException:
             raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s; retrying is safe.",
                                      code="timeout", retryable=True) from None
@@ -117,7 +118,8 @@ class WooCommerceClient:
     def seo_plugins(self) -> list[str]:
         """SEO plugins the public REST index shows (Yoast, Rank Math)."""
         try:
-            index = self.http.get(f"{self.base_url}/wp-json/", params={"_fields": "namespaces"}).json()
+            index = read_within(self.http, "GET", f"{self.base_url}/wp-json/", self.timeout,
+                                params={"_fields": "namespaces"}).json()
         except (httpx.HTTPError, ValueError):
             return []
         namespaces = set(index.get("namespaces", [])) if isinstance(index, dict) else set()
@@ -196,7 +198,7 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
     focus = str((item.request_json or {}).get("name") or data.title)
     pub = claim(engine, item_id, site, user, "product")
     try:
-        with woo_client_for(site, timeout=timeout, transport=transport) as woo:
+        with woo_client_for(site, timeout=claimed_call_deadline(timeout), transport=transport) as woo:
             product_id = product_id or woo.product_id_for_sku(sku)
             if product_id is None:
                 raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
