@@ -14,6 +14,7 @@ from core.schemas import LANGUAGES
 from core.text import cut
 from core.wordpress.sites import list_sites
 from ui.common import current_user, engine, friendly_errors, generator
+from ui.plain import md
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
 LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")
@@ -146,7 +147,7 @@ def analysis_tab(profile) -> None:
             chart = px.bar(pd.DataFrame(top, columns=["word", "per 1000"]), x="word", y="per 1000",
                            title="Function-word profile")
             st.plotly_chart(chart, key=f"brand_chart_{language}")
-        st.markdown("**Frequent phrases:** " + (", ".join(f"“{p}”" for p in fig.phrases) or "none repeated yet"))
+        st.markdown("**Frequent phrases:** " + (md(", ".join(f"“{p}”" for p in fig.phrases)) or "none repeated yet"))
 
 
 def load_form(fields: VoiceFields, marker) -> None:

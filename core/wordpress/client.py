@@ -1,72 +1,18 @@
 """A WordPress REST API client over httpx: API discovery, timeouts, and errors a user can act on."""
 
 import html
-import ipaddress
 import re
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from ..errors import PublishFailedError, ValidationFailedError
+from ..errors import PublishFailedError
+from .hosts import CheckedTransport, check_base_url, is_local  # noqa: F401 (check_base_url re-exported)
 
 TIMEOUT = 20.0
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 USER_AGENT = "ContentCraft/1.0 (+WordPress REST client)"
 MAX_PAGES = 20
-
-
-def is_local(host: str | None) -> bool:
-    """Whether host is this machine, where plain http is acceptable."""
-    host = (host or "").lower()
-    return host in LOCAL_HOSTS or host.endswith(".localhost")
-
-
-# Cloud metadata services hand out credentials: the Application Password must never be sent there.
-METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"}
-METADATA_IPS = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("169.254.169.254")}
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-
-
-def check_host(host: str, *, allow_private: bool = False) -> None:
-    """ValidationFailedError for a link-local or cloud-metadata host, and for a private address unless
-    allow_private (loopback stays allowed: a local test site). Literal addresses and known names only."""
-    host = host.lower().rstrip(".")
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        address = None
-    if host in METADATA_HOSTS or address is not None and (address in METADATA_IPS or address.is_link_local):
-        raise ValidationFailedError(f"{host} is a link-local or cloud-metadata address, not a WordPress site; "
-                                    "ContentCraft never sends a password there.")
-    if address is None or address.is_loopback:
-        return
-    if (address.is_private or address in _CGNAT or address.is_reserved) and not allow_private:
-        raise ValidationFailedError(f"{host} is a private network address. If the WordPress site really is on "
-                                    "your internal network, confirm it (tick “private address” / --private).")
-
-
-def check_base_url(url: str, *, allow_private: bool = False) -> tuple[str, list[str]]:
-    """The site URL normalised, plus warnings; anything but http(s) is rejected with the reason."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in {"http", "https"}:
-        shown = f"'{scheme}:'" if scheme else "no scheme"
-        raise ValidationFailedError(f"The site URL must start with https:// (or http:// for a local test site); "
-                                    f"{url!r} has {shown}.")
-    if not parts.hostname:
-        raise ValidationFailedError(f"The site URL {url!r} has no host name, e.g. https://blog.example.com.")
-    if parts.username or parts.password:
-        raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
-    if parts.query or parts.fragment:
-        raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
-    check_host(parts.hostname, allow_private=allow_private)
-    warnings = []
-    if scheme == "http" and not is_local(parts.hostname):
-        warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
-                        "WordPress only accepts Application Passwords over HTTPS. Use https:// if the site has it.")
-    return urlunsplit((scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")), warnings
 
 
 def _message(response: httpx.Response) -> tuple[str, str]:
@@ -143,7 +89,8 @@ class WordPressClient:
     """Talks to one site's REST API as one user (HTTP Basic with an Application Password)."""
 
     def __init__(self, base_url: str, username: str, password: str, *, label: str = "",
-                 timeout: float = TIMEOUT, rest_style: str | None = None, transport=None):
+                 timeout: float = TIMEOUT, rest_style: str | None = None, transport=None,
+                 allow_private: bool = False):
         self.base_url = base_url.rstrip("/")
         self.label = f"The site {label}" if label else f"The site at {self.base_url}"
         self.timeout = timeout
@@ -151,7 +98,8 @@ class WordPressClient:
         host = urlsplit(self.base_url).hostname
         # Loopback must not go through an HTTP(S)_PROXY from the environment.
         self.http = httpx.Client(auth=(username, password), timeout=httpx.Timeout(timeout, connect=min(timeout, 10)),
-                                 follow_redirects=False, trust_env=not is_local(host), transport=transport,
+                                 follow_redirects=False, trust_env=not is_local(host),
+                                 transport=transport or CheckedTransport(allow_private=allow_private),
                                  headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
         self._index: dict | None = None
         self._schema: dict | None = None
