@@ -121,3 +121,17 @@ def test_the_stream_preview_redraws_a_bounded_tail_a_few_times_a_second():
     assert all(len(frame) <= 3000 for frame in frames)
     assert frames[-1] == "".join(chunks)[-3000:]
     assert sum(map(len, frames)) < len("".join(chunks)) // 4  # redrawing every chunk would send ~400 MB
+
+
+def test_the_cli_warns_and_keeps_on_request(settings, engine, fake, capsys):
+    import json
+
+    from core.cli import main
+
+    for flags, kept in (([], False), (["--keep-external-images"], True)):
+        fake.enqueue([blog_draft(body_html=blog_draft()["body_html"] + TRACKER)])
+        assert main(["generate", "blog", "--topic", "Running shoes for flat feet", "--length", "short", "--json",
+                     "--no-cache", *flags]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert ("tracker.example" in out["data"]["body_html"]) is kept
+        assert any("tracker.example" in warning for warning in out["warnings"]) is not kept

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 # entities, LaTeX, strikethrough, tables; a block marker at the start; :emoji: and :material/icon: codes;
 # bare URLs (GFM links them). Everything else stays as written, so messages read the same in the source.
 _INLINE = re.compile(r"([\\`*_\[\]<>&$~|])")
-_LINE_START = re.compile(r"^([#>+\-])|^(\d+)([.)])")
+_LINE_START = re.compile(r"^([#>+\-])(?=\s|$)|^(\d+)([.)])(?=\s|$)")  # a marker needs a space after it
 _SHORTCODE = re.compile(r":(?=[\w/+-]+:)")
 _AUTOLINK = re.compile(r"(?<=[A-Za-z]):(?=//)|(?<=(?<![\w.])www)\.")
 
