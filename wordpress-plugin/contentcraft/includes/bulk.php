@@ -30,18 +30,24 @@ function contentcraft_handle_bulk_action( $redirect, $action, $ids ) {
 	return add_query_arg( array( 'page' => 'contentcraft-bulk', 'ids' => implode( ',', $ids ) ), admin_url( 'admin.php' ) );
 }
 
+/** The posts named in the screen's ?ids=1,2,3 (at most $limit) that the user may edit. */
+function contentcraft_requested_posts( $limit ) {
+	$ids = isset( $_GET['ids'] ) ? array_filter( array_map( 'absint', explode( ',', sanitize_text_field( wp_unslash( $_GET['ids'] ) ) ) ) ) : array(); // phpcs:ignore WordPress.Security.NonceVerification -- read-only list of ids.
+	return array_filter( array_map( 'get_post', array_slice( $ids, 0, $limit ) ), function ( $post ) {
+		return $post && current_user_can( 'edit_post', $post->ID );
+	} );
+}
+
 /** The Bulk Generator screen: the queued posts, options, a progress bar and the final report. */
 function contentcraft_render_bulk_page() {
 	if ( ! current_user_can( 'edit_posts' ) ) {
 		wp_die( esc_html__( 'You are not allowed to generate content.', 'contentcraft' ), 403 );
 	}
-	$ids   = isset( $_GET['ids'] ) ? array_filter( array_map( 'absint', explode( ',', sanitize_text_field( wp_unslash( $_GET['ids'] ) ) ) ) ) : array(); // phpcs:ignore WordPress.Security.NonceVerification -- read-only list of ids.
-	$posts = array_filter( array_map( 'get_post', $ids ), function ( $post ) {
-		return $post && current_user_can( 'edit_post', $post->ID );
-	} );
+	$posts = contentcraft_requested_posts( 500 );
 	wp_enqueue_script( 'contentcraft-bulk', plugins_url( 'assets/bulk.js', CONTENTCRAFT_FILE ),
 		array( 'wp-api-fetch' ), CONTENTCRAFT_VERSION, true );
 	contentcraft_add_script_settings( 'contentcraft-bulk' );
+	wp_enqueue_style( 'contentcraft-admin' );
 	?>
 	<div class="wrap">
 		<h1><?php esc_html_e( 'Bulk Generator', 'contentcraft' ); ?></h1>
@@ -66,7 +72,7 @@ function contentcraft_render_bulk_page() {
 			<div id="contentcraft-bulk" data-ids="<?php echo esc_attr( implode( ',', wp_list_pluck( $posts, 'ID' ) ) ); ?>"
 				data-chunk="<?php echo esc_attr( CONTENTCRAFT_BULK_CHUNK ); ?>">
 				<p><button type="button" class="button button-primary" id="contentcraft-bulk-start"><?php esc_html_e( 'Start', 'contentcraft' ); ?></button></p>
-				<progress id="contentcraft-bulk-progress" max="100" value="0" style="width:100%"></progress>
+				<progress id="contentcraft-bulk-progress" max="100" value="0"></progress>
 				<p id="contentcraft-bulk-percent">0 %</p>
 				<p id="contentcraft-bulk-report" role="status" aria-live="polite"></p>
 			</div>

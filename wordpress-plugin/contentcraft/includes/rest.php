@@ -92,6 +92,12 @@ function contentcraft_list( $text, $max ) {
 	return array_slice( array_values( array_filter( array_map( 'trim', explode( ',', (string) $text ) ) ) ), 0, $max );
 }
 
+/** ['brand_profile' => the profile set under Settings], or nothing when none is set. */
+function contentcraft_brand_field() {
+	$profile = contentcraft_brand_profile();
+	return '' === $profile ? array() : array( 'brand_profile' => $profile );
+}
+
 /** POST content/generate: {topic, keywords, tone, length, language, post_id} → {success, data}. */
 function contentcraft_rest_content( WP_REST_Request $request ) {
 	$post_id = (int) $request['post_id'];
@@ -109,7 +115,7 @@ function contentcraft_rest_content( WP_REST_Request $request ) {
 		'tone'     => contentcraft_param( $request, 'tone' ) ?: 'professional',
 		'length'   => $request['length'],
 		'language' => contentcraft_param( $request, 'language' ) ?: 'en',
-	), $post_id );
+	) + contentcraft_brand_field(), $post_id );
 	return is_wp_error( $data ) ? $data : rest_ensure_response( array( 'success' => true, 'data' => $data ) );
 }
 
@@ -133,7 +139,7 @@ function contentcraft_rest_product( WP_REST_Request $request ) {
 		'audience'   => $request['audience'],
 		'tone'       => contentcraft_param( $request, 'tone' ) ?: 'persuasive',
 		'language'   => contentcraft_param( $request, 'language' ) ?: 'en',
-	), $product_id );
+	) + contentcraft_brand_field(), $product_id );
 	return is_wp_error( $data ) ? $data : rest_ensure_response( array( 'success' => true, 'data' => $data ) );
 }
 
@@ -182,7 +188,7 @@ function contentcraft_bulk_one( $post_id, WP_REST_Request $request ) {
 		'tone'     => (string) get_option( 'contentcraft_default_tone', 'professional' ),
 		'length'   => $request['length'],
 		'language' => contentcraft_param( $request, 'language' ) ?: 'en',
-	), $post_id );
+	) + contentcraft_brand_field(), $post_id );
 	$saved = is_wp_error( $data ) ? $data : contentcraft_apply_to_post( $post_id, $data );
 	if ( is_wp_error( $saved ) ) {
 		return array( 'id' => $post_id, 'success' => false, 'error' => $saved->get_error_message() );
