@@ -23,12 +23,13 @@ from tests.brand_corpus import passages
 from tests.net import free_port, wait_until
 from tests.wordpress import model_server
 from tests.wordpress.harness import WordPress, missing_packages, run_script, skip_or_fail
+from tests.wordpress.plugin_helpers import (PASSWORD, call, close_welcome_guide, hooks, install_core_persian, login,
+                                            make_posts, nonce, plugin_notices, post_meta, sql, tiny_png, user_locale)
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = ROOT / "wordpress-plugin" / "contentcraft"
 RECORDER = ROOT / "tests" / "wordpress" / "hook-recorder.php"
-PASSWORD = "plugin-pass-1!"
 SEED_HOOKS = {"contentcraft_before_generate", "contentcraft_generated_content", "contentcraft_api_request_args",
               "contentcraft_api_response", "contentcraft_prompt_instructions", "contentcraft_before_api_request",
               "contentcraft_content_generated", "contentcraft_generation_failed", "contentcraft_brand_trained"}
@@ -127,7 +128,7 @@ def site(api):
         activated = admin.post("/wp/v2/plugins/contentcraft/contentcraft", json={"status": "active"})
         assert activated.status_code == 200, activated.text
         for login, role in (("editor1", "editor"), ("subscriber1", "subscriber"), ("shop1", "editor"),
-                            ("author1", "author")):
+                            ("author1", "author"), ("admin1", "administrator")):
             made = admin.post("/wp/v2/users", json={"username": login, "email": f"{login}@example.com",
                                                     "password": PASSWORD, "roles": [role]})
             assert made.status_code == 201, made.text
@@ -137,44 +138,6 @@ def site(api):
     yield wp
     with contextlib.suppress(Exception):
         run_script("stop.sh", data_dir, WP_PURGE="1")
-
-
-@contextlib.contextmanager
-def login(wp: WordPress, user: str):
-    """A browser-like httpx client signed in through wp-login.php (cookie auth, no nonce yet)."""
-    with httpx.Client(base_url=wp.url, timeout=120, trust_env=False, follow_redirects=False) as client:
-        client.cookies.set("wordpress_test_cookie", "WP Cookie check")
-        answer = client.post("/wp-login.php", data={"log": user, "pwd": PASSWORD, "wp-submit": "Log In",
-                                                    "testcookie": "1"})
-        assert answer.status_code == 302, answer.text[:500]
-        yield client
-
-
-def nonce(client: httpx.Client) -> str:
-    answer = client.get("/wp-admin/admin-ajax.php", params={"action": "rest-nonce"})
-    assert answer.status_code == 200 and answer.text.isalnum(), answer.text
-    return answer.text
-
-
-def call(client: httpx.Client, route: str, body: dict, with_nonce: str | None = None) -> httpx.Response:
-    headers = {"X-WP-Nonce": with_nonce} if with_nonce else {}
-    return client.post(f"/wp-json/contentcraft/v1/{route}", json=body, headers=headers)
-
-
-def hooks(wp: WordPress) -> list[dict]:
-    path = wp.dir / "hooks.log"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def sql(wp: WordPress, query: str) -> str:
-    return subprocess.run(["mariadb", "--no-defaults", "-S", str(wp.dir / "mysqld.sock"), "-N", "-B", "wordpress",
-                           "-e", query], capture_output=True, text=True, check=True).stdout.strip()
-
-
-def plugin_notices(wp: WordPress) -> list[str]:
-    log = wp.dir / "php-errors.log"
-    lines = log.read_text().splitlines() if log.exists() else []
-    return [line for line in lines if "contentcraft" in line.lower()]
 
 
 def test_activation_creates_the_log_table_without_notices(site):
@@ -261,13 +224,6 @@ def test_every_hook_runs_and_takes_effect(site):
     assert "recorded keyword" in sent["keywords"] and "Section from the hook" in sent["sections"]
     failure = next(e for e in calls if e["hook"] == "contentcraft_generation_failed")["args"]
     assert failure[0] == "blog" and failure[1] == "contentcraft_api_error"
-
-
-def make_posts(site: WordPress, titles: list[str], contents: list[str] | None = None) -> list[int]:
-    contents = contents or ["old body"] * len(titles)
-    with site.admin() as admin:
-        return [admin.post("/wp/v2/posts", json={"title": t, "status": "draft", "content": c}).json()["id"]
-                for t, c in zip(titles, contents, strict=True)]
 
 
 def test_bulk_process_reports_each_post_and_leaves_failures_untouched(site):
@@ -369,34 +325,12 @@ def test_brand_train_route_checks_roles_input_and_the_tokens_role(site, api):
     assert sql(site, "SELECT COUNT(*) FROM wp_contentcraft_logs WHERE type = 'brand' AND status = 'error'") == "1"
 
 
-def install_core_persian(site: WordPress) -> None:
-    """Core's fa_IR language file, reduced to its text direction (the real pack is a download; tests are offline)."""
-    languages = site.dir / "wordpress" / "wp-content" / "languages"
-    languages.mkdir(exist_ok=True)
-    (languages / "fa_IR.po").write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-                                        '"Language: fa_IR\\n"\n\nmsgctxt "text direction"\nmsgid "ltr"\nmsgstr "rtl"\n')
-    subprocess.run(["msgfmt", "-o", str(languages / "fa_IR.mo"), str(languages / "fa_IR.po")], check=True)
-
-
-@contextlib.contextmanager
-def user_locale(site: WordPress, login_name: str, locale: str):
-    """The user's admin language set through /wp/v2/users (WordPress accepts only installed languages)."""
-    with site.admin() as admin:
-        [user] = admin.get("/wp/v2/users", params={"search": login_name, "context": "edit"}).json()
-        changed = admin.post(f"/wp/v2/users/{user['id']}", json={"locale": locale})
-        assert changed.status_code == 200 and changed.json()["locale"] == locale, changed.text
-        try:
-            yield
-        finally:
-            admin.post(f"/wp/v2/users/{user['id']}", json={"locale": "en_US"})
-
-
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page(site):
-    """Debian's Chromium through Playwright, signed into wp-admin as the Editor."""
+def open_as(site):
+    """open_as("editor1") → a Playwright page of Debian's Chromium signed into wp-admin as that user."""
     if not Path(CHROMIUM).exists():
         skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -406,20 +340,25 @@ def browser_page(site):
             executable_path=CHROMIUM, headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(60_000)
-        page.goto(f"{site.url}/wp-login.php")
-        page.fill("#user_login", "editor1")
-        page.fill("#user_pass", PASSWORD)
-        page.click("#wp-submit")
-        page.wait_for_url("**/wp-admin/**", wait_until="domcontentloaded")  # not "load": avatars may be external
-        yield page
+
+        def sign_in(user: str):
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.set_default_timeout(60_000)
+            page.goto(f"{site.url}/wp-login.php")
+            page.fill("#user_login", user)
+            page.fill("#user_pass", PASSWORD)
+            page.click("#wp-submit")
+            page.wait_for_url("**/wp-admin/**", wait_until="domcontentloaded")  # not "load": avatars may be external
+            return page
+
+        yield sign_in
         browser.close()
 
 
-def close_welcome_guide(page) -> None:
-    page.evaluate("wp.data.dispatch('core/preferences') && wp.data.dispatch('core/preferences')"
-                  ".set('core/edit-post', 'welcomeGuide', false)")
+@pytest.fixture
+def browser_page(open_as):
+    """Signed into wp-admin as the Editor."""
+    return open_as("editor1")
 
 
 def test_block_editor_sidebar_generates_inserts_and_saves(site, browser_page):
@@ -530,6 +469,62 @@ def test_persian_editor_gets_an_rtl_admin_with_the_plugin_in_persian(site, brows
         panel = page.locator(".contentcraft-panel")
         expect(panel.get_by_label("موضوع")).to_be_visible()
         expect(panel.get_by_role("button", name="تولید")).to_be_visible()
+
+
+def test_product_writer_fills_descriptions_seo_meta_and_the_image_alt_text(site, open_as):
+    from playwright.sync_api import expect
+
+    with site.admin() as admin:
+        image = admin.post("/wp/v2/media", content=tiny_png(), headers={
+            "Content-Type": "image/png", "Content-Disposition": 'attachment; filename="trailflex.png"'})
+        assert image.status_code == 201, image.text
+        product = admin.post("/wp/v2/product", json={"title": "TrailFlex 2 trail shoe", "status": "draft",
+                                                     "featured_media": image.json()["id"]})
+        assert product.status_code == 201, product.text
+    product_id, image_id = product.json()["id"], image.json()["id"]
+    page = open_as("shop1")
+    page.goto(f"{site.url}/wp-admin/post.php?post={product_id}&action=edit")
+    box = page.locator("#contentcraft-product-writer")
+    box.locator("#contentcraft-features").fill("Vibram sole, 280 g")
+    box.get_by_role("button", name="Write description").click()
+    expect(box.locator(".contentcraft-status")).to_have_text("Filled in. Review it, then save.", timeout=120_000)
+    page.click("#save-post")
+    page.wait_for_url("**message=*")
+    with site.admin() as admin:
+        saved = admin.get(f"/wp/v2/product/{product_id}", params={"context": "edit"}).json()
+    assert saved["title"]["raw"] == "TrailFlex 2 trail shoe" and "<h3>Features</h3>" in saved["content"]["raw"]
+    assert "firm midsole" in saved["excerpt"]["raw"]
+    assert post_meta(site, product_id, "contentcraft_seo_title") == "Filtered: TrailFlex 2 trail shoe"  # the recorder's filter
+    assert 140 <= len(post_meta(site, product_id, "contentcraft_meta_desc")) <= 160
+    assert post_meta(site, image_id, "_wp_attachment_image_alt") == "Photo of TrailFlex 2 trail shoe"
+
+
+def test_settings_screen_hides_the_token_tests_the_connection_and_names_the_profile(site, api, open_as):
+    from playwright.sync_api import expect
+
+    with login(site, "editor1") as editor:
+        assert editor.get("/wp-admin/admin.php", params={"page": "contentcraft-settings"}).status_code == 403
+    stored = sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'contentcraft_api_token'")
+    page = open_as("admin1")
+    page.goto(f"{site.url}/wp-admin/admin.php?page=contentcraft-settings")
+    expect(page.locator("#contentcraft_api_url")).to_have_value(api[0])
+    expect(page.locator("#contentcraft_api_token")).to_have_value("")
+    assert api[1] not in page.content()
+    page.click("#contentcraft-test-connection")
+    expect(page.locator("#contentcraft-connection-result")).to_have_text(
+        "Connected: the server answers (ok) and accepts the token.")
+    page.fill("#contentcraft_brand_profile", "  Nowhere   voice ")
+    page.click("#submit")
+    page.wait_for_url("**settings-updated=true**")
+    try:
+        assert sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'contentcraft_api_token'") == stored
+        assert sql(site, "SELECT option_value FROM wp_options WHERE option_name = 'contentcraft_brand_profile'") == (
+            "Nowhere voice")
+        with login(site, "editor1") as editor:  # every generation now asks for that voice
+            answer = call(editor, "content/generate", {"topic": "Trail running in the rain"}, nonce(editor))
+    finally:
+        sql(site, "UPDATE wp_options SET option_value = '' WHERE option_name = 'contentcraft_brand_profile'")
+    assert answer.status_code == 502 and "no brand profile named 'Nowhere voice'" in answer.json()["message"]
 
 
 def test_classic_editor_meta_box_fills_the_post_and_saves_seo_meta(site, browser_page):
