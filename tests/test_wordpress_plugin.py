@@ -323,6 +323,9 @@ def test_brand_train_route_checks_roles_input_and_the_tokens_role(site, api):
     assert "manage brand" in writer.json()["message"]
     assert "contentcraft_brand_trained" not in {entry["hook"] for entry in hooks(site)}
     assert sql(site, "SELECT COUNT(*) FROM wp_contentcraft_logs WHERE type = 'brand' AND status = 'error'") == "1"
+    with login(site, "editor1") as editor:  # the Usage screen lists the failed training with its reason
+        usage = editor.get("/wp-admin/admin.php", params={"page": "contentcraft-usage"}).text
+    assert "<td>brand</td>" in usage and "<td>Route voice</td>" in usage and "may not do this" in usage
 
 
 CHROMIUM = "/usr/bin/chromium"
