@@ -274,6 +274,34 @@ def test_product_writer_route_and_meta_box(site):
     assert 'id="contentcraft-product-writer"' in screen.text and 'data-kind="product"' in screen.text
 
 
+def make_product(site: WordPress, name: str) -> tuple[int, int]:
+    """(product id, its main image's id): a draft product with a 1×1 PNG as the main image."""
+    with site.admin() as admin:
+        image = admin.post("/wp/v2/media", content=tiny_png(), headers={
+            "Content-Type": "image/png", "Content-Disposition": 'attachment; filename="product.png"'})
+        assert image.status_code == 201, image.text
+        product = admin.post("/wp/v2/product", json={"title": name, "status": "draft", "featured_media": image.json()["id"]})
+        assert product.status_code == 201, product.text
+    return product.json()["id"], image.json()["id"]
+
+
+def test_bulk_process_writes_products_from_their_facts(site):
+    product_id, image_id = make_product(site, "Summit 3 hiking boot")
+    with login(site, "editor1") as editor:  # no edit_products: the product is refused, not written
+        refused = call(editor, "bulk/process", {"ids": [product_id]}, nonce(editor)).json()
+    with login(site, "shop1") as shop:
+        listing = shop.get("/wp-admin/edit.php", params={"post_type": "product"}).text
+        answer = call(shop, "bulk/process", {"ids": [product_id]}, nonce(shop))
+    assert refused["failed"] == 1 and "cannot edit" in refused["results"][0]["error"]
+    assert '<option value="contentcraft_generate">' in listing
+    assert answer.status_code == 200 and answer.json()["succeeded"] == 1, answer.text
+    with site.admin() as admin:
+        saved = admin.get(f"/wp/v2/product/{product_id}", params={"context": "edit"}).json()
+    assert "<h3>Features</h3>" in saved["content"]["raw"] and "firm midsole" in saved["excerpt"]["raw"]
+    assert post_meta(site, product_id, "contentcraft_seo_title") == "Filtered: Summit 3 hiking boot"
+    assert post_meta(site, image_id, "_wp_attachment_image_alt") == "Photo of Summit 3 hiking boot"
+
+
 def test_connector_duties_without_the_mu_plugin(site):
     assert not (site.dir / "wordpress/wp-content/mu-plugins/contentcraft-connector.php").exists()
     ld = json.dumps({"@context": "https://schema.org", "@type": "Article", "headline": "x</script><b>"})
@@ -477,14 +505,7 @@ def test_persian_editor_gets_an_rtl_admin_with_the_plugin_in_persian(site, brows
 def test_product_writer_fills_descriptions_seo_meta_and_the_image_alt_text(site, open_as):
     from playwright.sync_api import expect
 
-    with site.admin() as admin:
-        image = admin.post("/wp/v2/media", content=tiny_png(), headers={
-            "Content-Type": "image/png", "Content-Disposition": 'attachment; filename="trailflex.png"'})
-        assert image.status_code == 201, image.text
-        product = admin.post("/wp/v2/product", json={"title": "TrailFlex 2 trail shoe", "status": "draft",
-                                                     "featured_media": image.json()["id"]})
-        assert product.status_code == 201, product.text
-    product_id, image_id = product.json()["id"], image.json()["id"]
+    product_id, image_id = make_product(site, "TrailFlex 2 trail shoe")
     page = open_as("shop1")
     page.goto(f"{site.url}/wp-admin/post.php?post={product_id}&action=edit")
     box = page.locator("#contentcraft-product-writer")

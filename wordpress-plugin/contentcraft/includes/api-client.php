@@ -133,6 +133,24 @@ function contentcraft_clean_data( array $data, $kind ) {
 	return $clean;
 }
 
+/** Writes a generated product description into $product_id: long and short description, SEO meta, image alt. */
+function contentcraft_apply_to_product( $product_id, array $data ) {
+	$saved = wp_update_post( wp_slash( array(
+		'ID'           => $product_id,
+		'post_content' => $data['description_html'],
+		'post_excerpt' => $data['short_description'],
+		'meta_input'   => array(
+			CONTENTCRAFT_SEO_TITLE_META => $data['meta']['seo_title'],
+			CONTENTCRAFT_META_DESC_META => $data['meta']['meta_desc'],
+		),
+	) ), true );
+	$image = get_post_thumbnail_id( $product_id );
+	if ( ! is_wp_error( $saved ) && $image && '' !== $data['image_alt_text'] ) {
+		update_post_meta( $image, '_wp_attachment_image_alt', $data['image_alt_text'] );
+	}
+	return $saved;
+}
+
 /** Writes a generated blog post into $post_id in one update: content, excerpt, title, slug, SEO meta. */
 function contentcraft_apply_to_post( $post_id, array $data ) {
 	$meta = array(

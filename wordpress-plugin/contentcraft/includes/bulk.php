@@ -1,6 +1,6 @@
 <?php
 /**
- * Bulk Generator: the list-table bulk action "Generate with ContentCraft" sends the checked posts to
+ * Bulk Generator: the list-table bulk action "Generate with ContentCraft" sends the checked posts (or products) to
  * this screen, whose script (assets/bulk.js) processes them in chunks through bulk/process.
  */
 
@@ -9,7 +9,8 @@ defined( 'ABSPATH' ) || exit;
 const CONTENTCRAFT_BULK_CHUNK = 2; // posts per bulk/process request: short requests, a smooth progress bar.
 
 add_action( 'admin_init', function () {
-	foreach ( array( 'post', 'page' ) as $post_type ) {
+	// Products when WooCommerce is active: their descriptions are written from name, category and attributes.
+	foreach ( array_filter( array( 'post', 'page', 'product' ), 'post_type_exists' ) as $post_type ) {
 		add_filter( "bulk_actions-edit-{$post_type}", 'contentcraft_bulk_action' );
 		add_filter( "handle_bulk_actions-edit-{$post_type}", 'contentcraft_handle_bulk_action', 10, 3 );
 	}
