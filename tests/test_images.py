@@ -11,6 +11,7 @@ from core.seo import clean_body
 from core.streaming import redraws
 from core.workflow import get_item, set_keep_external_images
 from core.wordpress.woocommerce import product_payload
+from tests.api_helpers import client, token_for  # noqa: F401  (fixtures)
 from tests.samples import blog_draft
 from tests.wordpress.harness import make_users
 from ui.plain import link, md
@@ -90,10 +91,13 @@ def test_the_items_choice_governs_editing_and_publishing(generator, fake, engine
     assert "tracker.example" in payload["description"] and not any("image (" in w for w in warnings)
 
 
-def test_the_api_takes_the_choice():
-    from api.routers.generate import ContentGenerate
-
-    assert "keep_external_images" in ContentGenerate.model_json_schema()["properties"]
+def test_the_api_takes_the_choice_and_reports_removals(client, token_for, fake):
+    topic, headers = {"topic": "Running shoes for flat feet", "length": "short"}, token_for()
+    for extra, kept in (({}, False), ({"keep_external_images": True}, True)):
+        fake.enqueue([blog_draft(body_html=blog_draft()["body_html"] + TRACKER)])
+        body = client.post("/api/content/generate", json={**topic, **extra}, headers=headers).json()
+        assert body["success"] and ("tracker.example" in body["data"]["body_html"]) is kept
+        assert any("tracker.example" in warning for warning in body["warnings"]) is not kept
 
 
 @pytest.mark.parametrize("hostile", ["**bold** [click](https://evil.example)", "![x](https://evil.example/p.gif)",
