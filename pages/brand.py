@@ -167,7 +167,7 @@ def voice_tab(profile) -> None:
         with st.spinner("Analysing the samples and asking the model…"), friendly_errors("Training"):
             result = training.train(generator(), profile.id, user.email)
             load_form(result.fields, marker)
-            st.success(f"Proposal from {result.provider}/{result.model}: review it below and save.")
+            st.success(f"Proposal from {md(f'{result.provider}/{result.model}')}: review it below and save.")
     with st.form("brand_voice_form"):
         cols = st.columns(4)
         cols[0].selectbox("Language", list(LANGUAGES), key="brand_f_language", format_func=language_label)

@@ -196,7 +196,7 @@ def show_origin(response: ContentResponse) -> bool:
         wait = f" Wait {response.retry_after:.0f} s and try again." if getattr(response, "retry_after", None) else ""
         st.error(f"Generation failed: {md(response.error)}{wait}")
         return False
-    origin = "from cache" if response.cache_hit else f"{response.provider} / {response.model}"
+    origin = "from cache" if response.cache_hit else md(f"{response.provider} / {response.model}")  # as it answered
     if response.status == "needs_review":
         st.warning(f"Saved as draft #{response.item_id} · {origin}, but it needs review: "
                    + md(" ".join(response.warnings)) + " Fix it below, or write a new version.")
@@ -342,7 +342,7 @@ def seo_panel(report: SeoReport) -> None:
                      column_config={"Keyword": st.column_config.TextColumn(width="medium"),
                                     "Density": st.column_config.TextColumn(width="medium")})
     if problems := report.problems():
-        st.caption("To improve: " + " ".join(problems))
+        st.caption("To improve: " + md(" ".join(problems)))
 
 
 def _save(prefix: str, user: User, item_id: int, names: tuple[str, ...], build: Callable[[dict], BaseModel]) -> None:
