@@ -12,6 +12,7 @@ import httpcore
 import httpx
 
 from ..errors import ValidationFailedError
+from ..i18n import _
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Cloud metadata services hand out credentials: the Application Password must never be sent there.
@@ -29,9 +30,10 @@ def is_local(host: str | None) -> bool:
 
 
 def _refused(host: str, address: Address | None) -> ValidationFailedError:
-    shown = host if address is None or str(address) == host else f"{host} (which resolves to {address})"
-    return ValidationFailedError(f"{shown} is a link-local or cloud-metadata address, not a WordPress site; "
-                                 "ContentCraft never sends a password there.")
+    shown = host if address is None or str(address) == host else _("{host} (which resolves to {address})").format(
+        host=host, address=address)
+    return ValidationFailedError(_("{shown} is a link-local or cloud-metadata address, not a WordPress site; "
+                                   "ContentCraft never sends a password there.").format(shown=shown))
 
 
 def check_address(host: str, address: Address, *, allow_private: bool = False) -> None:
@@ -42,10 +44,11 @@ def check_address(host: str, address: Address, *, allow_private: bool = False) -
     if address.is_loopback:
         return
     if (address.is_private or address in _CGNAT or address.is_reserved) and not allow_private:
-        shown = host if str(address) == host else f"{host} resolves to {address}, which"
-        raise ValidationFailedError(f"{shown} is a private network address. If the WordPress site really is on "
-                                    "your internal network, confirm that when adding the site (tick “private "
-                                    "address” / --private).")
+        shown = host if str(address) == host else _("{host} resolves to {address}, which").format(
+            host=host, address=address)
+        raise ValidationFailedError(_("{shown} is a private network address. If the WordPress site really is on "
+                                      "your internal network, confirm that when adding the site (tick “private "
+                                      "address” / --private).").format(shown=shown))
 
 
 def resolve(host: str, port: int | None = None) -> list[Address]:
@@ -108,7 +111,8 @@ class _CheckedBackend(httpcore.SyncBackend):
         try:
             addresses = resolve(host, port)
         except OSError as exc:
-            raise httpcore.ConnectError(f"{host} does not resolve ({exc.strerror or exc})") from None
+            raise httpcore.ConnectError(_("{host} does not resolve ({reason})").format(
+                host=host, reason=exc.strerror or exc)) from None
         for address in addresses:  # one refused address refuses the host: the resolver may rotate them
             check_address(host, address, allow_private=self.allow_private)
         return super().connect_tcp(str(addresses[0]), port, timeout, local_address, socket_options)
