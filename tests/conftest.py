@@ -136,7 +136,8 @@ def app_as(engine, make_user):
     def start(role: str = "writer", email: str | None = None, page: str | None = None):
         st.cache_resource.clear()
         user = make_user(role, email)
-        at = AppTest.from_file("../app.py", default_timeout=30)
+        # A script run takes well under a second alone; a loaded CI machine can need far more than 30 s.
+        at = AppTest.from_file("../app.py", default_timeout=120)
         signed_in(at, engine, user)
         at.run()
         if page:

@@ -41,10 +41,16 @@ def _download(at, label: str) -> bytes:
     return storage.get_file(file_id).content
 
 
-def _wait_finished(engine, job_id: int) -> None:
-    deadline = time.monotonic() + 20
-    while jobs.get_job(engine, job_id).status not in {"finished", "cancelled"} and time.monotonic() < deadline:
+def _wait_status(engine, job_id: int, statuses: set[str], seconds: float = 120) -> None:
+    """Wait for the background worker to bring the job to one of `statuses`; fail saying where it is if it never does."""
+    deadline = time.monotonic() + seconds  # generous: a loaded machine runs the worker's threads late
+    while (status := jobs.get_job(engine, job_id).status) not in statuses:
+        assert time.monotonic() < deadline, f"job #{job_id} is still {status} after {seconds:.0f} s"
         time.sleep(0.05)
+
+
+def _wait_finished(engine, job_id: int) -> None:
+    _wait_status(engine, job_id, {"finished", "cancelled"})
 
 
 def _table(at, column: str):
@@ -148,9 +154,7 @@ def test_a_job_paused_for_quota_says_why_and_resumes(app_as, engine, generator, 
     job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
                                 "blog", "writer@example.com", jobs.JobOptions(provider="fake", concurrency=4))
     start_worker(generator).wake()
-    deadline = time.monotonic() + 20
-    while jobs.get_job(engine, job_id).status != "paused" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_status(engine, job_id, {"paused"})
     at.run()
     assert any("no quota left: check billing" in e.value and "Resume" in e.value for e in at.error)
     assert len(fake.history) == 1, "the other row waited for the first one's answer"

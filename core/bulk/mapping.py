@@ -15,15 +15,17 @@ FIELDS = {
                 "woo_product_id", "sku", "short_description", "description", "brand_profile"),
 }
 REQUIRED = {"blog": ("topic",), "product": ("name",)}
-# Header spellings seen in the wild (Shopify/WooCommerce exports, hand-made sheets), normalised.
+# Header spellings seen in the wild (Shopify/WooCommerce exports, hand-made sheets), normalised. Only names
+# that cannot mean anything else: a store export's "Section", "Brand" or "Style" column is a shop section, the
+# product's brand or its cut, not an outline, a brand voice profile or a tone (map those by hand if meant).
 SYNONYMS = {
     "topic": ("subject", "title", "headline", "post_topic", "blog_topic", "thema", "tema", "sujet"),
     "keywords": ("keyword", "focus_keywords", "focus_keyword", "tags", "seo_keywords", "keyphrase"),
-    "tone": ("voice", "tone_of_voice", "style"),
+    "tone": ("voice", "tone_of_voice", "writing_style"),
     "length": ("size", "post_length", "word_count"),
     "language": ("lang", "locale", "language_code", "sprache", "idioma", "langue"),
-    "brand_profile": ("brand", "brand_voice", "brand_guidelines"),
-    "sections": ("section", "outline", "headings", "section_headings"),
+    "brand_profile": ("brand_voice", "brand_voice_profile"),
+    "sections": ("outline", "section_headings", "sections_outline"),
     "name": ("product", "product_name", "title", "product_title", "item", "item_name", "nombre", "nom"),
     "category": ("categories", "product_category", "kategorien", "categorías", "catégories", "type",
                  "product_type", "collection"),
