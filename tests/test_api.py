@@ -238,6 +238,31 @@ def test_503_when_the_database_is_down(client, generator, monkeypatch):
 def test_health_needs_no_token(client):
     body = client.get("/api/health").json()
     assert body["database"]["ok"] is True and body["provider"]["name"] == "fake" and body["status"] == "ok"
+    assert body["provider"]["ok"] is True and "not contacted" in body["provider"]["checked"]  # never a bare null
+
+
+def test_health_says_what_it_checked_for_each_provider(settings, tmp_path):
+    import socket
+
+    from core.health import provider_status
+    from tests.net import free_port
+
+    def status(**changes):
+        return provider_status(settings.model_copy(update=changes))
+
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        up = status(provider="ollama", ollama_host=f"http://127.0.0.1:{port}")
+        assert up == {"name": "ollama", "ok": True, "checked": f"TCP connection to 127.0.0.1:{port}", "error": None}
+    closed = free_port()
+    down = status(provider="ollama", ollama_host=f"http://127.0.0.1:{closed}")
+    assert down["ok"] is False and f"127.0.0.1:{closed}" in down["error"]
+    keyless = status(provider="openai", openai_api_key=None, openai_base_url=f"http://127.0.0.1:{closed}/v1")
+    assert keyless["ok"] is False and keyless["checked"] == "API key set" and "OPENAI_API_KEY" in keyless["error"]
+    missing = status(provider="local", local_model_path=str(tmp_path / "none.gguf"))
+    assert missing["ok"] is False and "model file" in missing["checked"] and "missing" in missing["error"]
+    unknown = status(provider="nope")
+    assert unknown["ok"] is False and "No provider named 'nope'" in unknown["error"]
 
 
 def test_docs_pages_load_only_local_assets(client, generator):
