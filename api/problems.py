@@ -51,7 +51,7 @@ PROBLEMS: dict[str, tuple[int, str, tuple[type, ...]]] = {
     "request-failed": (400, "The request could not be carried out", (errors.ContentCraftError,)),
     "internal-error": (500, "Internal error", ()),
 }
-_BY_CLASS = {cls: slug for slug, (_, _, classes) in PROBLEMS.items() for cls in classes}
+_BY_CLASS = {cls: slug for slug, (_status, _title, classes) in PROBLEMS.items() for cls in classes}
 _BY_KIND = {cls.kind: slug for cls, slug in _BY_CLASS.items()}
 _BY_STATUS = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type",
               401: "unauthorized", 403: "forbidden", 409: "conflict", 422: "validation-failed",
@@ -85,7 +85,7 @@ def slug_for_kind(kind: str | None) -> str:
 
 def problem(slug: str, detail: str, request: Request, headers: dict | None = None, **extensions) -> JSONResponse:
     """A problem+json response (noted for the audit log); Retry-After is sent when retry_after is given."""
-    status, title, _ = PROBLEMS[slug]
+    status, title, _classes = PROBLEMS[slug]
     request.state.problem = slug
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **extensions}
@@ -101,7 +101,7 @@ def responses(*slugs: str) -> dict:
     """OpenAPI `responses` entries for the problems an endpoint can answer with (422 always: bad parameters)."""
     found: dict[int, dict] = {}
     for slug in dict.fromkeys((*slugs, "validation-failed")):
-        status, title, _ = PROBLEMS[slug]
+        status, title, _classes = PROBLEMS[slug]
         entry = found.setdefault(status, {"description": "",
                                           "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}})
         entry["description"] = "; ".join(filter(None, [entry["description"], title]))

@@ -6,6 +6,9 @@ import subprocess
 import time
 from collections.abc import Callable
 
+# Seconds an AppTest waits for one script run: well under one alone, far more on a loaded CI machine.
+APP_TIMEOUT = 120
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
