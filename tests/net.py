@@ -33,6 +33,17 @@ def wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, 
     pytest.fail(f"{what} did not start within {timeout:.0f} s")
 
 
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll condition() until it is true; fail naming `what` after `timeout` s (generous: CI machines get loaded)."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(0.05)
+
+
 class QuietHandler(BaseHTTPRequestHandler):
     """An HTTP/1.1 keep-alive handler that does not print a line per request."""
 

@@ -11,6 +11,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from core.bulk import jobs
 from core.bulk.worker import start_worker, stop_all
+from tests.net import wait_for
 from tests.samples import blog_draft
 
 PAGE = "pages/bulk.py"
@@ -41,12 +42,8 @@ def _download(at, label: str) -> bytes:
     return storage.get_file(file_id).content
 
 
-def _wait_status(engine, job_id: int, statuses: set[str], seconds: float = 120) -> None:
-    """Wait for the background worker to bring the job to one of `statuses`; fail saying where it is if it never does."""
-    deadline = time.monotonic() + seconds  # generous: a loaded machine runs the worker's threads late
-    while (status := jobs.get_job(engine, job_id).status) not in statuses:
-        assert time.monotonic() < deadline, f"job #{job_id} is still {status} after {seconds:.0f} s"
-        time.sleep(0.05)
+def _wait_status(engine, job_id: int, statuses: set[str]) -> None:
+    wait_for(lambda: jobs.get_job(engine, job_id).status in statuses, f"job #{job_id} reaching {sorted(statuses)}")
 
 
 def _wait_finished(engine, job_id: int) -> None:
