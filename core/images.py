@@ -29,7 +29,7 @@ class ImagePolicy:
             return True
         host = _host(src)
         # Relative and data: URLs name no host we know (relative ones resolve against whatever page shows them).
-        return host is not None and urlsplit(src.strip()).scheme in {"http", "https"} and host in self.hosts
+        return host in self.hosts and urlsplit(src.strip()).scheme in {"http", "https", ""}  # "" is //host/…
 
 
 NO_EXTERNAL_IMAGES = ImagePolicy()

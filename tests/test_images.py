@@ -46,6 +46,7 @@ def test_only_allowed_hosts_images_stay_and_the_dropped_are_named():
     assert "tracker.example" in kept and "cdn.example" in kept and none == []
     assert "data:" not in kept and "javascript" not in kept and "<img>" not in kept  # never allowed, even kept
     assert clean_body(body)[0].count("<img") == 0  # no policy: no image at all
+    assert ImagePolicy(frozenset({"127.0.0.1"})).allows("//127.0.0.1/wp-content/uploads/a.png")
 
 
 def test_generation_drops_external_images_with_a_warning(generator, fake, engine, site):
