@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.access.tokens import create_token, list_tokens, revoke_token
-from core.auth import ROLE_RANK, ROLES, allowed
+from core.auth import PERMISSIONS, ROLE_RANK, ROLES, allowed, list_users
+from core.dates import human_time
+from core.i18n import _
 from ui.common import current_user, engine, friendly_errors
 
 user = current_user()
@@ -16,12 +18,13 @@ with st.form("tokens_create", clear_on_submit=True):
     cols = st.columns([2, 1, 1])
     name = cols[0].text_input("Name", key="tokens_name", placeholder="e.g. shop.example.com WordPress plugin")
     roles = [role for role in ROLES if ROLE_RANK[role] <= ROLE_RANK.get(user.role, 0)]
-    role = cols[1].selectbox("Role", roles, index=len(roles) - 1, key="tokens_role",
-                             help="A token may do less than you, never more.")
+    # Least privilege by default: the lowest role that can generate; raising it is a deliberate choice.
+    role = cols[1].selectbox("Role", roles, index=roles.index(PERMISSIONS["generate"]), key="tokens_role",
+                             help=_("A token may do less than you, never more. Writer is enough to generate."))
     days = cols[2].number_input("Expires after (days; 0 = never)", 0, 3650, 90, key="tokens_days")
     if st.form_submit_button("Create token", type="primary"):
         with friendly_errors("Creating the token"):
-            token, _ = create_token(engine(), user, name=name, role=role, expires_days=int(days) or None)
+            token, _row = create_token(engine(), user, name=name, role=role, expires_days=int(days) or None)
             st.session_state["tokens_new"] = token
 
 if "tokens_notice" in st.session_state:
@@ -35,9 +38,11 @@ tokens = list_tokens(engine(), user, everyone=everyone)
 if not tokens:
     st.info("No tokens yet.")
     st.stop()
+owners = {person.id: person.email for person in list_users(engine())} if everyone else {}
 st.dataframe(pd.DataFrame([{"ID": t.id, "Name": t.name, "Starts with": f"{t.prefix}…", "Role": t.role,
-                            **({"Owner id": t.user_id} if everyone else {}), "Created": t.created_at,
-                            "Expires": t.expires_at, "Last used": t.last_used_at,
+                            **({_("Owner"): owners.get(t.user_id, _("deleted user"))} if everyone else {}),
+                            "Created": human_time(t.created_at), "Expires": human_time(t.expires_at, _("never")),
+                            "Last used": human_time(t.last_used_at, _("never")),
                             "State": "revoked" if t.revoked_at else "active"} for t in tokens]),
              hide_index=True, width="stretch")
 active = {t.id: f"#{t.id} {t.name} ({t.prefix}…)" for t in tokens if t.revoked_at is None}
