@@ -106,7 +106,7 @@ def bench_pipeline(runs: int) -> None:
         def generate(index: int, brand: str | None):
             request = ContentRequest(topic=f"Running in the rain, part {index}", brand_profile=brand)
             response = generator.generate(request, "bench", use_cache=False)
-            assert response.status == "succeeded", response.error
+            assert response.status in ("succeeded", "needs_review"), response.error  # the quality gate may flag the canned post
 
         timings = {None: [], "Running blog": []}
         for index in range(runs + 10):  # interleaved so machine noise hits both alike; first 10 warm up
