@@ -200,9 +200,7 @@ def job_panel(job_id: int, user, live: bool):
 
 
 def _progress(state: bulk.Progress) -> None:
-    done_text = ngettext("{done} of {total} row done · {status}", "{done} of {total} rows done · {status}",
-                         state.total)
-    st.progress(state.fraction, text=done_text.format(done=formats.number(state.done),
+    st.progress(state.fraction, text=_("{done} of {total} rows done · {status}").format(done=formats.number(state.done),
                                                       total=formats.number(state.total),
                                                       status=labels.label(labels.JOB_STATUSES, state.status)))
     if state.pause_reason:
