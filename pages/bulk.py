@@ -234,7 +234,8 @@ def _controls(state: bulk.Progress, user) -> None:
     cancel.button(_("Cancel"), key="bulk_cancel", disabled=state.status not in ACTIVE | {"paused"},
                   on_click=_act, args=(bulk.cancel_job, state.job_id, user, N_("Job #{id} cancelled.")))
     retry.button(_("Retry {count} failed").format(count=state.failed), key="bulk_retry", disabled=not state.failed,
-                 on_click=_act, args=(bulk.retry_failed, state.job_id, user, N_("Job #{id}: failed rows queued again.")))
+                 on_click=_act,
+                 args=(bulk.retry_failed, state.job_id, user, N_("Job #{id}: failed rows queued again.")))
     again.button(_("Rewrite {count} needing review").format(count=state.needs_review), key="bulk_retry_review",
                  disabled=not state.needs_review, on_click=_act,
                  args=(bulk.retry_needs_review, state.job_id, user, N_("Job #{id}: rows needing review queued again.")))

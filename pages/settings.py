@@ -35,7 +35,8 @@ def note(key: str) -> str:
 st.subheader(_("Generation"))
 with st.form("settings_form"):
     left, right = st.columns(2)
-    provider = left.selectbox(_("Provider"), providers, index=providers.index(settings.provider), key="settings_provider",
+    provider = left.selectbox(_("Provider"), providers, index=providers.index(settings.provider),
+                              key="settings_provider",
                               disabled=pinned("provider"), help=note("provider"))
     model = left.text_input(_("Model (empty: the provider's default)"), settings.model or "", key="settings_model",
                             disabled=pinned("model"), help=note("model"))
@@ -43,7 +44,8 @@ with st.form("settings_form"):
                                 disabled=pinned("fallback"), help=note("fallback"))
     rate_limit = right.number_input(_("Generations per user per minute"), 1, 10_000, settings.rate_limit,
                                     key="settings_rate_limit", disabled=pinned("rate_limit"), help=note("rate_limit"))
-    cache_ttl = right.number_input(_("Cache lifetime (seconds)"), 0, 86_400, settings.cache_ttl, key="settings_cache_ttl",
+    cache_ttl = right.number_input(_("Cache lifetime (seconds)"), 0, 86_400, settings.cache_ttl,
+                                   key="settings_cache_ttl",
                                    disabled=pinned("cache_ttl"), help=note("cache_ttl"))
     tone = right.selectbox(_("Default tone"), TONES, index=TONES.index(settings.default_tone)
                            if settings.default_tone in TONES else 0, key="settings_tone", format_func=labels.tone)

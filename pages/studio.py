@@ -18,7 +18,7 @@ st.caption(_("Describe the post you need; ContentCraft writes it, checks the SEO
 def length_label(name: str) -> str:
     """A length with its word count, e.g. "short (≈ 400 words)"."""
     return _("{length} (≈ {words} words)").format(length=labels.label(labels.LENGTHS, name),
-                                                  words=formats.number(LENGTH_WORDS[name]))
+                                                  words=formats.number(LENGTH_WORDS[name], group=False))
 
 
 def request_form() -> ContentRequest | None:

@@ -16,11 +16,11 @@ from core.i18n import _, current_language
 DASH = "–"  # no data
 
 
-def number(value, digits: int | None = None) -> str:
-    """A count or measure with grouping; digits fixes the decimals (default: as many as the value has)."""
+def number(value, digits: int | None = None, group: bool = True) -> str:
+    """A count or measure, grouped unless group=False; digits fixes the decimals (default: as the value has)."""
     if value is None:
         return DASH
-    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    pattern = None if digits is None and group else ("#,##0" if group else "0") + ("." + "0" * digits if digits else "")
     return _native(format_decimal(value, format=pattern, locale=current_language(), numbering_system="default"))
 
 

@@ -81,7 +81,8 @@ def _post_form(item, user, site: str, last) -> None:
         with friendly_errors(_("Reading the site's time zone")):
             zone = wordpress.site_time_zone(engine(), site)
         # A bare time is the site's local time (core sends WordPress date_gmt for it).
-        when = st.datetime_input(_("Publish at (site time, {zone})").format(zone=zone), value=dt.datetime.now() + dt.timedelta(days=1),
+        when = st.datetime_input(_("Publish at (site time, {zone})").format(zone=zone),
+                                 value=dt.datetime.now() + dt.timedelta(days=1),
                                  key=f"publish_when_{item.id}")
     choices = st.session_state.get(f"publish_choices_{site}")
     if choices is None and st.button(_("Load categories, tags and authors"), key=f"publish_load_{item.id}"):
