@@ -14,7 +14,7 @@ from core.wordpress.secrets import check_key
 from core.models import User
 from core.app_settings import configured_generator
 from core.pipeline import Generator
-from ui import labels
+from ui import labels, language
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,6 +101,7 @@ def _post_script(route: str, body: str) -> None:
 def current_user() -> User:
     """The signed-in user; pages only run behind the sign-in gate, so this stops the run otherwise."""
     user = signed_in_user()
+    language.apply(user)  # as app.py did; also when a page file runs on its own (AppTest's reruns)
     if user is None:
         st.warning(_("Please sign in."))
         st.stop()
@@ -162,12 +163,14 @@ def sidebar(user: User | None, pages: list | None = None) -> None:
     with st.sidebar:
         for page in pages or []:
             st.page_link(page)
+        language.switch(user)
         if user is not None:
             st.caption(_("Signed in as **{email}** ({role})").format(email=user.email, role=labels.role(user.role)))
             if st.button(_("Sign out"), key="sidebar_sign_out"):
                 sign_out()
                 st.rerun()
-            with st.popover(_("Change password")):
+            with st.popover(_("Profile")):
+                language.profile_setting(user)
                 _change_password_form(user)
         provider = f"{settings.provider} · {settings.model}" if settings.model else settings.provider
         st.caption(_("Provider: **{provider}**").format(provider=provider))
