@@ -16,7 +16,9 @@ from core.i18n import current_language, is_rtl
 # right and every row's first column at the right edge.
 RTL_CSS = """<style>
 .stApp { direction: rtl; }
-.stApp [data-testid="stMain"], .stApp [data-testid="stSidebar"] { text-align: right; }
+.stApp :is([data-testid="stMain"], [data-testid="stSidebar"], h1, h2, h3, h4, h5, h6,
+  [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"]) {
+  text-align: right; }
 .stApp :is(pre, code, [data-testid="stJson"], .js-plotly-plot, [data-testid="stDataFrame"]) {
   direction: ltr; text-align: left; }
 .stApp :is(input[type="number"], input[type="email"], input[type="password"]) { direction: ltr; }
