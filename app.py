@@ -9,7 +9,7 @@ from core.errors import ContentCraftError
 from core.i18n import N_, _
 from ui import language, signin
 from ui.bulk_worker import bulk_worker
-from ui.common import generator, session_cookie_script, sidebar, signed_in_user, text_direction_style
+from ui.common import generator, session_cookie_script, sidebar, signed_in_user
 from ui.direction import dashboard_direction
 
 FAVICON = Path(__file__).parent / "data" / "favicon.png"
@@ -17,7 +17,6 @@ FAVICON = Path(__file__).parent / "data" / "favicon.png"
 # The icon ships with the app: a Material icon name would make browsers fetch it from the internet.
 st.set_page_config(page_title="ContentCraft", page_icon=str(FAVICON), layout="wide")
 language.apply()  # the session's or the browser's language until the user is known
-text_direction_style()
 try:
     with st.spinner(_("Preparing the database…")):
         generator()  # migrations, the key check and the setup token, once per server

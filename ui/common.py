@@ -123,28 +123,6 @@ def friendly_errors(action: str | None = None):
             action=action or _("That")))
 
 
-# Every text field picks its direction from its first strong character, like dir="auto": Persian or Arabic
-# typed into any field runs right to left, with its full stop on the correct side.
-BIDI_CSS = ("<style>input[type='text'], input:not([type]), textarea "
-            "{ unicode-bidi: plaintext; text-align: start; }</style>")
-
-
-def text_direction_style() -> None:
-    """The page-wide bidi rule for text fields (a style only: nothing is drawn)."""
-    st.html(BIDI_CSS)
-
-
-def rtl_fields(keys: list[str]) -> None:
-    """Right-to-left for the fields with these widget keys (the content language is Persian or Arabic)."""
-    selectors = ", ".join(f".st-key-{key} :is(input, textarea)" for key in keys)
-    st.html(f"<style>{selectors} {{ direction: rtl; text-align: right; }}</style>")
-
-
-def isolate(text: str) -> str:
-    """Text wrapped in Unicode first-strong isolates, so RTL text inside LTR labels keeps its own order."""
-    return f"\u2068{text}\u2069"
-
-
 def _change_password_form(user: User) -> None:
     with st.form("account_password", clear_on_submit=True):
         current = st.text_input(_("Current password"), type="password", key="account_current_password")
