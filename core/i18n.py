@@ -13,7 +13,7 @@ from functools import lru_cache
 import gettext
 from pathlib import Path
 
-from babel.core import negotiate_locale
+from babel import Locale
 
 DOMAIN = "contentcraft"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "data" / "locale"
@@ -31,29 +31,6 @@ def normalise(tag: str | None) -> str | None:
         return None
     code = tag.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
     return code if code in UI_LANGUAGES else None
-
-
-def negotiate(accept_language: str | None) -> str | None:
-    """The UI language a browser's Accept-Language header prefers ("fa-IR,fa;q=0.9,en;q=0.8" → "fa"), or None.
-
-    Tags are ranked by their q-value (RFC 9110 §12.5.4), then matched by Babel's `negotiate_locale`, which
-    also tries a tag's language alone ("de-CH" → "de").
-    """
-    ranked = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _sep, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _eq, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            ranked.append((-quality, position, tag.replace("_", "-")))
-    preferred = [tag for _q, _p, tag in sorted(ranked)]
-    return normalise(negotiate_locale(preferred, UI_LANGUAGES, sep="-")) if preferred else None
 
 
 @lru_cache(maxsize=None)
@@ -112,3 +89,32 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for extraction without translating it now (translate with `_()` where shown)."""
     return message
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The UI language a browser's Accept-Language header prefers ("fa-IR,fa;q=0.9,en;q=0.8" → "fa"), or None.
+
+    Tags are ranked by their q-value (RFC 9110 §12.5.4), then matched by Babel's `Locale.negotiate`, which
+    also tries a tag's language alone ("de-CH" → "de").
+    """
+    ranked = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = _quality(params)
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag.replace("_", "-")))
+    preferred = [tag for _q, _p, tag in sorted(ranked)]
+    chosen = Locale.negotiate(preferred, UI_LANGUAGES, sep="-") if preferred else None
+    return normalise(str(chosen)) if chosen else None
+
+
+def _quality(params: str) -> float:
+    """A language range's q-value from its parameters ("q=0.8"); 1 when absent, 0 when malformed."""
+    for param in params.split(";"):
+        name, _eq, value = param.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0
