@@ -51,7 +51,8 @@ def _layout(page, direction: str) -> dict:
     from playwright.sync_api import expect
 
     expect(page.locator("html")).to_have_attribute("dir", direction, timeout=30_000)
-    page.wait_for_timeout(500)  # let the last rerun's elements finish drawing before measuring
+    page.wait_for_timeout(500)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)  # the rerun has finished
     return page.evaluate(LAYOUT)
 
 
@@ -108,6 +109,7 @@ def test_german_is_left_to_right_after_persian(dashboard, tmp_path):
         page.screenshot(path=str(tmp_path / "studio-de.png"), full_page=True)
         assert german["lang"] == "de" and german["main"] == german["app"] == "ltr", german
         assert not german["sidebarRight"] and max(german["overflow"]) <= 0, german
+        assert page.locator(".st-key-studio_length input:checked").count() == 1, "choices survive the switch"
         _open(page, "library", ".st-key-library_open")
         _pick(page, "library_open", f"#{persian}")
         content = page.locator('div[dir="rtl"][lang="fa"]')  # Persian content stays right to left
