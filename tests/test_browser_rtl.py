@@ -59,7 +59,8 @@ def _layout(page, direction: str) -> dict:
 def _open(page, path: str, ready: str) -> None:
     from playwright.sync_api import expect
 
-    page.locator(f'[data-testid="stSidebar"] a[href$="{path}"]').click()
+    links = page.locator('[data-testid="stSidebar"] a')
+    (links.and_(page.locator(f'a[href$="{path}"]')) if path else links.first).click()  # "": the Studio
     expect(page.locator(ready).first).to_be_visible(timeout=30_000)
 
 
@@ -104,6 +105,12 @@ def test_german_is_left_to_right_after_persian(dashboard, tmp_path):
     preferences.set_language(engine, auth.get_user(engine, "editor@example.com"), "fa")
     with _signed_in(url, "editor@example.com", "en-US") as page:  # the saved choice beats the browser's
         assert _layout(page, "rtl")["sidebarRight"]
+        for path, ready in (("products", ".st-key-products_name"), ("bulk", ".st-key-bulk_kind"),
+                            ("brand", ".st-key-brand_new_name"), ("analytics", ".st-key-analytics_preset"),
+                            ("api_tokens", ".st-key-tokens_name"), ("", ".st-key-studio_topic")):
+            _open(page, path, ready)
+            layout = _layout(page, "rtl")
+            assert layout["main"] == "rtl" and max(layout["overflow"]) <= 0, (path, layout)
         _pick(page, "sidebar_language", "Deutsch")
         german = _layout(page, "ltr")
         page.screenshot(path=str(tmp_path / "studio-de.png"), full_page=True)
