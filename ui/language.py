@@ -56,7 +56,7 @@ def _choose(code: str | None, user: User | None) -> None:
     _keep_choices()
     st.session_state[CHOSEN] = code
     if user is not None:
-        from ui.common import engine
+        from ui.common import engine  # here, not at the top: ui.common draws this switch in its sidebar
 
         preferences.set_language(engine(), user, code)
 
