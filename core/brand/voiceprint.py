@@ -132,7 +132,7 @@ def _calibrate(text: str, mode: str, sizes: list[int], pool: list[str]) -> dict[
     """Per window size, mean and spread of held-out chunks' similarity to a voiceprint built without their fold."""
     folds = parts(text, mode, min(FOLDS, units_of(text, mode) // sizes[0]))
     found: dict[int, list[float]] = {size: [] for size in sizes}
-    for fold, held_out in enumerate(folds):
+    for held_out in folds:
         rest = [part for other in folds if other is not held_out
                 for part in parts(other, mode, units_of(other, mode) // sizes[0])]
         fitted, centroid = _fit(rest, pool, mode)
