@@ -14,6 +14,7 @@ from core.schemas import LANGUAGES
 from core.text import cut
 from core.wordpress.sites import list_sites
 from ui.common import current_user, engine, friendly_errors, generator
+from ui.plain import md
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
 LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")
@@ -146,7 +147,7 @@ def analysis_tab(profile) -> None:
             chart = px.bar(pd.DataFrame(top, columns=["word", "per 1000"]), x="word", y="per 1000",
                            title="Function-word profile")
             st.plotly_chart(chart, key=f"brand_chart_{language}")
-        st.markdown("**Frequent phrases:** " + (", ".join(f"“{p}”" for p in fig.phrases) or "none repeated yet"))
+        st.markdown("**Frequent phrases:** " + (md(", ".join(f"“{p}”" for p in fig.phrases)) or "none repeated yet"))
 
 
 def load_form(fields: VoiceFields, marker) -> None:
@@ -166,7 +167,7 @@ def voice_tab(profile) -> None:
         with st.spinner("Analysing the samples and asking the model…"), friendly_errors("Training"):
             result = training.train(generator(), profile.id, user.email)
             load_form(result.fields, marker)
-            st.success(f"Proposal from {result.provider}/{result.model}: review it below and save.")
+            st.success(f"Proposal from {md(f'{result.provider}/{result.model}')}: review it below and save.")
     with st.form("brand_voice_form"):
         cols = st.columns(4)
         cols[0].selectbox("Language", list(LANGUAGES), key="brand_f_language", format_func=language_label)

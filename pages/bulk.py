@@ -13,6 +13,7 @@ from core.providers import provider_classes
 from core.schemas import LANGUAGES as LANGUAGE_NAMES
 from ui.bulk_worker import bulk_worker as worker
 from ui.common import current_user, engine, friendly_errors, generator
+from ui.plain import md
 
 REFRESH_SECONDS = 2
 TABLE_ROWS = 1000
@@ -66,7 +67,8 @@ def validation_report(report: bulk.Report) -> None:
         st.info(f"Recognised WooCommerce's product export ({LANGUAGE_NAMES.get(report.woocommerce)} column names): "
                 "the present descriptions are rewritten, attributes and category paths kept, and each ID and SKU "
                 "kept so publishing updates the same product.")
-    st.caption(f"Read as {report.encoding}, {report.delimiter}-separated. Row numbers count the header as row 1.")
+    st.caption(f"Read as {md(report.encoding)}, {md(report.delimiter)}-separated. "
+               "Row numbers count the header as row 1.")
     ready, bad, blank = st.columns(3)
     ready.metric("Rows ready", report.good)
     bad.metric("Rows with errors", report.bad)
@@ -82,9 +84,9 @@ def validation_report(report: bulk.Report) -> None:
         with st.expander(f"{_count(len(report.warnings), 'note')} (these rows still run)"):
             st.dataframe(_problem_table(report.warnings), hide_index=True, key="bulk_warnings")
     if report.attribute_columns:
-        st.caption("Attributes from: " + ", ".join(report.attribute_columns))
+        st.caption("Attributes from: " + md(", ".join(report.attribute_columns)))
     if report.ignored_columns:
-        st.caption("Not used: " + ", ".join(report.ignored_columns))
+        st.caption("Not used: " + md(", ".join(report.ignored_columns)))
 
 
 def _count(number: int, noun: str) -> str:
@@ -189,7 +191,7 @@ def job_panel(job_id: int, user, live: bool):
 def _progress(state: bulk.Progress) -> None:
     st.progress(state.fraction, text=f"{state.done} of {state.total} rows done · {state.status}")
     if state.pause_reason:
-        st.error(f"Paused: {state.pause_reason} Then press Resume: the remaining rows continue.")
+        st.error(f"Paused: {md(state.pause_reason)} Then press Resume: the remaining rows continue.")
     done, review, failed, left, rate, eta = st.columns(6)
     done.metric("Succeeded", state.succeeded)
     review.metric("Needs review", state.needs_review, help="Saved, but the quality gate objects; see the reasons.")
@@ -231,7 +233,7 @@ def _act(action, job_id: int, user, word: str) -> None:
 
 def _notice() -> None:
     if notice := st.session_state.pop("bulk_notice", None):
-        (st.success if notice[0] == "success" else st.error)(notice[1])
+        (st.success if notice[0] == "success" else st.error)(md(notice[1]))
 
 
 def _rows(job_id: int, state: bulk.Progress) -> None:
@@ -277,7 +279,7 @@ def _results(job_id: int, state: bulk.Progress, user, live: bool) -> None:
         st.success(f"{len(outcome.sent)} items sent to review in the Library"
                    + (f"; {outcome.skipped} were already past draft." if outcome.skipped else "."))
         for item_id, reason in list(outcome.refused.items())[:10]:
-            st.warning(f"Item #{item_id}: {reason}")
+            st.warning(f"Item #{item_id}: {md(reason)}")
 
 
 user = current_user()

@@ -10,9 +10,11 @@ from core.auth import allowed
 from core.brand.apply import item_scores, score_label
 from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
+from core.images import item_policy
 from core.seo import sanitize_html
 from ui import item_editor
 from ui.common import current_user, engine, friendly_errors, isolate
+from ui.plain import md
 from ui.publish_panel import bulk_publish_panel, publish_panel, show_remote_status
 
 STATUS_LABELS = {"draft": "Draft", "in_review": "In review", "approved": "Approved", "rejected": "Rejected",
@@ -89,7 +91,7 @@ def start_edit(item) -> None:
 def edit_view(item) -> None:
     """The Studio/Product Writer editor on a saved item; saving adds a version."""
     if item.status == "rejected" and (reason := workflow.rejection_reason(engine(), item.id)):
-        st.warning(f"Rejected by {reason.actor}: “{reason.comment}”. Revise it, save, then submit it for review again.")
+        st.warning(f"Rejected by {reason.actor}: “{md(reason.comment)}”. Revise it, save, then submit it for review again.")
     if st.button("Close the editor", key="library_close_editor", icon=":material/close:"):
         st.session_state.pop("library_editing", None)
         st.rerun()
@@ -105,15 +107,15 @@ def publish_section(item) -> None:
 def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
     item = workflow.get_item(engine(), item_id, viewer=user)
-    st.subheader(f"#{item.id} {isolate(item.title)}")
+    st.subheader(f"#{item.id} {md(isolate(item.title))}")
     brand = item_scores(engine(), [item.id]).get(item.id)
     voice = f" · brand voice “{brand.profile_name}” {score_label(brand.score)}" if brand else ""
     st.caption(f"{STATUS_LABELS[item.status]} · {item.type} · {LANGUAGES.get(item.language, item.language)} · "
                f"by {item.author}{voice}")
     if brand and brand.differences:
-        st.caption("Biggest differences from the voice: " + "; ".join(brand.differences))
+        st.caption("Biggest differences from the voice: " + md("; ".join(brand.differences)))
     if item.warnings:
-        st.warning("Needs review: " + " ".join(item.warnings))
+        st.warning("Needs review: " + md(" ".join(item.warnings)))
     show_remote_status(item.id)
     workflow_actions(item)
     if st.session_state.get("library_editing") == item.id:
@@ -123,7 +125,8 @@ def item_view(item_id: int) -> None:
     with content:
         body = item.data_json.get("body_html") or item.data_json.get("description_html", "")
         direction = "rtl" if item.language in RTL_LANGUAGES else "ltr"
-        st.html(f'<div dir="{direction}" lang="{item.language}">{sanitize_html(body)}</div>')
+        st.html(f'<div dir="{direction}" lang="{item.language}">'
+                f'{sanitize_html(body, item_policy(engine(), item.request_json))}</div>')
         st.json({k: v for k, v in item.data_json.items() if k not in {"body_html", "description_html"}},
                 expanded=False)
     with history:

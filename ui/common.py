@@ -13,6 +13,7 @@ from core.wordpress.secrets import check_key
 from core.models import User
 from core.app_settings import configured_generator
 from core.pipeline import Generator
+from ui.plain import md
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -110,8 +111,8 @@ def friendly_errors(action: str = "That"):
     """Show ContentCraft errors as a message that says what to do, never a traceback."""
     try:
         yield
-    except ContentCraftError as error:
-        st.error(str(error))
+    except ContentCraftError as error:  # its text may quote a provider or a site: plain text, never markdown
+        st.error(md(str(error)))
     except Exception:  # the last line of defence: log it, show no internals
         import logging
 

@@ -12,6 +12,7 @@ from core.schemas import InternalLink
 from core.wordpress.publish import describe
 from core.wordpress.woocommerce import product_target
 from ui.common import engine, friendly_errors
+from ui.plain import link, md
 
 STATUS_LABELS = {"draft": "Save as draft on WordPress", "publish": "Publish now", "future": "Schedule"}
 
@@ -25,7 +26,7 @@ def remote_status(item_id: int) -> list[tuple[str, str]]:
 def show_remote_status(item_id: int) -> None:
     """One line per site: the remote status (draft, scheduled for …, published) and the link."""
     for text, url in remote_status(item_id):
-        st.markdown(f"{text}" + (f" · [{url}]({url})" if url else ""))
+        st.markdown(md(text) + (f" · {link(url)}" if url else ""))
 
 
 def publish_panel(item, user) -> None:
@@ -34,9 +35,9 @@ def publish_panel(item, user) -> None:
     with st.popover(sent[0][0] if len(sent) == 1 else "Publish…", width="stretch"):
         flash = st.session_state.pop(f"publish_flash_{item.id}", None)
         if flash:
-            st.success(flash[0])
+            st.success(md(flash[0]))
             for warning in flash[1]:
-                st.warning(warning)
+                st.warning(md(warning))
         if item.status not in {"approved", "published"}:
             st.info("Only approved items can be published: submit it for review first.")
             return
@@ -61,9 +62,9 @@ def _last_attempt(pub) -> None:
     if pub is None:
         return
     if pub.url:
-        st.markdown(f"On the site: [{pub.url}]({pub.url}) · **{describe(pub, 'the site')}**")
+        st.markdown(f"On the site: {link(pub.url)} · **{md(describe(pub, 'the site'))}**")
     if pub.state == "failed" and pub.last_error:
-        st.error(f"The last attempt failed: {pub.last_error}")
+        st.error(f"The last attempt failed: {md(pub.last_error)}")
 
 
 def _post_form(item, user, site: str, last) -> None:
@@ -85,9 +86,9 @@ def _post_form(item, user, site: str, last) -> None:
         with friendly_errors("Checking the slug"):
             taken = wordpress.slug_warnings(engine(), user, item.id, site)
             for warning in taken:
-                st.warning(warning)
+                st.warning(md(warning))
             if not taken:
-                st.success(f"No other post on {site} uses the slug {item.data_json['meta']['slug']!r}.")
+                st.success(md(f"No other post on {site} uses the slug {item.data_json['meta']['slug']!r}."))
     choices = choices or {"categories": [], "tags": [], "authors": []}
     categories = st.multiselect("Categories (type to add new ones)", choices["categories"], accept_new_options=True,
                                 key=f"publish_categories_{item.id}")
@@ -114,7 +115,7 @@ def _product_form(item, user, site: str, last) -> None:
                                  key=f"publish_product_{item.id}",
                                  help="Filled in from the imported row's ID when the item came from a store export.")
     if not product_id and sku:
-        st.caption(f"No id: the product with the SKU **{sku}** is updated.")
+        st.caption(f"No id: the product with the SKU **{md(sku)}** is updated.")
     if st.button("Update the WooCommerce product", type="primary", key=f"publish_product_go_{item.id}",
                  disabled=not (product_id or sku)):
         with friendly_errors("Updating the product"), st.spinner(f"Sending to {site}…"):
@@ -131,7 +132,7 @@ def _links_section(item, user, site: str) -> None:
     st.markdown("**Internal links**")
     chosen = [InternalLink.model_validate(link) for link in item.data_json.get("internal_links") or []]
     if chosen:
-        st.caption("Inserted when publishing: " + ", ".join(link.title for link in chosen))
+        st.caption("Inserted when publishing: " + md(", ".join(chosen_link.title for chosen_link in chosen)))
     key = f"publish_suggestions_{item.id}_{site}"
     if st.button("Suggest links from the site's posts", key=f"publish_suggest_{item.id}"):
         with friendly_errors("Suggesting links"):

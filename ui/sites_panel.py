@@ -6,6 +6,7 @@ import streamlit as st
 from core import wordpress
 from core.auth import allowed
 from ui.common import engine, friendly_errors
+from ui.plain import md
 
 
 def sites_panel(user) -> None:
@@ -15,9 +16,9 @@ def sites_panel(user) -> None:
         return
     flash = st.session_state.pop("sites_flash", None)
     if flash:
-        st.success(flash[0])
+        st.success(md(flash[0]))
         for warning in flash[1]:
-            st.warning(warning)
+            st.warning(md(warning))
     sites = wordpress.list_sites(engine())
     if sites:
         st.dataframe(pd.DataFrame([{"Name": s.name, "URL": s.base_url, "WordPress user": s.username,
@@ -66,18 +67,20 @@ def _credentials_form(user, name: str) -> None:
 
 
 def _show_report(report) -> None:
-    st.success(f"Connected to {report.site} as **{report.user}** ({', '.join(report.roles) or 'no role'}) · "
-               f"WordPress {report.wordpress_version or 'version hidden'}")
+    # Names, roles, versions and time zones are the site's to choose: shown as plain text.
+    st.success(f"Connected to {md(report.site)} as **{md(report.user)}** "
+               f"({md(', '.join(report.roles) or 'no role')}) · "
+               f"WordPress {md(report.wordpress_version or 'version hidden')}")
     unwritable = f"; cannot be written: {', '.join(report.seo_fields_unwritable)}" if report.seo_fields_unwritable else ""
-    st.markdown(f"- Capabilities: {', '.join(report.capabilities) or 'none'}\n"
-                f"- SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
-                f"{', '.join(report.seo_fields) or 'none'}{unwritable}\n"
-                f"- Time zone (scheduled posts): {report.time_zone or 'UTC'}\n"
+    st.markdown(f"- Capabilities: {md(', '.join(report.capabilities) or 'none')}\n"
+                f"- SEO plugins: {md(', '.join(report.seo_plugins) or 'none found')}; writable SEO fields: "
+                f"{md(', '.join(report.seo_fields) or 'none')}{md(unwritable)}\n"
+                f"- Time zone (scheduled posts): {md(report.time_zone or 'UTC')}\n"
                 f"- ContentCraft connector: {'installed' if report.connector else 'not installed'} · "
                 f"WooCommerce API: {'yes' if report.woocommerce else 'no'} · REST via "
                 f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
 
 
 def _add_form(user) -> None:
