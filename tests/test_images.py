@@ -109,12 +109,22 @@ def test_remote_text_is_shown_as_plain_text(hostile):
     rendered = MarkdownIt("commonmark").render(md(hostile))
     assert "<a " not in rendered and "<img" not in rendered and "<strong>" not in rendered and "<h1>" not in rendered
     assert "<li>" not in rendered and "<b>" not in rendered
-    assert md(hostile).replace("\\", "") == " ".join(hostile.split())
+    assert md(hostile).replace("\\", "").replace("\u2060", "") == " ".join(hostile.split())
+
+
+@pytest.mark.parametrize("hostile", [":smile: :material/home: :red D :+1:", "www.evil.example WWW.EVIL.EXAMPLE",
+                                     "x@evil.example mailto:y@evil.example", "https://evil.example/p?q=1"])
+def test_streamlit_triggers_get_a_word_joiner_that_backslashes_cannot_give(hostile):
+    """Streamlit finds emoji, icons, directives and autolinks after escapes; the browser test shows the DOM."""
+    import re
+
+    shown = md(hostile)
+    assert not re.search(r":[\w+/-]|www\.|\w@|://", shown, re.IGNORECASE) and shown.replace("\u2060", "") == hostile
 
 
 def test_links_to_remote_urls_are_http_only_with_plain_labels():
     assert link("javascript:alert(1)") == md("javascript:alert(1)")
-    assert link("https://blog.example/a (1)") == "[https\\://blog.example/a (1)](https://blog.example/a%20%281%29)"
+    assert link("https://blog.example/a (1)") == "[https:\u2060//blog.example/a (1)](https://blog.example/a%20%281%29)"
 
 
 def test_the_stream_preview_redraws_a_bounded_tail_a_few_times_a_second():
