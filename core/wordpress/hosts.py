@@ -16,9 +16,11 @@ from ..i18n import _
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Cloud metadata services hand out credentials: the Application Password must never be sent there.
+# 169.254.169.254 (AWS, GCP, Azure, OCI, OpenStack), fd00:ec2::254 (AWS IPv6), 100.100.100.200 (Alibaba ECS:
+# in the CGNAT range, so a confirmed private address would pass without its own entry).
 METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data",
                   "instance-data.ec2.internal"}
-METADATA_IPS = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("169.254.169.254")}
+METADATA_IPS = {ipaddress.ip_address(ip) for ip in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")}
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -26,7 +28,10 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 def is_local(host: str | None) -> bool:
     """Whether host is this machine, where plain http is acceptable."""
     host = (host or "").lower()
-    return host in LOCAL_HOSTS or host.endswith(".localhost")
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host in LOCAL_HOSTS or host.endswith(".localhost")
 
 
 def _refused(host: str, address: Address | None) -> ValidationFailedError:
