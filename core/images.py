@@ -92,7 +92,9 @@ def dropped_warning(dropped: list[str]) -> list[str]:
         return []
     hosts = sorted({_host(src) or _("a relative or data: address") for src in dropped})
     return [ngettext("Removed {n} external image ({hosts}): images load only from the connected WordPress sites. "
-                     "Tick “Keep external images” (keep_external_images in the API) to keep it.",
+                     "Tick “Keep external images” (keep_external_images in the API, --keep-external-images on the "
+                     "command line) to keep it.",
                      "Removed {n} external images ({hosts}): images load only from the connected WordPress sites. "
-                     "Tick “Keep external images” (keep_external_images in the API) to keep them.",
+                     "Tick “Keep external images” (keep_external_images in the API, --keep-external-images on the "
+                     "command line) to keep them.",
                      len(dropped)).format(n=len(dropped), hosts=", ".join(hosts[:5]) + ("…" if len(hosts) > 5 else ""))]

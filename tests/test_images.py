@@ -171,4 +171,5 @@ def test_the_cli_warns_and_keeps_on_request(settings, engine, fake, capsys):
                      "--no-cache", *flags]) == 0
         out = json.loads(capsys.readouterr().out)
         assert ("tracker.example" in out["data"]["body_html"]) is kept
-        assert any("tracker.example" in warning for warning in out["warnings"]) is not kept
+        assert any("tracker.example" in warning and "--keep-external-images" in warning
+                   for warning in out["warnings"]) is not kept
