@@ -17,6 +17,7 @@ from . import assemble, prompts, seo
 from .answers import Tally, ask, call_chain
 from .errors import CancelledError, InvalidOutputError
 from .schemas import LENGTH_WORDS, BlogDraft, ContentData, ContentRequest
+from .i18n import _
 
 SECTION_COUNT = {"short": 3, "medium": 5, "long": 7}
 TOKENS_PER_WORD = 1.6  # generous for German and French; the text is cut to length afterwards
@@ -100,7 +101,7 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
     for number, heading in enumerate(headings, start=1):
         report(f"Writing section {number} of {len(headings)}…", (number - 1) / len(headings))
         if cancel is not None and cancel.is_set():
-            raise CancelledError("Cancelled: the post was not finished, so nothing was saved.")
+            raise CancelledError(_("Cancelled: the post was not finished, so nothing was saved."))
         previous = " ".join(written[-1][1])[-PREVIOUS_CHARS:] if written else ""
         outline = [h or "(to be decided)" for h in headings]
         text = section_text(chain, request, tally, extra, title=title, outline=outline,
@@ -112,7 +113,8 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
         heading = heading or name_section(chain, request, tally, " ".join(paragraphs))
         written.append((heading, paragraphs))
     if not written:
-        raise InvalidOutputError("The model wrote no usable text for any section. Try again or choose a larger model.")
+        raise InvalidOutputError(_("The model wrote no usable text for any section. Try again or choose a larger "
+                                   "model."))
     report("Checking the post…", 1.0)
     return assemble_post(request, title, written)
 
@@ -176,7 +178,7 @@ def assemble_post(request: ContentRequest, title: str, sections: list[tuple[str,
                    for heading, paragraphs in sections)
     first = " ".join(sections[0][1])
     excerpt = " ".join(_SENTENCE.split(first)[:2])[:600]
-    draft = BlogDraft(title=title, excerpt=excerpt or title, outline=[h for h, _ in sections], body_html=body)
+    draft = BlogDraft(title=title, excerpt=excerpt or title, outline=[heading for heading, _text in sections], body_html=body)
     return assemble.build_content(draft, request)
 
 

@@ -24,6 +24,7 @@ from .providers import get_provider
 from .ratelimit import make_limiter
 from .text import cut_to_units
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
+from .i18n import _
 
 Request = ContentRequest | ProductRequest
 log = logging.getLogger("contentcraft")
@@ -180,10 +181,11 @@ def _as_error(exc: Exception) -> ContentCraftError:
     if isinstance(exc, ContentCraftError):
         return exc
     if isinstance(exc, ValidationError):
-        return InvalidOutputError(f"The result is not valid ({describe_validation_error(exc, 3)}). Try again.")
+        return InvalidOutputError(_("The result is not valid ({problems}). Try again.")
+                                  .format(problems=describe_validation_error(exc, 3)))
     log.exception("generation failed unexpectedly")
-    return ContentCraftError(f"Generation failed unexpectedly ({type(exc).__name__}); it was logged. Try again, "
-                             "and tell your admin if it keeps failing.")
+    return ContentCraftError(_("Generation failed unexpectedly ({error_type}); it was logged. Try again, and tell "
+                               "your admin if it keeps failing.").format(error_type=type(exc).__name__))
 
 
 def _field(job: Job) -> str:

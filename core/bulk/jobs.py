@@ -16,6 +16,7 @@ from ..models import ContentItem, User, utcnow
 from ..providers import provider_classes
 from .models import BulkItem, BulkJob
 from .validation import Report, scan
+from ..i18n import _
 
 INSERT_BATCH = 1000
 RATE_WINDOW_SECONDS = 120
@@ -80,8 +81,9 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
     options = (options or JobOptions()).model_copy()
     options.provider = options.provider or generator.settings.provider
     if options.provider not in provider_classes():
-        raise ValidationFailedError(f"Unknown provider {options.provider!r}: choose one of "
-                                    f"{', '.join(sorted(provider_classes()))}.")
+        raise ValidationFailedError(_("Unknown provider {provider!r}: choose one of {provider_classes}.")
+                                    .format(provider=options.provider,
+                                            provider_classes=', '.join(sorted(provider_classes()))))
     report, good_rows = scan(data, kind, overrides)
     generator.limiter.hit(user)  # a job counts once against the user's interactive limit
     with session_scope(generator.engine) as session:
@@ -101,8 +103,9 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
         if batch:
             session.execute(insert(BulkItem.__table__), batch)
         if report.good == 0:
-            raise ValidationFailedError(f"None of the {report.total} rows is valid, so no job was started: "
-                                        "fix the rows listed in the report and upload the file again.")
+            raise ValidationFailedError(_("None of the {total} rows is valid, so no job was started: fix the rows "
+                                          "listed in the report and upload the file again.")
+                                        .format(total=report.total))
         job.total = report.good
         session.add(job)
         return job.id, report
@@ -118,7 +121,7 @@ def get_job(engine: Engine, job_id: int) -> BulkJob:
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
         if job is None:
-            raise NotFoundError(f"There is no bulk job #{job_id}.")
+            raise NotFoundError(_("There is no bulk job #{job_id}.").format(job_id=job_id))
         return job
 
 
@@ -193,12 +196,13 @@ def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str], act
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
         if job is None:
-            raise NotFoundError(f"There is no bulk job #{job_id}.")
+            raise NotFoundError(_("There is no bulk job #{job_id}.").format(job_id=job_id))
         check_control(job, actor)
         if job.status == status:
             return job
         if job.status not in allowed:
-            raise ValidationFailedError(f"Job #{job_id} is {job.status}; it cannot be {_verb(status)}.")
+            raise ValidationFailedError(_("Job #{job_id} is {status}; it cannot be {_verb}.")
+                                        .format(job_id=job_id, status=job.status, _verb=_verb(status)))
         job.status = status
         session.add(job)
         return job

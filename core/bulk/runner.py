@@ -15,6 +15,7 @@ from ..schemas import ContentRequest, ProductRequest
 from . import claims
 from .jobs import JobOptions, get_job
 from .limiter import limiter_for, paced
+from ..i18n import _
 
 log = logging.getLogger("contentcraft.bulk")
 HEARTBEAT_SECONDS = 1.0
@@ -110,8 +111,8 @@ class JobRunner:
                                                    log_type="bulk")
         except Exception:  # a bug must fail one row, not stop the job
             log.exception("bulk item crashed", extra={"event": "bulk_item_crashed"})
-            claims.finish_failed(self.engine, item, "An unexpected error stopped this row: retry it, and tell "
-                                 "your admin if it fails again.", 0)
+            claims.finish_failed(self.engine, item, _("An unexpected error stopped this row: retry it, and tell "
+                                                      "your admin if it fails again."), 0)
             return
         if response.error_kind in ACCOUNT_ERRORS:
             self.account_failed.set()
@@ -132,7 +133,7 @@ class JobRunner:
             retry_in = backoff_seconds(item.attempts, self.options, response.retry_after)
         error = response.error or "Generation failed."
         if response.retryable and retry_in is None:
-            error = f"{error} (gave up after {item.attempts} attempts)"
+            error = _("{error} (gave up after {attempts} attempts)").format(error=error, attempts=item.attempts)
         claims.finish_failed(self.engine, item, error, response.latency_ms, retry_in)
 
 

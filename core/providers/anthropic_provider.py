@@ -10,6 +10,7 @@ from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, Pr
                       QuotaExceededError)
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
+from ..i18n import _
 
 TOOL_NAME = "emit_content"
 
@@ -78,21 +79,24 @@ def _record(usage: Usage, message) -> None:
 def map_anthropic_error(exc: Exception) -> Exception:
     """The ContentCraft error for an anthropic SDK exception."""
     if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderTimeoutError("anthropic did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+        return ProviderTimeoutError(_("anthropic did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT."))
     if isinstance(exc, anthropic.PaymentRequiredError) or (
             isinstance(exc, anthropic.APIStatusError) and response_code(exc) in QUOTA_CODES):
-        return QuotaExceededError(f"The Anthropic account has no credit left: check billing "
-                                  f"({response_code(exc) or exc.status_code}).")
+        return QuotaExceededError(_("The Anthropic account has no credit left: check billing ({response_code}).")
+                                  .format(response_code=response_code(exc) or exc.status_code))
     if isinstance(exc, anthropic.RateLimitError):
         return rate_limited("anthropic", exc.response)
     if isinstance(exc, anthropic.AuthenticationError):
-        return NeedsKeyError("anthropic rejected the API key (HTTP 401): check ANTHROPIC_API_KEY, or create a new "
-                             "key if it was revoked.")
+        return NeedsKeyError(_("anthropic rejected the API key (HTTP 401): check ANTHROPIC_API_KEY, or create a new "
+                               "key if it was revoked."))
     if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderUnavailableError("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network.")
+        return ProviderUnavailableError(_("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network."))
     if isinstance(exc, anthropic.APIStatusError) and (exc.status_code >= 500 or exc.status_code == 529):
-        return ProviderUnavailableError(f"anthropic had a server error ({exc.status_code}); try again shortly.")
+        return ProviderUnavailableError(_("anthropic had a server error ({status_code}); try again shortly.")
+                                        .format(status_code=exc.status_code))
     if isinstance(exc, anthropic.APIStatusError):
-        return ContentCraftError(f"anthropic refused the request ({exc.status_code}); check the model name and settings.")
-    return ProviderUnavailableError(f"anthropic failed ({type(exc).__name__}); try again shortly.")
+        return ContentCraftError(_("anthropic refused the request ({status_code}); check the model name and "
+                                   "settings.").format(status_code=exc.status_code))
+    return ProviderUnavailableError(_("anthropic failed ({error_type}); try again shortly.")
+                                    .format(error_type=type(exc).__name__))
 
