@@ -194,6 +194,6 @@ def test_cli_dry_run_and_bad_files(tmp_path, settings, engine, capsys):
     assert main(["bulk", "run", str(headers), "--kind", "blog", "--dry-run"]) == 1
     assert "--map topic=COLUMN" in capsys.readouterr().err
     assert main(["bulk", "run", str(headers), "--kind", "blog", "--dry-run", "--map", "topic=Idea"]) == 0
-    assert "1 rows: 1 valid" in capsys.readouterr().err
+    assert "1 row: 1 valid" in capsys.readouterr().err
     assert main(["bulk", "status", "99"]) == 1
     assert "no bulk job #99" in capsys.readouterr().err
