@@ -27,3 +27,12 @@ GENERATION_RESULT = {
              "headings": ["Why grip matters", "Fit and comfort"], "internal_links": [],
              "schema_ld_json": {"@context": "https://schema.org", "@type": "BlogPosting"}},
 }
+BRAND_TRAINING = {
+    "posts": {"summary": "Two published posts", "value": {
+        "texts": [{"text": "<p>We test every shoe on our own trails before we sell it. You get the honest verdict: "
+                           "where it grips, where it slips.</p>", "html": True, "title": "Our shoe tests",
+                   "source": "https://shop.example.com/our-shoe-tests"},
+                  {"text": "Short runs count. Ten minutes before work is enough to build the habit, and we show you "
+                           "how.", "title": "Ten-minute runs"}],
+        "language": "en", "describe": True}},
+}
