@@ -7,15 +7,16 @@ import streamlit as st
 from core.auth import allowed
 from core.errors import ContentCraftError
 from core.i18n import N_, _
-from ui import signin
+from ui import language, signin
 from ui.bulk_worker import bulk_worker
-from ui.common import generator, session_cookie_script, sidebar, signed_in_user, text_direction_style
+from ui.common import generator, session_cookie_script, sidebar, signed_in_user
+from ui.direction import dashboard_direction
 
 FAVICON = Path(__file__).parent / "data" / "favicon.png"
 
 # The icon ships with the app: a Material icon name would make browsers fetch it from the internet.
 st.set_page_config(page_title="ContentCraft", page_icon=str(FAVICON), layout="wide")
-text_direction_style()
+language.apply()  # the session's or the browser's language until the user is known
 try:
     with st.spinner(_("Preparing the database…")):
         generator()  # migrations, the key check and the setup token, once per server
@@ -37,8 +38,12 @@ PAGES = [
 ]
 
 user = signed_in_user()
+language.apply(user)
+dashboard_direction()
 session_cookie_script()
 if user is None:
+    with st.sidebar:
+        language.switch(None)
     # Every page's address leads to the sign-in form, so a deep link survives signing in (no "Page not found").
     gate = [st.Page(signin.show, title=_("Sign in"), icon=":material/login:")]
     gate += [st.Page(signin.show, title=_("Sign in"), url_path=path.removeprefix("pages/").removesuffix(".py"))

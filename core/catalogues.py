@@ -66,7 +66,7 @@ def coverage_table(languages=UI_LANGUAGES[1:]) -> str:
     for language in languages:
         found = coverage(language, template)
         name = Locale.parse(language).get_display_name("en")
-        rows.append(f"| {name} | `{language}` | {found.translated}/{found.total} | {found.percent:.0f}% |")
+        rows.append(f"| {name} | `{language}` | {found.translated}/{found.total} | {int(found.percent)}% |")
     return "\n".join(rows)
 
 

@@ -7,6 +7,7 @@ CLI process): `set_language("fa")` or `with use_language("fa"): …`. A missing 
 """
 
 import contextvars
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
 import gettext
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 
 from babel import Locale
+from babel.core import negotiate_locale
 
 DOMAIN = "contentcraft"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "data" / "locale"
@@ -21,7 +23,8 @@ UI_LANGUAGES = ("en", "fa", "ar", "de", "es", "fr", "it", "ja", "ko", "zh")
 RTL_LANGUAGES = frozenset({"fa", "ar"})
 DEFAULT_LANGUAGE = "en"
 
-_language: contextvars.ContextVar[str] = contextvars.ContextVar("contentcraft_language", default=DEFAULT_LANGUAGE)
+_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("contentcraft_language", default=None)
+_fallback: Callable[[], str | None] | None = None
 
 
 def normalise(tag: str | None) -> str | None:
@@ -41,6 +44,29 @@ def environment_language(environ=os.environ) -> str:
     return normalise(locale_tag) or DEFAULT_LANGUAGE
 
 
+def negotiate(accept_language: str | None) -> str | None:
+    """The UI language a browser's Accept-Language header prefers ("fa-IR,fa;q=0.9,en;q=0.8" → "fa"), or None.
+
+    Tags are ranked by their q-value (RFC 9110 §12.5.4), then matched by Babel's `negotiate_locale`, which
+    also tries a tag's language alone ("de-CH" → "de").
+    """
+    ranked = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _eq, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag.replace("_", "-")))
+    preferred = [tag for _q, _p, tag in sorted(ranked)]
+    return normalise(negotiate_locale(preferred, UI_LANGUAGES, sep="-")) if preferred else None
+
+
 @lru_cache(maxsize=None)
 def catalogue(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of a language (`.mo`), or the identity when none is installed."""
@@ -48,8 +74,18 @@ def catalogue(language: str) -> gettext.NullTranslations:
 
 
 def current_language() -> str:
-    """The language of the current context ("en" unless set)."""
-    return _language.get()
+    """The language of the current context; else the fallback's (see set_fallback); else "en"."""
+    code = _language.get()
+    if code is None and _fallback is not None:
+        code = normalise(_fallback())
+    return code or DEFAULT_LANGUAGE
+
+
+def set_fallback(resolver: Callable[[], str | None] | None) -> None:
+    """Where a context that set no language looks for one (the dashboard: the session's language, which its
+    widget callbacks need, as they run before the script sets the language)."""
+    global _fallback
+    _fallback = resolver
 
 
 def set_language(language: str | None) -> str:

@@ -13,7 +13,8 @@ from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
 from core.seo import sanitize_html
 from ui import formats, item_editor, labels
-from ui.common import current_user, engine, friendly_errors, isolate
+from ui.common import current_user, engine, friendly_errors
+from ui.direction import isolate
 from ui.publish_panel import bulk_publish_panel, publish_panel, show_remote_status
 
 EDIT_PREFIX = "library"

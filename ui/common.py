@@ -14,7 +14,7 @@ from core.wordpress.secrets import check_key
 from core.models import User
 from core.app_settings import configured_generator
 from core.pipeline import Generator
-from ui import labels
+from ui import labels, language
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,6 +101,7 @@ def _post_script(route: str, body: str) -> None:
 def current_user() -> User:
     """The signed-in user; pages only run behind the sign-in gate, so this stops the run otherwise."""
     user = signed_in_user()
+    language.apply(user)  # as app.py did; also when a page file runs on its own (AppTest's reruns)
     if user is None:
         st.warning(_("Please sign in."))
         st.stop()
@@ -122,28 +123,6 @@ def friendly_errors(action: str | None = None):
             action=action or _("That")))
 
 
-# Every text field picks its direction from its first strong character, like dir="auto": Persian or Arabic
-# typed into any field runs right to left, with its full stop on the correct side.
-BIDI_CSS = ("<style>input[type='text'], input:not([type]), textarea "
-            "{ unicode-bidi: plaintext; text-align: start; }</style>")
-
-
-def text_direction_style() -> None:
-    """The page-wide bidi rule for text fields (a style only: nothing is drawn)."""
-    st.html(BIDI_CSS)
-
-
-def rtl_fields(keys: list[str]) -> None:
-    """Right-to-left for the fields with these widget keys (the content language is Persian or Arabic)."""
-    selectors = ", ".join(f".st-key-{key} :is(input, textarea)" for key in keys)
-    st.html(f"<style>{selectors} {{ direction: rtl; text-align: right; }}</style>")
-
-
-def isolate(text: str) -> str:
-    """Text wrapped in Unicode first-strong isolates, so RTL text inside LTR labels keeps its own order."""
-    return f"\u2068{text}\u2069"
-
-
 def _change_password_form(user: User) -> None:
     with st.form("account_password", clear_on_submit=True):
         current = st.text_input(_("Current password"), type="password", key="account_current_password")
@@ -162,12 +141,14 @@ def sidebar(user: User | None, pages: list | None = None) -> None:
     with st.sidebar:
         for page in pages or []:
             st.page_link(page)
+        language.switch(user)
         if user is not None:
             st.caption(_("Signed in as **{email}** ({role})").format(email=user.email, role=labels.role(user.role)))
             if st.button(_("Sign out"), key="sidebar_sign_out"):
                 sign_out()
                 st.rerun()
-            with st.popover(_("Change password")):
+            with st.popover(_("Profile")):
+                language.profile_setting(user)
                 _change_password_form(user)
         provider = f"{settings.provider} · {settings.model}" if settings.model else settings.provider
         st.caption(_("Provider: **{provider}**").format(provider=provider))

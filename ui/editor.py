@@ -21,7 +21,8 @@ from core.seo_report import SeoReport
 from core.streaming import ChunkStream
 from core.text import grapheme_len
 from ui import formats, labels
-from ui.common import engine, friendly_errors, generator, rtl_fields
+from ui.common import engine, friendly_errors, generator
+from ui.direction import rtl_fields
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
