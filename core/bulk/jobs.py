@@ -201,15 +201,18 @@ def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str], act
         if job.status == status:
             return job
         if job.status not in allowed:
-            raise ValidationFailedError(_("Job #{job_id} is {status}; it cannot be {_verb}.")
-                                        .format(job_id=job_id, status=job.status, _verb=_verb(status)))
+            raise ValidationFailedError(_refusal(status).format(job_id=job_id, status=_(job.status)))
         job.status = status
         session.add(job)
         return job
 
 
-def _verb(status: str) -> str:
-    return {"queued": "resumed", "paused": "paused", "cancelled": "cancelled"}.get(status, status)
+def _refusal(status: str) -> str:
+    if status == "paused":
+        return _("Job #{job_id} is {status}; it cannot be paused.")
+    if status == "cancelled":
+        return _("Job #{job_id} is {status}; it cannot be cancelled.")
+    return _("Job #{job_id} is {status}; it cannot be resumed.")
 
 
 def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progress:

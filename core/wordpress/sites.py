@@ -167,8 +167,8 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
                           "connector (core/wordpress/wp-plugin/contentcraft-connector.php) as a must-use plugin."))
     elif missing:
         warnings.append(_("These SEO fields cannot be written through the REST API, so they will not be set: "
-                          "{describe}. The ContentCraft connector registers them.")
-                        .format(describe=describe(missing)))
+                          "{fields}. The ContentCraft connector registers them.")
+                        .format(fields=describe(missing)))
     if not connector:
         warnings.append(_("The ContentCraft connector is not installed: retries find earlier posts by slug only and "
                           "JSON-LD is kept only for users allowed unfiltered HTML."))
