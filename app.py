@@ -50,9 +50,13 @@ if user is None:
              for path, *rest in PAGES]
     st.navigation(gate, position="hidden").run()
     st.stop()
-pages = [st.Page(path, title=_(title), icon=icon) for path, title, icon, action in PAGES if allowed(user.role, action)]
+allowed_pages = [(path, _(title), icon) for path, title, icon, action in PAGES if allowed(user.role, action)]
+pages = [st.Page(path, title=title, icon=icon) for path, title, icon in allowed_pages]
+# Streamlit serves its default page at / only, so /studio would be "Page not found": the root gets its own
+# hidden page running the first page's script, and every listed page keeps its path (deep links, bookmarks).
+home = st.Page(allowed_pages[0][0], title=allowed_pages[0][1], url_path="home", default=True, visibility="hidden")
 # The navigation is drawn as links: .streamlit/config.toml hides Streamlit's own (showSidebarNavigation = false),
 # which would otherwise list the pages/ folder for a moment after each server start.
-navigation = st.navigation(pages, position="hidden")
+navigation = st.navigation([home, *pages], position="hidden")
 sidebar(user, pages)
 navigation.run()

@@ -116,7 +116,7 @@ class Generator:
             except Exception:
                 log.exception("a generation_failed hook raised")
             response = ContentResponse(status="failed", type=job.kind, error=str(error), error_kind=error.kind,
-                                       error_type=type(error).__name__, retryable=error.retryable,
+                                       retryable=error.retryable,
                                        retry_after=getattr(error, "retry_after", None),
                                        provider=tally.provider or None, model=tally.model or None,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)

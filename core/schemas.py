@@ -187,8 +187,7 @@ class ContentResponse(BaseModel):
     content: ContentData | None = None
     product: ProductData | None = None
     error: str | None = None
-    error_kind: str | None = None  # e.g. "quota_exceeded", "rate_limited", "truncated" (core.errors kinds)
-    error_type: str | None = Field(None, description="The error's class name, e.g. RateLimitedError.")
+    error_kind: str | None = None  # the error's core.errors kind, e.g. "quota_exceeded", "truncated"
     retryable: bool = False
     retry_after: float | None = None
     item_id: int | None = None
@@ -222,7 +221,8 @@ class GenerationResult(BaseModel):
     latency_ms: int = 0
     cache_hit: bool = False
     warnings: list[str] = Field(default_factory=list)
-    error_type: str | None = None
+    error_kind: str | None = Field(None, description="What kind of failure, e.g. rate_limited, quota_exceeded, "
+                                   "invalid_output, provider_timeout (stable names; the problem `type` says the same).")
     retryable: bool = False
     retry_after: float | None = Field(None, description="Seconds to wait before retrying, when known.")
     brand_score: BrandConsistency | None = None

@@ -60,6 +60,26 @@ def test_bulk_refuses_other_media_types_and_empty_rows(client, token_for):
     assert empty.status_code == 422 and "rows" in empty.json()["detail"]
 
 
+def test_bulk_columns_are_mapped_through_the_api_and_its_errors_say_how(client, token_for):
+    headers = token_for()
+    csv_body = b"Idea,Tags\nRunning shoes for flat feet,running shoes\n"
+    unmapped = client.post("/api/bulk", content=csv_body, headers=headers | {"Content-Type": "text/csv"})
+    detail = unmapped.json()["detail"]
+    assert unmapped.status_code == 422 and unmapped.json()["type"] == "/api/problems/validation-failed"
+    assert "no column for topic" in detail and "?mapping=topic=COLUMN" in detail and '"mapping"' in detail
+    assert "--map" not in detail and "mapping step" not in detail  # the API has neither
+    mapped = client.post("/api/bulk?mapping=topic=Idea", content=csv_body, headers=headers | {"Content-Type": "text/csv"})
+    assert mapped.status_code == 202 and mapped.json()["queued_rows"] == 1
+    rows = {"rows": [{"Idea": "Trail running for beginners", "Tags": "trail"}], "mapping": {"topic": "Idea"}}
+    job = client.post("/api/bulk", json=rows, headers=headers).json()["job_id"]
+    assert client.get(f"/api/bulk/{job}", headers=headers).json()["rows"][0]["input"] == "Trail running for beginners"
+    woo = b"ID,Type,Name\n12,simple,Trail shoe\n"
+    refused = client.post("/api/bulk?kind=blog", content=woo, headers=headers | {"Content-Type": "text/csv"})
+    assert refused.status_code == 422 and "?kind=product" in refused.json()["detail"]
+    bad = client.post("/api/bulk?mapping=topic", content=csv_body, headers=headers | {"Content-Type": "text/csv"})
+    assert bad.status_code == 422 and "FIELD=COLUMN" in bad.json()["detail"]
+
+
 def test_brand_score(client, token_for, engine):
     from tests.test_brand_profiles import _trained
 

@@ -11,6 +11,7 @@ from core import config
 from core.db import engine_for
 from tests.conftest import signed_in
 from tests.samples import blog_draft, product_draft
+from tests.net import APP_TIMEOUT
 
 PAGE = "pages/library.py"
 
@@ -39,7 +40,7 @@ def _signed_in(engine, email: str):
     from tests.conftest import signed_in
 
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     engine = engine_for(config.get_settings().database_url)
     signed_in(at, engine, auth.get_user(engine, email))
     return at.run().switch_page(PAGE).run()

@@ -20,6 +20,7 @@ from core.hookspecs import hookimpl
 from core.models import AuditEntry, ContentItem, GenerationLog, utcnow
 from core.plugins import pm
 from tests.conftest import FakeProvider
+from tests.net import wait_for
 from tests.samples import blog_draft, product_draft
 
 FAST = jobs.JobOptions(provider="fake", concurrency=4, backoff_seconds=0.01, max_attempts=3)
@@ -211,9 +212,7 @@ def test_worker_runs_queued_jobs_in_the_background(generator, engine, fake):
     worker = start_worker(generator)
     assert start_worker(generator) is worker
     worker.wake()
-    deadline = time.monotonic() + 10
-    while jobs.get_job(engine, job_id).status != "finished" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing")
     assert jobs.progress(engine, job_id).succeeded == 2
     frame = results_frame(engine, job_id)
     assert list(frame["woo_product_id"].astype(object).fillna(0)) == [42, 0]
@@ -232,10 +231,21 @@ def test_worker_resumes_a_job_whose_process_died(generator, engine, fake):
         session.add_all([job, item])
         session.commit()
     start_worker(generator)  # what the dashboard does when its server starts again
-    deadline = time.monotonic() + 10
-    while jobs.get_job(engine, job_id).status != "finished" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing")
     assert jobs.progress(engine, job_id).succeeded == 3 and _count(engine, ContentItem) == 3
+
+
+def test_a_runner_thread_leaves_the_worker_before_waking_it(generator, engine, fake):
+    from core.bulk.worker import BulkWorker
+
+    fake.enqueue([blog_draft()])
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
+    worker = BulkWorker(generator, poll=300)  # not started: its runner is called here, as its thread would
+    worker.active[job_id] = threading.current_thread()
+    worker._run_job(job_id)
+    # A retry queued while this thread was still ending must not be skipped as "running" until the next poll.
+    assert jobs.get_job(engine, job_id).status == "finished"
+    assert job_id not in worker.active and worker.wake_event.is_set()
 
 
 def test_local_provider_runs_one_item_at_a_time():

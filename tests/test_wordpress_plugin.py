@@ -364,8 +364,10 @@ def open_as(site):
     """open_as("editor1") → a Playwright page of Debian's Chromium signed into wp-admin as that user."""
     if not Path(CHROMIUM).exists():
         skip_or_fail("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A loaded machine renders wp-admin in tens of seconds: wait on conditions, with room (expect's own default is 5 s).
+    expect.set_options(timeout=90_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
@@ -373,17 +375,19 @@ def open_as(site):
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
 
         def sign_in(user: str):
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.set_default_timeout(60_000)
-            page.goto(f"{site.url}/wp-login.php")
-            page.fill("#user_login", user)
-            page.fill("#user_pass", PASSWORD)
-            page.click("#wp-submit")
-            page.wait_for_url("**/wp-admin/**", wait_until="domcontentloaded")  # not "load": avatars may be external
+            # wp-login.php's own form, posted by httpx, and its cookies handed to the browser: typing into the form
+            # raced its focus script, and its redirect to the heavy Dashboard timed out under load.
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            with login(site, user) as client:
+                context.add_cookies([{"name": c.name, "value": c.value, "url": f"{site.url}{c.path or '/'}"}
+                                     for c in client.cookies.jar])
+            page = context.new_page()
+            page.set_default_timeout(90_000)
             return page
 
         yield sign_in
         browser.close()
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ class BulkWorker:
         self.generator, self.poll, self.max_jobs = generator, poll, max_jobs
         self.stop_event, self.wake_event = threading.Event(), threading.Event()
         self.active: dict[int, threading.Thread] = {}
+        self.lock = threading.Lock()  # guards active: runner threads take themselves out when they end
         self.cooldown: dict[int, float] = {}  # job id → when a crashed runner may be retried
         self.thread = threading.Thread(target=self._run_forever, name="contentcraft-bulk-worker", daemon=True)
 
@@ -56,18 +57,19 @@ class BulkWorker:
 
     def start_pending(self) -> list[int]:
         """Start a runner thread for each job waiting for one, up to the limit; the ids started."""
-        self.active = {job_id: t for job_id, t in self.active.items() if t.is_alive()}
         started = []
-        for job_id in claims.runnable_jobs(self.generator.engine):
-            if self.stop_event.is_set() or len(self.active) >= self.max_jobs:
-                break
-            if job_id in self.active or self.cooldown.get(job_id, 0) > time.monotonic():
-                continue
-            thread = threading.Thread(target=self._run_job, args=(job_id,), name=f"contentcraft-bulk-job-{job_id}",
-                                      daemon=True)
-            self.active[job_id] = thread
-            thread.start()
-            started.append(job_id)
+        with self.lock:
+            self.active = {job_id: t for job_id, t in self.active.items() if t.is_alive()}
+            for job_id in claims.runnable_jobs(self.generator.engine):
+                if self.stop_event.is_set() or len(self.active) >= self.max_jobs:
+                    break
+                if job_id in self.active or self.cooldown.get(job_id, 0) > time.monotonic():
+                    continue
+                thread = threading.Thread(target=self._run_job, args=(job_id,),
+                                          name=f"contentcraft-bulk-job-{job_id}", daemon=True)
+                self.active[job_id] = thread
+                thread.start()
+                started.append(job_id)
         return started
 
     def _run_job(self, job_id: int) -> None:
@@ -77,6 +79,11 @@ class BulkWorker:
             log.exception("bulk job runner failed", extra={"event": "bulk_runner_error"})
             self.cooldown[job_id] = time.monotonic() + self.poll
         finally:
+            # Leave `active` before waking: a job queued again while this thread was still ending (a retry
+            # right after it finished) would otherwise be skipped as running and wait a whole poll.
+            with self.lock:
+                if self.active.get(job_id) is threading.current_thread():
+                    del self.active[job_id]
             self.wake_event.set()  # a slot is free: look for the next job
 
 
