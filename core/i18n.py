@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 from babel import Locale
-from babel.core import negotiate_locale
 
 DOMAIN = "contentcraft"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "data" / "locale"
@@ -42,29 +41,6 @@ def environment_language(environ=os.environ) -> str:
             return normalise(tag)
     locale_tag = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), None)
     return normalise(locale_tag) or DEFAULT_LANGUAGE
-
-
-def negotiate(accept_language: str | None) -> str | None:
-    """The UI language a browser's Accept-Language header prefers ("fa-IR,fa;q=0.9,en;q=0.8" → "fa"), or None.
-
-    Tags are ranked by their q-value (RFC 9110 §12.5.4), then matched by Babel's `negotiate_locale`, which
-    also tries a tag's language alone ("de-CH" → "de").
-    """
-    ranked = []
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, _sep, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _eq, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if tag and tag != "*" and quality > 0:
-            ranked.append((-quality, position, tag.replace("_", "-")))
-    preferred = [tag for _q, _p, tag in sorted(ranked)]
-    return normalise(negotiate_locale(preferred, UI_LANGUAGES, sep="-")) if preferred else None
 
 
 @lru_cache(maxsize=None)
@@ -128,3 +104,32 @@ def language_name(code: str) -> str:
 def N_(message: str) -> str:
     """Mark `message` for extraction without translating it now (translate with `_()` where shown)."""
     return message
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The UI language a browser's Accept-Language header prefers ("fa-IR,fa;q=0.9,en;q=0.8" → "fa"), or None.
+
+    Tags are ranked by their q-value (RFC 9110 §12.5.4), then matched by Babel's `Locale.negotiate`, which
+    also tries a tag's language alone ("de-CH" → "de").
+    """
+    ranked = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = _quality(params)
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag.replace("_", "-")))
+    preferred = [tag for _q, _p, tag in sorted(ranked)]
+    chosen = Locale.negotiate(preferred, UI_LANGUAGES, sep="-") if preferred else None
+    return normalise(str(chosen)) if chosen else None
+
+
+def _quality(params: str) -> float:
+    """A language range's q-value from its parameters ("q=0.8"); 1 when absent, 0 when malformed."""
+    for param in params.split(";"):
+        name, _eq, value = param.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0

@@ -7,9 +7,13 @@ import pytest
 import streamlit as st
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from sqlalchemy import inspect
 from streamlit.testing.v1 import AppTest
 
 from core import auth, config, i18n
+from core.errors import ValidationFailedError
+from core.identity import preferences
+from core.models import User
 from core.i18n import negotiate, ngettext, use_language
 from tests.conftest import signed_in
 from ui import formats, labels
@@ -187,3 +191,14 @@ def test_numbers_and_dates_follow_the_language():
     with use_language("fa"):
         assert formats.number(12345) == "۱۲٬۳۴۵" and formats.number(2.5) == "۲٫۵"
         assert "۲۰۲۶" in formats.when(moment, "UTC") and "نوامبر" in formats.day(moment.date())
+
+
+def test_user_language_is_migrated_and_checked(engine, make_user):
+    column = {c["name"]: c for c in inspect(engine).get_columns("user")}["language"]
+    assert column["nullable"] and column["type"].length == User.__table__.c.language.type.length == 8
+    user = make_user("writer")
+    assert preferences.set_language(engine, user, "fa-IR") == "fa"
+    assert auth.get_user(engine, user.email).language == "fa"
+    with pytest.raises(ValidationFailedError, match="Unknown language 'pt'"):
+        preferences.set_language(engine, user, "pt")
+    assert preferences.set_language(engine, user, None) is None and auth.get_user(engine, user.email).language is None

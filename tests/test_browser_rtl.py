@@ -96,7 +96,10 @@ def test_studio_and_library_in_persian_are_mirrored(dashboard, tmp_path):
 
 
 def test_german_is_left_to_right_after_persian(dashboard, tmp_path):
+    from playwright.sync_api import expect
+
     url, engine = dashboard
+    persian = _item(engine, "editor@example.com", language="fa", title="راهنمای خرید کفش")
     preferences.set_language(engine, auth.get_user(engine, "editor@example.com"), "fa")
     with _signed_in(url, "editor@example.com", "en-US") as page:  # the saved choice beats the browser's
         assert _layout(page, "rtl")["sidebarRight"]
@@ -106,5 +109,9 @@ def test_german_is_left_to_right_after_persian(dashboard, tmp_path):
         assert german["lang"] == "de" and german["main"] == german["app"] == "ltr", german
         assert not german["sidebarRight"] and max(german["overflow"]) <= 0, german
         _open(page, "library", ".st-key-library_open")
+        _pick(page, "library_open", f"#{persian}")
+        content = page.locator('div[dir="rtl"][lang="fa"]')  # Persian content stays right to left
+        expect(content).to_be_visible(timeout=30_000)
+        assert content.evaluate("el => getComputedStyle(el).direction") == "rtl"
         assert _layout(page, "ltr")["main"] == "ltr"
     assert auth.get_user(engine, "editor@example.com").language == "de"
