@@ -59,6 +59,14 @@ def coverage(language: str, template: Catalog | None = None) -> Coverage:
                     sum(1 for m in found if m is not None and m.fuzzy), len(ids))
 
 
+def untranslated(language: str, template: Catalog | None = None) -> list:
+    """The template's message ids a language's catalogue does not translate yet (missing, empty or fuzzy)."""
+    template = template or read_catalogue(TEMPLATE)
+    catalogue = read_catalogue(po_path(language), language) if po_path(language).exists() else Catalog()
+    return [message.id for message in template if message.id and not (
+        catalogue.get(message.id) is not None and is_translated(catalogue.get(message.id)))]
+
+
 def coverage_table(languages=UI_LANGUAGES[1:]) -> str:
     """A Markdown table of every translation's coverage, for the README."""
     template = read_catalogue(TEMPLATE)
@@ -71,8 +79,18 @@ def coverage_table(languages=UI_LANGUAGES[1:]) -> str:
 
 
 def add_commands(subparsers) -> None:
-    """Register `i18n coverage`."""
+    """Register `i18n coverage` and `i18n todo`."""
     i18n = subparsers.add_parser("i18n", help=_("the translation catalogues")).add_subparsers(dest="action",
                                                                                               required=True)
     i18n.add_parser("coverage", help=_("print each language's coverage as a Markdown table")).set_defaults(
         handler=lambda args: print(coverage_table()) or 0)
+    todo = i18n.add_parser("todo", help=_("list the messages a language still needs (exit 1 if any)"))
+    todo.add_argument("language", choices=UI_LANGUAGES[1:])
+    todo.set_defaults(handler=cmd_todo)
+
+
+def cmd_todo(args) -> int:
+    missing = untranslated(args.language)
+    for message_id in missing:
+        print(" ||| ".join(message_id) if isinstance(message_id, (list, tuple)) else message_id)
+    return 1 if missing else 0

@@ -11,7 +11,8 @@ import pytest
 from babel.messages.mofile import write_mo
 
 import core.i18n
-from core.catalogues import TEMPLATE, coverage, coverage_table, is_translated, po_path, read_catalogue
+import core.catalogues
+from core.catalogues import TEMPLATE, coverage, coverage_table, is_translated, po_path, read_catalogue, untranslated
 from core.errors import ValidationFailedError
 from core.i18n import environment_language, use_language
 
@@ -185,3 +186,19 @@ def test_readme_has_the_coverage_table():
     rows = coverage_table().splitlines()
     assert rows[0] in readme and all(row.split(" | ")[1] in readme for row in rows[2:])
     assert all(coverage(language).translated == coverage(language).total > 0 for language in COMPLETE)
+
+
+def test_todo_lists_what_a_language_still_needs(tmp_path, monkeypatch):
+    """`i18n todo` names an entry whose translation was removed or marked fuzzy, and nothing for a full catalogue."""
+    from babel.messages.pofile import write_po
+
+    catalogue = read_catalogue(po_path("de"), "de")
+    emptied, fuzzy = "Wrong email or password.", "The current password is wrong."
+    catalogue[emptied].string = ""
+    catalogue[fuzzy].flags.add("fuzzy")
+    copy = tmp_path / "contentcraft.po"
+    with copy.open("wb") as handle:
+        write_po(handle, catalogue)
+    assert untranslated("de") == []
+    monkeypatch.setattr(core.catalogues, "po_path", lambda language: copy)
+    assert sorted(untranslated("de")) == sorted([emptied, fuzzy])
