@@ -84,6 +84,8 @@ def test_switch_shows_own_names_mirrors_and_persists(engine, make_user, browser)
     switch.set_value("fa").run()
     assert not at.exception and auth.get_user(engine, user.email).language == "fa"
     assert at.selectbox(key="studio_language").options[1] == "فارسی (fa)", "the page speaks Persian at once"
+    assert at.session_state["studio_length"] == "short" and at.session_state["studio_tone"] == "friendly", \
+        "choices survive the switch, though the options now read differently"
 
     again = fresh(engine, user)  # another tab or browser: the saved choice wins over the browser's
     assert again.sidebar.selectbox(key="sidebar_language").value == "fa"

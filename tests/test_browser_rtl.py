@@ -51,14 +51,16 @@ def _layout(page, direction: str) -> dict:
     from playwright.sync_api import expect
 
     expect(page.locator("html")).to_have_attribute("dir", direction, timeout=30_000)
-    page.wait_for_timeout(500)  # let the last rerun's elements finish drawing before measuring
+    page.wait_for_timeout(500)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)  # the rerun has finished
     return page.evaluate(LAYOUT)
 
 
 def _open(page, path: str, ready: str) -> None:
     from playwright.sync_api import expect
 
-    page.locator(f'[data-testid="stSidebar"] a[href$="{path}"]').click()
+    links = page.locator('[data-testid="stSidebar"] a')
+    (links.and_(page.locator(f'a[href$="{path}"]')) if path else links.first).click()  # "": the Studio
     expect(page.locator(ready).first).to_be_visible(timeout=30_000)
 
 
@@ -103,11 +105,18 @@ def test_german_is_left_to_right_after_persian(dashboard, tmp_path):
     preferences.set_language(engine, auth.get_user(engine, "editor@example.com"), "fa")
     with _signed_in(url, "editor@example.com", "en-US") as page:  # the saved choice beats the browser's
         assert _layout(page, "rtl")["sidebarRight"]
+        for path, ready in (("products", ".st-key-products_name"), ("bulk", ".st-key-bulk_kind"),
+                            ("brand", ".st-key-brand_new_name"), ("analytics", ".st-key-analytics_preset"),
+                            ("api_tokens", ".st-key-tokens_name"), ("", ".st-key-studio_topic")):
+            _open(page, path, ready)
+            layout = _layout(page, "rtl")
+            assert layout["main"] == "rtl" and max(layout["overflow"]) <= 0, (path, layout)
         _pick(page, "sidebar_language", "Deutsch")
         german = _layout(page, "ltr")
         page.screenshot(path=str(tmp_path / "studio-de.png"), full_page=True)
         assert german["lang"] == "de" and german["main"] == german["app"] == "ltr", german
         assert not german["sidebarRight"] and max(german["overflow"]) <= 0, german
+        assert page.locator(".st-key-studio_length input:checked").count() == 1, "choices survive the switch"
         _open(page, "library", ".st-key-library_open")
         _pick(page, "library_open", f"#{persian}")
         content = page.locator('div[dir="rtl"][lang="fa"]')  # Persian content stays right to left

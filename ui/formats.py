@@ -24,12 +24,6 @@ def number(value, digits: int | None = None, group: bool = True) -> str:
     return _native(format_decimal(value, format=pattern, locale=current_language(), numbering_system="default"))
 
 
-def signed(value, digits: int | None = None) -> str:
-    """A change with its sign ("+12", "−3.5")."""
-    text = number(abs(value), digits)
-    return ("+" if value >= 0 else "−") + text
-
-
 def percent(ratio, digits: int = 1) -> str:
     """A 0–1 ratio as a percentage ("12.5%")."""
     if ratio is None:

@@ -5,6 +5,8 @@ browser's (its Accept-Language header, then its navigator language), else the se
 English. Right to left for fa and ar: see ui.direction.
 """
 
+from datetime import date
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -51,11 +53,26 @@ set_fallback(_session_language)
 
 
 def _choose(code: str | None, user: User | None) -> None:
+    _keep_choices()
     st.session_state[CHOSEN] = code
     if user is not None:
-        from ui.common import engine
+        from ui.common import engine  # here, not at the top: ui.common draws this switch in its sidebar
 
         preferences.set_language(engine(), user, code)
+
+
+def _keep_choices() -> None:
+    """Keep every widget's choice across the switch: a selectbox or radio sends back the option text it showed,
+    which matches no option once the text is in another language, so each chosen value is handed back to its
+    widget from Python, to be shown in the new language."""
+    for key, value in list(st.session_state.items()):
+        if _plain(value) or isinstance(value, (list, tuple)) and all(map(_plain, value)):
+            st.session_state[key] = value
+
+
+def _plain(value) -> bool:
+    """A value an option widget holds; not a button's or checkbox's bool, which Streamlit refuses to set."""
+    return isinstance(value, (str, int, float, date)) and not isinstance(value, bool)
 
 
 def _switched(user: User | None) -> None:
