@@ -39,11 +39,11 @@ PAGES = [
 
 user = signed_in_user()
 language.apply(user)
-dashboard_direction()
 session_cookie_script()
 if user is None:
     with st.sidebar:
         language.switch(None)
+    dashboard_direction()
     # Every page's address leads to the sign-in form, so a deep link survives signing in (no "Page not found").
     gate = [st.Page(signin.show, title=_("Sign in"), icon=":material/login:")]
     gate += [st.Page(signin.show, title=_("Sign in"), url_path=path.removeprefix("pages/").removesuffix(".py"))
@@ -59,4 +59,5 @@ home = st.Page(allowed_pages[0][0], title=allowed_pages[0][1], url_path="home", 
 # which would otherwise list the pages/ folder for a moment after each server start.
 navigation = st.navigation([home, *pages], position="hidden")
 sidebar(user, pages)
+dashboard_direction()
 navigation.run()

@@ -73,6 +73,13 @@ def _check_items(field: str, items: list[str]) -> list[str]:
     return items
 
 
+# Off unless asked for, and then left out of dumps, so cache keys and stored requests stay as they were.
+def _keep_external_images():
+    return Field(False, exclude_if=lambda keep: not keep,
+                 description="keep <img> from hosts other than the connected WordPress sites (otherwise removed, "
+                             "with a warning)")
+
+
 class ContentRequest(_Strict):
     """What the user asks for: a blog post."""
 
@@ -83,6 +90,7 @@ class ContentRequest(_Strict):
     language: Language = "en"
     brand_profile: str | None = None
     sections: list[str] = Field(default_factory=list, max_length=20)
+    keep_external_images: bool = _keep_external_images()
 
     @field_validator("keywords", "sections", mode="before")
     @classmethod
@@ -134,6 +142,7 @@ class ProductRequest(_Strict):
     brand_profile: str | None = None
     current_copy: str = Field("", max_length=8000, description="the product's present copy, to rewrite from")
     sku: str = Field("", max_length=100, description="the store's SKU, so publishing finds the product")
+    keep_external_images: bool = _keep_external_images()
 
     @field_validator("features", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from core.text import cut
 from core.wordpress.sites import list_sites
 from ui import formats, labels
 from ui.common import current_user, engine, friendly_errors, generator
+from ui.plain import md
 
 LANGUAGE_CHOICES = ["auto", *LANGUAGES]
 LIST_FIELDS = ("rules_do", "rules_dont", "preferred_words", "banned_words")
@@ -157,7 +158,7 @@ def analysis_tab(profile) -> None:
             word, rate = _("word"), _("per 1000")
             chart = px.bar(pd.DataFrame(top, columns=[word, rate]), x=word, y=rate, title=_("Function-word profile"))
             st.plotly_chart(chart, key=f"brand_chart_{language}")
-        phrases = ", ".join(f"“{p}”" for p in fig.phrases) or _("none repeated yet")
+        phrases = md(", ".join(f"“{p}”" for p in fig.phrases)) or _("none repeated yet")
         st.markdown(_("**Frequent phrases:** {phrases}").format(phrases=phrases))
 
 
@@ -179,7 +180,7 @@ def voice_tab(profile) -> None:
             result = training.train(generator(), profile.id, user.email)
             load_form(result.fields, marker)
             st.success(_("Proposal from {model}: review it below and save.").format(
-                model=f"{result.provider}/{result.model}"))
+                model=md(f"{result.provider}/{result.model}")))
     with st.form("brand_voice_form"):
         cols = st.columns(4)
         cols[0].selectbox(_("Language"), list(LANGUAGES), key="brand_f_language", format_func=language_label)

@@ -11,10 +11,10 @@ from core.bulk.mapping import HELP
 from core.errors import ContentCraftError
 from core.i18n import N_, _, ngettext
 from core.providers import provider_classes
-from core.schemas import LANGUAGES as LANGUAGE_NAMES
 from ui import formats, labels
 from ui.bulk_worker import bulk_worker as worker
 from ui.common import current_user, engine, friendly_errors, generator
+from ui.plain import md
 
 REFRESH_SECONDS = 2
 TABLE_ROWS = 1000
@@ -73,7 +73,7 @@ def validation_report(report: bulk.Report) -> None:
                   "rewritten, attributes and category paths kept, and each ID and SKU kept so publishing updates "
                   "the same product.").format(language=labels.language_name(report.woocommerce)))
     st.caption(_("Read as {encoding}, {delimiter}-separated. Row numbers count the header as row 1.").format(
-        encoding=report.encoding, delimiter=report.delimiter))
+        encoding=md(report.encoding), delimiter=md(report.delimiter)))
     ready, bad, blank = st.columns(3)
     ready.metric(_("Rows ready"), formats.number(report.good))
     bad.metric(_("Rows with errors"), formats.number(report.bad))
@@ -96,9 +96,9 @@ def validation_report(report: bulk.Report) -> None:
                                   notes).format(count=notes)):
             st.dataframe(_problem_table(report.warnings), hide_index=True, key="bulk_warnings")
     if report.attribute_columns:
-        st.caption(_("Attributes from: {columns}").format(columns=", ".join(report.attribute_columns)))
+        st.caption(_("Attributes from: {columns}").format(columns=md(", ".join(report.attribute_columns))))
     if report.ignored_columns:
-        st.caption(_("Not used: {columns}").format(columns=", ".join(report.ignored_columns)))
+        st.caption(_("Not used: {columns}").format(columns=md(", ".join(report.ignored_columns))))
 
 
 def _problem_table(problems: list) -> list[dict]:
@@ -205,7 +205,7 @@ def _progress(state: bulk.Progress) -> None:
                                                       status=labels.label(labels.JOB_STATUSES, state.status)))
     if state.pause_reason:
         st.error(_("Paused: {reason} Then press Resume: the remaining rows continue.").format(
-            reason=state.pause_reason))
+            reason=md(state.pause_reason)))
     done, review, failed, left, rate, eta = st.columns(6)
     done.metric(_("Succeeded"), formats.number(state.succeeded))
     review.metric(_("Needs review"), formats.number(state.needs_review),
@@ -252,7 +252,7 @@ def _act(action, job_id: int, user, done: str) -> None:
 
 def _notice() -> None:
     if notice := st.session_state.pop("bulk_notice", None):
-        (st.success if notice[0] == "success" else st.error)(notice[1])
+        (st.success if notice[0] == "success" else st.error)(md(notice[1]))
 
 
 def _rows(job_id: int, state: bulk.Progress) -> None:
@@ -304,7 +304,7 @@ def _results(job_id: int, state: bulk.Progress, user, live: bool) -> None:
                                       outcome.skipped).format(count=outcome.skipped)
         st.success(message)
         for item_id, reason in list(outcome.refused.items())[:10]:
-            st.warning(_("Item #{id}: {reason}").format(id=item_id, reason=reason))
+            st.warning(_("Item #{id}: {reason}").format(id=item_id, reason=md(reason)))
 
 
 user = current_user()

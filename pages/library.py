@@ -11,10 +11,12 @@ from core.brand.apply import item_scores, score_label
 from core.i18n import N_, _
 from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
+from core.images import item_policy
 from core.seo import sanitize_html
 from ui import formats, item_editor, labels
 from ui.common import current_user, engine, friendly_errors
 from ui.direction import isolate
+from ui.plain import md
 from ui.publish_panel import bulk_publish_panel, publish_panel, show_remote_status
 
 EDIT_PREFIX = "library"
@@ -93,7 +95,7 @@ def edit_view(item) -> None:
     """The Studio/Product Writer editor on a saved item; saving adds a version."""
     if item.status == "rejected" and (reason := workflow.rejection_reason(engine(), item.id)):
         st.warning(_("Rejected by {who}: “{comment}”. Revise it, save, then submit it for review again.").format(
-            who=reason.actor, comment=reason.comment))
+            who=reason.actor, comment=md(reason.comment)))
     if st.button(_("Close the editor"), key="library_close_editor", icon=":material/close:"):
         st.session_state.pop("library_editing", None)
         st.rerun()
@@ -109,7 +111,7 @@ def publish_section(item) -> None:
 def item_view(item_id: int) -> None:
     """One item: content, workflow, versions with a diff, and the audit trail."""
     item = workflow.get_item(engine(), item_id, viewer=user)
-    st.subheader(f"#{item.id} {isolate(item.title)}")
+    st.subheader(f"#{item.id} {md(isolate(item.title))}")
     brand = item_scores(engine(), [item.id]).get(item.id)
     parts = [labels.status(item.status), _(TYPE_LABELS.get(item.type, item.type)), labels.language_name(item.language),
              _("by {author}").format(author=item.author)]
@@ -118,9 +120,9 @@ def item_view(item_id: int) -> None:
                                                                  score=score_label(brand.score)))
     st.caption(" · ".join(parts))
     if brand and brand.differences:
-        st.caption(_("Biggest differences from the voice: {list}").format(list="; ".join(brand.differences)))
+        st.caption(_("Biggest differences from the voice: {list}").format(list=md("; ".join(brand.differences))))
     if item.warnings:
-        st.warning(_("Needs review: {reasons}").format(reasons=" ".join(item.warnings)))
+        st.warning(_("Needs review: {reasons}").format(reasons=md(" ".join(item.warnings))))
     show_remote_status(item.id)
     workflow_actions(item)
     if st.session_state.get("library_editing") == item.id:
@@ -130,7 +132,8 @@ def item_view(item_id: int) -> None:
     with content:
         body = item.data_json.get("body_html") or item.data_json.get("description_html", "")
         direction = "rtl" if item.language in RTL_LANGUAGES else "ltr"
-        st.html(f'<div dir="{direction}" lang="{item.language}">{sanitize_html(body)}</div>')
+        st.html(f'<div dir="{direction}" lang="{item.language}">'
+                f'{sanitize_html(body, item_policy(engine(), item.request_json))}</div>')
         st.json({k: v for k, v in item.data_json.items() if k not in {"body_html", "description_html"}},
                 expanded=False)
     with history:

@@ -36,12 +36,13 @@ def request_form() -> ProductRequest | None:
                               persist_state="session", format_func=labels.tone)
         language = editor.language_picker(col4, PREFIX)
         brand_profile = editor.brand_profile_select(PREFIX)
+        keep_images = editor.keep_images_choice(PREFIX)
         if not st.form_submit_button(_("Write product copy"), type="primary"):
             return None
     try:
         return ProductRequest(name=name, category=category, features=lines(features),
                               attributes=parse_attributes(attributes), audience=audience, tone=tone,
-                              language=language, brand_profile=brand_profile)
+                              language=language, brand_profile=brand_profile, keep_external_images=keep_images)
     except ValidationError as exc:
         st.error(_("Please fix the form: {problems}").format(problems=explain_validation_error(exc)))
     except ContentCraftError as error:

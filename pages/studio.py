@@ -39,11 +39,13 @@ def request_form() -> ContentRequest | None:
         brand_profile = editor.brand_profile_select(PREFIX)
         sections = st.text_area(_("Sections (optional, one per line)"), key="studio_sections",
                                 persist_state="session")
+        keep_images = editor.keep_images_choice(PREFIX)
         if not st.form_submit_button(_("Generate"), type="primary"):
             return None
     try:
         return ContentRequest(topic=topic, keywords=keywords, tone=tone, length=length, language=language,
-                              brand_profile=brand_profile, sections=sections.splitlines())
+                              brand_profile=brand_profile, sections=sections.splitlines(),
+                              keep_external_images=keep_images)
     except ValidationError as exc:
         st.error(_("Please fix the form: {problems}").format(problems=explain_validation_error(exc)))
         return None

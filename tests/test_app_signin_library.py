@@ -120,7 +120,7 @@ def test_sso_needs_a_verified_email_and_sign_out_leaves_the_provider(engine, mak
     at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
     at.user = {"is_logged_in": True, "email": "editor@example.com", "email_verified": False}
     at.run()
-    assert at.title[0].value == "Sign in to ContentCraft" and "email_verified" in at.error[0].value
+    assert at.title[0].value == "Sign in to ContentCraft" and "email\\_verified" in at.error[0].value
     at.user = {"is_logged_in": True, "email": "editor@example.com", "email_verified": True}
     at.run()
     assert not at.exception and at.title[0].value == "Content Studio" and at.session_state["auth_via"] == "sso"

@@ -15,6 +15,7 @@ from core.models import User
 from core.app_settings import configured_generator
 from core.pipeline import Generator
 from ui import labels, language
+from ui.plain import md
 
 
 @st.cache_resource(show_spinner=False)
@@ -113,8 +114,8 @@ def friendly_errors(action: str | None = None):
     """Show ContentCraft errors as a message that says what to do, never a traceback (action: translated)."""
     try:
         yield
-    except ContentCraftError as error:
-        st.error(str(error))
+    except ContentCraftError as error:  # its text may quote a provider or a site: plain text, never markdown
+        st.error(md(str(error)))
     except Exception:  # the last line of defence: log it, show no internals
         import logging
 

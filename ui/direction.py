@@ -52,4 +52,5 @@ def dashboard_direction() -> None:
     language = current_language()
     direction = "rtl" if is_rtl() else "ltr"
     st.html(BIDI_CSS + (RTL_CSS if direction == "rtl" else ""))
-    st.html(_document_script(language, direction), unsafe_allow_javascript=True, width=1)
+    # The script is an element with a place of its own: at the end of the sidebar, out of the page's way.
+    st.sidebar.html(_document_script(language, direction), unsafe_allow_javascript=True, width=1)

@@ -11,18 +11,20 @@ from pydantic import BaseModel
 from core import editing, sections, workflow
 from core.brand.profiles import list_profiles
 from core.errors import ContentCraftError
-from core.i18n import _
 from core.language import weak_language_note
 from core.models import User
 from core.pipeline import SAVED_STATUSES, Request
 from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
-from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
+from core.i18n import _
+from core.images import NO_EXTERNAL_IMAGES, ImagePolicy, dropped_warning, policy_for
+from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, clean_body
 from core.seo_report import SeoReport
-from core.streaming import ChunkStream
+from core.streaming import ChunkStream, redraws
 from core.text import grapheme_len
 from ui import formats, labels
 from ui.common import engine, friendly_errors, generator
 from ui.direction import rtl_fields
+from ui.plain import md
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
@@ -128,6 +130,7 @@ def start_editing(prefix: str, request: Request, response: ContentResponse) -> N
         data = getattr(response, response.type).model_dump(mode="json")
         st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
         st.session_state[f"{prefix}_hand"] = set()
+        st.session_state[f"{prefix}_keep_images"] = request.keep_external_images
         load_fields(prefix, data)
 
 
@@ -195,20 +198,22 @@ def show_origin(response: ContentResponse) -> bool:
     if response.status not in SAVED_STATUSES:
         if retry_after := getattr(response, "retry_after", None):
             st.error(_("Generation failed: {error} Wait {seconds} s and try again.").format(
-                error=response.error, seconds=formats.number(retry_after, 0)))
+                error=md(response.error), seconds=formats.number(retry_after, 0)))
         else:
-            st.error(_("Generation failed: {error}").format(error=response.error))
+            st.error(_("Generation failed: {error}").format(error=md(response.error)))
         return False
-    origin = _("from cache") if response.cache_hit else f"{response.provider} / {response.model}"
+    origin = _("from cache") if response.cache_hit else md(f"{response.provider} / {response.model}")  # as it answered
     if response.status == "needs_review":
         st.warning(_("Saved as draft #{id} · {origin}, but it needs review: {reasons} Fix it below, or write a new "
-                     "version.").format(id=response.item_id, origin=origin, reasons=" ".join(response.warnings)))
+                     "version.").format(id=response.item_id, origin=origin, reasons=md(" ".join(response.warnings))))
     else:
         st.success(_("Saved as draft #{id} · {origin} · {latency}. Edit anything below, then save a new version.")
                    .format(id=response.item_id, origin=origin, latency=formats.milliseconds(response.latency_ms)))
+        for warning in response.warnings:
+            st.warning(md(warning))
     if brand := response.brand_score:
         score = f"{brand.score}/100" if brand.score is not None else _("not scored")
-        differences = "" if not brand.differences else " · " + "; ".join(brand.differences)
+        differences = "" if not brand.differences else " · " + md("; ".join(brand.differences))
         st.caption(_("Brand voice “{profile}” v{version}: {score}").format(
             profile=brand.profile, version=brand.version, score=score) + differences)
     return True
@@ -241,7 +246,7 @@ def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) ->
         with st.status(writing, expanded=section in LONG_SECTIONS) as status:
             stream = ChunkStream(lambda on_chunk: sections.regenerate(generator(), request, data, section,
                                                                       user.email, on_chunk=on_chunk))
-            st.write_stream(stream)
+            show_stream(stream)
             status.update(label=_("New {section} ready").format(section=label), state="complete", expanded=False)
         new_fields = editing.to_fields(stream.result.updates)
         if all(st.session_state.get(field_key(prefix, name)) == value for name, value in new_fields.items()):
@@ -250,8 +255,16 @@ def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) ->
             return
         load_fields(prefix, stream.result.updates)
         st.session_state[f"{prefix}_regenerated"].append(spec.label)
-        st.session_state[f"{prefix}_notice"] = ("info", _("New {section} from {model}: review it, then save.").format(
-            section=label, model=f"{stream.result.provider} / {stream.result.model}"))
+        notice = _("New {section} from {model}: review it, then save.").format(
+            section=label, model=f"{stream.result.provider} / {stream.result.model}")
+        st.session_state[f"{prefix}_notice"] = ("info", " ".join([notice, *stream.result.warnings]))
+
+
+def show_stream(chunks) -> None:
+    """The model's text as it arrives: plain text (never markdown), its tail redrawn at most 4 times a second."""
+    box = st.empty()
+    for text in redraws(chunks):
+        box.code(text, language=None, wrap_lines=True)
 
 
 def seo_title_field(prefix: str) -> None:
@@ -272,11 +285,35 @@ def meta_desc_field(prefix: str) -> None:
         live=True, persist_state="session")
 
 
-def preview(title: str, lead: str, body_html: str, language: str) -> None:
-    """The item as readers will see it: sanitised, right-to-left for Persian and Arabic."""
+def _keep_images_help() -> str:
+    return _("Images from other hosts can track readers and leak what they read, so they are removed unless you "
+             "keep them. Images on the connected WordPress sites always stay.")
+
+
+def keep_images_choice(prefix: str) -> bool:
+    """The generation form's choice to keep images from other hosts in the result."""
+    return st.checkbox(_("Keep external images"), key=f"{prefix}_form_keep_images", persist_state="session",
+                       help=_keep_images_help())
+
+
+def keep_images_box(prefix: str) -> None:
+    """The item's choice to keep images from hosts other than the connected sites."""
+    st.checkbox(_("Keep external images"), key=f"{prefix}_keep_images", help=_keep_images_help())
+
+
+def image_policy(prefix: str) -> ImagePolicy:
+    """Which images the item's preview, save and publishing keep: the connected sites', others if kept."""
+    return policy_for(engine(), bool(st.session_state.get(f"{prefix}_keep_images")))
+
+
+def preview(title: str, lead: str, body_html: str, language: str, images: ImagePolicy = NO_EXTERNAL_IMAGES) -> None:
+    """The item as readers will see it: sanitised, right-to-left for Persian and Arabic; says which images went."""
     direction = "rtl" if language in RTL_LANGUAGES else "ltr"
+    body, dropped = clean_body(body_html, images)
+    for warning in dropped_warning(dropped):
+        st.warning(md(warning))
     st.html(f'<div dir="{direction}" lang="{language}"><h2>{html.escape(title)}</h2>'
-            f'<p><em>{html.escape(lead)}</em></p>{sanitize_html(body_html)}</div>')
+            f'<p><em>{html.escape(lead)}</em></p>{body}</div>')
 
 
 def _tick(ok: bool) -> str:
@@ -322,16 +359,20 @@ def seo_panel(report: SeoReport) -> None:
                      column_config={keyword: st.column_config.TextColumn(width="medium"),
                                     density: st.column_config.TextColumn(width="medium")})
     if problems := report.problems():
-        st.caption(_("To improve: {problems}").format(problems=" ".join(problems)))
+        st.caption(_("To improve: {problems}").format(problems=md(" ".join(problems))))
 
 
 def _save(prefix: str, user: User, item_id: int, names: tuple[str, ...], build: Callable[[dict], BaseModel]) -> None:
     """Save button callback: validate the fields, store a new version, show the normalised values."""
     try:
-        data = build(current_fields(prefix, names)).model_dump(mode="json")
+        fields, keep = current_fields(prefix, names), bool(st.session_state.get(f"{prefix}_keep_images"))
+        data = build(fields).model_dump(mode="json")
+        dropped = " ".join(dropped_warning(editing.dropped_images(fields, image_policy(prefix))))
+        kept = workflow.set_keep_external_images(engine(), user, item_id, keep)
         changed = editing.changed_fields(st.session_state[f"{prefix}_saved"], data)
         if not changed:
-            st.session_state[f"{prefix}_notice"] = ("info", _("Nothing has changed since the last saved version."))
+            st.session_state[f"{prefix}_notice"] = ("info", _("Image choice saved.") if kept else
+                                                    _("Nothing has changed since the last saved version."))
             return
         note = editing.version_note(changed, st.session_state[f"{prefix}_regenerated"])
         version = workflow.save_edit(engine(), user, item_id, data, note)
@@ -345,9 +386,9 @@ def _save(prefix: str, user: User, item_id: int, names: tuple[str, ...], build: 
         return
     st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
     load_fields(prefix, data)
-    st.session_state[f"{prefix}_notice"] = ("success", _("Saved version {version} of #{id} ({note}). Find it in the "
-                                                         "Library.").format(version=version.version, id=item_id,
-                                                                            note=note))
+    saved = _("Saved version {version} of #{id} ({note}). Find it in the Library.").format(
+        version=version.version, id=item_id, note=note)
+    st.session_state[f"{prefix}_notice"] = ("success", f"{saved} {dropped}".strip())
 
 
 def save_button(prefix: str, user: User, item_id: int, names: tuple[str, ...],
@@ -362,4 +403,4 @@ def show_notice(prefix: str) -> None:
     notice = st.session_state.get(f"{prefix}_notice")
     if notice:
         level, message = notice
-        {"success": st.success, "error": st.error, "info": st.info}[level](message)
+        {"success": st.success, "error": st.error, "info": st.info}[level](md(message))

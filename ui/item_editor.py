@@ -25,6 +25,7 @@ def open_item(prefix: str, item: ContentItem) -> Request:
     st.session_state[f"{prefix}_notice"] = None
     st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = item.data_json, []
     st.session_state[f"{prefix}_hand"] = set_by_hand(item.data_json, notes)
+    st.session_state[f"{prefix}_keep_images"] = request.keep_external_images
     editor.load_fields(prefix, item.data_json)
     return request
 
@@ -70,7 +71,8 @@ def _content_editor(prefix: str, request: ContentRequest, item_id: int, user: Us
 
     def build(current: dict):
         return content_from_fields(current, language=request.language, keywords=request.keywords,
-                                   sync_json_ld=st.session_state.get(f"{prefix}_sync_ld", True))
+                                   sync_json_ld=st.session_state.get(f"{prefix}_sync_ld", True),
+                                   images=editor.image_policy(prefix))
 
     _layout(prefix, request, item_id, user, CONTENT_FIELDS, (_content_fields, _content_seo_fields), report,
             lambda data: (data["excerpt"], data["body_html"]), build)
@@ -93,7 +95,8 @@ def _layout(prefix: str, request: Request, item_id: int, user: User, names: tupl
         editor.seo_panel(report(fields, data))
     with left:
         st.subheader(_("Preview"))
-        editor.preview(data["title"], *preview_parts(data), request.language)
+        editor.keep_images_box(prefix)
+        editor.preview(data["title"], *preview_parts(data), request.language, editor.image_policy(prefix))
     editor.save_button(prefix, user, item_id, names, build)
 
 
@@ -137,7 +140,8 @@ def _product_editor(prefix: str, request: ProductRequest, item_id: int, user: Us
 
     def build(current: dict):
         return product_from_fields(current, language=request.language, category=request.category,
-                                   sync_json_ld=st.session_state.get(f"{prefix}_sync_ld", True))
+                                   sync_json_ld=st.session_state.get(f"{prefix}_sync_ld", True),
+                                   images=editor.image_policy(prefix))
 
     _layout(prefix, request, item_id, user, PRODUCT_FIELDS, (_product_fields, _product_seo_fields), report, parts,
             build)

@@ -13,6 +13,7 @@ from core.schemas import InternalLink
 from core.wordpress.publish import describe
 from core.wordpress.woocommerce import product_target
 from ui.common import engine, friendly_errors
+from ui.plain import link, md
 
 STATUS_LABELS = {"draft": N_("Save as draft on WordPress"), "publish": N_("Publish now"), "future": N_("Schedule")}
 
@@ -30,7 +31,7 @@ def remote_status(item_id: int) -> list[tuple[str, str]]:
 def show_remote_status(item_id: int) -> None:
     """One line per site: the remote status (draft, scheduled for …, published) and the link."""
     for text, url in remote_status(item_id):
-        st.markdown(f"{text}" + (f" · [{url}]({url})" if url else ""))
+        st.markdown(md(text) + (f" · {link(url)}" if url else ""))
 
 
 def publish_panel(item, user) -> None:
@@ -39,9 +40,9 @@ def publish_panel(item, user) -> None:
     with st.popover(sent[0][0] if len(sent) == 1 else _("Publish…"), width="stretch"):
         flash = st.session_state.pop(f"publish_flash_{item.id}", None)
         if flash:
-            st.success(flash[0])
+            st.success(md(flash[0]))
             for warning in flash[1]:
-                st.warning(warning)
+                st.warning(md(warning))
         if item.status not in {"approved", "published"}:
             st.info(_("Only approved items can be published: submit it for review first."))
             return
@@ -66,10 +67,10 @@ def _last_attempt(pub) -> None:
     if pub is None:
         return
     if pub.url:
-        st.markdown(_("On the site: {link} · **{state}**").format(link=f"[{pub.url}]({pub.url})",
-                                                                  state=describe(pub, _("the site"))))
+        st.markdown(_("On the site: {link} · **{state}**").format(link=link(pub.url),
+                                                                  state=md(describe(pub, _("the site")))))
     if pub.state == "failed" and pub.last_error:
-        st.error(_("The last attempt failed: {error}").format(error=pub.last_error))
+        st.error(_("The last attempt failed: {error}").format(error=md(pub.last_error)))
 
 
 def _post_form(item, user, site: str, last) -> None:
@@ -92,10 +93,10 @@ def _post_form(item, user, site: str, last) -> None:
         with friendly_errors(_("Checking the slug")):
             taken = wordpress.slug_warnings(engine(), user, item.id, site)
             for warning in taken:
-                st.warning(warning)
+                st.warning(md(warning))
             if not taken:
                 st.success(_("No other post on {site} uses the slug “{slug}”.").format(
-                    site=site, slug=item.data_json["meta"]["slug"]))
+                    site=md(site), slug=md(item.data_json["meta"]["slug"])))
     choices = choices or {"categories": [], "tags": [], "authors": []}
     categories = st.multiselect(_("Categories (type to add new ones)"), choices["categories"], accept_new_options=True,
                                 key=f"publish_categories_{item.id}")
@@ -124,7 +125,7 @@ def _product_form(item, user, site: str, last) -> None:
                                  key=f"publish_product_{item.id}",
                                  help=_("Filled in from the imported row's ID when the item came from a store export."))
     if not product_id and sku:
-        st.caption(_("No id: the product with the SKU **{sku}** is updated.").format(sku=sku))
+        st.caption(_("No id: the product with the SKU **{sku}** is updated.").format(sku=md(sku)))
     if st.button(_("Update the WooCommerce product"), type="primary", key=f"publish_product_go_{item.id}",
                  disabled=not (product_id or sku)):
         with friendly_errors(_("Updating the product")), st.spinner(_("Sending to {site}…").format(site=site)):
@@ -142,7 +143,8 @@ def _links_section(item, user, site: str) -> None:
     st.markdown("**{}**".format(_("Internal links")))
     chosen = [InternalLink.model_validate(link) for link in item.data_json.get("internal_links") or []]
     if chosen:
-        st.caption(_("Inserted when publishing: {links}").format(links=", ".join(link.title for link in chosen)))
+        st.caption(_("Inserted when publishing: {links}").format(
+            links=md(", ".join(chosen_link.title for chosen_link in chosen))))
     key = f"publish_suggestions_{item.id}_{site}"
     if st.button(_("Suggest links from the site's posts"), key=f"publish_suggest_{item.id}"):
         with friendly_errors(_("Suggesting links")):

@@ -6,6 +6,7 @@ from core import auth
 from core.errors import ContentCraftError
 from core.i18n import _
 from ui.common import client_address, engine, sign_in
+from ui.plain import md
 
 
 def _sso_configured() -> bool:
@@ -61,8 +62,8 @@ def sso_sign_in() -> None:
         return
     try:
         user = auth.sso_user(engine(), st.user.to_dict())
-    except ContentCraftError as error:
-        st.error(str(error))
+    except ContentCraftError as error:  # it quotes the email the identity provider sent: plain text
+        st.error(md(str(error)))
         st.button(_("Use another account"), on_click=st.logout)
         return
     sign_in(user, via="sso")

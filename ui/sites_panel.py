@@ -7,6 +7,7 @@ from core import wordpress
 from core.auth import allowed
 from core.i18n import _
 from ui.common import engine, friendly_errors
+from ui.plain import md
 
 
 def sites_panel(user) -> None:
@@ -16,9 +17,9 @@ def sites_panel(user) -> None:
         return
     flash = st.session_state.pop("sites_flash", None)
     if flash:
-        st.success(flash[0])
+        st.success(md(flash[0]))
         for warning in flash[1]:
-            st.warning(warning)
+            st.warning(md(warning))
     sites = wordpress.list_sites(engine())
     if sites:
         st.dataframe(pd.DataFrame([{_("Name"): s.name, _("URL"): s.base_url, _("WordPress user"): s.username,
@@ -69,24 +70,25 @@ def _credentials_form(user, name: str) -> None:
 
 
 def _show_report(report) -> None:
+    # Names, roles, versions and time zones are the site's to choose: shown as plain text.
     none = _("none")
     st.success(_("Connected to {site} as **{user}** ({roles}) · WordPress {version}").format(
-        site=report.site, user=report.user, roles=", ".join(report.roles) or _("no role"),
-        version=report.wordpress_version or _("version hidden")))
-    unwritable = _("; cannot be written: {fields}").format(fields=", ".join(report.seo_fields_unwritable)) \
+        site=md(report.site), user=md(report.user), roles=md(", ".join(report.roles) or _("no role")),
+        version=md(report.wordpress_version or _("version hidden"))))
+    unwritable = _("; cannot be written: {fields}").format(fields=md(", ".join(report.seo_fields_unwritable))) \
         if report.seo_fields_unwritable else ""
-    lines = [_("Capabilities: {list}").format(list=", ".join(report.capabilities) or none),
+    lines = [_("Capabilities: {list}").format(list=md(", ".join(report.capabilities) or none)),
              _("SEO plugins: {plugins}; writable SEO fields: {fields}").format(
-                 plugins=", ".join(report.seo_plugins) or _("none found"),
-                 fields=", ".join(report.seo_fields) or none) + unwritable,
-             _("Time zone (scheduled posts): {zone}").format(zone=report.time_zone or "UTC"),
+                 plugins=md(", ".join(report.seo_plugins) or _("none found")),
+                 fields=md(", ".join(report.seo_fields) or none)) + unwritable,
+             _("Time zone (scheduled posts): {zone}").format(zone=md(report.time_zone or "UTC")),
              _("ContentCraft connector: {state} · WooCommerce API: {woo} · REST via {rest}").format(
                  state=_("installed") if report.connector else _("not installed"),
                  woo=_("yes") if report.woocommerce else _("no"),
                  rest="/wp-json/" if report.rest_style == "pretty" else "?rest_route=")]
     st.markdown("\n".join(f"- {line}" for line in lines))
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
 
 
 def _add_form(user) -> None:
