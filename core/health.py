@@ -39,8 +39,8 @@ def provider_status(settings: Settings) -> dict:
     name = settings.provider
     cls = provider_classes().get(name)
     if cls is None:
-        return _status(name, False, "installed", f"No provider named {name!r} is installed: choose another "
-                       "provider or install its plugin.")
+        return _status(name, False, "installed", _("No provider named {name!r} is installed: choose another "
+                                                   "provider or install its plugin.").format(name=name))
     try:
         cls(settings).api_key()
     except ContentCraftError as error:
@@ -72,7 +72,7 @@ def _host(url: str) -> str:
 
 
 def _reachable(url: str) -> bool:
-    host, _, port = _host(url).rpartition(":")
+    host, _colon, port = _host(url).rpartition(":")
     try:
         with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
             return True
