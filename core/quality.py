@@ -14,7 +14,7 @@ MIN_DISTINCT_4GRAMS = 0.5  # below this the text loops (distinct-n, Li et al. 20
 ECHO_NGRAM = 5
 _PLACEHOLDER = re.compile(
     r"\[[^\]\n]{0,40}(?:_|\b(?:insert|your|name|topic|keyword|placeholder|company|brand|link|url)\b)[^\]\n]{0,40}\]"
-    r"|\blorem ipsum\b|\bTODO\b|\bTBD\b|\{\{[^}]*\}\}|<insert\b|\bXXX\b", re.IGNORECASE)
+    r"|\blorem ipsum\b|(?-i:\bTODO\b|\bTBD\b|\bXXX\b)|\{\{[^}]*\}\}|<insert\b", re.IGNORECASE)  # "todo" is Spanish
 _FRAGMENT = re.compile(r"[{}<>]|[\"']\w+[\"']\s*:|\b(?:body_html|meta_desc|seo_title|short_description|"
                        r"description_html|bullet_features)\b")
 _WORD = re.compile(r"\w+")

@@ -29,7 +29,8 @@ class FakeProvider(Provider):
         cls.queue.extend(replies)
 
     def execute(self, messages, schema, stream, usage: Usage) -> Iterator[str]:
-        FakeProvider.history.append({"messages": messages, "schema": schema, "stream": stream, "model": self.model})
+        FakeProvider.history.append({"messages": messages, "schema": schema, "stream": stream, "model": self.model,
+                                     "max_tokens": self.settings.max_tokens})
         if not FakeProvider.queue:
             raise AssertionError("FakeProvider called with an empty queue")
         reply = FakeProvider.queue.pop(0)

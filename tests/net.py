@@ -44,6 +44,16 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> 
         time.sleep(0.05)
 
 
+def stop(process: subprocess.Popen, grace: float = 30) -> None:
+    """Terminate a server, then kill it if a loaded machine keeps it closing longer than `grace` s."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
 class QuietHandler(BaseHTTPRequestHandler):
     """An HTTP/1.1 keep-alive handler that does not print a line per request."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +56,7 @@ def test_embedded_model_end_to_end_over_http(tmp_path):
             assert events[-1].startswith("event: result") and result["cache_hit"] and result["data"] == body["data"]
             assert client.get("/api/items/1", headers={"Authorization": f"Bearer {token}"}).json()["id"] == 1
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
 
 
 def test_dashboard_and_api_in_one_process(tmp_path):
@@ -73,5 +72,4 @@ def test_dashboard_and_api_in_one_process(tmp_path):
             assert client.get("/api/items").json()["type"] == "/api/problems/unauthorized"
             assert "/content/generate" in client.get("/api/openapi.json").text
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)

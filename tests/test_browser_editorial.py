@@ -21,7 +21,7 @@ from core.assemble import build_content
 from core.db import engine_for, session_scope, upgrade
 from core.models import ContentItem, ContentVersion
 from core.schemas import BlogDraft, ContentRequest
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 from tests.samples import blog_draft
 
 pytestmark = pytest.mark.slow
@@ -51,8 +51,7 @@ def dashboard(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
     yield url, engine
-    process.terminate()
-    process.wait(10)
+    stop(process)
 
 
 def _item(engine, author: str, language: str = "en", **draft) -> int:

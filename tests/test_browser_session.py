@@ -13,7 +13,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,12 +61,7 @@ class Server:
                    timeout=180)
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(30)  # a loaded machine can take a while to close the sessions and the worker
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        stop(self.process)  # a loaded machine can take a while to close the sessions and the worker
 
 
 @pytest.fixture

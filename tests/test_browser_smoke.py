@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +34,7 @@ def dashboard(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
     yield url
-    process.terminate()
-    process.wait(10)
+    stop(process)
 
 
 def test_sign_in_and_generate_offline(dashboard, tmp_path):

@@ -11,7 +11,7 @@ from core import config
 from core.cache import DBCache, FallbackCache, RedisCache, cache_key, make_cache
 from core.errors import RateLimitedError
 from core.ratelimit import RedisWindowLimiter, SlidingWindowLimiter
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 
 
 def test_settings_from_env_and_secrets_file(tmp_path, monkeypatch):
@@ -87,8 +87,7 @@ def redis_url():
 
     wait_until(redis.Redis(port=port).ping, process, "redis-server", timeout=10)
     yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(5)
+    stop(process)
 
 
 def test_real_redis_cache_with_ttl(redis_url, engine):

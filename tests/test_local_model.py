@@ -10,7 +10,7 @@ from core import config
 from core.pipeline import Generator
 from core.providers.local import bundled_model_path
 from core.schemas import ContentData, ContentRequest, ProductData, ProductRequest
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -71,8 +71,7 @@ def llama_server():
     url = f"http://127.0.0.1:{port}/v1"
     wait_until(lambda: httpx.get(f"{url}/models", timeout=1).status_code == 200, process, "llama_cpp.server")
     yield url
-    process.terminate()
-    process.wait(10)
+    stop(process)
 
 
 def test_custom_provider_against_real_llama_cpp_server(llama_server, monkeypatch, engine):

@@ -104,3 +104,13 @@ def test_a_section_that_stops_short_gets_one_continuation(generator, small_model
     assert len(small_model.history) == 5  # outline, 3 sections, 1 continuation: full sections need none
     body = response.content.body_html
     assert body.index("roll inward on landing") < body.index(first.split(".")[0][:30]) < body.index("<h2>", 1)
+
+
+def test_section_budget_allows_for_how_many_tokens_a_word_takes_in_the_language(generator, small_model):
+    budgets = {}
+    for language in ("en", "de"):
+        small_model.history.clear()
+        small_model.enqueue(longform_replies(3))
+        generator.generate(_request(length="short", language=language), "ana", use_cache=False, save=False)
+        budgets[language] = small_model.history[1]["max_tokens"]
+    assert budgets["de"] > budgets["en"] * 1.5  # German words take about twice the tokens of English ones

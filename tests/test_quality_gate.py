@@ -29,6 +29,7 @@ def _logs(engine) -> list[GenerationLog]:
     ("Return a JSON object with these fields: 1. A compelling headline", "echo"),
     ("{ 'title': 'DIY shoes' + [", "fragment"),
     ("Lorem ipsum dolor sit amet", "placeholder"),
+    ("Running shoes: TODO finish this headline", "placeholder"),
 ])
 def test_gate_rejects_placeholders_prompt_echo_and_fragments(generator, fake, title, code):
     from core import assemble
@@ -36,6 +37,16 @@ def test_gate_rejects_placeholders_prompt_echo_and_fragments(generator, fake, ti
 
     data = assemble.build_content(BlogDraft.model_validate(blog_draft(title=title)), _request())
     assert code in {problem.code for problem in quality.check(data, _request()).problems}
+
+
+def test_words_that_look_like_markers_in_other_languages_are_not_placeholders():
+    from core import assemble
+    from core.schemas import BlogDraft
+
+    spanish = _request(language="es", topic="Zapatillas para pies planos")
+    title = "Todo lo que necesitas saber sobre zapatillas para pies planos"
+    data = assemble.build_content(BlogDraft.model_validate(blog_draft(title=title)), spanish)
+    assert "placeholder" not in {problem.code for problem in quality.check(data, spanish).problems}
 
 
 def test_gate_checks_length_headings_and_loops():

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.brand_corpus import passages
-from tests.net import free_port, wait_until
+from tests.net import free_port, stop, wait_until
 from tests.wordpress import model_server
 from tests.wordpress.harness import WordPress, missing_packages, run_script, skip_or_fail
 from tests.wordpress.plugin_helpers import (PASSWORD, call, close_welcome_guide, hooks, install_core_persian, login,
@@ -110,8 +110,7 @@ def api(model, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     wait_until(lambda: httpx.get(f"{url}/api/health", timeout=2).status_code == 200, process, "the API", timeout=120)
     yield url, *tokens
-    process.terminate()
-    process.wait(timeout=30)
+    stop(process)
 
 
 @pytest.fixture(scope="module")
