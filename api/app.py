@@ -71,5 +71,9 @@ def _openapi(app: FastAPI) -> dict:
 
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problems.Problem.model_json_schema()
+        unsupported = problems.responses("unsupported-media-type")[415]
+        for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):  # other bodies: 415
+                operation["responses"].setdefault("415", unsupported)
         app.openapi_schema = schema
     return app.openapi_schema

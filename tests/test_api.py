@@ -189,6 +189,8 @@ def test_415_for_a_json_endpoint_sent_another_media_type(client, token_for):
         assert answer.status_code == 415 and answer.headers["content-type"] == PROBLEM, (media, problem)
         assert problem["type"] == "/api/problems/unsupported-media-type" and problem["status"] == 415
         assert "application/json" in problem["detail"] and (media or "no Content-Type") in problem["detail"]
+    documented = client.get("/api/openapi.json").json()["paths"]["/api/content/generate"]["post"]["responses"]
+    assert documented["415"]["content"]["application/problem+json"]
     labelled = client.post("/api/content/generate", content=b'{"topic": "Shoe"}',
                            headers=token | {"Content-Type": "application/json; charset=utf-8"})
     assert labelled.status_code == 422  # JSON that does not validate stays 422
