@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from ..errors import ValidationFailedError
+from ..i18n import _
 
 PROBLEMS_SHOWN = 50
 
@@ -46,7 +47,7 @@ def add_commands(subparsers) -> None:
     export.add_argument("job", type=int)
     export.add_argument("--out", type=Path, required=True)
     export.set_defaults(handler=cmd_export)
-    worker = subparsers.add_parser("worker", help="run queued bulk jobs (no dashboard needed; run any number)")
+    worker = subparsers.add_parser("worker", help=_("run queued bulk jobs (no dashboard needed; run any number)"))
     worker.set_defaults(handler=cmd_worker)
 
 
@@ -151,7 +152,7 @@ def cmd_worker(args) -> int:
     from .worker import serve
 
     upgrade()
-    print("Bulk worker running; Ctrl-C stops it (rows in flight are picked up again by any worker).",
+    print(_("Bulk worker running; Ctrl-C stops it (rows in flight are picked up again by any worker)."),
           file=sys.stderr)
     serve(Generator())
     return 0

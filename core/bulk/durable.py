@@ -2,7 +2,7 @@
 
 DBOS keeps workflow state in a "system database": on Postgres the app's own database (schema `dbos`), on
 SQLite a file next to the app's (`contentcraft.db` → `contentcraft.dbos.db`), or CONTENTCRAFT_WORKFLOW_DATABASE_URL.
-Every process that launches DBOS here is a worker: it dequeues rows from the provider queues. Open-source
+Every process that launches DBOS here is a worker: it dequeues job lanes (`flow.run_lane`) from the queues. Open-source
 DBOS re-runs a dead process's workflows only when asked, so each worker records a heartbeat in `bulk_worker`
 and recovers the workflows of workers that stopped beating (https://docs.dbos.dev/production/self-hosting/workflow-recovery).
 """
@@ -29,7 +29,8 @@ APP_NAME = "contentcraft"
 APP_VERSION = "contentcraft-bulk-2"  # change when the workflows' steps change, so old runs are not replayed
 LANES_QUEUE = "contentcraft-bulk"
 POLL_SECONDS = 0.1  # how soon a new job's lanes start (rows follow each other inside a lane, with no poll)
-KEEPER_SECONDS = 1.0
+KEEPER_SECONDS = 1.0  # heartbeat and dead-worker check
+JOBS_POLL_SECONDS = 0.25  # look for jobs queued by another process (this process's own wake it at once)
 STALE_SECONDS = 10.0
 SWEEP_SECONDS = 5.0  # how often rows and feeders whose workflow ended unfinished are closed
 HOST = socket.gethostname()
@@ -152,18 +153,20 @@ class Keeper:
     def _run(self) -> None:
         from .flow import submit_queued_jobs, sweep_ended_workflows
 
-        swept = 0.0
+        beaten = swept = 0.0
         while not self.stop_event.is_set():
             try:
-                self.beat()
-                self.recover_dead()
+                if time.monotonic() - beaten >= KEEPER_SECONDS:
+                    self.beat()
+                    self.recover_dead()
+                    beaten = time.monotonic()
                 submit_queued_jobs(self.engine)
                 if time.monotonic() - swept >= SWEEP_SECONDS:
                     sweep_ended_workflows(self.engine)
                     swept = time.monotonic()
             except Exception:  # keep the worker alive through a database hiccup
                 log.exception("bulk keeper error", extra={"event": "bulk_keeper_error"})
-            self.wake_event.wait(KEEPER_SECONDS)
+            self.wake_event.wait(JOBS_POLL_SECONDS)  # a job queued by another process starts within this
             self.wake_event.clear()
 
     def beat(self) -> None:

@@ -137,7 +137,7 @@ def lane_step(job_id: int, round_: int) -> dict:
     claim = claim_row(engine, job_id, round_, workflow)
     if claim["status"] != "row":
         return claim
-    outcome = generate_row(job_id, claim["row"], workflow)
+    outcome = generate_row(job_id, claim["row"], workflow, claim.get("probing", False))
     if outcome in ENDED:
         close_job_if_done(engine, job_id)
     return {"status": "row", "row": claim["row"], "outcome": outcome}
@@ -178,18 +178,29 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
                                 .values(status="running", attempts=BulkItem.attempts + 1, workflow_id=workflow,
                                         started_at=now, finished_at=None, not_before=None)).rowcount
     if taken:
-        return {"status": "row", "row": due[1]}
+        return {"status": "row", "row": due[1], "probing": probing}
     return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
 
 
 def _came_back(session, job: BulkJob) -> bool:
-    """True once a row of this round came back: until then one row goes out alone, so a key with no quota
-    costs one request, not one per lane (the job is marked running, with its start time, before its lanes)."""
+    """True once the provider answered a row of this round, or a row came back: until then one row goes out
+    alone, so a key with no quota costs one request, not one per lane (the job is marked running, with its
+    start time, before its lanes start)."""
+    if job.answered_at is not None and job.started_at is not None and job.answered_at >= job.started_at:
+        return True
     return bool(session.execute(select(exists().where(
         BulkItem.job_id == job.id, BulkItem.finished_at >= job.started_at))).scalar_one())
 
 
-def generate_row(job_id: int, row: int, workflow: str) -> str:
+def _mark_answered(engine, job_id: int):
+    """on_answer for the round's first row: the other lanes need not wait for it to be checked and saved."""
+    def mark() -> None:
+        with session_scope(engine) as session:
+            session.execute(update(BulkJob).where(BulkJob.id == job_id).values(answered_at=utcnow()))
+    return mark
+
+
+def generate_row(job_id: int, row: int, workflow: str, probing: bool = False) -> str:
     """Generate the row's content and save it with the item; on failure, decide whether to retry. The row's
     new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped."""
     generator = durable.current_generator()
@@ -203,7 +214,7 @@ def generate_row(job_id: int, row: int, workflow: str) -> str:
     try:
         request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
         with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
-                   generator.settings.max_tokens):
+                   generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None):
             response = generator.generate(request, job.created_by, provider=options.provider, model=options.model,
                                           save=False, count_rate_limit=False, log_type="bulk",
                                           record=_saver(job, item, workflow))

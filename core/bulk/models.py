@@ -27,6 +27,7 @@ class BulkJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    answered_at: datetime | None = None  # when the provider first answered a row of the round (ends its probe)
     pause_reason: str | None = Field(default=None, sa_column=Column(Text))  # why it paused itself, if it did
 
 

@@ -3,7 +3,7 @@
 Three layers, each from a library or the provider itself:
   * `ProviderBudget` send slots, in memory or in Redis when CONTENTCRAFT_REDIS_URL is set: as each HTTP request
     leaves (a row may send more than one, SDK retries included) it takes the next evenly spaced slot (GCRA with
-    no burst), so 60 RPM sends one request a second, never a minute's allowance at once: providers may enforce
+    no burst, taken at send time), so 60 RPM sends one request a second, never a minute's allowance at once: providers may enforce
     their limits "quantized" over short windows (https://platform.openai.com/docs/guides/rate-limits).
     The pacing is at send time, not at a row's start: nothing slow before the request (building the prompt,
     the first connection) can bunch requests up, and DBOS's queue limiter (whole-second timestamps on SQLite
@@ -24,10 +24,10 @@ from ..hookspecs import hookimpl
 from ..plugins import pm
 from ..providers import headroom
 
-# Sends a little slower than the limit: a request reaches the provider a little after it leaves, and not
-# always equally late (a loaded machine, a new connection), so a window must hold the jitter of one request.
-# At 120 RPM a 1-second window's two requests are then 1.08 s apart in time to arrive late by up to 80 ms.
-MARGIN = 0.08
+# Sends a little slower than the limit: a request reaches the provider a little after it leaves, and not always
+# equally late. Slots are taken when a request leaves, so a late sender never crowds the next one; what is
+# left is the trip to the provider, which must not bring a window's requests closer than the limit.
+MARGIN = 0.05
 _current = threading.local()
 _budgets: dict[str, "ProviderBudget"] = {}
 _budgets_lock = threading.Lock()
@@ -48,7 +48,8 @@ class ProviderBudget:
         while (hold := headroom.wait_seconds(provider, paced=bool(rpm))) > 0:
             self.sleep(hold)
         if rpm:
-            self.sleep(self.slots.reserve(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + MARGIN)))
+            while (wait := self.slots.take(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + MARGIN))) > 0:
+                self.sleep(wait)
 
     def acquire(self, provider: str, tpm: float | None, prompt_tokens: int, max_tokens: int) -> int:
         """Wait until one call of about this size fits the TPM; returns the tokens charged for it."""
@@ -75,19 +76,22 @@ class ProviderBudget:
 
 
 class MemorySlots:
-    """Evenly spaced send times in this process: GCRA with no burst (ITU-T I.371; as redis-cell)."""
+    """Evenly spaced sends in this process: GCRA with no burst (ITU-T I.371; as redis-cell), taken at send
+    time, so a sender that wakes up late moves the next slot back instead of crowding the one after it."""
 
     def __init__(self, clock=time.monotonic):
         self.clock, self.next = clock, {}
         self.lock = threading.Lock()
 
-    def reserve(self, key: str, interval: float) -> float:
-        """Take the next free slot at least `interval` seconds after the last one; seconds to wait for it."""
+    def take(self, key: str, interval: float) -> float:
+        """0 when a send may go now (the next one then waits `interval` seconds), else seconds to wait first."""
         with self.lock:
             now = self.clock()
-            at = max(now, self.next.get(key, 0.0))
-            self.next[key] = at + interval
-            return at - now
+            due = self.next.get(key, 0.0)
+            if now < due:
+                return due - now
+            self.next[key] = now + interval
+            return 0.0
 
 
 class RedisSlots:
@@ -96,10 +100,13 @@ class RedisSlots:
     SCRIPT = """
     local t = redis.call('TIME')
     local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-    local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-    local expiry = math.ceil((at - now + tonumber(ARGV[1])) * 1000) + 60000
-    redis.call('SET', KEYS[1], string.format('%.6f', at + tonumber(ARGV[1])), 'PX', expiry)
-    return string.format('%.6f', at - now)
+    local due = tonumber(redis.call('GET', KEYS[1]) or '0')
+    if now < due then
+        return string.format('%.6f', due - now)
+    end
+    local interval = tonumber(ARGV[1])
+    redis.call('SET', KEYS[1], string.format('%.6f', now + interval), 'PX', math.ceil(interval * 1000) + 60000)
+    return '0'
     """
 
     def __init__(self, url: str):
@@ -107,7 +114,7 @@ class RedisSlots:
 
         self.script = redis.Redis.from_url(url).register_script(self.SCRIPT)
 
-    def reserve(self, key: str, interval: float) -> float:
+    def take(self, key: str, interval: float) -> float:
         return float(self.script(keys=[key], args=[interval]))
 
 
@@ -126,13 +133,16 @@ def estimate_prompt_tokens(messages: list[dict]) -> int:
 
 
 @contextmanager
-def paced(budget: ProviderBudget, provider: str, rpm: float | None, tpm: float | None, max_tokens: int):
-    """Within this block, every provider call this thread makes waits for the budget."""
+def paced(budget: ProviderBudget, provider: str, rpm: float | None, tpm: float | None, max_tokens: int,
+          on_answer=None):
+    """Within this block, every provider call this thread makes waits for the budget; on_answer() is called
+    once, when the first call is answered (before the answer is checked and saved)."""
     _current.budget, _current.limits, _current.charged = budget, (provider, rpm, tpm, max_tokens), 0
+    _current.on_answer = on_answer
     try:
         yield budget
     finally:
-        _current.budget = None
+        _current.budget = _current.on_answer = None
 
 
 class PacingPlugin:
@@ -152,6 +162,9 @@ class PacingPlugin:
             name, _, tpm, _ = _current.limits
             budget.settle(name, tpm, _current.charged, completion.prompt_tokens + completion.completion_tokens,
                           completion.completion_tokens)
+            on_answer, _current.on_answer = _current.on_answer, None
+            if on_answer is not None:
+                on_answer()
 
 
 def send_gate(provider: str) -> None:

@@ -71,8 +71,12 @@ def run_job(generator, job_id: int, poll: float = 0.05, timeout: float | None = 
 
 
 def _warm_up(generator) -> None:
-    """Import and build what a first row would, so the first rows are not late for their send slots."""
+    """Import and build what a first row would, so the first rows are not late for their send slots (the
+    language identifier the quality gate uses takes seconds to load)."""
+    from ..language import detect
     from ..providers import get_provider, provider_classes
+
+    detect("A sentence long enough for the language identifier to load its model now, not on a first row.")
 
     for name, cls in provider_classes().items():
         if not hasattr(cls, "client"):  # the local model loads on its first row, not in every worker

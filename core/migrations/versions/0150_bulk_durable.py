@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch.drop_column("lease_owner")
         batch.drop_column("heartbeat_at")
         batch.add_column(sa.Column("round", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("answered_at", _when(), nullable=True))
     with op.batch_alter_table("bulk_item") as batch:
         batch.drop_column("lease")
         batch.add_column(sa.Column("workflow_id", _str(length=128), nullable=True))
@@ -43,5 +44,6 @@ def downgrade() -> None:
         batch.add_column(sa.Column("lease", _str(length=64), nullable=True))
     with op.batch_alter_table("bulk_job") as batch:
         batch.drop_column("round")
+        batch.drop_column("answered_at")
         batch.add_column(sa.Column("heartbeat_at", _when(), nullable=True))
         batch.add_column(sa.Column("lease_owner", _str(length=255), nullable=True))
