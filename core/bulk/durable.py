@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from dbos import DBOS
@@ -32,6 +33,7 @@ POLL_SECONDS = 0.1  # how soon a new job's lanes start (rows follow each other i
 KEEPER_SECONDS = 1.0  # heartbeat and dead-worker check
 JOBS_POLL_SECONDS = 0.25  # look for jobs queued by another process (this process's own wake it at once)
 STALE_SECONDS = 10.0
+LANE_STOP_SECONDS = 5.0  # how long a stopping worker waits for its lanes to finish the row they are on
 SWEEP_SECONDS = 5.0  # how often rows and feeders whose workflow ended unfinished are closed
 HOST = socket.gethostname()
 _state: dict = {"url": None, "generator": None, "executor": None, "keeper": None}
@@ -85,15 +87,43 @@ def _driver_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def shutdown() -> None:
-    """Stop this process's DBOS executor (rows in flight are recovered by another worker or the next start)."""
+def shutdown(wait_seconds: float = LANE_STOP_SECONDS) -> None:
+    """Stop this process's DBOS executor: its lanes end after the row they are on (the keeper of any worker
+    feeds their jobs again); rows still in flight after `wait_seconds` are recovered by another worker."""
     with _lock:
         keeper = _state.get("keeper")
         if keeper is not None:
             keeper.stop()
+        with _lanes:
+            _lanes.epoch += 1  # lanes return between rows
+            _lanes.wait_for(lambda: _lanes.active == 0, timeout=wait_seconds if _state["url"] else 0)
         if _state["url"] is not None:
             DBOS.destroy(destroy_registry=False)
         _state.update(url=None, generator=None, executor=None, keeper=None)
+
+
+class _Lanes(threading.Condition):
+    """How many lanes run in this process, and the launch they belong to."""
+
+    active = 0
+    epoch = 0
+
+
+_lanes = _Lanes()
+
+
+@contextmanager
+def lane_running():
+    """Around a lane's loop; yields stopped(), true once this process's worker is shutting down."""
+    with _lanes:
+        _lanes.active += 1
+        epoch = _lanes.epoch
+    try:
+        yield lambda: _lanes.epoch != epoch
+    finally:
+        with _lanes:
+            _lanes.active -= 1
+            _lanes.notify_all()
 
 
 def current_generator():

@@ -104,23 +104,25 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
     Whatever goes wrong around a generation (the database, a bug), the row the lane holds ends failed with a
     one-line reason, and the lane goes on: no row is left running and the job can finish.
     """
-    errors = 0
-    while True:
-        try:
-            outcome = lane_step(job_id, round_)
-            errors = 0
-        except Exception as exc:
-            log.exception("bulk lane step failed", extra={"event": "bulk_lane_step_failed"})
-            end_held_row(job_id, DBOS.workflow_id, crash_reason(exc))
-            errors += 1
-            if errors >= MAX_LANE_ERRORS:
-                return "failed"
-            DBOS.sleep(MAX_WAIT_SECONDS * errors)
-            continue
-        if outcome["status"] == "stop":
-            return outcome["reason"]
-        if outcome["status"] == "wait" and outcome["seconds"] > 0:
-            DBOS.sleep(outcome["seconds"])
+    with durable.lane_running() as stopped:
+        errors = 0
+        while not stopped():
+            try:
+                outcome = lane_step(job_id, round_)
+                errors = 0
+            except Exception as exc:
+                log.exception("bulk lane step failed", extra={"event": "bulk_lane_step_failed"})
+                end_held_row(job_id, DBOS.workflow_id, crash_reason(exc))
+                errors += 1
+                if errors >= MAX_LANE_ERRORS:
+                    return "failed"
+                DBOS.sleep(MAX_WAIT_SECONDS * errors)
+                continue
+            if outcome["status"] == "stop":
+                return outcome["reason"]
+            if outcome["status"] == "wait" and outcome["seconds"] > 0:
+                DBOS.sleep(outcome["seconds"])
+        return "worker stopped"  # between rows: a keeper feeds the job again
 
 
 def crash_reason(exc: BaseException) -> str:
@@ -148,15 +150,18 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     {"status": "wait", "seconds"} while the first row is out alone or retries are not due yet;
     {"status": "stop", "reason"} when the job is not running in this round or no row is left."""
     now = utcnow()
-    with session_scope(engine) as session:
-        job = session.get(BulkJob, job_id)
-        if job is None or job.round != round_ or job.status not in {"queued", "running"}:
+    held = select(BulkItem.row_number).where(BulkItem.job_id == job_id, BulkItem.status == "running",
+                                             BulkItem.workflow_id == workflow).limit(1).scalar_subquery()
+    came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
+                    exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
+    with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
+        job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back)
+                              .where(BulkJob.id == job_id)).first()
+        if job is None or job[0] != round_ or job[1] not in {"queued", "running"}:
             return {"status": "stop", "reason": "stopped"}
-        held = session.execute(select(BulkItem.row_number).where(
-            BulkItem.job_id == job_id, BulkItem.status == "running", BulkItem.workflow_id == workflow)).first()
-        if held is not None:
-            return {"status": "row", "row": held[0]}  # a re-run of a step whose worker died mid-row
-        probing = not _came_back(session, job)
+        if job[2] is not None:
+            return {"status": "row", "row": job[2]}  # a re-run of a step whose worker died mid-row
+        probing = not job[3]
         if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
             session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
         due = session.execute(select(BulkItem.id, BulkItem.row_number).where(
@@ -182,16 +187,6 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
 
 
-def _came_back(session, job: BulkJob) -> bool:
-    """True once the provider answered a row of this round, or a row came back: until then one row goes out
-    alone, so a key with no quota costs one request, not one per lane (the job is marked running, with its
-    start time, before its lanes start)."""
-    if job.answered_at is not None and job.started_at is not None and job.answered_at >= job.started_at:
-        return True
-    return bool(session.execute(select(exists().where(
-        BulkItem.job_id == job.id, BulkItem.finished_at >= job.started_at))).scalar_one())
-
-
 def _mark_answered(engine, job_id: int):
     """on_answer for the round's first row: the other lanes need not wait for it to be checked and saved."""
     def mark() -> None:
@@ -206,8 +201,8 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False) ->
     generator = durable.current_generator()
     engine = generator.engine
     with session_scope(engine) as session:
-        job = session.get(BulkJob, job_id)
-        item = session.exec(select(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == row)).one()
+        job, item = session.exec(select(BulkJob, BulkItem).join(BulkItem, BulkItem.job_id == BulkJob.id)
+                                 .where(BulkJob.id == job_id, BulkItem.row_number == row)).one()
     if item.status != "running" or item.workflow_id != workflow:
         return "skipped"
     options = JobOptions.model_validate(job.settings_json)
@@ -334,9 +329,12 @@ def sweep_ended_workflows(engine) -> int:
 
 
 def refeed_laneless_jobs(engine) -> list[int]:
-    """A running job none of whose lanes is alive finishes if nothing is left, else is fed in a new round."""
+    """A running job none of whose lanes is alive finishes if nothing is left, else is fed in a new round
+    (not one that has just started: its lanes are queued right after it is marked running)."""
+    settled = utcnow() - timedelta(seconds=durable.SWEEP_SECONDS)
     with session_scope(engine) as session:
-        running = session.execute(select(BulkJob.id, BulkJob.round).where(BulkJob.status == "running")).all()
+        running = session.execute(select(BulkJob.id, BulkJob.round).where(BulkJob.status == "running",
+                                                                         BulkJob.started_at < settled)).all()
     laneless = []
     for job_id, round_ in running:
         prefix = lane_id(job_id, round_, 0)[:-1]
