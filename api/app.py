@@ -10,6 +10,7 @@ from core.access.throttle import TokenThrottle
 from core.pipeline import Generator
 
 from . import problems
+from .docs import add_docs
 from .deps import Services
 from .middleware import AuditMiddleware, BodyLimitMiddleware, SitesCORSMiddleware
 from .routers import analytics, brand, bulk, generate, health, items
@@ -50,8 +51,9 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, 
             await asyncio.to_thread(svc.bulk_worker.stop, 10)
 
     app = FastAPI(title="ContentCraft API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=f"{prefix}/docs", redoc_url=f"{prefix}/redoc", openapi_url=f"{prefix}/openapi.json",
+                  docs_url=None, redoc_url=None, openapi_url=f"{prefix}/openapi.json",
                   exception_handlers=problems.HANDLERS)
+    add_docs(app, prefix)  # Swagger UI and ReDoc from local files: FastAPI's defaults load them from a CDN
     app.state.services = svc
     app.openapi = lambda: _openapi(app)
     for module in (generate, bulk, items, brand, analytics, health):

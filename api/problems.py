@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from core import errors
 from core.access.idempotency import IdempotencyConflictError, IdempotencyKeyReusedError
 from core.analytics.budgets import BudgetExceededError
+from core.i18n import _
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "/api/problems/"
@@ -21,8 +22,11 @@ log = logging.getLogger("contentcraft.api")
 class UnsupportedMediaTypeError(errors.ContentCraftError):
     """The request body's Content-Type is not one the endpoint reads."""
 
+    kind = "unsupported_media_type"
 
-# slug: (HTTP status, title, the error classes it covers); the first matching class in MRO order wins.
+
+# slug: (HTTP status, title, the error classes it covers); the first matching class in MRO order wins. The one
+# mapping from errors to problems: a pipeline result's error_kind finds its slug through its class's `kind`.
 PROBLEMS: dict[str, tuple[int, str, tuple[type, ...]]] = {
     "unauthorized": (401, "Missing or invalid API token", (errors.AuthenticationError,)),
     "forbidden": (403, "Your role does not allow this", (errors.PermissionDeniedError,)),
@@ -47,8 +51,8 @@ PROBLEMS: dict[str, tuple[int, str, tuple[type, ...]]] = {
     "request-failed": (400, "The request could not be carried out", (errors.ContentCraftError,)),
     "internal-error": (500, "Internal error", ()),
 }
-_BY_CLASS = {cls: slug for slug, (_, _, classes) in PROBLEMS.items() for cls in classes}
-_BY_NAME = {cls.__name__: slug for cls, slug in _BY_CLASS.items()}
+_BY_CLASS = {cls: slug for slug, (_status, _title, classes) in PROBLEMS.items() for cls in classes}
+_BY_KIND = {cls.kind: slug for cls, slug in _BY_CLASS.items()}
 _BY_STATUS = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type",
               401: "unauthorized", 403: "forbidden", 409: "conflict", 422: "validation-failed",
               429: "rate-limited", 503: "service-unavailable"}
@@ -74,14 +78,14 @@ def slug_for(error: BaseException) -> str:
     return next((_BY_CLASS[cls] for cls in type(error).__mro__ if cls in _BY_CLASS), "internal-error")
 
 
-def slug_for_name(error_type: str | None) -> str:
-    """The problem slug for a pipeline response's error_type (a class name)."""
-    return _BY_NAME.get(error_type or "", "request-failed")
+def slug_for_kind(kind: str | None) -> str:
+    """The problem slug for a pipeline result's error_kind (a core.errors `kind`)."""
+    return _BY_KIND.get(kind or "", "request-failed")
 
 
 def problem(slug: str, detail: str, request: Request, headers: dict | None = None, **extensions) -> JSONResponse:
     """A problem+json response (noted for the audit log); Retry-After is sent when retry_after is given."""
-    status, title, _ = PROBLEMS[slug]
+    status, title, _classes = PROBLEMS[slug]
     request.state.problem = slug
     body = {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **extensions}
@@ -97,7 +101,7 @@ def responses(*slugs: str) -> dict:
     """OpenAPI `responses` entries for the problems an endpoint can answer with (422 always: bad parameters)."""
     found: dict[int, dict] = {}
     for slug in dict.fromkeys((*slugs, "validation-failed")):
-        status, title, _ = PROBLEMS[slug]
+        status, title, _classes = PROBLEMS[slug]
         entry = found.setdefault(status, {"description": "",
                                           "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}})
         entry["description"] = "; ".join(filter(None, [entry["description"], title]))
@@ -108,7 +112,18 @@ async def core_error(request: Request, exc: errors.ContentCraftError) -> JSONRes
     return problem(slug_for(exc), str(exc), request, retry_after=getattr(exc, "retry_after", None))
 
 
+def _json_media(request: Request) -> bool:
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.startswith("application/") and media.endswith("+json")
+
+
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # FastAPI reads a JSON body only when it is labelled JSON; anything else reaches validation as bytes.
+    if not _json_media(request) and any(tuple(e["loc"][:1]) == ("body",) for e in exc.errors()):
+        sent = request.headers.get("content-type") or _("no Content-Type")
+        return problem("unsupported-media-type", _("This endpoint reads JSON: send the body with "
+                                                   "Content-Type: application/json (this request sent {sent}).")
+                       .format(sent=sent), request)
     found = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     detail = errors.describe_validation_error(exc, limit=5)
     return problem("validation-failed", f"Fix these fields and send the request again: {detail}.",

@@ -6,7 +6,8 @@ outline and headings are filled, the distinct-4-gram ratio (≥ 0.6 wanted; Li e
 detected, whether the gate passed on the first try, and seconds per post. Rows are also appended as JSON
 lines to --out as they finish, so a long run can be read while it goes.
 
-Run: .venv/bin/python benchmarks/length.py [--languages en,de,es,fr] [--lengths short,medium,long]
+Run: .venv/bin/python benchmarks/length.py [--languages en,de,es,fr] [--lengths short,medium,long] [--threads N]
+(on a busy machine --threads 1 avoids llama.cpp's spinning worker threads fighting for the cores)
 """
 
 import argparse
@@ -80,10 +81,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--languages", default="en,de,es,fr")
     parser.add_argument("--lengths", default="short,medium,long")
+    parser.add_argument("--threads", type=int, help="llama.cpp threads (default: every core)")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "contentcraft-length.jsonl")
     args = parser.parse_args()
     database = Path(tempfile.mkdtemp()) / "length.db"
-    settings = Settings(database_url=f"sqlite:///{database}", provider="local", fallback=[], cache_ttl=0)
+    settings = Settings(database_url=f"sqlite:///{database}", provider="local", fallback=[], cache_ttl=0,
+                        local_threads=args.threads)
     upgrade(settings.database_url)
     generator = Generator(settings)
     print(f"embedded model, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start", flush=True)

@@ -2,9 +2,13 @@
 
 from . import seo
 from .errors import InvalidOutputError
+from .images import ImagePolicy
 from .text import cut
 from .schemas import (BlogDraft, ContentData, ContentRequest, MetaData, ProductData, ProductDraft,
                       ProductRequest)
+
+
+KEEP_IMAGES = ImagePolicy(keep_external=True)
 
 
 def _meta(seo_title_source: str, slug_source: str, *description_sources: str) -> MetaData:
@@ -18,7 +22,7 @@ def _meta(seo_title_source: str, slug_source: str, *description_sources: str) ->
 def build_content(draft: BlogDraft, request: ContentRequest) -> ContentData:
     """A ContentData from a blog draft: sanitised body, fitted meta, slug, headings and JSON-LD."""
     title = seo.plain_text(draft.title)
-    body = seo.sanitize_html(draft.body_html)
+    body = seo.sanitize_html(draft.body_html, KEEP_IMAGES)  # apply_images decides on them once the result is final
     body_text = seo.plain_text(body)
     if not body_text:
         raise InvalidOutputError("The article body is empty after removing unsafe HTML.")
@@ -35,7 +39,7 @@ def build_content(draft: BlogDraft, request: ContentRequest) -> ContentData:
 def build_product(draft: ProductDraft, request: ProductRequest) -> ProductData:
     """A ProductData from a product draft."""
     title = seo.plain_text(draft.title)
-    body = seo.sanitize_html(draft.description_html)
+    body = seo.sanitize_html(draft.description_html, KEEP_IMAGES)
     # An empty short description (markup only) is rebuilt from the long one's first sentences.
     short = seo.plain_text(draft.short_description) or (seo.fit_length(seo.plain_text(body), 1, 300) or "")
     meta = _meta(draft.seo_title or title, request.name, draft.meta_desc, short, seo.plain_text(body))
@@ -55,3 +59,11 @@ def apply_seo_options(data: ContentData | ProductData, settings) -> None:
         data.schema_ld_json = {}
     if isinstance(data, ProductData) and not settings.seo_alt_text:
         data.image_alt_text = cut(data.title, 125)
+
+
+def apply_images(data: ContentData | ProductData, images: ImagePolicy) -> list[str]:
+    """Remove the images `images` does not allow from the result's HTML; returns their src, for the warning."""
+    field = "body_html" if isinstance(data, ContentData) else "description_html"
+    cleaned, dropped = seo.clean_body(getattr(data, field), images)
+    setattr(data, field, cleaned)
+    return dropped

@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--as", dest="user", default=os.environ.get("CONTENTCRAFT_USER", "cli"),
                          help="the user the generation is logged for")
         sub.add_argument("--no-cache", action="store_true")
+        sub.add_argument("--keep-external-images", action="store_true",
+                         help="keep <img> from hosts other than the connected WordPress sites (removed otherwise)")
         sub.add_argument("--json", action="store_true", help="print the result as JSON: {success, data, error, item_id, …}")
         sub.set_defaults(handler=cmd_generate)
     return parser
@@ -94,11 +96,13 @@ def _request_from_args(args, content_cls, product_cls):
     if args.kind == "blog":
         return content_cls(topic=args.topic, keywords=args.keywords, tone=args.tone, length=args.length,
                            language=args.language, brand_profile=args.brand_profile,
-                           sections=[s for s in args.sections.split(",") if s.strip()])
+                           sections=[s for s in args.sections.split(",") if s.strip()],
+                           keep_external_images=args.keep_external_images)
     attributes = dict(pair.split("=", 1) for pair in args.attributes.split(";") if "=" in pair)
     return product_cls(name=args.name, category=args.category, features=args.features,
                        attributes={k.strip(): v.strip() for k, v in attributes.items()}, audience=args.audience,
-                       tone=args.tone, language=args.language, brand_profile=args.brand_profile)
+                       tone=args.tone, language=args.language, brand_profile=args.brand_profile,
+                       keep_external_images=args.keep_external_images)
 
 
 def _os_user() -> str:

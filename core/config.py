@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     default_tone: str = "friendly"
     default_language: str = "en"
+    ui_language: str | None = Field(None, description="Dashboard language when neither the user nor the browser "
+                                                      "names one of ours (en fa ar de es fr it ja ko zh).")
     seo_schema: bool = Field(True, description="Add schema.org JSON-LD to every item.")
     seo_internal_links: bool = Field(True, description="Suggest internal links from the connected site.")
     seo_alt_text: bool = Field(True, description="Let the model write image alt text (else the product title).")

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from . import seo
 from .errors import ValidationFailedError, explain_validation_error
+from .images import NO_EXTERNAL_IMAGES, ImagePolicy
 from .schemas import ContentData, InternalLink, ProductData
 
 LIST_FIELDS = {"outline", "headings", "bullet_features"}
@@ -119,10 +120,10 @@ def _meta(fields: dict, slug_source: str) -> dict:
 
 
 def content_from_fields(fields: dict[str, str], *, language: str, keywords: list[str],
-                        sync_json_ld: bool = True) -> ContentData:
-    """Validated, sanitised ContentData from the Studio's edited fields."""
+                        sync_json_ld: bool = True, images: ImagePolicy = NO_EXTERNAL_IMAGES) -> ContentData:
+    """Validated, sanitised ContentData from the Studio's edited fields; images only those `images` allows."""
     # Titles and excerpts are plain text (never saved "as typed" with markup); bodies are sanitised HTML.
-    title, body = seo.plain_text(fields.get("title", "")), seo.sanitize_html(fields.get("body_html", ""))
+    title, body = seo.plain_text(fields.get("title", "")), seo.sanitize_html(fields.get("body_html", ""), images)
     meta = _meta(fields, title)
     fresh = seo.blog_json_ld(title=title, description=meta["meta_desc"], language=language, keywords=keywords,
                              body_text=seo.plain_text(body))
@@ -134,16 +135,22 @@ def content_from_fields(fields: dict[str, str], *, language: str, keywords: list
 
 
 def product_from_fields(fields: dict[str, str], *, language: str, category: str = "",
-                        sync_json_ld: bool = True) -> ProductData:
-    """Validated, sanitised ProductData from the Product Writer's edited fields."""
+                        sync_json_ld: bool = True, images: ImagePolicy = NO_EXTERNAL_IMAGES) -> ProductData:
+    """Validated, sanitised ProductData from the Product Writer's edited fields; images as `images` allows."""
     title, short = seo.plain_text(fields.get("title", "")), fields.get("short_description", "").strip()
     fresh = seo.product_json_ld(name=title, description=seo.plain_text(short), category=category, language=language)
     return _validated(ProductData, {
         "title": title, "short_description": short,
-        "description_html": seo.sanitize_html(fields.get("description_html", "")),
+        "description_html": seo.sanitize_html(fields.get("description_html", ""), images),
         "bullet_features": lines(fields.get("bullet_features", "")), "meta": _meta(fields, title),
         "image_alt_text": seo.plain_text(fields.get("image_alt_text", "")),
         "schema_ld_json": _json_ld("product", fields, fresh, sync_json_ld)})
+
+
+def dropped_images(fields: dict[str, str], images: ImagePolicy) -> list[str]:
+    """The src of each image in the edited HTML fields that saving under `images` removes."""
+    return [src for name in ("body_html", "description_html") if name in fields
+            for src in seo.clean_body(fields[name], images)[1]]
 
 
 def follow_title(fields: dict[str, str], old_title: str, hand: set[str]) -> dict[str, str]:

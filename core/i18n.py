@@ -7,10 +7,13 @@ CLI process): `set_language("fa")` or `with use_language("fa"): …`. A missing 
 """
 
 import contextvars
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
 import gettext
 from pathlib import Path
+
+from babel import Locale
 
 DOMAIN = "contentcraft"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "data" / "locale"
@@ -18,7 +21,8 @@ UI_LANGUAGES = ("en", "fa", "ar", "de", "es", "fr", "it", "ja", "ko", "zh")
 RTL_LANGUAGES = frozenset({"fa", "ar"})
 DEFAULT_LANGUAGE = "en"
 
-_language: contextvars.ContextVar[str] = contextvars.ContextVar("contentcraft_language", default=DEFAULT_LANGUAGE)
+_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("contentcraft_language", default=None)
+_fallback: Callable[[], str | None] | None = None
 
 
 def normalise(tag: str | None) -> str | None:
@@ -36,8 +40,18 @@ def catalogue(language: str) -> gettext.NullTranslations:
 
 
 def current_language() -> str:
-    """The language of the current context ("en" unless set)."""
-    return _language.get()
+    """The language of the current context; else the fallback's (see set_fallback); else "en"."""
+    code = _language.get()
+    if code is None and _fallback is not None:
+        code = normalise(_fallback())
+    return code or DEFAULT_LANGUAGE
+
+
+def set_fallback(resolver: Callable[[], str | None] | None) -> None:
+    """Where a context that set no language looks for one (the dashboard: the session's language, which its
+    widget callbacks need, as they run before the script sets the language)."""
+    global _fallback
+    _fallback = resolver
 
 
 def set_language(language: str | None) -> str:
@@ -75,3 +89,32 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for extraction without translating it now (translate with `_()` where shown)."""
     return message
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    """The UI language a browser's Accept-Language header prefers ("fa-IR,fa;q=0.9,en;q=0.8" → "fa"), or None.
+
+    Tags are ranked by their q-value (RFC 9110 §12.5.4), then matched by Babel's `Locale.negotiate`, which
+    also tries a tag's language alone ("de-CH" → "de").
+    """
+    ranked = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = _quality(params)
+        if tag and tag != "*" and quality > 0:
+            ranked.append((-quality, position, tag.replace("_", "-")))
+    preferred = [tag for _q, _p, tag in sorted(ranked)]
+    chosen = Locale.negotiate(preferred, UI_LANGUAGES, sep="-") if preferred else None
+    return normalise(str(chosen)) if chosen else None
+
+
+def _quality(params: str) -> float:
+    """A language range's q-value from its parameters ("q=0.8"); 1 when absent, 0 when malformed."""
+    for param in params.split(";"):
+        name, _eq, value = param.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value)
+            except ValueError:
+                return 0.0
+    return 1.0

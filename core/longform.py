@@ -21,6 +21,7 @@ from .schemas import LENGTH_WORDS, BlogDraft, ContentData, ContentRequest
 SECTION_COUNT = {"short": 3, "medium": 5, "long": 7}
 TOKENS_PER_WORD = 1.6  # generous for German and French; the text is cut to length afterwards
 OVERSHOOT = 1.15  # a section may run this much over its share before it is cut at a sentence end
+TOP_UP_SHARE = 0.55  # a section under this share of its words gets one "go on" call (small models stop early)
 PREVIOUS_CHARS = 400
 MAX_HEADING_WORDS = 10
 _HEADING_TEXT = r"^[^{}\[\]<>\"#_*|\\/`=@$%^~\n]{6,70}$"
@@ -103,10 +104,11 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
             raise CancelledError("Cancelled: the post was not finished, so nothing was saved.")
         previous = " ".join(written[-1][1])[-PREVIOUS_CHARS:] if written else ""
         outline = [h or "(to be decided)" for h in headings]
-        text = section_text(chain, request, tally, extra, title=title, outline=outline,
-                            heading=heading or "the next part of the post", previous=previous, words=share,
+        context = {"title": title, "outline": outline, "heading": heading or "the next part of the post"}
+        text = section_text(chain, request, tally, extra, **context, previous=previous, words=share,
                             on_chunk=on_chunk)
         paragraphs = paragraphs_of(text, share, seen)
+        paragraphs += top_up(chain, request, tally, extra, context, paragraphs, share, seen, on_chunk)
         if not paragraphs:
             continue
         heading = heading or name_section(chain, request, tally, " ".join(paragraphs))
@@ -124,10 +126,28 @@ def section_text(chain: list, request: ContentRequest, tally: Tally, extra: list
     messages = _messages("longform_section_system", "longform_section", request, extra, title=title,
                          outline="; ".join(outline), heading=heading, words=words,
                          previous=previous or "(this is the first section)")
+    return _complete(chain, messages, words, tally, on_chunk)
+
+
+def _complete(chain: list, messages: list[dict], words: int, tally: Tally,
+              on_chunk: Callable[[str], None] | None) -> str:
+    """Plain text asked with a token budget of about `words` words."""
     budget = min(int(words * TOKENS_PER_WORD) + 40, chain[0].settings.max_tokens)
     completion = call_chain([provider.with_budget(budget) for provider in chain], messages, None, tally, on_chunk)
     tally.truncations -= completion.finish_reason == "length"  # cut at its budget by design, then at a sentence
     return completion.text
+
+
+def top_up(chain: list, request: ContentRequest, tally: Tally, extra: list[str], context: dict,
+           paragraphs: list[str], share: int, seen: set[str], on_chunk: Callable[[str], None] | None) -> list[str]:
+    """More paragraphs for a section that stopped well short of its share (one call), else none."""
+    written = seo.word_count(" ".join(paragraphs))
+    if not paragraphs or written >= share * TOP_UP_SHARE:
+        return []
+    messages = _messages("longform_section_system", "longform_continue", request, extra, title=context["title"],
+                         heading=context["heading"], so_far=" ".join(paragraphs)[-PREVIOUS_CHARS:],
+                         words=share - written)
+    return paragraphs_of(_complete(chain, messages, share - written, tally, on_chunk), share - written, seen)
 
 
 def name_section(chain: list, request: ContentRequest, tally: Tally, text: str) -> str:

@@ -55,6 +55,7 @@ class User(SQLModel, table=True):
     role: str = Field(default="writer", max_length=20)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    language: str | None = Field(default=None, max_length=8)  # dashboard language; None: the browser's
 
 
 class ContentItem(SQLModel, table=True):

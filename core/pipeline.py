@@ -17,6 +17,7 @@ from .cache import cache_key, make_cache
 from .config import Settings, get_settings
 from .db import engine_for, session_scope
 from .errors import ContentCraftError, InvalidOutputError, describe_validation_error
+from .images import dropped_warning, policy_for
 from .logs import log_generation
 from .models import ContentItem, ContentVersion, GenerationLog, utcnow
 from .plugins import pm
@@ -101,12 +102,14 @@ class Generator:
                                             on_progress, cancel, on_chunk)
             data = written.data
             assemble.apply_seo_options(data, self.settings)
+            dropped = assemble.apply_images(data, policy_for(self.engine, request.keep_external_images))
             pm.hook.generated_content(request=request, data=data)
             response = ContentResponse(status="succeeded" if written.verdict.ok else "needs_review", type=job.kind,
                                        **{_field(job): data}, brand_score=score_for(brand, request, data),
                                        provider=tally.provider, model=tally.model,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens,
-                                       warnings=written.verdict.messages, attempts=written.attempts,
+                                       warnings=written.verdict.messages + dropped_warning(dropped),
+                                       attempts=written.attempts,
                                        detected_language=written.verdict.detected_language)
             if use_cache and response.status == "succeeded":
                 self.cache.set(key, response.model_dump_json(), self.settings.cache_ttl)
@@ -119,7 +122,7 @@ class Generator:
             except Exception:
                 log.exception("a generation_failed hook raised")
             response = ContentResponse(status="failed", type=job.kind, error=str(error), error_kind=error.kind,
-                                       error_type=type(error).__name__, retryable=error.retryable,
+                                       retryable=error.retryable,
                                        retry_after=getattr(error, "retry_after", None),
                                        provider=tally.provider or None, model=tally.model or None,
                                        prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens)

@@ -71,6 +71,13 @@ def _check_items(field: str, items: list[str]) -> list[str]:
     return items
 
 
+# Off unless asked for, and then left out of dumps, so cache keys and stored requests stay as they were.
+def _keep_external_images():
+    return Field(False, exclude_if=lambda keep: not keep,
+                 description="keep <img> from hosts other than the connected WordPress sites (otherwise removed, "
+                             "with a warning)")
+
+
 class ContentRequest(_Strict):
     """What the user asks for: a blog post."""
 
@@ -81,6 +88,7 @@ class ContentRequest(_Strict):
     language: Language = "en"
     brand_profile: str | None = None
     sections: list[str] = Field(default_factory=list, max_length=20)
+    keep_external_images: bool = _keep_external_images()
 
     @field_validator("keywords", "sections", mode="before")
     @classmethod
@@ -132,6 +140,7 @@ class ProductRequest(_Strict):
     brand_profile: str | None = None
     current_copy: str = Field("", max_length=8000, description="the product's present copy, to rewrite from")
     sku: str = Field("", max_length=100, description="the store's SKU, so publishing finds the product")
+    keep_external_images: bool = _keep_external_images()
 
     @field_validator("features", mode="before")
     @classmethod
@@ -182,8 +191,7 @@ class ContentResponse(BaseModel):
     content: ContentData | None = None
     product: ProductData | None = None
     error: str | None = None
-    error_kind: str | None = None  # e.g. "quota_exceeded", "rate_limited", "truncated" (core.errors kinds)
-    error_type: str | None = Field(None, description="The error's class name, e.g. RateLimitedError.")
+    error_kind: str | None = None  # the error's core.errors kind, e.g. "quota_exceeded", "truncated"
     retryable: bool = False
     retry_after: float | None = None
     item_id: int | None = None
@@ -217,7 +225,8 @@ class GenerationResult(BaseModel):
     latency_ms: int = 0
     cache_hit: bool = False
     warnings: list[str] = Field(default_factory=list)
-    error_type: str | None = None
+    error_kind: str | None = Field(None, description="What kind of failure, e.g. rate_limited, quota_exceeded, "
+                                   "invalid_output, provider_timeout (stable names; the problem `type` says the same).")
     retryable: bool = False
     retry_after: float | None = Field(None, description="Seconds to wait before retrying, when known.")
     brand_score: BrandConsistency | None = None

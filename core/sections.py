@@ -2,13 +2,15 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
 from . import prompts, seo
 from .db import session_scope
+from .assemble import KEEP_IMAGES
 from .errors import ContentCraftError, InvalidOutputError, ValidationFailedError
+from .images import ImagePolicy, dropped_warning, policy_for
 from .logs import log_generation
 from .models import GenerationLog
 from .answers import Tally, ask
@@ -77,6 +79,7 @@ class SectionResult:
     prompt_tokens: int
     completion_tokens: int
     latency_ms: int
+    warnings: list[str] = field(default_factory=list)  # e.g. external images removed from a new body
 
 
 def _text(value: str, what: str) -> str:
@@ -87,7 +90,7 @@ def _text(value: str, what: str) -> str:
 
 
 def _body(value: str, what: str) -> str:
-    body = seo.sanitize_html(value)
+    body = seo.sanitize_html(value, KEEP_IMAGES)  # the request's image choice applies in regenerate()
     if not seo.plain_text(body):
         raise InvalidOutputError(f"The new {what} is empty after removing unsafe HTML. Try again.")
     return body
@@ -221,6 +224,7 @@ def regenerate(generator: Generator, request: Request, data: dict, section: str,
         extra = [text for text in pm.hook.prompt_instructions(request=request) if text]
         answer = ask(chain, section_messages(spec, request, data, extra), spec.answer, tally, on_chunk)
         updates = spec.finish(answer, data)
+        warnings = _apply_images(updates, policy_for(generator.engine, request.keep_external_images))
     except ContentCraftError as error:
         pm.hook.generation_failed(request=request, error=error, user=user)
         _log(generator, spec, request, user, tally, started, error=str(error))
@@ -228,7 +232,16 @@ def regenerate(generator: Generator, request: Request, data: dict, section: str,
     latency = _log(generator, spec, request, user, tally, started)
     return SectionResult(section=section, updates=updates, provider=tally.provider, model=tally.model,
                          prompt_tokens=tally.prompt_tokens, completion_tokens=tally.completion_tokens,
-                         latency_ms=latency)
+                         latency_ms=latency, warnings=warnings)
+
+
+def _apply_images(updates: dict, images: ImagePolicy) -> list[str]:
+    dropped = []
+    for name in ("body_html", "description_html"):
+        if name in updates:
+            updates[name], lost = seo.clean_body(updates[name], images)
+            dropped += lost
+    return dropped_warning(dropped)
 
 
 def _log(generator: Generator, spec: Section, request: Request, user: str, tally: Tally, started: float,

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import nh3
 from slugify import slugify
 
+from .images import NO_EXTERNAL_IMAGES, ImagePolicy
 from .text import cut, graphemes, spaced_controls
 
 SEO_TITLE_MAX = 60
@@ -21,12 +22,34 @@ ALLOWED_TAGS = {"h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li",
                 "figure", "figcaption", "span"}
 
 
-def sanitize_html(body: str) -> str:
-    """Body HTML safe to show and publish: scripts, styles, handlers and h1 removed."""
+# An <img> as nh3 writes it (values always double-quoted, quotes inside escaped), to find those left without src.
+_IMG = re.compile(r'<img(?:\s+[\w-]+(?:="[^"]*")?)*\s*/?>')
+
+
+def clean_body(body: str, images: ImagePolicy = NO_EXTERNAL_IMAGES) -> tuple[str, list[str]]:
+    """Body HTML safe to show and publish, and the src of each image `images` did not allow (now removed).
+
+    Scripts, styles, handlers and h1 go; an `<img>` loads only from the hosts `images` allows."""
     body = re.sub(r"<(/?)h1\b", r"<\1h2", spaced_controls(body), flags=re.IGNORECASE)
     if not _BLOCK_TAG.search(body):
         body = "".join(f"<p>{html.escape(part.strip())}</p>" for part in re.split(r"\n\s*\n", body) if part.strip())
-    return nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer").strip()
+    dropped: list[str] = []
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src" and not images.allows(value):
+            dropped.append(value)
+            return None
+        return value
+
+    cleaned = nh3.clean(body, tags=ALLOWED_TAGS, link_rel="noopener noreferrer", attribute_filter=keep)
+    if "<img" in cleaned:  # an image left without src (ours dropped, or nh3's: data:, javascript:) goes too
+        cleaned = _IMG.sub(lambda tag: tag.group(0) if ' src="' in tag.group(0) else "", cleaned)
+    return cleaned.strip(), dropped
+
+
+def sanitize_html(body: str, images: ImagePolicy = NO_EXTERNAL_IMAGES) -> str:
+    """Body HTML safe to show and publish (see clean_body); images `images` does not allow are removed."""
+    return clean_body(body, images)[0]
 
 
 _BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|h[1-6]|li|ul|ol|div|tr|td|th|blockquote|pre|figcaption))\b[^>]*>",

@@ -2,10 +2,13 @@
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+REDRAW_SECONDS, TAIL_CHARS = 0.25, 3000
 _DONE = object()
 
 
@@ -33,3 +36,25 @@ class ChunkStream(Generic[T]):
         self._thread.join()
         if self.error is not None:
             raise self.error
+
+
+def redraws(chunks: Iterable[str], every: float = REDRAW_SECONDS, tail: int = TAIL_CHARS,
+            clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
+    """The last `tail` characters written so far, at most once per `every` seconds and once at the end.
+
+    A preview redrawn on every chunk re-sends the whole text each time (quadratic: a 200 KB answer cost
+    over a minute of server CPU); this sends at most 4 bounded redraws a second.
+    """
+    recent: deque[str] = deque()
+    size, last, pending = 0, float("-inf"), False
+    for chunk in chunks:
+        recent.append(chunk)
+        size += len(chunk)
+        while size - len(recent[0]) >= tail:  # keep only the chunks the tail needs
+            size -= len(recent.popleft())
+        pending = True
+        if clock() - last >= every:
+            last, pending = clock(), False
+            yield "".join(recent)[-tail:]
+    if pending:
+        yield "".join(recent)[-tail:]

@@ -8,6 +8,7 @@ from sqlmodel import func, select
 from .auth import allowed, require
 from .db import session_scope
 from .errors import InvalidTransitionError, NotFoundError, PermissionDeniedError
+from .images import KEEP_FIELD
 from .library import visible_to
 from .text import cut_to_units
 from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
@@ -93,6 +94,20 @@ def save_edit(engine: Engine, user: User, item_id: int, data: dict, note: str = 
     """An edit by user, checked against their role, as a new version."""
     check_can_edit(user, get_item(engine, item_id))
     return add_version(engine, item_id, data, user.email, note)
+
+
+def set_keep_external_images(engine: Engine, user: User, item_id: int, keep: bool) -> bool:
+    """Store whether the item keeps images from other hosts (previews and publishing follow it); True if it changed."""
+    check_can_edit(user, get_item(engine, item_id))
+    with session_scope(engine) as session:
+        item = session.get(ContentItem, item_id)
+        if bool(item.request_json.get(KEEP_FIELD)) == keep:
+            return False
+        # Kept with the request, left out when off as the request's own dump does.
+        request = {k: v for k, v in item.request_json.items() if k != KEEP_FIELD}
+        item.request_json = {**request, KEEP_FIELD: True} if keep else request
+        session.add(item)
+        return True
 
 
 def versions(engine: Engine, item_id: int) -> list[ContentVersion]:

@@ -9,19 +9,21 @@ from core.auth import allowed
 from core.bulk.export import results_frame, send_to_review, to_csv, to_woocommerce_csv, to_xlsx
 from core.bulk.mapping import HELP
 from core.errors import ContentCraftError
+from core.i18n import N_, _, ngettext
 from core.providers import provider_classes
-from core.schemas import LANGUAGES as LANGUAGE_NAMES
+from ui import formats, labels
 from ui.bulk_worker import bulk_worker as worker
 from ui.common import current_user, engine, friendly_errors, generator
+from ui.plain import md
 
 REFRESH_SECONDS = 2
 TABLE_ROWS = 1000
-NONE = "(none)"
-KIND_LABELS = {"blog": "Blog posts", "product": "Product descriptions"}
+NONE = ""  # a field read from no column
+KIND_LABELS = {"blog": N_("Blog posts"), "product": N_("Product descriptions")}
 ACTIVE = {"queued", "running"}
 
 
-@st.cache_data(max_entries=4, show_spinner="Checking every row…")
+@st.cache_data(max_entries=4, show_spinner=False)
 def check_file(data: bytes, kind: str, overrides: tuple) -> bulk.Report:
     """The validation report for a file and mapping (cached: reruns do not re-read big files)."""
     return bulk.validate(data, kind, dict(overrides))
@@ -39,60 +41,68 @@ def templates() -> None:
     """Download buttons for the two ready-to-fill CSV templates."""
     left, right = st.columns(2)
     for column, kind in zip((left, right), bulk.KINDS):
-        column.download_button(f"{KIND_LABELS[kind]} template (CSV)", bulk.template_csv(kind),
+        column.download_button(_("{kind} template (CSV)").format(kind=kind_label(kind)), bulk.template_csv(kind),
                                file_name=f"contentcraft-{kind}-template.csv", mime="text/csv",
                                key=f"bulk_template_{kind}", icon=":material/download:")
 
 
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS[kind])
+
+
 def column_mapping(kind: str, header: list[str], digest: str) -> dict[str, str]:
     """One selectbox per field, pre-set to the automatic match; returns field → chosen header."""
-    st.subheader("Columns")
-    st.caption("Each field reads the column chosen here; fields set to (none) use their defaults.")
+    st.subheader(_("Columns"))
+    st.caption(_("Each field reads the column chosen here; fields set to (none) use their defaults."))
     automatic, options, chosen = bulk.auto_map(kind, header), [NONE, *header], {}
     columns = st.columns(3)
     for index, field in enumerate(bulk.FIELDS[kind]):
         required = " *" if field in bulk.REQUIRED[kind] else ""
         choice = columns[index % 3].selectbox(
             f"{field}{required}", options, index=options.index(automatic.get(field, NONE)), help=HELP[field],
-            key=f"bulk_map_{digest}_{kind}_{field}")
+            key=f"bulk_map_{digest}_{kind}_{field}", format_func=lambda column: column or _("(none)"))
         chosen[field] = "" if choice == NONE else choice
     return chosen
 
 
 def validation_report(report: bulk.Report) -> None:
     """Counts, then every bad row with its column and what to fix, then the notes."""
-    st.subheader("Check")
+    st.subheader(_("Check"))
     if report.woocommerce:
-        st.info(f"Recognised WooCommerce's product export ({LANGUAGE_NAMES.get(report.woocommerce)} column names): "
-                "the present descriptions are rewritten, attributes and category paths kept, and each ID and SKU "
-                "kept so publishing updates the same product.")
-    st.caption(f"Read as {report.encoding}, {report.delimiter}-separated. Row numbers count the header as row 1.")
+        st.info(_("Recognised WooCommerce's product export ({language} column names): the present descriptions are "
+                  "rewritten, attributes and category paths kept, and each ID and SKU kept so publishing updates "
+                  "the same product.").format(language=labels.language_name(report.woocommerce)))
+    st.caption(_("Read as {encoding}, {delimiter}-separated. Row numbers count the header as row 1.").format(
+        encoding=md(report.encoding), delimiter=md(report.delimiter)))
     ready, bad, blank = st.columns(3)
-    ready.metric("Rows ready", report.good)
-    bad.metric("Rows with errors", report.bad)
-    blank.metric("Blank rows skipped", report.blank)
+    ready.metric(_("Rows ready"), formats.number(report.good))
+    bad.metric(_("Rows with errors"), formats.number(report.bad))
+    blank.metric(_("Blank rows skipped"), formats.number(report.blank))
     if report.errors:
-        st.warning(f"{report.bad} rows have errors and will not run. The other rows can run now; fix these "
-                   "in your file and upload it again to add them.")
+        st.warning(ngettext("{count} row has errors and will not run. The other rows can run now; fix it in your "
+                            "file and upload it again to add it.",
+                            "{count} rows have errors and will not run. The other rows can run now; fix these in "
+                            "your file and upload it again to add them.", report.bad).format(count=report.bad))
         st.dataframe(_problem_table(report.errors), hide_index=True, key="bulk_errors")
     if report.skipped:
-        with st.expander(f"{_count(len(report.skipped), 'row')} skipped (not products of their own)", expanded=True):
+        skipped = len(report.skipped)
+        with st.expander(ngettext("{count} row skipped (not products of their own)",
+                                  "{count} rows skipped (not products of their own)", skipped).format(count=skipped),
+                         expanded=True):
             st.dataframe(_problem_table(report.skipped), hide_index=True, key="bulk_skipped")
     if report.warnings:
-        with st.expander(f"{_count(len(report.warnings), 'note')} (these rows still run)"):
+        notes = len(report.warnings)
+        with st.expander(ngettext("{count} note (these rows still run)", "{count} notes (these rows still run)",
+                                  notes).format(count=notes)):
             st.dataframe(_problem_table(report.warnings), hide_index=True, key="bulk_warnings")
     if report.attribute_columns:
-        st.caption("Attributes from: " + ", ".join(report.attribute_columns))
+        st.caption(_("Attributes from: {columns}").format(columns=md(", ".join(report.attribute_columns))))
     if report.ignored_columns:
-        st.caption("Not used: " + ", ".join(report.ignored_columns))
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
+        st.caption(_("Not used: {columns}").format(columns=md(", ".join(report.ignored_columns))))
 
 
 def _problem_table(problems: list) -> list[dict]:
-    return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
+    return [{_("row"): p.row, _("column"): p.column, _("message"): p.message} for p in problems]
 
 
 def start_form(report: bulk.Report) -> bulk.JobOptions | None:
@@ -101,16 +111,17 @@ def start_form(report: bulk.Report) -> bulk.JobOptions | None:
     default = generator().settings.provider
     with st.form("bulk_start"):
         provider_column, model_column = st.columns(2)
-        provider = provider_column.selectbox("Provider", names, index=names.index(default) if default in names
+        provider = provider_column.selectbox(_("Provider"), names, index=names.index(default) if default in names
                                              else 0, key="bulk_provider")
-        model = model_column.text_input("Model (optional)", key="bulk_model")
+        model = model_column.text_input(_("Model (optional)"), key="bulk_model")
         at_once, rpm, tpm = st.columns(3)
-        concurrency = at_once.number_input("Rows at once", 1, 64, 16, key="bulk_concurrency",
-                                           help="The local model always runs one row at a time.")
-        requests = rpm.number_input("Requests per minute (0 = no limit)", 0, 100_000, 0, key="bulk_rpm",
-                                    help="Your provider account's limit; the job runs at this pace, not above.")
-        tokens = tpm.number_input("Tokens per minute (0 = no limit)", 0, 100_000_000, 0, key="bulk_tpm")
-        started = st.form_submit_button(f"Start job ({report.good} rows)", type="primary",
+        concurrency = at_once.number_input(_("Rows at once"), 1, 64, 16, key="bulk_concurrency",
+                                           help=_("The local model always runs one row at a time."))
+        requests = rpm.number_input(_("Requests per minute (0 = no limit)"), 0, 100_000, 0, key="bulk_rpm",
+                                    help=_("Your provider account's limit; the job runs at this pace, not above."))
+        tokens = tpm.number_input(_("Tokens per minute (0 = no limit)"), 0, 100_000_000, 0, key="bulk_tpm")
+        started = st.form_submit_button(ngettext("Start job ({count} row)", "Start job ({count} rows)",
+                                                 report.good).format(count=report.good), type="primary",
                                         disabled=report.good == 0)
     if not started:
         return None
@@ -120,44 +131,46 @@ def start_form(report: bulk.Report) -> bulk.JobOptions | None:
 
 def new_job(user) -> None:
     """Upload → map → check → start."""
-    kind = st.radio("The rows describe", bulk.KINDS, format_func=KIND_LABELS.get, horizontal=True,
+    kind = st.radio(_("The rows describe"), bulk.KINDS, format_func=kind_label, horizontal=True,
                     key="bulk_kind")
     templates()
-    uploaded = st.file_uploader("CSV file (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab)",
+    uploaded = st.file_uploader(_("CSV file (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab)"),
                                 type=["csv", "tsv", "txt"], key="bulk_file")
     if uploaded is None:
-        st.info("Upload a CSV with one row per item, or start from a template above.")
+        st.info(_("Upload a CSV with one row per item, or start from a template above."))
         return
     data = uploaded.getvalue()
-    with friendly_errors("Reading the file"):
+    with friendly_errors(_("Reading the file")), st.spinner(_("Checking every row…")):
         header = read_header(data)
         overrides = column_mapping(kind, header, hashlib.sha256(data).hexdigest()[:10])
         report = check_file(data, kind, tuple(sorted(overrides.items())))
         validation_report(report)
         options = start_form(report)
         if options is not None:
-            job_id, _ = bulk.create_job(generator(), data, kind, user, options, overrides, uploaded.name)
+            job_id, _created = bulk.create_job(generator(), data, kind, user, options, overrides, uploaded.name)
             worker().wake()
             st.session_state["bulk_job_pick"] = job_id
-            st.success(f"Job #{job_id} is running in the background: follow it below. You can close this tab.")
+            st.success(_("Job #{id} is running in the background: follow it below. You can close this tab.").format(
+                id=job_id))
 
 
 def job_label(job) -> str:
-    return f"#{job.id} · {KIND_LABELS[job.kind].lower()} · {job.source_name or 'upload'} · {job.status}"
+    return " · ".join([f"#{job.id}", kind_label(job.kind), job.source_name or _("upload"),
+                       labels.label(labels.JOB_STATUSES, job.status)])
 
 
 def jobs_section(user) -> None:
     """Pick a job and show its live panel."""
-    st.header("Jobs")
+    st.header(_("Jobs"))
     mine = None if allowed(user.role, "review") else user.email
     jobs = bulk.list_jobs(engine(), user=mine)
     if not jobs:
-        st.info("No bulk jobs yet: upload a CSV above to start one.")
+        st.info(_("No bulk jobs yet: upload a CSV above to start one."))
         return
     by_id = {job.id: job for job in jobs}
     if st.session_state.get("bulk_job_pick") not in by_id:
         st.session_state["bulk_job_pick"] = jobs[0].id
-    job_id = st.selectbox("Job", list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
+    job_id = st.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
     if by_id[job_id].status in ACTIVE:
         live_panel(job_id, user, by_id[job_id].status)
     else:
@@ -175,7 +188,7 @@ def live_panel(job_id: int, user, picked_status: str) -> None:
 
 def job_panel(job_id: int, user, live: bool):
     """Progress, controls, the per-row table, failures and results for one job."""
-    with friendly_errors("Loading the job"):
+    with friendly_errors(_("Loading the job")):
         state = bulk.progress(engine(), job_id)
         _notice()
         _progress(state)
@@ -187,51 +200,59 @@ def job_panel(job_id: int, user, live: bool):
 
 
 def _progress(state: bulk.Progress) -> None:
-    st.progress(state.fraction, text=f"{state.done} of {state.total} rows done · {state.status}")
+    st.progress(state.fraction, text=_("{done} of {total} rows done · {status}").format(done=formats.number(state.done),
+                                                      total=formats.number(state.total),
+                                                      status=labels.label(labels.JOB_STATUSES, state.status)))
     if state.pause_reason:
-        st.error(f"Paused: {state.pause_reason} Then press Resume: the remaining rows continue.")
+        st.error(_("Paused: {reason} Then press Resume: the remaining rows continue.").format(
+            reason=md(state.pause_reason)))
     done, review, failed, left, rate, eta = st.columns(6)
-    done.metric("Succeeded", state.succeeded)
-    review.metric("Needs review", state.needs_review, help="Saved, but the quality gate objects; see the reasons.")
-    failed.metric("Failed", state.failed)
-    left.metric("Remaining", state.remaining)
-    rate.metric("Rate", f"{state.rate_per_min:.0f}/min" if state.rate_per_min else "–")
-    eta.metric("ETA", _duration(state.eta_seconds) if state.eta_seconds is not None else "–")
+    done.metric(_("Succeeded"), formats.number(state.succeeded))
+    review.metric(_("Needs review"), formats.number(state.needs_review),
+                  help=_("Saved, but the quality gate objects; see the reasons."))
+    failed.metric(_("Failed"), formats.number(state.failed))
+    left.metric(_("Remaining"), formats.number(state.remaining))
+    rate.metric(_("Rate"), _("{count}/min").format(count=formats.number(state.rate_per_min, 0))
+                if state.rate_per_min else formats.DASH)
+    eta.metric(_("ETA"), _duration(state.eta_seconds) if state.eta_seconds is not None else formats.DASH)
 
 
 def _duration(seconds: float) -> str:
     minutes, seconds = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {seconds:02d}s"
+    if hours:
+        return _("{hours}h {minutes}m").format(hours=formats.number(hours), minutes=formats.number(minutes))
+    return _("{minutes}m {seconds}s").format(minutes=formats.number(minutes), seconds=formats.number(seconds))
 
 
 def _controls(state: bulk.Progress, user) -> None:
     pause, resume, cancel, retry, again = st.columns(5)
-    pause.button("Pause", key="bulk_pause", disabled=state.status not in ACTIVE,
-                 on_click=_act, args=(bulk.pause_job, state.job_id, user, "paused"))
-    resume.button("Resume", key="bulk_resume", disabled=state.status != "paused",
-                  on_click=_act, args=(bulk.resume_job, state.job_id, user, "resumed"))
-    cancel.button("Cancel", key="bulk_cancel", disabled=state.status not in ACTIVE | {"paused"},
-                  on_click=_act, args=(bulk.cancel_job, state.job_id, user, "cancelled"))
-    retry.button(f"Retry {state.failed} failed", key="bulk_retry", disabled=not state.failed,
-                 on_click=_act, args=(bulk.retry_failed, state.job_id, user, "failed rows queued again"))
-    again.button(f"Rewrite {state.needs_review} needing review", key="bulk_retry_review",
+    pause.button(_("Pause"), key="bulk_pause", disabled=state.status not in ACTIVE,
+                 on_click=_act, args=(bulk.pause_job, state.job_id, user, N_("Job #{id} paused.")))
+    resume.button(_("Resume"), key="bulk_resume", disabled=state.status != "paused",
+                  on_click=_act, args=(bulk.resume_job, state.job_id, user, N_("Job #{id} resumed.")))
+    cancel.button(_("Cancel"), key="bulk_cancel", disabled=state.status not in ACTIVE | {"paused"},
+                  on_click=_act, args=(bulk.cancel_job, state.job_id, user, N_("Job #{id} cancelled.")))
+    retry.button(_("Retry {count} failed").format(count=state.failed), key="bulk_retry", disabled=not state.failed,
+                 on_click=_act,
+                 args=(bulk.retry_failed, state.job_id, user, N_("Job #{id}: failed rows queued again.")))
+    again.button(_("Rewrite {count} needing review").format(count=state.needs_review), key="bulk_retry_review",
                  disabled=not state.needs_review, on_click=_act,
-                 args=(bulk.retry_needs_review, state.job_id, user, "rows needing review queued again"))
+                 args=(bulk.retry_needs_review, state.job_id, user, N_("Job #{id}: rows needing review queued again.")))
 
 
-def _act(action, job_id: int, user, word: str) -> None:
+def _act(action, job_id: int, user, done: str) -> None:
     try:
         action(engine(), job_id, user)
         worker().wake()
-        st.session_state["bulk_notice"] = ("success", f"Job #{job_id} {word}.")
+        st.session_state["bulk_notice"] = ("success", _(done).format(id=job_id))
     except ContentCraftError as error:
         st.session_state["bulk_notice"] = ("error", str(error))
 
 
 def _notice() -> None:
     if notice := st.session_state.pop("bulk_notice", None):
-        (st.success if notice[0] == "success" else st.error)(notice[1])
+        (st.success if notice[0] == "success" else st.error)(md(notice[1]))
 
 
 def _rows(job_id: int, state: bulk.Progress) -> None:
@@ -239,16 +260,17 @@ def _rows(job_id: int, state: bulk.Progress) -> None:
     st.dataframe(rows, hide_index=True, key="bulk_rows", column_order=(
         "row", "status", "attempts", "input", "title", "error", "latency_ms", "content_item_id"))
     if state.total > TABLE_ROWS:
-        st.caption(f"Showing the first {TABLE_ROWS} rows; download the results for all {state.total}.")
+        st.caption(_("Showing the first {shown} rows; download the results for all {total}.").format(
+            shown=formats.number(TABLE_ROWS), total=formats.number(state.total)))
     if state.needs_review:
-        st.subheader("Needs review")
+        st.subheader(_("Needs review"))
         flagged = bulk.items(engine(), job_id, status="needs_review", limit=TABLE_ROWS)
-        st.dataframe([{"row": r["row"], "title": r["title"], "reasons": r["error"]} for r in flagged],
+        st.dataframe([{_("row"): r["row"], _("title"): r["title"], _("reasons"): r["error"]} for r in flagged],
                      hide_index=True, key="bulk_needs_review")
     if state.failed:
-        st.subheader("Failures")
+        st.subheader(_("Failures"))
         failures = bulk.items(engine(), job_id, status="failed", limit=TABLE_ROWS)
-        st.dataframe([{"row": r["row"], "reason": r["error"]} for r in failures], hide_index=True,
+        st.dataframe([{_("row"): r["row"], _("reason"): r["error"]} for r in failures], hide_index=True,
                      key="bulk_failures")
 
 
@@ -261,30 +283,35 @@ def _results(job_id: int, state: bulk.Progress, user, live: bool) -> None:
     else:
         frame = results_frame(engine(), job_id)
         csv_data, xlsx_data = to_csv(frame), to_xlsx(frame)
-    csv_column.download_button("Download CSV", csv_data, file_name=f"{name}.csv", mime="text/csv",
+    csv_column.download_button(_("Download CSV"), csv_data, file_name=f"{name}.csv", mime="text/csv",
                                key="bulk_download_csv", icon=":material/download:")
-    xlsx_column.download_button("Download XLSX", xlsx_data, file_name=f"{name}.xlsx", key="bulk_download_xlsx",
+    xlsx_column.download_button(_("Download XLSX"), xlsx_data, file_name=f"{name}.xlsx", key="bulk_download_xlsx",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                 icon=":material/table:")
     if state.kind == "product":
-        csv_column.download_button("Download for WooCommerce import", lambda: to_woocommerce_csv(engine(), job_id),
+        csv_column.download_button(_("Download for WooCommerce import"), lambda: to_woocommerce_csv(engine(), job_id),
                                    file_name=f"{name}-woocommerce-import.csv", mime="text/csv",
                                    key="bulk_download_woo", icon=":material/storefront:",
-                                   help="Products → Import in WooCommerce, with “Update existing products” ticked: "
-                                        "each row updates the product with its ID or SKU.")
-    if review_column.button("Send all succeeded to review", key="bulk_review", disabled=not state.succeeded):
+                                   help=_("Products → Import in WooCommerce, with “Update existing products” "
+                                          "ticked: each row updates the product with its ID or SKU."))
+    if review_column.button(_("Send all succeeded to review"), key="bulk_review", disabled=not state.succeeded):
         outcome = send_to_review(engine(), job_id, user)
-        st.success(f"{len(outcome.sent)} items sent to review in the Library"
-                   + (f"; {outcome.skipped} were already past draft." if outcome.skipped else "."))
+        sent = len(outcome.sent)
+        message = ngettext("{count} item sent to review in the Library.", "{count} items sent to review in the "
+                           "Library.", sent).format(count=sent)
+        if outcome.skipped:
+            message += " " + ngettext("{count} was already past draft.", "{count} were already past draft.",
+                                      outcome.skipped).format(count=outcome.skipped)
+        st.success(message)
         for item_id, reason in list(outcome.refused.items())[:10]:
-            st.warning(f"Item #{item_id}: {reason}")
+            st.warning(_("Item #{id}: {reason}").format(id=item_id, reason=md(reason)))
 
 
 user = current_user()
 worker()
-st.title("Bulk Generator")
-st.caption("Turn a CSV of topics or products into drafts. Jobs run on the server at your provider's pace, "
-           "survive restarts, and land in the Library for review.")
+st.title(_("Bulk Generator"))
+st.caption(_("Turn a CSV of topics or products into drafts. Jobs run on the server at your provider's pace, "
+             "survive restarts, and land in the Library for review."))
 new_job(user)
 st.divider()
 jobs_section(user)

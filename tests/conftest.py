@@ -11,6 +11,7 @@ from core.hookspecs import hookimpl
 from core.plugins import pm
 from core.providers import Provider, Usage
 from core.providers import _instances as provider_instances
+from tests.net import APP_TIMEOUT
 
 VENDOR_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OLLAMA_HOST")
 
@@ -139,7 +140,7 @@ def app_as(engine, make_user):
     def start(role: str = "writer", email: str | None = None, page: str | None = None):
         st.cache_resource.clear()
         user = make_user(role, email)
-        at = AppTest.from_file("../app.py", default_timeout=30)
+        at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
         signed_in(at, engine, user)
         at.run()
         if page:

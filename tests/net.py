@@ -6,6 +6,9 @@ import subprocess
 import time
 from collections.abc import Callable
 
+# Seconds an AppTest waits for one script run: well under one alone, far more on a loaded CI machine.
+APP_TIMEOUT = 120
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -28,6 +31,17 @@ def wait_until(ready: Callable[[], bool], process: subprocess.Popen, what: str, 
         time.sleep(0.2)
     process.kill()
     pytest.fail(f"{what} did not start within {timeout:.0f} s")
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
+    """Poll condition() until it is true; fail naming `what` after `timeout` s (generous: CI machines get loaded)."""
+    import pytest
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+        time.sleep(0.05)
 
 
 class QuietHandler(BaseHTTPRequestHandler):

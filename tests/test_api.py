@@ -46,7 +46,22 @@ def test_failed_generation_is_a_problem_carrying_the_envelope(client, token_for,
     assert answer.status_code == 503 and answer.headers["content-type"] == PROBLEM
     assert body["type"] == "/api/problems/provider-unavailable" and body["status"] == 503
     assert body["success"] is False and body["data"] is None and body["error"] == body["detail"]
+    assert body["error_kind"] == "provider_unavailable" and "error_type" not in body  # one field, not two
     assert "Traceback" not in answer.text
+
+
+def test_each_problem_has_its_own_error_kind_and_kinds_find_the_same_problem_as_classes():
+    from api import problems
+    from core.bulk.mapping import UnmappedColumnError
+    from core.errors import ContentCraftError
+
+    classes = [cls for _, _, covered in problems.PROBLEMS.values() for cls in covered]
+    kinds = [cls.kind for cls in classes]
+    assert len(kinds) == len(set(kinds)), kinds
+    for cls in [*classes, UnmappedColumnError]:  # a subclass without its own kind is reported as its parent
+        assert problems.slug_for_kind(cls.kind) == problems.slug_for(cls.__new__(cls)), cls
+    assert problems.slug_for_kind(None) == problems.slug_for_kind("no-such-kind") == "request-failed"
+    assert ContentCraftError.kind == "error" and problems.slug_for_kind("error") == "request-failed"
 
 
 def test_stream_sends_chunks_then_the_result(client, token_for, fake):
@@ -165,6 +180,20 @@ def test_422_names_each_bad_field(client, token_for):
     assert "topic" in body["detail"] and "length" in body["detail"]
 
 
+def test_415_for_a_json_endpoint_sent_another_media_type(client, token_for):
+    body, token = json.dumps(TOPIC).encode(), token_for()
+    for media in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = token | ({"Content-Type": media} if media else {})
+        answer = client.post("/api/content/generate", content=body, headers=headers)
+        problem = answer.json()
+        assert answer.status_code == 415 and answer.headers["content-type"] == PROBLEM, (media, problem)
+        assert problem["type"] == "/api/problems/unsupported-media-type" and problem["status"] == 415
+        assert "application/json" in problem["detail"] and (media or "no Content-Type") in problem["detail"]
+    labelled = client.post("/api/content/generate", content=b'{"topic": "Shoe"}',
+                           headers=token | {"Content-Type": "application/json; charset=utf-8"})
+    assert labelled.status_code == 422  # JSON that does not validate stays 422
+
+
 def test_413_for_bodies_over_the_limit(monkeypatch, generator, token_for):
     from fastapi.testclient import TestClient
 
@@ -209,6 +238,55 @@ def test_503_when_the_database_is_down(client, generator, monkeypatch):
 def test_health_needs_no_token(client):
     body = client.get("/api/health").json()
     assert body["database"]["ok"] is True and body["provider"]["name"] == "fake" and body["status"] == "ok"
+    assert body["provider"]["ok"] is True and "not contacted" in body["provider"]["checked"]  # never a bare null
+
+
+def test_health_says_what_it_checked_for_each_provider(settings, tmp_path):
+    import socket
+
+    from core.health import provider_status
+    from tests.net import free_port
+
+    def status(**changes):
+        return provider_status(settings.model_copy(update=changes))
+
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        up = status(provider="ollama", ollama_host=f"http://127.0.0.1:{port}")
+        assert up == {"name": "ollama", "ok": True, "checked": f"TCP connection to 127.0.0.1:{port}", "error": None}
+    closed = free_port()
+    down = status(provider="ollama", ollama_host=f"http://127.0.0.1:{closed}")
+    assert down["ok"] is False and f"127.0.0.1:{closed}" in down["error"]
+    keyless = status(provider="openai", openai_api_key=None, openai_base_url=f"http://127.0.0.1:{closed}/v1")
+    assert keyless["ok"] is False and keyless["checked"] == "API key set" and "OPENAI_API_KEY" in keyless["error"]
+    missing = status(provider="local", local_model_path=str(tmp_path / "none.gguf"))
+    assert missing["ok"] is False and "model file" in missing["checked"] and "missing" in missing["error"]
+    unknown = status(provider="nope")
+    assert unknown["ok"] is False and "No provider named 'nope'" in unknown["error"]
+
+
+def test_docs_pages_load_only_local_assets(client, generator):
+    import re
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    for page in ("/api/docs", "/api/redoc"):
+        html = client.get(page).text
+        urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", html)
+        assert urls and not re.search(r"https?://|//[a-z]", html, re.I), (page, urls)  # no CDN, fonts or badge
+        for url in urls:
+            assert url.startswith("/api/"), (page, url)
+            assert client.get(url).status_code == 200 and client.get(url).content, url
+    assert '"validatorUrl": null' in client.get("/api/docs").text  # Swagger UI's default badge is remote
+    mounted = FastAPI()  # as server.py serves it: the API mounted at /api, its routes without the prefix
+    mounted.mount("/api", create_app(generator, bulk_worker=False, prefix=""))
+    with TestClient(mounted) as dashboard:
+        html = dashboard.get("/api/docs").text
+        assert '"/api/docs-assets/swagger-ui-bundle.js"' in html and "'/api/openapi.json'" in html
+        assert dashboard.get("/api/docs-assets/swagger-ui.css").status_code == 200
 
 
 def test_unknown_routes_and_methods_are_problems(client):

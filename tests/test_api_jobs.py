@@ -61,6 +61,26 @@ def test_bulk_refuses_other_media_types_and_empty_rows(client, token_for):
     assert empty.status_code == 422 and "rows" in empty.json()["detail"]
 
 
+def test_bulk_columns_are_mapped_through_the_api_and_its_errors_say_how(client, token_for):
+    headers = token_for()
+    csv_body = b"Idea,Tags\nRunning shoes for flat feet,running shoes\n"
+    unmapped = client.post("/api/bulk", content=csv_body, headers=headers | {"Content-Type": "text/csv"})
+    detail = unmapped.json()["detail"]
+    assert unmapped.status_code == 422 and unmapped.json()["type"] == "/api/problems/validation-failed"
+    assert "no column for topic" in detail and "?mapping=topic=COLUMN" in detail and '"mapping"' in detail
+    assert "--map" not in detail and "mapping step" not in detail  # the API has neither
+    mapped = client.post("/api/bulk?mapping=topic=Idea", content=csv_body, headers=headers | {"Content-Type": "text/csv"})
+    assert mapped.status_code == 202 and mapped.json()["queued_rows"] == 1
+    rows = {"rows": [{"Idea": "Trail running for beginners", "Tags": "trail"}], "mapping": {"topic": "Idea"}}
+    job = client.post("/api/bulk", json=rows, headers=headers).json()["job_id"]
+    assert client.get(f"/api/bulk/{job}", headers=headers).json()["rows"][0]["input"] == "Trail running for beginners"
+    woo = b"ID,Type,Name\n12,simple,Trail shoe\n"
+    refused = client.post("/api/bulk?kind=blog", content=woo, headers=headers | {"Content-Type": "text/csv"})
+    assert refused.status_code == 422 and "?kind=product" in refused.json()["detail"]
+    bad = client.post("/api/bulk?mapping=topic", content=csv_body, headers=headers | {"Content-Type": "text/csv"})
+    assert bad.status_code == 422 and "FIELD=COLUMN" in bad.json()["detail"]
+
+
 def test_brand_score(client, token_for, engine):
     from tests.test_brand_profiles import _trained
 
@@ -74,6 +94,85 @@ def test_brand_score(client, token_for, engine):
     assert own["profile"] == "Running blog" and own["score"] > other["score"] and other["differences"]
     missing = client.post("/api/brand/Nope/score", json={"text": "Hello there."}, headers=token_for("admin"))
     assert missing.status_code == 404 and "Nope" in missing.json()["detail"]
+
+
+VOICE = {"description": "Warm, practical coaching for new runners, in the second person.", "tone": "friendly",
+         "rules_do": ["Speak to the reader as you"], "rules_dont": ["No jargon"], "preferred_words": ["easy"],
+         "banned_words": []}
+
+
+def _posts(part: str = "train") -> list[dict]:
+    from tests.brand_corpus import passages
+
+    return [{"text": f"<!-- wp:paragraph --><p>{text}</p><!-- /wp:paragraph -->", "html": True, "title": f"Post {n}",
+             "source": f"https://shop.example.com/?p={n}"} for n, text in enumerate(passages("en", "blog", part), 1)]
+
+
+def test_brand_train_creates_then_retrains_a_profile_and_fires_the_hook(client, token_for, engine, fake):
+    from core.brand.profiles import get_profile, samples, versions
+    from core.hookspecs import hookimpl
+    from core.plugins import pm
+
+    heard = []
+
+    class Listen:
+        @hookimpl
+        def brand_trained(self, profile):
+            heard.append(profile)
+
+    editor = token_for("editor")
+    posts = _posts()
+    fake.enqueue([VOICE])
+    pm.register(listener := Listen())
+    try:
+        first = client.post("/api/brand/Shop blog/train", headers=editor,
+                            json={"texts": [*posts, {"text": "Too short."}, posts[0]], "language": "en"})
+        again = client.post("/api/brand/shop  BLOG/train", headers=editor,
+                            json={"texts": _posts("heldout")[:2], "describe": False})
+    finally:
+        pm.unregister(listener)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert (body["profile"], body["version"], body["created"], body["described"]) == ("Shop blog", 2, True, True)
+    assert (body["samples_added"], body["samples_skipped"]) == (len(posts), 2) and body["languages"] == ["en"]
+    assert body["description"] == VOICE["description"] and body["rules_do"] == VOICE["rules_do"]
+    assert body["provider"] == "fake" and len(fake.history) == 1
+    later = again.json()
+    assert again.status_code == 200 and (later["version"], later["created"], later["described"]) == (3, False, False)
+    assert later["samples_total"] == len(posts) + 2 and later["description"] == VOICE["description"]
+    profile = get_profile(engine, "Shop blog")
+    stored = samples(engine, profile.id)
+    assert stored[0].source == "https://shop.example.com/?p=1" and "<p>" not in stored[0].text
+    assert "wp:paragraph" not in stored[0].text and [v.version for v in versions(engine, profile.id)] == [3, 2, 1]
+    assert [h["version"] for h in heard] == [2, 3] and heard[0]["name"] == "Shop blog"
+
+
+def test_brand_train_refuses_writers_short_texts_and_keeps_nothing_on_failure(client, token_for, engine, fake):
+    from core.brand.profiles import list_profiles
+
+    writer = client.post("/api/brand/Shop blog/train", json={"texts": _posts()}, headers=token_for("writer"))
+    assert writer.status_code == 403 and writer.json()["type"] == "/api/problems/forbidden"
+    editor = token_for("editor")
+    short = client.post("/api/brand/Shop blog/train", json={"texts": [{"text": "Hi there."}]}, headers=editor)
+    assert short.status_code == 422 and "40 characters" in short.json()["detail"]
+    empty = client.post("/api/brand/Shop blog/train", json={"texts": []}, headers=editor)
+    assert empty.status_code == 422 and "texts" in empty.json()["detail"]
+    fake.enqueue([{"tone": "x"}, "not json"])
+    failed = client.post("/api/brand/Shop blog/train", json={"texts": _posts()}, headers=editor)
+    assert failed.status_code == 502 and failed.json()["type"] == "/api/problems/invalid-output"
+    assert list_profiles(engine) == []
+
+
+def test_brand_train_is_idempotent_and_documented(client, token_for, fake):
+    headers = token_for("editor") | {"Idempotency-Key": "train-1"}
+    fake.enqueue([VOICE])
+    first = client.post("/api/brand/Shop blog/train", json={"texts": _posts()}, headers=headers)
+    replay = client.post("/api/brand/Shop blog/train", json={"texts": _posts()}, headers=headers)
+    assert first.status_code == replay.status_code == 200 and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["version"] == first.json()["version"] == 2 and len(fake.history) == 1
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/brand/{profile}/train"]["post"]
+    assert {"403", "422", "502", "503"} <= set(operation["responses"])
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("TrainingOutcome")
 
 
 def test_tokens_are_stored_hashed_capped_and_last_used(client, token_for, engine):

@@ -1,5 +1,6 @@
 """The dashboard side of the API: the API tokens page and API error rates on the Analytics page."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from fastapi.testclient import TestClient
@@ -24,6 +25,28 @@ def test_a_writer_creates_uses_and_revokes_a_token(app_as, generator):
         assert not at.code and "My WordPress site" in at.dataframe[0].value["Name"].tolist()  # shown only once
         at.button[1].click().run()
         assert "revoked" in at.success[0].value and client.get("/api/items", headers=headers).status_code == 401
+
+
+def test_admin_tokens_default_to_least_privilege_and_name_their_owners(app_as, engine, make_user):
+    from core.access.tokens import create_token
+    from core.auth import ROLES
+
+    writer = make_user("writer", "wren@example.com")
+    create_token(engine, writer, name="wren's script")
+    at = app_as("admin", page="pages/api_tokens.py")
+    role = at.selectbox(key="tokens_role")
+    assert role.options == list(ROLES) and role.value == "writer"  # the least role that can generate
+    at.text_input(key="tokens_name").input("Admin script")
+    at.button[0].click().run()
+    assert not at.exception and at.code[0].value.startswith("cc_")
+    table = at.dataframe[0].value.set_index("Name")
+    assert table.loc["Admin script", "Role"] == "writer"
+    assert table.loc["wren's script", "Owner"] == "wren@example.com"
+    assert table.loc["Admin script", "Owner"] == "admin@example.com" and "Owner id" not in table.columns
+    created = table.loc["Admin script", "Created"]
+    assert created.endswith(" UTC") and str(datetime.now(timezone.utc).year) in created
+    assert not re.search(r"\d{4}-\d\d-\d\d|\d:\d\d:\d\d", created)  # no ISO date, no seconds
+    assert table.loc["Admin script", "Last used"] == "never"
 
 
 def test_analytics_page_shows_api_error_rates_by_endpoint(app_as, engine):

@@ -11,6 +11,7 @@ from core import config
 from core.db import engine_for
 from tests.conftest import signed_in
 from tests.samples import blog_draft, product_draft
+from tests.net import APP_TIMEOUT
 
 PAGE = "pages/library.py"
 
@@ -39,7 +40,7 @@ def _signed_in(engine, email: str):
     from tests.conftest import signed_in
 
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     engine = engine_for(config.get_settings().database_url)
     signed_in(at, engine, auth.get_user(engine, email))
     return at.run().switch_page(PAGE).run()
@@ -116,18 +117,43 @@ def test_writer_sees_no_actions_on_someone_elses_item(app_as, engine, draft_id):
     assert not [t for t in at.text_input if t.key == f"library_comment_{draft_id}"], "only reviewers reject"
 
 
-def test_library_shows_the_remote_status_and_link(app_as, engine, draft_id):
+def _published(engine, item_id: int, **publication) -> None:
+    """The item as sent to a site "blog": a Publication row with the given fields."""
     from core.db import session_scope
 
-    editor = app_as("editor", page=PAGE)
     with session_scope(engine) as session:
         site = Site(name="blog", base_url="https://blog.example.com", username="u", password_encrypted="x")
         session.add(site)
         session.flush()
-        session.add(Publication(item_id=draft_id, site_id=site.id, idempotency_key="k", state="published",
-                                remote_id=7, url="https://blog.example.com/?p=7", remote_status="future",
-                                remote_date=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)))
+        session.add(Publication(item_id=item_id, site_id=site.id, idempotency_key="k", state="published",
+                                remote_id=7, **publication))
+
+
+def test_library_shows_the_remote_status_and_link(app_as, engine, draft_id):
+    editor = app_as("editor", page=PAGE)
+    _published(engine, draft_id, url="https://blog.example.com/?p=7", remote_status="future",
+               remote_date=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc))
     editor.run()
     shown = " ".join(m.value for m in editor.markdown)
-    assert "Scheduled for 1 Dec 2026 09:00 UTC on blog · [https://blog.example.com/?p=7]" in shown
+    assert ("Scheduled for 1 Dec 2026 09:00 UTC on blog · [https\\://blog.example.com/?p=7]"
+            "(https://blog.example.com/?p=7)") in shown
     assert "Published ✓" not in str(editor._tree)
+
+
+def test_remote_and_model_text_is_shown_as_plain_text(app_as, engine, draft_id):
+    """Issue 12 item 17: a hostile remote link, status or model-written title never becomes markup."""
+    from core.db import session_scope
+    from core.models import ContentItem
+
+    editor = app_as("editor", page=PAGE)
+    _published(engine, draft_id, url="javascript:alert(1)", remote_status="**publish** :red[now]")
+    with session_scope(engine) as session:
+        item = session.get(ContentItem, draft_id)
+        item.title = "![pixel](https://evil.example/p.gif) **Bold**"
+        session.add(item)
+    editor.run()
+    assert not editor.exception
+    shown = " ".join(m.value for m in editor.markdown)
+    assert "](javascript" not in shown and "javascript:alert(1)" in shown.replace("\\", "")
+    heading = " ".join(h.value for h in editor.subheader)
+    assert "![pixel](" not in heading and "!\\[pixel\\]" in heading and "\\*\\*Bold\\*\\*" in heading

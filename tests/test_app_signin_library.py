@@ -11,12 +11,13 @@ from core.identity import accounts, sessions, setup
 from core.schemas import ContentRequest
 from tests.conftest import signed_in
 from tests.samples import blog_draft
+from tests.net import APP_TIMEOUT
 
 
 @pytest.fixture
 def anonymous(engine):
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     at.run()
     assert not at.exception
     return at
@@ -25,7 +26,7 @@ def anonymous(engine):
 def test_first_run_needs_the_setup_token_from_the_log(engine, capsys):
     st.cache_resource.clear()
     setup._announced.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30).run()
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT).run()
     assert "Welcome to ContentCraft" in at.title[0].value
     line = next(line for line in capsys.readouterr().err.splitlines() if "ContentCraft setup" in line)
     token = line.rsplit("setup token: ", 1)[1].rstrip(")")
@@ -47,7 +48,7 @@ def test_setup_link_fills_in_the_token(engine):
     st.cache_resource.clear()
     setup._announced.clear()
     token = setup.announce(engine, stream=io.StringIO())  # as server.py does before any page runs
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     at.query_params["setup"] = token
     at.run()
     at.text_input(key="signin_setup_email").input("boss@example.com")
@@ -60,7 +61,7 @@ def test_setup_link_fills_in_the_token(engine):
 def test_sign_in_wrong_then_right_password(engine, make_user):
     make_user("editor")
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30).run()
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT).run()
     assert at.title[0].value == "Sign in to ContentCraft"
     at.text_input(key="signin_email").input("editor@example.com")
     at.text_input(key="signin_password").input("nope")
@@ -77,7 +78,7 @@ def test_sign_in_wrong_then_right_password(engine, make_user):
 def test_expired_session_goes_back_to_sign_in(engine, make_user):
     user = make_user("writer")
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     at.session_state["auth_session"], _ = sessions.start(engine, user, ttl=-1)
     at.run()
     assert at.title[0].value == "Sign in to ContentCraft" and "expired" in at.info[0].value
@@ -93,7 +94,7 @@ def _sign_out_script():
 def test_sign_out_ends_the_session_server_side(engine, make_user, via):
     session_id, _ = sessions.start(engine, make_user("writer"), via=via)
     st.cache_resource.clear()
-    at = AppTest.from_function(_sign_out_script, default_timeout=30)
+    at = AppTest.from_function(_sign_out_script, default_timeout=APP_TIMEOUT)
     at.session_state["auth_session"], at.session_state["auth_via"] = session_id, via
     at.user = {"is_logged_in": True, "email": "writer@example.com", "email_verified": True}
     at.run()
@@ -106,7 +107,7 @@ def test_deactivation_signs_the_user_out_at_once(engine, make_user):
     session_id, _ = sessions.start(engine, writer)
     accounts.set_active(engine, make_user("admin"), email="writer@example.com", active=False)
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     at.session_state["auth_session"] = session_id  # the tab's next run (AppTest re-runs a page file directly)
     at.run()
     assert at.title[0].value == "Sign in to ContentCraft"
@@ -115,11 +116,11 @@ def test_deactivation_signs_the_user_out_at_once(engine, make_user):
 def test_sso_needs_a_verified_email_and_sign_out_leaves_the_provider(engine, make_user):
     make_user("editor")
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
     at.user = {"is_logged_in": True, "email": "editor@example.com", "email_verified": False}
     at.run()
-    assert at.title[0].value == "Sign in to ContentCraft" and "email_verified" in at.error[0].value
+    assert at.title[0].value == "Sign in to ContentCraft" and "email\\_verified" in at.error[0].value
     at.user = {"is_logged_in": True, "email": "editor@example.com", "email_verified": True}
     at.run()
     assert not at.exception and at.title[0].value == "Content Studio" and at.session_state["auth_via"] == "sso"
@@ -142,7 +143,7 @@ def _labels(at) -> set[str]:
 
 def test_library_writer_submits_and_cannot_approve(engine, draft_id):
     st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=30)
+    at = AppTest.from_file("../app.py", default_timeout=APP_TIMEOUT)
     signed_in(at, engine, auth.get_user(engine, "writer@example.com"))
     at.run()
     at.switch_page("pages/library.py")

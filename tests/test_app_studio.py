@@ -227,3 +227,26 @@ def test_brand_profiles_are_offered(app_as, fake, engine):
     at.run()
     assert "Calm Coach" in at.selectbox(key="studio_brand").options
     assert not at.exception
+
+
+def test_external_images_are_warned_about_and_kept_only_when_ticked(app, fake, engine):
+    """Issue 12 item 17: the preview and the saved body drop a tracker image until the editor keeps it."""
+    tracker = '<p><img src="https://tracker.example/p.gif?u=ana" alt="pixel"></p>'
+    _generated(app, fake)
+    _field(app, "body_html").input(_field(app, "body_html").value + tracker)
+    app.run()
+    assert "tracker.example" not in _preview(app)
+    assert any("Removed 1 external image (tracker.example)" in w.value.replace("\\", "") for w in app.warning)
+    app.button(key="studio_save").click()
+    app.run()
+    assert "tracker.example" not in workflow.get_item(engine, 1).data_json["body_html"]
+    assert any("Removed 1 external image" in s.value for s in app.success)
+
+    app.checkbox(key="studio_keep_images").check()
+    _field(app, "body_html").input(_field(app, "body_html").value + tracker)  # saving removed it from the field
+    app.run()
+    assert "tracker.example" in _preview(app) and not any("external image" in w.value for w in app.warning)
+    app.button(key="studio_save").click()
+    app.run()
+    item = workflow.get_item(engine, 1)
+    assert "tracker.example" in item.data_json["body_html"] and item.request_json["keep_external_images"] is True

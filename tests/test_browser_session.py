@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -19,6 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+# Generous waits on conditions, never fixed sleeps: a loaded CI machine runs a script in seconds, not milliseconds.
+WAIT_MS = 90_000
+
+
+def settled(page) -> None:
+    """Wait until the app's script run is over (Streamlit marks its root with the script state)."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=WAIT_MS)
 
 
 def test_config_pins_the_address_and_allowed_hosts():
@@ -49,7 +57,8 @@ class Server:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(self.port),
                  "--browser.gatherUsageStats", "false"], cwd=ROOT, env=self.env, stdout=log, stderr=log)
-        wait_until(lambda: httpx.get(f"{self.url}/_stcore/health", timeout=1).text == "ok", self.process, "streamlit")
+        wait_until(lambda: httpx.get(f"{self.url}/_stcore/health", timeout=5).text == "ok", self.process, "streamlit",
+                   timeout=180)
 
     def stop(self):
         self.process.terminate()
@@ -77,21 +86,21 @@ def test_first_admin_only_with_the_logged_setup_link(tmp_path, browser):
     try:
         page = browser.new_page()
         page.goto(server.url)
-        expect(page.get_by_text("Welcome to ContentCraft")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Welcome to ContentCraft")).to_be_visible(timeout=WAIT_MS)
         line = next(line for line in server.log.read_text().splitlines() if "ContentCraft setup" in line)
         link = line.split(" at ", 1)[1].split(" ", 1)[0]
         assert link.startswith(f"http://127.0.0.1:{server.port}/?setup=")
         page.get_by_label("Email", exact=True).fill("boss@example.com")
         page.get_by_label("Password (at least 12 characters)").fill("correct horse")
         page.get_by_role("button", name="Create admin account").click()
-        expect(page.get_by_text("setup token is not valid")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("setup token is not valid")).to_be_visible(timeout=WAIT_MS)
         page.goto(link)
-        expect(page.get_by_label("Setup token")).to_have_value(link.rsplit("=", 1)[1], timeout=30_000)
-        page.wait_for_timeout(1_000)  # let the first run settle before typing (a busy machine reruns late)
+        expect(page.get_by_label("Setup token")).to_have_value(link.rsplit("=", 1)[1], timeout=WAIT_MS)
+        settled(page)  # typing during a run would be lost to its rerun
         page.get_by_label("Email", exact=True).fill("boss@example.com")
         page.get_by_label("Password (at least 12 characters)").fill("correct horse")
         page.get_by_role("button", name="Create admin account").click()
-        expect(page.get_by_role("heading", name="Content Studio")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Content Studio")).to_be_visible(timeout=WAIT_MS)
     finally:
         server.stop()
 
@@ -105,38 +114,43 @@ def test_session_survives_reload_and_restart_and_keeps_the_deep_link(tmp_path, b
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         page.goto(f"{server.url}/library")
-        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=WAIT_MS)
         page.get_by_label("Email", exact=True).fill("admin@example.com")
         page.get_by_label("Password", exact=True).fill("correct horse")
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=30_000)
-        cookie = _session_cookie(context, page)
+        expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=WAIT_MS)
+        cookie = _session_cookie(context)
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
         assert page.evaluate("document.cookie").find("contentcraft_session") == -1  # invisible to scripts
 
         page.reload()
-        expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=WAIT_MS)
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(f"{server.url}/studio")  # the first page has its own address too, not only the root
+        expect(page.get_by_role("heading", name="Content Studio")).to_be_visible(timeout=WAIT_MS)
+        settled(page)
         assert page.get_by_text("Page not found").count() == 0
 
         server.stop()
         server.start()
         page.goto(f"{server.url}/library")
-        expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Library")).to_be_visible(timeout=WAIT_MS)
         assert page.get_by_text("Sign in to ContentCraft").count() == 0
 
         page.get_by_role("button", name="Sign out").click()
-        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=WAIT_MS)
         page.reload()
-        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Sign in to ContentCraft")).to_be_visible(timeout=WAIT_MS)
         assert page.get_by_text("Page not found").count() == 0
     finally:
         server.stop()
 
 
-def _session_cookie(context, page, tries: int = 50) -> dict:
-    for _ in range(tries):  # the cookie arrives from a fetch right after the sign-in rerun
+def _session_cookie(context, seconds: float = WAIT_MS / 1000) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:  # the cookie arrives from a fetch right after the sign-in rerun
         cookies = [c for c in context.cookies() if c["name"] == "contentcraft_session"]
         if cookies:
             return cookies[0]
-        page.wait_for_timeout(100)
+        time.sleep(0.1)
     raise AssertionError("no session cookie was set")

@@ -21,6 +21,7 @@ from core.hookspecs import hookimpl
 from core.models import AuditEntry, ContentItem, GenerationLog, utcnow
 from core.plugins import pm
 from tests.conftest import FakeProvider
+from tests.net import wait_for
 from tests.samples import blog_draft, product_draft
 
 FAST = jobs.JobOptions(provider="fake", concurrency=4, backoff_seconds=0.01, max_attempts=3)
@@ -263,9 +264,7 @@ def test_worker_runs_queued_jobs_in_the_background(generator, engine, fake):
     worker = start_worker(generator)
     assert start_worker(generator).executor == worker.executor
     worker.wake()
-    deadline = time.monotonic() + 20
-    while jobs.get_job(engine, job_id).status != "finished" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing")
     assert jobs.progress(engine, job_id).succeeded == 2
     frame = results_frame(engine, job_id)
     assert list(frame["woo_product_id"].astype(object).fillna(0)) == [42, 0]

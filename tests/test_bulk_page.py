@@ -11,6 +11,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from core.bulk import jobs
 from core.bulk.worker import start_worker, stop_all
+from tests.net import wait_for
 from tests.samples import blog_draft
 
 PAGE = "pages/bulk.py"
@@ -41,10 +42,12 @@ def _download(at, label: str) -> bytes:
     return storage.get_file(file_id).content
 
 
+def _wait_status(engine, job_id: int, statuses: set[str]) -> None:
+    wait_for(lambda: jobs.get_job(engine, job_id).status in statuses, f"job #{job_id} reaching {sorted(statuses)}")
+
+
 def _wait_finished(engine, job_id: int) -> None:
-    deadline = time.monotonic() + 20
-    while jobs.get_job(engine, job_id).status not in {"finished", "cancelled"} and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_status(engine, job_id, {"finished", "cancelled"})
 
 
 def _table(at, column: str):
@@ -148,9 +151,7 @@ def test_a_job_paused_for_quota_says_why_and_resumes(app_as, engine, generator, 
     job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
                                 "blog", "writer@example.com", jobs.JobOptions(provider="fake", concurrency=4))
     start_worker(generator).wake()
-    deadline = time.monotonic() + 20
-    while jobs.get_job(engine, job_id).status != "paused" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _wait_status(engine, job_id, {"paused"})
     at.run()
     assert any("no quota left: check billing" in e.value and "Resume" in e.value for e in at.error)
     assert len(fake.history) == 1, "the other row waited for the first one's answer"

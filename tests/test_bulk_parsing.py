@@ -89,6 +89,18 @@ def test_headers_are_mapped_automatically_by_synonym():
                                "tone": "friendly", "keywords": ["shoes"]}
 
 
+def test_store_export_columns_are_not_taken_for_outline_brand_or_tone():
+    store = ["Title", "Section", "Brand", "Style", "Tags"]  # a shop's section, the product's brand, its cut
+    assert mapping.auto_map("blog", store) == {"topic": "Title", "keywords": "Tags"}
+    assert "brand_profile" not in mapping.auto_map("product", store)
+    assert mapping.auto_map("blog", ["Topic", "Outline", "Brand voice", "Writing style"]) == {
+        "topic": "Topic", "sections": "Outline", "brand_profile": "Brand voice", "tone": "Writing style"}
+    assert mapping.auto_map("blog", ["Topic", "Sections"])["sections"] == "Sections"  # the field's own name
+    woo = ["ID", "Type", "SKU", "Name", "Section", "Brands", "Description"]
+    assert mapping.auto_map("product", woo) == {"name": "Name", "woo_product_id": "ID", "sku": "SKU",
+                                                "description": "Description"}
+
+
 def test_explicit_mapping_wins_and_unmaps():
     data = b"Title,Idea,notes\nA short title,How to choose running shoes,ignored\n"
     rows, report = _rows(data, overrides={"topic": "Idea"})

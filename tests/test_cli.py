@@ -55,7 +55,7 @@ def test_generation_failure_json_is_the_envelope(settings, engine, fake, capsys)
     code = main(["generate", "blog", "--topic", "Running shoes for flat feet", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["success"] is False and out["data"] is None
-    assert out["error"].startswith("The model") and out["error_type"] == "InvalidOutputError"
+    assert out["error"].startswith("The model") and out["error_kind"] == "invalid_output"
 
 
 def test_unknown_provider_is_explained(settings, engine, capsys):

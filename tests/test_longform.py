@@ -56,7 +56,7 @@ def test_users_sections_are_the_outline(generator, small_model):
     sections = ["Why support matters", "Trying shoes on", "Looking after them"]
     small_model.enqueue([{"title": "Flat Feet, Happy Runs", "outline": ["x y", "y z", "z w"]},
                          *(_SECTIONS[h] for h in list(_SECTIONS)[:3])])
-    response = generator.generate(_request(sections=sections), "ana")
+    response = generator.generate(_request(sections=sections, length="short"), "ana")
     assert response.content.headings == sections and response.content.title == "Flat Feet, Happy Runs"
 
 
@@ -91,3 +91,16 @@ def test_paragraphs_drop_repeats_markup_and_stop_near_the_share():
     joined = " ".join(paragraphs)
     assert joined.count("One sentence about shoes here.") == 1 and "#" not in joined
     assert 85 <= len(joined.split()) <= 115
+
+
+def test_a_section_that_stops_short_gets_one_continuation(generator, small_model):
+    replies = longform_replies(3)
+    first = replies[1]
+    opening = "Flat feet roll inward on landing. That is the whole story for many runners who start out."
+    small_model.enqueue([replies[0], opening, first, replies[2], replies[3]])
+    response = generator.generate(_request(length="short"), "ana")
+    continuation = small_model.history[2]["messages"][1]["content"]
+    assert "so far ends" in continuation and "who start out." in continuation
+    assert len(small_model.history) == 5  # outline, 3 sections, 1 continuation: full sections need none
+    body = response.content.body_html
+    assert body.index("roll inward on landing") < body.index(first.split(".")[0][:30]) < body.index("<h2>", 1)

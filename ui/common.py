@@ -8,14 +8,17 @@ import streamlit as st
 from core import auth
 from core.db import upgrade
 from core.errors import ContentCraftError
+from core.i18n import _
 from core.identity import accounts, sessions, setup
 from core.wordpress.secrets import check_key
 from core.models import User
 from core.app_settings import configured_generator
 from core.pipeline import Generator
+from ui import labels, language
+from ui.plain import md
 
 
-@st.cache_resource(show_spinner="Preparing the database…")
+@st.cache_resource(show_spinner=False)
 def generator() -> Generator:
     """One pipeline per server process, after the database is migrated and the env admin exists."""
     upgrade()
@@ -71,7 +74,7 @@ def signed_in_user() -> User | None:
     user = sessions.user_for(engine(), session_id)
     if user is None and session_id:
         st.session_state.pop("auth_session", None)
-        st.session_state["auth_notice"] = "Your session expired or was ended. Please sign in again."
+        st.session_state["auth_notice"] = _("Your session expired or was ended. Please sign in again.")
     if user is None and (cookie := _context_text(st.context.cookies.get(sessions.COOKIE_NAME))):
         session_id = sessions.from_cookie(engine(), cookie, sessions.signer())
         user = sessions.user_for(engine(), session_id)
@@ -99,58 +102,38 @@ def _post_script(route: str, body: str) -> None:
 def current_user() -> User:
     """The signed-in user; pages only run behind the sign-in gate, so this stops the run otherwise."""
     user = signed_in_user()
+    language.apply(user)  # as app.py did; also when a page file runs on its own (AppTest's reruns)
     if user is None:
-        st.warning("Please sign in.")
+        st.warning(_("Please sign in."))
         st.stop()
     return user
 
 
 @contextmanager
-def friendly_errors(action: str = "That"):
-    """Show ContentCraft errors as a message that says what to do, never a traceback."""
+def friendly_errors(action: str | None = None):
+    """Show ContentCraft errors as a message that says what to do, never a traceback (action: translated)."""
     try:
         yield
-    except ContentCraftError as error:
-        st.error(str(error))
+    except ContentCraftError as error:  # its text may quote a provider or a site: plain text, never markdown
+        st.error(md(str(error)))
     except Exception:  # the last line of defence: log it, show no internals
         import logging
 
         logging.getLogger("contentcraft").exception("unexpected error in the dashboard")
-        st.error(f"{action} failed unexpectedly. Try again; if it keeps failing, tell your admin.")
-
-
-# Every text field picks its direction from its first strong character, like dir="auto": Persian or Arabic
-# typed into any field runs right to left, with its full stop on the correct side.
-BIDI_CSS = ("<style>input[type='text'], input:not([type]), textarea "
-            "{ unicode-bidi: plaintext; text-align: start; }</style>")
-
-
-def text_direction_style() -> None:
-    """The page-wide bidi rule for text fields (a style only: nothing is drawn)."""
-    st.html(BIDI_CSS)
-
-
-def rtl_fields(keys: list[str]) -> None:
-    """Right-to-left for the fields with these widget keys (the content language is Persian or Arabic)."""
-    selectors = ", ".join(f".st-key-{key} :is(input, textarea)" for key in keys)
-    st.html(f"<style>{selectors} {{ direction: rtl; text-align: right; }}</style>")
-
-
-def isolate(text: str) -> str:
-    """Text wrapped in Unicode first-strong isolates, so RTL text inside LTR labels keeps its own order."""
-    return f"\u2068{text}\u2069"
+        st.error(_("{action} failed unexpectedly. Try again; if it keeps failing, tell your admin.").format(
+            action=action or _("That")))
 
 
 def _change_password_form(user: User) -> None:
     with st.form("account_password", clear_on_submit=True):
-        current = st.text_input("Current password", type="password", key="account_current_password")
-        new = st.text_input(f"New password (at least {auth.MIN_PASSWORD_LENGTH} characters)", type="password",
-                            key="account_new_password")
-        if st.form_submit_button("Change password"):
-            with friendly_errors("Changing the password"):
+        current = st.text_input(_("Current password"), type="password", key="account_current_password")
+        new = st.text_input(_("New password (at least {count} characters)").format(count=auth.MIN_PASSWORD_LENGTH),
+                            type="password", key="account_new_password")
+        if st.form_submit_button(_("Change password")):
+            with friendly_errors(_("Changing the password")):
                 accounts.change_password(engine(), user, current=current, new=new,
                                          keep_session=st.session_state.get("auth_session"))
-                st.success("Password changed; your other sessions were signed out.")
+                st.success(_("Password changed; your other sessions were signed out."))
 
 
 def sidebar(user: User | None, pages: list | None = None) -> None:
@@ -159,13 +142,16 @@ def sidebar(user: User | None, pages: list | None = None) -> None:
     with st.sidebar:
         for page in pages or []:
             st.page_link(page)
+        language.switch(user)
         if user is not None:
-            st.caption(f"Signed in as **{user.email}** ({user.role})")
-            if st.button("Sign out", key="sidebar_sign_out"):
+            st.caption(_("Signed in as **{email}** ({role})").format(email=user.email, role=labels.role(user.role)))
+            if st.button(_("Sign out"), key="sidebar_sign_out"):
                 sign_out()
                 st.rerun()
-            with st.popover("Change password"):
+            with st.popover(_("Profile")):
+                language.profile_setting(user)
                 _change_password_form(user)
-        st.caption(f"Provider: **{settings.provider}**" + (f" · {settings.model}" if settings.model else ""))
+        provider = f"{settings.provider} · {settings.model}" if settings.model else settings.provider
+        st.caption(_("Provider: **{provider}**").format(provider=provider))
         if settings.fallback:
-            st.caption("Fallback: " + " → ".join(settings.fallback))
+            st.caption(_("Fallback: {providers}").format(providers=" → ".join(settings.fallback)))

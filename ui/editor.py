@@ -15,11 +15,16 @@ from core.language import weak_language_note
 from core.models import User
 from core.pipeline import SAVED_STATUSES, Request
 from core.schemas import LANGUAGES, RTL_LANGUAGES, ContentResponse
-from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, sanitize_html
+from core.i18n import _
+from core.images import NO_EXTERNAL_IMAGES, ImagePolicy, dropped_warning, policy_for
+from core.seo import META_MAX, META_MIN, SEO_TITLE_MAX, clean_body
 from core.seo_report import SeoReport
-from core.streaming import ChunkStream
+from core.streaming import ChunkStream, redraws
 from core.text import grapheme_len
-from ui.common import engine, friendly_errors, generator, rtl_fields
+from ui import formats, labels
+from ui.common import engine, friendly_errors, generator
+from ui.direction import rtl_fields
+from ui.plain import md
 
 NO_BRAND = ""
 LONG_SECTIONS = {"body", "description"}  # worth watching the model write them
@@ -32,19 +37,19 @@ def field_key(prefix: str, name: str) -> str:
 
 def language_option(code: str) -> str:
     """How a language appears in the selectboxes."""
-    return f"{LANGUAGES[code]} ({code})"
+    return f"{labels.language_name(code)} ({code})"
 
 
 def brand_profile_select(prefix: str) -> str | None:
     """A selectbox of the brand profiles, the default one preselected."""
     profiles = list_profiles(engine())
     if not profiles:
-        st.caption("No brand profiles yet: an editor can train one on the Brand voice page.")
+        st.caption(_("No brand profiles yet: an editor can train one on the Brand voice page."))
         return None
     names = [NO_BRAND] + [profile.name for profile in profiles]
     default = 1 if profiles[0].is_default else 0
-    choice = st.selectbox("Brand profile", names, index=default, key=f"{prefix}_brand", persist_state="session",
-                          format_func=lambda name: name or "No brand profile")
+    choice = st.selectbox(_("Brand profile"), names, index=default, key=f"{prefix}_brand", persist_state="session",
+                          format_func=lambda name: name or _("No brand profile"))
     return choice or None
 
 
@@ -56,9 +61,9 @@ def _cancel(prefix: str, cancel: threading.Event) -> None:
 def stream_generation(prefix: str, request: Request, user: User, use_cache: bool = True) -> ContentResponse:
     """Generate with a progress label per step ("Writing section 3 of 5…") and a cancel button."""
     cancel = threading.Event()
-    st.button("Cancel", key=f"{prefix}_cancel", icon=":material/stop:", on_click=_cancel, args=(prefix, cancel),
-              help="Stop before the next section; nothing is saved.")
-    with st.status("Writing…", expanded=True) as status:
+    st.button(_("Cancel"), key=f"{prefix}_cancel", icon=":material/stop:", on_click=_cancel, args=(prefix, cancel),
+              help=_("Stop before the next section; nothing is saved."))
+    with st.status(_("Writing…"), expanded=True) as status:
         bar = st.progress(0.0)
         stream = ChunkStream(lambda emit: generator().generate(
             request, user.email, use_cache=use_cache, cancel=cancel,
@@ -67,8 +72,8 @@ def stream_generation(prefix: str, request: Request, user: User, use_cache: bool
             status.update(label=message)
             bar.progress(min(max(fraction, 0.0), 1.0))
         result = stream.result
-        label, state = {"succeeded": ("Done", "complete"), "needs_review": ("Done: needs review", "complete")}.get(
-            result.status, ("Failed", "error"))
+        outcomes = {"succeeded": (_("Done"), "complete"), "needs_review": (_("Done: needs review"), "complete")}
+        label, state = outcomes.get(result.status, (_("Failed"), "error"))
         status.update(label=label, state=state, expanded=False)
     return result
 
@@ -76,7 +81,7 @@ def stream_generation(prefix: str, request: Request, user: User, use_cache: bool
 def show_cancelled(prefix: str) -> None:
     """Say that the last generation was cancelled, once."""
     if st.session_state.pop(f"{prefix}_cancelled", False):
-        st.info("Cancelled: the model stops before its next section and nothing is saved.")
+        st.info(_("Cancelled: the model stops before its next section and nothing is saved."))
 
 
 def _ask_new_version(prefix: str) -> None:
@@ -85,9 +90,9 @@ def _ask_new_version(prefix: str) -> None:
 
 def new_version_button(prefix: str) -> None:
     """Write the same request again, bypassing the cache (an identical request otherwise returns the cached text)."""
-    st.button("Write a new version", key=f"{prefix}_new_version_button", icon=":material/autorenew:",
+    st.button(_("Write a new version"), key=f"{prefix}_new_version_button", icon=":material/autorenew:",
               on_click=_ask_new_version, args=(prefix,),
-              help="Ask the model again with the same inputs instead of reusing the cached result.")
+              help=_("Ask the model again with the same inputs instead of reusing the cached result."))
 
 
 def new_version_wanted(prefix: str) -> bool:
@@ -107,12 +112,13 @@ def language_picker(container, prefix: str) -> str:
     """The language selectbox, marking the languages the configured model is known to write poorly."""
     model = model_in_use()
     weak = {code: weak_language_note(model, code) for code in LANGUAGES}
-    choice = container.selectbox("Language", list(LANGUAGES), key=f"{prefix}_language", persist_state="session",
-                                 format_func=lambda code: language_option(code) + (" · weak model" if weak[code] else ""))
+    choice = container.selectbox(_("Language"), list(LANGUAGES), key=f"{prefix}_language", persist_state="session",
+                                 format_func=lambda code: _("{language} · weak model").format(
+                                     language=language_option(code)) if weak[code] else language_option(code))
     if note := weak.get(choice):
         container.caption(f":orange[{note}]")
     elif any(weak.values()):
-        container.caption(f"Languages marked “weak model” are poorly written by {model}.")
+        container.caption(_("Languages marked “weak model” are poorly written by {model}.").format(model=model))
     return choice
 
 
@@ -124,6 +130,7 @@ def start_editing(prefix: str, request: Request, response: ContentResponse) -> N
         data = getattr(response, response.type).model_dump(mode="json")
         st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
         st.session_state[f"{prefix}_hand"] = set()
+        st.session_state[f"{prefix}_keep_images"] = request.keep_external_images
         load_fields(prefix, data)
 
 
@@ -158,13 +165,13 @@ def _set_by_hand(prefix: str, name: str) -> None:
 def title_field(prefix: str, label: str) -> None:
     """The title; the SEO title and slug follow it until the user edits them."""
     st.text_input(label, key=field_key(prefix, "title"), persist_state="session", on_change=_title_changed,
-                  args=(prefix,), help="The SEO title and the slug follow the title until you edit them.")
+                  args=(prefix,), help=_("The SEO title and the slug follow the title until you edit them."))
 
 
 def slug_field(prefix: str) -> None:
     """The URL slug; once edited it no longer follows the title."""
-    st.text_input("Slug", key=field_key(prefix, "slug"), persist_state="session", on_change=_set_by_hand,
-                  args=(prefix, "slug"), help="Lower-case words joined by hyphens; tidied up when you save.")
+    st.text_input(_("Slug"), key=field_key(prefix, "slug"), persist_state="session", on_change=_set_by_hand,
+                  args=(prefix, "slug"), help=_("Lower-case words joined by hyphens; tidied up when you save."))
 
 
 def text_direction(prefix: str, language: str) -> None:
@@ -189,20 +196,26 @@ def current_fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
 def show_origin(response: ContentResponse) -> bool:
     """The result's headline: where it is saved and who wrote it, or why it failed."""
     if response.status not in SAVED_STATUSES:
-        wait = f" Wait {response.retry_after:.0f} s and try again." if getattr(response, "retry_after", None) else ""
-        st.error(f"Generation failed: {response.error}{wait}")
+        if retry_after := getattr(response, "retry_after", None):
+            st.error(_("Generation failed: {error} Wait {seconds} s and try again.").format(
+                error=md(response.error), seconds=formats.number(retry_after, 0)))
+        else:
+            st.error(_("Generation failed: {error}").format(error=md(response.error)))
         return False
-    origin = "from cache" if response.cache_hit else f"{response.provider} / {response.model}"
+    origin = _("from cache") if response.cache_hit else md(f"{response.provider} / {response.model}")  # as it answered
     if response.status == "needs_review":
-        st.warning(f"Saved as draft #{response.item_id} · {origin}, but it needs review: "
-                   + " ".join(response.warnings) + " Fix it below, or write a new version.")
+        st.warning(_("Saved as draft #{id} · {origin}, but it needs review: {reasons} Fix it below, or write a new "
+                     "version.").format(id=response.item_id, origin=origin, reasons=md(" ".join(response.warnings))))
     else:
-        st.success(f"Saved as draft #{response.item_id} · {origin} · {response.latency_ms} ms. "
-                   "Edit anything below, then save a new version.")
+        st.success(_("Saved as draft #{id} · {origin} · {latency}. Edit anything below, then save a new version.")
+                   .format(id=response.item_id, origin=origin, latency=formats.milliseconds(response.latency_ms)))
+        for warning in response.warnings:
+            st.warning(md(warning))
     if brand := response.brand_score:
-        score = f"{brand.score}/100" if brand.score is not None else "not scored"
-        st.caption(f"Brand voice “{brand.profile}” v{brand.version}: {score}"
-                   + ("" if not brand.differences else " · " + "; ".join(brand.differences)))
+        score = f"{brand.score}/100" if brand.score is not None else _("not scored")
+        differences = "" if not brand.differences else " · " + md("; ".join(brand.differences))
+        st.caption(_("Brand voice “{profile}” v{version}: {score}").format(
+            profile=brand.profile, version=brand.version, score=score) + differences)
     return True
 
 
@@ -213,10 +226,10 @@ def ask_regeneration(prefix: str, section: str) -> None:
 
 def regenerate_button(prefix: str, kind: str, section: str) -> None:
     """A small "regenerate" button for one section."""
-    label = sections.get_section(kind, section).label
-    st.button(f"Regenerate {label}", key=f"{prefix}_regen_{section}", icon=":material/refresh:",
-              on_click=ask_regeneration, args=(prefix, section),
-              help=f"Ask the model for a new {label}; review it, then save.")
+    label = labels.label(labels.SECTIONS, sections.get_section(kind, section).label)
+    st.button(_("Regenerate {section}").format(section=label), key=f"{prefix}_regen_{section}",
+              icon=":material/refresh:", on_click=ask_regeneration, args=(prefix, section),
+              help=_("Ask the model for a new {section}; review it, then save.").format(section=label))
 
 
 def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) -> None:
@@ -227,44 +240,80 @@ def run_pending_regeneration(prefix: str, names: tuple[str, ...], user: User) ->
         return
     spec = sections.get_section(sections.kind_of(request), section)
     data = editing.draft_data(current_fields(prefix, names))
-    with friendly_errors(f"Regenerating the {spec.label}"):
-        with st.status(f"Writing a new {spec.label}…", expanded=section in LONG_SECTIONS) as status:
+    label = labels.label(labels.SECTIONS, spec.label)
+    with friendly_errors(_("Regenerating the {section}").format(section=label)):
+        writing = _("Writing a new {section}…").format(section=label)
+        with st.status(writing, expanded=section in LONG_SECTIONS) as status:
             stream = ChunkStream(lambda on_chunk: sections.regenerate(generator(), request, data, section,
                                                                       user.email, on_chunk=on_chunk))
-            st.write_stream(stream)
-            status.update(label=f"New {spec.label} ready", state="complete", expanded=False)
+            show_stream(stream)
+            status.update(label=_("New {section} ready").format(section=label), state="complete", expanded=False)
         new_fields = editing.to_fields(stream.result.updates)
         if all(st.session_state.get(field_key(prefix, name)) == value for name, value in new_fields.items()):
-            st.session_state[f"{prefix}_notice"] = ("info", f"The model came back with the same {spec.label}; "
-                                                            "try again, or edit it yourself.")
+            st.session_state[f"{prefix}_notice"] = ("info", _("The model came back with the same {section}; try "
+                                                              "again, or edit it yourself.").format(section=label))
             return
         load_fields(prefix, stream.result.updates)
         st.session_state[f"{prefix}_regenerated"].append(spec.label)
-        st.session_state[f"{prefix}_notice"] = ("info", f"New {spec.label} from {stream.result.provider} / "
-                                                        f"{stream.result.model}: review it, then save.")
+        notice = _("New {section} from {model}: review it, then save.").format(
+            section=label, model=f"{stream.result.provider} / {stream.result.model}")
+        st.session_state[f"{prefix}_notice"] = ("info", " ".join([notice, *stream.result.warnings]))
+
+
+def show_stream(chunks) -> None:
+    """The model's text as it arrives: plain text (never markdown), its tail redrawn at most 4 times a second."""
+    box = st.empty()
+    for text in redraws(chunks):
+        box.code(text, language=None, wrap_lines=True)
 
 
 def seo_title_field(prefix: str) -> None:
     """SEO title with a live counter against 60 characters."""
     # Counted in characters as readers see them (an emoji sequence is one); the browser's max_chars is not.
     length = grapheme_len(st.session_state.get(field_key(prefix, "seo_title"), ""))
-    st.text_input(f"SEO title · {length}/{SEO_TITLE_MAX}", key=field_key(prefix, "seo_title"), live=True,
+    st.text_input(_("SEO title · {length}/{most}").format(length=length, most=SEO_TITLE_MAX),
+                  key=field_key(prefix, "seo_title"), live=True,
                   persist_state="session", on_change=_set_by_hand, args=(prefix, "seo_title"))
 
 
 def meta_desc_field(prefix: str) -> None:
     """Meta description with a live counter against 140–160 characters."""
     length = grapheme_len(st.session_state.get(field_key(prefix, "meta_desc"), ""))
-    mark = "✓" if META_MIN <= length <= META_MAX else "needs " + ("more" if length < META_MIN else "less")
-    st.text_input(f"Meta description · {length} of {META_MIN}–{META_MAX} ({mark})", key=field_key(prefix, "meta_desc"),
-                  live=True, persist_state="session")
+    mark = "✓" if META_MIN <= length <= META_MAX else _("needs more") if length < META_MIN else _("needs less")
+    st.text_input(_("Meta description · {length} of {low}–{high} ({mark})").format(
+        length=length, low=META_MIN, high=META_MAX, mark=mark), key=field_key(prefix, "meta_desc"),
+        live=True, persist_state="session")
 
 
-def preview(title: str, lead: str, body_html: str, language: str) -> None:
-    """The item as readers will see it: sanitised, right-to-left for Persian and Arabic."""
+def _keep_images_help() -> str:
+    return _("Images from other hosts can track readers and leak what they read, so they are removed unless you "
+             "keep them. Images on the connected WordPress sites always stay.")
+
+
+def keep_images_choice(prefix: str) -> bool:
+    """The generation form's choice to keep images from other hosts in the result."""
+    return st.checkbox(_("Keep external images"), key=f"{prefix}_form_keep_images", persist_state="session",
+                       help=_keep_images_help())
+
+
+def keep_images_box(prefix: str) -> None:
+    """The item's choice to keep images from hosts other than the connected sites."""
+    st.checkbox(_("Keep external images"), key=f"{prefix}_keep_images", help=_keep_images_help())
+
+
+def image_policy(prefix: str) -> ImagePolicy:
+    """Which images the item's preview, save and publishing keep: the connected sites', others if kept."""
+    return policy_for(engine(), bool(st.session_state.get(f"{prefix}_keep_images")))
+
+
+def preview(title: str, lead: str, body_html: str, language: str, images: ImagePolicy = NO_EXTERNAL_IMAGES) -> None:
+    """The item as readers will see it: sanitised, right-to-left for Persian and Arabic; says which images went."""
     direction = "rtl" if language in RTL_LANGUAGES else "ltr"
+    body, dropped = clean_body(body_html, images)
+    for warning in dropped_warning(dropped):
+        st.warning(md(warning))
     st.html(f'<div dir="{direction}" lang="{language}"><h2>{html.escape(title)}</h2>'
-            f'<p><em>{html.escape(lead)}</em></p>{sanitize_html(body_html)}</div>')
+            f'<p><em>{html.escape(lead)}</em></p>{body}</div>')
 
 
 def _tick(ok: bool) -> str:
@@ -277,43 +326,53 @@ def _mark(ok: bool) -> str:
 
 def seo_panel(report: SeoReport) -> None:
     """The SEO checks for the fields as they are now."""
-    st.subheader("SEO check")
+    st.subheader(_("SEO check"))
     title, meta = report.seo_title, report.meta_desc
-    lines = [f"{_mark(title.ok)} SEO title: {title.length}/{title.high} characters ({title.verdict})",
-             f"{_mark(meta.ok)} Meta description: {meta.length} characters, {meta.low}–{meta.high} wanted "
-             f"({meta.verdict})"]
+    lines = [_mark(title.ok) + " " + _("SEO title: {length}/{most} characters ({verdict})").format(
+                 length=title.length, most=title.high, verdict=title.verdict),
+             _mark(meta.ok) + " " + _("Meta description: {length} characters, {low}–{high} wanted ({verdict})").format(
+                 length=meta.length, low=meta.low, high=meta.high, verdict=meta.verdict)]
     length = report.length
     if length.target:
-        lines.append(f"{_mark(length.verdict == 'on target')} Length: {length.words} of {length.target} words "
-                     f"({length.ratio:.0%}, {length.verdict})")
+        lines.append(_mark(length.verdict == "on target") + " " + _(
+            "Length: {words} of {target} words ({ratio}, {verdict})").format(
+            words=formats.number(length.words), target=formats.number(length.target),
+            ratio=formats.percent(length.ratio, 0), verdict=length.verdict))
     else:
-        lines.append(f"Length: {length.words} words")
+        lines.append(_("Length: {words} words").format(words=formats.number(length.words)))
     read = report.readability
     if read.score is not None:
-        lines.append(f"Readability: {read.score:g} ({read.label}, {read.formula}) · "
-                     f"{read.words_per_sentence:g} words per sentence")
+        lines.append(_("Readability: {score} ({label}, {formula}) · {words} words per sentence").format(
+            score=formats.number(read.score), label=read.label, formula=read.formula,
+            words=formats.number(read.words_per_sentence)))
     else:
-        lines.append(f"Readability: {read.note}")
+        lines.append(_("Readability: {note}").format(note=read.note))
     st.markdown("\n".join(f"- {line}" for line in lines))
     if report.keywords:
         # A table that sizes its own columns and scrolls, never cut off in the narrow SEO column.
-        st.dataframe([{"Keyword": check.keyword, "Title": _tick(check.in_title),
-                       "1st paragraph": _tick(check.in_first_paragraph), "Headings": _tick(check.in_headings),
-                       "Uses": check.count, "Density": f"{check.density:.1f} % ({check.density_verdict})"}
+        keyword, density = _("Keyword"), _("Density")
+        st.dataframe([{keyword: check.keyword, _("Title"): _tick(check.in_title),
+                       _("1st paragraph"): _tick(check.in_first_paragraph), _("Headings"): _tick(check.in_headings),
+                       _("Uses"): check.count, density: _("{percent} % ({verdict})").format(
+                           percent=formats.number(check.density, 1), verdict=check.density_verdict)}
                       for check in report.keywords], hide_index=True, width="stretch",
-                     column_config={"Keyword": st.column_config.TextColumn(width="medium"),
-                                    "Density": st.column_config.TextColumn(width="medium")})
+                     column_config={keyword: st.column_config.TextColumn(width="medium"),
+                                    density: st.column_config.TextColumn(width="medium")})
     if problems := report.problems():
-        st.caption("To improve: " + " ".join(problems))
+        st.caption(_("To improve: {problems}").format(problems=md(" ".join(problems))))
 
 
 def _save(prefix: str, user: User, item_id: int, names: tuple[str, ...], build: Callable[[dict], BaseModel]) -> None:
     """Save button callback: validate the fields, store a new version, show the normalised values."""
     try:
-        data = build(current_fields(prefix, names)).model_dump(mode="json")
+        fields, keep = current_fields(prefix, names), bool(st.session_state.get(f"{prefix}_keep_images"))
+        data = build(fields).model_dump(mode="json")
+        dropped = " ".join(dropped_warning(editing.dropped_images(fields, image_policy(prefix))))
+        kept = workflow.set_keep_external_images(engine(), user, item_id, keep)
         changed = editing.changed_fields(st.session_state[f"{prefix}_saved"], data)
         if not changed:
-            st.session_state[f"{prefix}_notice"] = ("info", "Nothing has changed since the last saved version.")
+            st.session_state[f"{prefix}_notice"] = ("info", _("Image choice saved.") if kept else
+                                                    _("Nothing has changed since the last saved version."))
             return
         note = editing.version_note(changed, st.session_state[f"{prefix}_regenerated"])
         version = workflow.save_edit(engine(), user, item_id, data, note)
@@ -322,19 +381,20 @@ def _save(prefix: str, user: User, item_id: int, names: tuple[str, ...], build: 
         return
     except Exception:  # the last line of defence: log it, show no internals
         logging.getLogger("contentcraft").exception("saving an edit failed")
-        st.session_state[f"{prefix}_notice"] = ("error", "Saving failed unexpectedly. Try again; if it keeps "
-                                                         "failing, tell your admin.")
+        st.session_state[f"{prefix}_notice"] = ("error", _("{action} failed unexpectedly. Try again; if it keeps "
+                                                           "failing, tell your admin.").format(action=_("Saving")))
         return
     st.session_state[f"{prefix}_saved"], st.session_state[f"{prefix}_regenerated"] = data, []
     load_fields(prefix, data)
-    st.session_state[f"{prefix}_notice"] = ("success", f"Saved version {version.version} of #{item_id} "
-                                                       f"({note}). Find it in the Library.")
+    saved = _("Saved version {version} of #{id} ({note}). Find it in the Library.").format(
+        version=version.version, id=item_id, note=note)
+    st.session_state[f"{prefix}_notice"] = ("success", f"{saved} {dropped}".strip())
 
 
 def save_button(prefix: str, user: User, item_id: int, names: tuple[str, ...],
                 build: Callable[[dict], BaseModel]) -> None:
     """Save the edited fields to the Library as the item's next version."""
-    st.button("Save new version", key=f"{prefix}_save", type="primary", icon=":material/save:",
+    st.button(_("Save new version"), key=f"{prefix}_save", type="primary", icon=":material/save:",
               on_click=_save, args=(prefix, user, item_id, names, build))
 
 
@@ -343,4 +403,4 @@ def show_notice(prefix: str) -> None:
     notice = st.session_state.get(f"{prefix}_notice")
     if notice:
         level, message = notice
-        {"success": st.success, "error": st.error, "info": st.info}[level](message)
+        {"success": st.success, "error": st.error, "info": st.info}[level](md(message))

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 from core import bulk
 from core.bulk.csvfile import rows_to_csv
 from core.bulk.jobs import check_control
+from core.bulk.mapping import UnmappedColumnError, parse_map_option
 from core.errors import ValidationFailedError, describe_validation_error
 
 from ..deps import Caller, IdempotencyKey, RowId, Svc, idempotent, json_response
@@ -18,11 +19,16 @@ router = APIRouter(tags=["bulk"])
 ROWS_SHOWN = 1000
 
 
+MAPPING_DOC = ("Which column feeds which field, where the names differ: {\"topic\": \"Idea\"}; an empty column "
+               "name unmaps a field matched automatically.")
+
+
 class BulkRows(BaseModel):
     """JSON alternative to a CSV upload: one object per row, with the CSV's column names as keys."""
 
     rows: list[dict] = Field(min_length=1, max_length=10_000, description="One object per row, keyed by column.")
     options: bulk.JobOptions = Field(default_factory=bulk.JobOptions)
+    mapping: dict[str, str] = Field(default_factory=dict, description=MAPPING_DOC)
 
 
 class BulkCreated(BaseModel):
@@ -59,7 +65,8 @@ BODY_DOC = {"requestBody": {"required": True, "content": {
         "type": "object", "required": ["rows"], "additionalProperties": False, "properties": {
             "rows": {"type": "array", "minItems": 1, "maxItems": 10_000, "items": {"type": "object"},
                      "description": BulkRows.model_fields["rows"].description or "One object per row."},
-            "options": bulk.JobOptions.model_json_schema()}},
+            "options": bulk.JobOptions.model_json_schema(),
+            "mapping": {"type": "object", "additionalProperties": {"type": "string"}, "description": MAPPING_DOC}}},
                          "example": {"rows": [{"topic": "Trail shoes for beginners", "keywords": ["trail shoes"]}]}},
 }}}
 
@@ -71,21 +78,26 @@ BODY_DOC = {"requestBody": {"required": True, "content": {
                                  "rate-limited"))
 async def create(request: Request, svc: Svc, user: Caller,
                  kind: Annotated[Literal["blog", "product"], Query(description="What each row becomes.")] = "blog",
+                 mapping: Annotated[str | None, Query(description="FIELD=COLUMN pairs where the names differ, e.g. "
+                                                      "topic=Idea,keywords=Tags (the CLI's --map).")] = None,
                  key: IdempotencyKey = None):
     """Validate the rows and queue one item per good row; the job runs in the background (poll GET /api/bulk/{id})."""
     raw, options, media = await request.body(), bulk.JobOptions(), request.headers.get("content-type", "")
-    data = raw
+    data, overrides = raw, parse_map_option(mapping)
     if media.startswith("application/json"):
         try:
             rows = BulkRows.model_validate_json(raw)
         except ValidationError as exc:
             raise ValidationFailedError(f"Fix the JSON body: {describe_validation_error(exc, limit=5)}.") from None
-        data, options = rows_to_csv(rows.rows), rows.options
+        data, options, overrides = rows_to_csv(rows.rows), rows.options, {**overrides, **rows.mapping}
     elif not media.startswith(("text/csv", "text/plain", "application/octet-stream")):
         raise UnsupportedMediaTypeError("Send the rows as text/csv (a CSV file) or application/json ({\"rows\": […]}).")
 
     def produce():
-        job_id, report = bulk.create_job(svc.generator, data, kind, user, options, source_name="api")
+        try:
+            job_id, report = bulk.create_job(svc.generator, data, kind, user, options, overrides, source_name="api")
+        except UnmappedColumnError as error:
+            raise ValidationFailedError(error.for_api()) from None
         svc.wake_bulk()
         return json_response(BulkCreated(job_id=job_id, total_rows=report.total, queued_rows=report.good,
                                          problems=[p.__dict__ for p in report.problems[:ROWS_SHOWN]]), 202)

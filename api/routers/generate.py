@@ -17,7 +17,7 @@ from core.streaming import ChunkStream
 
 from ..deps import Caller, IdempotencyKey, Svc, idempotent
 from ..examples import CONTENT_REQUEST, GENERATION_RESULT, PRODUCT_REQUEST
-from ..problems import problem, responses, slug_for_name
+from ..problems import problem, responses, slug_for_kind
 
 router = APIRouter(tags=["generate"])
 PROBLEMS = responses("request-failed", "unauthorized", "forbidden", "not-found", "budget-exceeded", "conflict", "request-in-progress",
@@ -56,7 +56,7 @@ def answer(result: GenerationResult, request: Request) -> Response:
     if result.success:
         return JSONResponse(result.model_dump(mode="json"))
     body = result.model_dump(mode="json", exclude={"status"})
-    return problem(slug_for_name(result.error_type), result.error or "Generation failed.", request, **body)
+    return problem(slug_for_kind(result.error_kind), result.error or "Generation failed.", request, **body)
 
 
 def _generate(svc, request: Request, user, payload: Generation, key: str | None, stream: bool) -> Response:

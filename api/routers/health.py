@@ -15,7 +15,10 @@ router = APIRouter(tags=["meta"])
 
 
 class Health(BaseModel):
-    """ok: database and provider answer; degraded: the provider does not; down: the database does not (503)."""
+    """ok: database and provider pass their checks; degraded: the provider does not; down: the database does not (503).
+
+    provider: {name, ok, checked (what was checked, e.g. "TCP connection to 127.0.0.1:11434"), error}.
+    """
 
     status: Literal["ok", "degraded", "down"]
     database: dict
@@ -35,7 +38,7 @@ class ProblemType(BaseModel):
 def health(svc: Svc):
     """For load balancers and the WordPress plugin's connection test."""
     database, provider = database_status(svc.engine), provider_status(svc.generator.settings)
-    state = "down" if not database["ok"] else "degraded" if provider["ok"] is False else "ok"
+    state = "down" if not database["ok"] else "degraded" if not provider["ok"] else "ok"
     body = Health(status=state, database=database, provider=provider)
     return JSONResponse(body.model_dump(), status_code=503 if state == "down" else 200)
 

@@ -26,10 +26,13 @@ class IdempotencyConflictError(ContentCraftError):
     """A request with the same Idempotency-Key is still being processed."""
 
     retryable = True
+    kind = "idempotency_conflict"
 
 
 class IdempotencyKeyReusedError(ValidationFailedError):
     """The Idempotency-Key was already used for a different request."""
+
+    kind = "idempotency_key_reused"
 
 
 @dataclass

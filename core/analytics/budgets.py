@@ -27,6 +27,8 @@ log = logging.getLogger("contentcraft.budgets")
 class BudgetExceededError(ContentCraftError):
     """The user's monthly budget is spent and hard limits are on."""
 
+    kind = "budget_exceeded"
+
 
 @dataclass(frozen=True)
 class BudgetStatus:

@@ -2,16 +2,20 @@
 
 import zlib
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..i18n import N_, _, current_language
 from .filters import TYPES
 
 TYPE_COLORS = dict(zip(TYPES, ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#E45756")))
 PROVIDER_COLORS = {"openai": "#10A37F", "anthropic": "#D97757", "local": "#6E7781", "ollama": "#1F6FEB",
                    "custom": "#8250DF", "(none)": "#BBBBBB"}
 SPARE_COLORS = ("#72B7B2", "#EECA3B", "#FF9DA6", "#9D755D", "#BAB0AC", "#439894", "#83BCB6")
-GRAIN_LABEL = {"day": "Day", "week": "Week (from Monday)", "month": "Month"}
+GRAIN_LABEL = {"day": N_("Day"), "week": N_("Week (from Monday)"), "month": N_("Month")}
+DIMENSIONS = {"type": N_("Type"), "provider": N_("Provider"), "user": N_("User"), "model": N_("Model"),
+              "tone": N_("Tone"), "language": N_("Language")}
 HEIGHT = 340
 PERIOD_MS = {"day": 86_400_000, "week": 7 * 86_400_000, "month": 30.44 * 86_400_000}
 TICK_FORMAT = {"day": "%-d %b %Y", "week": "%-d %b %Y", "month": "%b %Y"}
@@ -24,7 +28,9 @@ def color_for(name: str, palette: dict[str, str]) -> str:
 
 
 def _layout(fig: go.Figure, x_title: str, y_title: str, **extra) -> go.Figure:
+    language = current_language()  # plotly's separators: the decimal mark, then the thousands mark
     fig.update_layout(height=HEIGHT, margin=dict(l=10, r=10, t=30, b=10), legend_title_text="",
+                      separators=get_decimal_symbol(language) + get_group_symbol(language),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **extra)
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
@@ -53,7 +59,15 @@ def volume_chart(volume: pd.DataFrame, grain: str, tz: str) -> go.Figure:
         fig.add_bar(x=part["bucket"], y=part["generations"], name=type_name,
                     marker_color=color_for(type_name, TYPE_COLORS))
     _time_axis(fig, volume["bucket"] if "bucket" in volume else pd.Series(dtype=str), grain)
-    return _layout(fig, f"{GRAIN_LABEL[grain]} ({tz})", "Generations (count)", barmode="stack")
+    return _layout(fig, _time_title(grain, tz), _("Generations (count)"), barmode="stack")
+
+
+def _time_title(grain: str, tz: str) -> str:
+    return _("{grain} ({zone})").format(grain=_(GRAIN_LABEL[grain]), zone=tz)
+
+
+def _dimension(name: str) -> str:
+    return _(DIMENSIONS[name]) if name in DIMENSIONS else name.capitalize()
 
 
 def latency_chart(latency: pd.DataFrame, dimension: str) -> go.Figure:
@@ -64,7 +78,7 @@ def latency_chart(latency: pd.DataFrame, dimension: str) -> go.Figure:
     fig.add_bar(x=latency[dimension], y=latency["p50_ms"], name="p50", marker_color=colors)
     fig.add_bar(x=latency[dimension], y=latency["p95_ms"], name="p95", marker_color=colors,
                 marker_pattern_shape="/", opacity=0.7)
-    return _layout(fig, dimension.capitalize(), "Latency (ms)", barmode="group")
+    return _layout(fig, _dimension(dimension), _("Latency (ms)"), barmode="group")
 
 
 def usage_chart(usage: pd.DataFrame, key: str, measure: str) -> go.Figure:
@@ -74,22 +88,22 @@ def usage_chart(usage: pd.DataFrame, key: str, measure: str) -> go.Figure:
     colors = ([color_for(p, PROVIDER_COLORS) for p in frame["provider"]] if key == "model" else "#4C78A8")
     fig = go.Figure(go.Bar(x=frame[measure], y=labels, orientation="h", marker_color=colors,
                            hovertext=frame.get("provider")))
-    unit = "Cost (USD)" if measure == "cost_usd" else "Tokens (count)"
-    return _layout(fig, unit, key.capitalize())
+    unit = _("Cost (USD)") if measure == "cost_usd" else _("Tokens (count)")
+    return _layout(fig, unit, _dimension(key))
 
 
 def rate_chart(over_time: pd.DataFrame, rate: str, grain: str, tz: str) -> go.Figure:
     """Error rate or cache hit rate per bucket, in percent."""
-    label = {"error_rate": "Error rate (%)", "cache_hit_rate": "Cache hit rate (%)"}[rate]
+    label = {"error_rate": _("Error rate (%)"), "cache_hit_rate": _("Cache hit rate (%)")}[rate]
     color = "#E45756" if rate == "error_rate" else "#54A24B"
     fig = go.Figure(go.Scatter(x=over_time["bucket"], y=over_time[rate] * 100, mode="lines+markers",
                                line_color=color, name=label))
     _time_axis(fig, over_time["bucket"], grain)
-    return _layout(fig, f"{GRAIN_LABEL[grain]} ({tz})", label, yaxis_rangemode="tozero")
+    return _layout(fig, _time_title(grain, tz), label, yaxis_rangemode="tozero")
 
 
 def share_chart(frame: pd.DataFrame, key: str) -> go.Figure:
     """Generations per tone or language, most used on top."""
     shown = frame.head(12).iloc[::-1]
     fig = go.Figure(go.Bar(x=shown["generations"], y=shown[key], orientation="h", marker_color="#72B7B2"))
-    return _layout(fig, "Generations (count)", key.capitalize())
+    return _layout(fig, _("Generations (count)"), _dimension(key))

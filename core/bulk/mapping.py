@@ -5,6 +5,7 @@ import io
 import re
 
 from ..errors import ValidationFailedError
+from ..i18n import _
 from ..schemas import LANGUAGES
 from . import woo_csv
 
@@ -15,15 +16,17 @@ FIELDS = {
                 "woo_product_id", "sku", "short_description", "description", "brand_profile"),
 }
 REQUIRED = {"blog": ("topic",), "product": ("name",)}
-# Header spellings seen in the wild (Shopify/WooCommerce exports, hand-made sheets), normalised.
+# Header spellings seen in the wild (Shopify/WooCommerce exports, hand-made sheets), normalised. Only names
+# that cannot mean anything else: a store export's "Section", "Brand" or "Style" column is a shop section, the
+# product's brand or its cut, not an outline, a brand voice profile or a tone (map those by hand if meant).
 SYNONYMS = {
     "topic": ("subject", "title", "headline", "post_topic", "blog_topic", "thema", "tema", "sujet"),
     "keywords": ("keyword", "focus_keywords", "focus_keyword", "tags", "seo_keywords", "keyphrase"),
-    "tone": ("voice", "tone_of_voice", "style"),
+    "tone": ("voice", "tone_of_voice", "writing_style"),
     "length": ("size", "post_length", "word_count"),
     "language": ("lang", "locale", "language_code", "sprache", "idioma", "langue"),
-    "brand_profile": ("brand", "brand_voice", "brand_guidelines"),
-    "sections": ("section", "outline", "headings", "section_headings"),
+    "brand_profile": ("brand_voice", "brand_voice_profile"),
+    "sections": ("outline", "section_headings", "sections_outline"),
     "name": ("product", "product_name", "title", "product_title", "item", "item_name", "nombre", "nom"),
     "category": ("categories", "product_category", "kategorien", "categorías", "catégories", "type",
                  "product_type", "collection"),
@@ -62,6 +65,31 @@ EXAMPLES = {
          "brand_profile": ""},
     ],
 }
+
+
+class UnmappedColumnError(ValidationFailedError):
+    """A required field has no column. The message says how to map it in the dashboard and the CLI;
+    `for_api()` says it for API callers, who have neither a mapping step nor --map."""
+
+    def __init__(self, kind: str, field: str, headers: list[str], woo_export: bool = False):
+        self.kind, self.field, self.headers, self.woo_export = kind, field, headers, woo_export
+        super().__init__(self._say(
+            _("choose “Product descriptions” (--kind product)"),
+            _("in the mapping step, or --map {field}=COLUMN on the command line").format(field=field)))
+
+    def for_api(self) -> str:
+        """The same problem, with the API's own ways to fix it (?kind=, ?mapping= or the JSON "mapping")."""
+        return self._say(_("send it with ?kind=product"),
+                         _("add ?mapping={field}=COLUMN to the URL, or \"mapping\": {{\"{field}\": \"COLUMN\"}} to "
+                           "a JSON body").format(field=self.field))
+
+    def _say(self, product_hint: str, map_hint: str) -> str:
+        if self.woo_export:
+            return _("This file is a WooCommerce product export: {hint} to write its products.").format(
+                hint=product_hint)
+        return _("The file has no column for {field} (required for {kind} rows). Its columns are: {columns}. "
+                 "Rename one, or map it: {how}.").format(field=self.field, kind=self.kind,
+                                                         columns=", ".join(self.headers), how=map_hint)
 
 
 def language_code(value: str) -> str | None:
@@ -104,13 +132,14 @@ def auto_map(kind: str, headers: list[str]) -> dict[str, str]:
 
 
 def parse_map_option(text: str | None) -> dict[str, str]:
-    """`topic=Subject,keywords=Tags` (as given to --map) → {"topic": "Subject", "keywords": "Tags"}."""
+    """`topic=Subject,keywords=Tags` (the CLI's --map, the API's ?mapping=) → {"topic": "Subject", "keywords": "Tags"}."""
     mapping = {}
     for pair in next(csv.reader(io.StringIO(text or "")), []):
         if not pair.strip():
             continue
         if "=" not in pair:
-            raise ValidationFailedError(f"--map entry {pair!r} is not FIELD=COLUMN, e.g. topic=Subject.")
+            raise ValidationFailedError(_("The mapping entry {pair!r} is not FIELD=COLUMN, e.g. topic=Subject.").format(
+                pair=pair))
         field, header = (part.strip() for part in pair.split("=", 1))
         mapping[field] = header
     return mapping
@@ -131,14 +160,8 @@ def resolve(kind: str, headers: list[str], overrides: dict[str, str] | None = No
         else:
             mapping[field] = header
     missing = [field for field in REQUIRED[kind] if field not in mapping]
-    if missing and kind == "blog" and woo_csv.detect(headers):
-        raise ValidationFailedError("This file is a WooCommerce product export: choose “Product descriptions” "
-                                    "(--kind product) to write its products.")
     if missing:
-        raise ValidationFailedError(
-            f"The file has no column for {', '.join(missing)} (required for {kind} rows). Its columns are: "
-            f"{', '.join(headers)}. Rename one, or map it: in the mapping step, or "
-            f"--map {missing[0]}=COLUMN on the command line.")
+        raise UnmappedColumnError(kind, missing[0], headers, woo_export=kind == "blog" and bool(woo_csv.detect(headers)))
     return {field: headers.index(header) for field, header in mapping.items()}
 
 

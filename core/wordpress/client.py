@@ -1,72 +1,18 @@
 """A WordPress REST API client over httpx: API discovery, timeouts, and errors a user can act on."""
 
 import html
-import ipaddress
 import re
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from ..errors import PublishFailedError, ValidationFailedError
+from ..errors import PublishFailedError
+from .hosts import CheckedTransport, check_base_url, is_local  # noqa: F401 (check_base_url re-exported)
 
 TIMEOUT = 20.0
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 USER_AGENT = "ContentCraft/1.0 (+WordPress REST client)"
 MAX_PAGES = 20
-
-
-def is_local(host: str | None) -> bool:
-    """Whether host is this machine, where plain http is acceptable."""
-    host = (host or "").lower()
-    return host in LOCAL_HOSTS or host.endswith(".localhost")
-
-
-# Cloud metadata services hand out credentials: the Application Password must never be sent there.
-METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data", "instance-data.ec2.internal"}
-METADATA_IPS = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("169.254.169.254")}
-_CGNAT = ipaddress.ip_network("100.64.0.0/10")
-
-
-def check_host(host: str, *, allow_private: bool = False) -> None:
-    """ValidationFailedError for a link-local or cloud-metadata host, and for a private address unless
-    allow_private (loopback stays allowed: a local test site). Literal addresses and known names only."""
-    host = host.lower().rstrip(".")
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        address = None
-    if host in METADATA_HOSTS or address is not None and (address in METADATA_IPS or address.is_link_local):
-        raise ValidationFailedError(f"{host} is a link-local or cloud-metadata address, not a WordPress site; "
-                                    "ContentCraft never sends a password there.")
-    if address is None or address.is_loopback:
-        return
-    if (address.is_private or address in _CGNAT or address.is_reserved) and not allow_private:
-        raise ValidationFailedError(f"{host} is a private network address. If the WordPress site really is on "
-                                    "your internal network, confirm it (tick “private address” / --private).")
-
-
-def check_base_url(url: str, *, allow_private: bool = False) -> tuple[str, list[str]]:
-    """The site URL normalised, plus warnings; anything but http(s) is rejected with the reason."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in {"http", "https"}:
-        shown = f"'{scheme}:'" if scheme else "no scheme"
-        raise ValidationFailedError(f"The site URL must start with https:// (or http:// for a local test site); "
-                                    f"{url!r} has {shown}.")
-    if not parts.hostname:
-        raise ValidationFailedError(f"The site URL {url!r} has no host name, e.g. https://blog.example.com.")
-    if parts.username or parts.password:
-        raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
-    if parts.query or parts.fragment:
-        raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
-    check_host(parts.hostname, allow_private=allow_private)
-    warnings = []
-    if scheme == "http" and not is_local(parts.hostname):
-        warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
-                        "WordPress only accepts Application Passwords over HTTPS. Use https:// if the site has it.")
-    return urlunsplit((scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")), warnings
 
 
 def _message(response: httpx.Response) -> tuple[str, str]:
@@ -123,11 +69,28 @@ def error_for(response: httpx.Response, label: str, base_url: str) -> PublishFai
     return PublishFailedError(text, status=status, code=code, retryable=status == 429 or status >= 500)
 
 
+def read_within(http: httpx.Client, method: str, url: str, timeout: float, **kwargs) -> httpx.Response:
+    """The response, read in full within `timeout` seconds in total, or httpx.ReadTimeout.
+
+    httpx's timeout is per read, so a server trickling a byte at a time could otherwise hold a call for minutes.
+    """
+    deadline = time.monotonic() + timeout
+    with http.stream(method, url, **kwargs) as response:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("total deadline passed")
+        response._content = bytes(body)  # what Response.read() stores (decoded bytes)
+    return response
+
+
 class WordPressClient:
     """Talks to one site's REST API as one user (HTTP Basic with an Application Password)."""
 
     def __init__(self, base_url: str, username: str, password: str, *, label: str = "",
-                 timeout: float = TIMEOUT, rest_style: str | None = None, transport=None):
+                 timeout: float = TIMEOUT, rest_style: str | None = None, transport=None,
+                 allow_private: bool = False):
         self.base_url = base_url.rstrip("/")
         self.label = f"The site {label}" if label else f"The site at {self.base_url}"
         self.timeout = timeout
@@ -135,7 +98,8 @@ class WordPressClient:
         host = urlsplit(self.base_url).hostname
         # Loopback must not go through an HTTP(S)_PROXY from the environment.
         self.http = httpx.Client(auth=(username, password), timeout=httpx.Timeout(timeout, connect=min(timeout, 10)),
-                                 follow_redirects=False, trust_env=not is_local(host), transport=transport,
+                                 follow_redirects=False, trust_env=not is_local(host),
+                                 transport=transport or CheckedTransport(allow_private=allow_private),
                                  headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
         self._index: dict | None = None
         self._schema: dict | None = None
@@ -159,7 +123,7 @@ class WordPressClient:
     def _send(self, method: str, route: str, style: str, params=None, json=None) -> httpx.Response:
         url, params = self._url(route, params, style)
         try:
-            response = self._within_deadline(method, url, params, json)
+            response = read_within(self.http, method, url, self.timeout, params=params, json=json)
         except httpx.TimeoutException:
             raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s. Retrying is safe: "
                                      f"ContentCraft finds a post an earlier attempt created instead of making a "
@@ -173,19 +137,6 @@ class WordPressClient:
             raise PublishFailedError(f"{self.label} redirected the request to {where}. Use the address it "
                                      f"redirects to as the site URL in Settings → Sites.",
                                      status=response.status_code, code="redirect")
-        return response
-
-    def _within_deadline(self, method: str, url: str, params, json) -> httpx.Response:
-        """The response, read in full within `timeout` seconds in total (httpx's timeout is per read, so a
-        trickling server could otherwise hold a call for minutes)."""
-        deadline = time.monotonic() + self.timeout
-        with self.http.stream(method, url, params=params, json=json) as response:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("total deadline passed")
-            response._content = bytes(body)  # what Response.read() stores (decoded bytes)
         return response
 
     def index(self) -> dict:
@@ -270,7 +221,7 @@ class WordPressClient:
     def wordpress_version(self) -> str | None:
         """The WordPress version from the RSS generator tag, or None if the site hides it."""
         try:
-            response = self.http.get(f"{self.base_url}/", params={"feed": "rss2"})
+            response = read_within(self.http, "GET", f"{self.base_url}/", self.timeout, params={"feed": "rss2"})
         except httpx.HTTPError:
             return None
         found = re.search(r"<generator>[^<]*\?v=([0-9][0-9.]*)</generator>", response.text)

@@ -20,6 +20,7 @@ class Site(SQLModel, table=True):
     password_encrypted: str = Field(sa_column=Column(Text, nullable=False))
     woo_key_encrypted: str | None = Field(default=None, sa_column=Column(Text))
     woo_secret_encrypted: str | None = Field(default=None, sa_column=Column(Text))
+    private_ok: bool = False  # an admin confirmed that a private network address is this site
     created_by: str = Field(default="", max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

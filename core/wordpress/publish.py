@@ -14,7 +14,8 @@ from ..db import session_scope
 from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
 from ..models import User, utcnow
 from ..schemas import ContentData, InternalLink
-from ..seo import html_text, json_ld_text, plain_text, sanitize_html
+from ..images import NO_EXTERNAL_IMAGES, ImagePolicy, dropped_warning, item_policy
+from ..seo import clean_body, html_text, json_ld_text, plain_text
 from ..workflow import add_version, get_item, transition
 from .client import TIMEOUT, WordPressClient
 from .links import insert_links
@@ -31,6 +32,11 @@ PUBLISHABLE = {"approved", "published"}
 # so a live attempt's write always ends inside its claim and a retry cannot post twice.
 IN_FLIGHT_SECONDS = 120
 assert IN_FLIGHT_SECONDS >= 3 * TIMEOUT
+
+
+def claimed_call_deadline(timeout: float) -> float:
+    """The per-call deadline (seconds) for calls made under a claim: never more than a third of its window."""
+    return min(timeout, IN_FLIGHT_SECONDS / 3)
 
 
 @dataclass
@@ -191,7 +197,7 @@ def publish(engine: Engine, user: User, item_id: int, site_name: str, options: P
     site = get_site(engine, site_name)
     pub = claim(engine, item_id, site, user, "post")
     try:
-        with client_for(site, timeout=timeout, transport=transport) as wp:
+        with client_for(site, timeout=claimed_call_deadline(timeout), transport=transport) as wp:
             post, created, warnings = _push(engine, wp, pub, item, data, options)
     except ContentCraftError as exc:
         record_failure(engine, pub.id, str(exc))
@@ -231,7 +237,8 @@ def check_rights(wp: WordPressClient, options: PublishOptions) -> None:
 def _push(engine, wp: WordPressClient, pub: Publication, item, data: ContentData, options: PublishOptions):
     check_rights(wp, options)
     schedule(wp, options)
-    payload, warnings = build_payload(wp, item, data, options, pub.idempotency_key)
+    payload, warnings = build_payload(wp, item, data, options, pub.idempotency_key,
+                                      item_policy(engine, item.request_json))
     post, created = _send(engine, wp, pub, payload, warnings)
     keywords = list((item.request_json or {}).get("keywords") or [])
     wanted = seo_fields.wanted(seo_meta(data, keywords), wp.meta_keys(), set(wp.index().get("namespaces", [])))
@@ -317,13 +324,14 @@ def seo_meta(data: ContentData, keywords: list[str]) -> dict[str, str]:
             "rank_math_focus_keyword": ",".join(keywords)}
 
 
-def build_payload(wp: WordPressClient, item, data: ContentData, options: PublishOptions, key: str):
-    """The /wp/v2/posts body for the item, and warnings about what the site cannot keep."""
-    warnings: list[str] = []
+def build_payload(wp: WordPressClient, item, data: ContentData, options: PublishOptions, key: str,
+                  images: ImagePolicy = NO_EXTERNAL_IMAGES):
+    """The /wp/v2/posts body for the item, and warnings about what the site cannot keep (or images removed)."""
     writable = wp.meta_keys()
     keywords = list((item.request_json or {}).get("keywords") or [])
     meta = {k: v for k, v in seo_meta(data, keywords).items() if k in writable and v}
-    body = sanitize_html(insert_links(data.body_html, data.internal_links))
+    body, dropped = clean_body(insert_links(data.body_html, data.internal_links), images)
+    warnings: list[str] = dropped_warning(dropped)
     ld = json_ld_text(data.schema_ld_json)
     if KEY_META in writable:
         meta[KEY_META] = key

@@ -14,7 +14,8 @@ from ..config import get_settings
 from ..db import session_scope
 from ..errors import NotFoundError, ValidationFailedError
 from ..models import User, utcnow
-from .client import TIMEOUT, WordPressClient, check_base_url
+from .client import TIMEOUT, WordPressClient
+from .hosts import check_base_url
 from .models import Publication, Site
 from .schedule import site_zone
 from .secrets import decrypt, encrypt
@@ -77,6 +78,7 @@ def add_site(engine: Engine, user: User | None, *, name: str, url: str, username
         if session.exec(select(Site).where(Site.name == name)).first():
             raise ValidationFailedError(f"There is already a site named {name!r}; remove it first or pick another name.")
         site = Site(name=name, base_url=base_url, username=username, password_encrypted=encrypt(app_password),
+                    private_ok=allow_private,
                     woo_key_encrypted=encrypt(woo_key) if woo_key else None,
                     woo_secret_encrypted=encrypt(woo_secret) if woo_secret else None, created_by=actor)
         session.add(site)
@@ -138,7 +140,7 @@ def client_for(site: Site, *, timeout: float = TIMEOUT, transport=None, rest_sty
     """A REST client signed in as the site's user."""
     password = decrypt(site.password_encrypted, f"the Application Password of {site.name}")
     return WordPressClient(site.base_url, site.username, password, label=site.name, timeout=timeout,
-                           transport=transport, rest_style=rest_style)
+                           transport=transport, rest_style=rest_style, allow_private=site.private_ok)
 
 
 def check_connection(engine: Engine, user: User | None, name: str, *, timeout: float = TIMEOUT,
@@ -146,7 +148,7 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
     """Sign in to the site and report capabilities, version and writable SEO fields."""
     _actor_check(user)
     site = get_site(engine, name)
-    _, warnings = check_base_url(site.base_url, allow_private=True)
+    _, warnings = check_base_url(site.base_url, allow_private=site.private_ok)
     with client_for(site, timeout=timeout, transport=transport) as wp:
         me = wp.me()
         index, meta_keys = wp.index(), wp.meta_keys()

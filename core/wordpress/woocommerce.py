@@ -13,10 +13,13 @@ from sqlalchemy.engine import Engine
 from ..errors import ContentCraftError, PublishFailedError, ValidationFailedError
 from ..models import User
 from ..schemas import ProductData
-from ..seo import json_ld_text, plain_text, sanitize_html
+from ..images import NO_EXTERNAL_IMAGES, ImagePolicy, dropped_warning, item_policy
+from ..seo import clean_body, json_ld_text, plain_text
 from ..workflow import get_item, transition
-from .client import TIMEOUT, USER_AGENT, error_for, is_local
-from .publish import PublishResult, check_publishable, claim, record_failure, record_success, renew_claim
+from .client import TIMEOUT, USER_AGENT, error_for, is_local, read_within
+from .hosts import CheckedTransport
+from .publish import (PublishResult, check_publishable, claim, claimed_call_deadline, record_failure, record_success,
+                      renew_claim)
 from .secrets import decrypt
 from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
@@ -43,7 +46,7 @@ class WooCommerceClient:
     """
 
     def __init__(self, base_url: str, consumer_key: str, consumer_secret: str, *, label: str = "",
-                 timeout: float = TIMEOUT, transport=None):
+                 timeout: float = TIMEOUT, transport=None, allow_private: bool = False):
         self.base_url = base_url.rstrip("/")
         self.key, self.secret = consumer_key, consumer_secret
         self.label = f"The WooCommerce store {label}" if label else f"The WooCommerce store at {self.base_url}"
@@ -51,7 +54,8 @@ class WooCommerceClient:
         parts = urlsplit(self.base_url)
         self.signed = parts.scheme == "http"
         self.http = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10)), follow_redirects=False,
-                                 trust_env=not is_local(parts.hostname), transport=transport,
+                                 trust_env=not is_local(parts.hostname),
+                                 transport=transport or CheckedTransport(allow_private=allow_private),
                                  auth=None if self.signed else (consumer_key, consumer_secret),
                                  headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
 
@@ -74,7 +78,7 @@ class WooCommerceClient:
         if self.signed:
             params = self._oauth(method, url, params)
         try:
-            response = self.http.request(method, url, params=params, json=json_body)
+            response = read_within(self.http, method, url, self.timeout, params=params, json=json_body)
         except httpx.TimeoutException:
             raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s; retrying is safe.",
                                      code="timeout", retryable=True) from None
@@ -117,16 +121,20 @@ class WooCommerceClient:
     def seo_plugins(self) -> list[str]:
         """SEO plugins the public REST index shows (Yoast, Rank Math)."""
         try:
-            index = self.http.get(f"{self.base_url}/wp-json/", params={"_fields": "namespaces"}).json()
+            index = read_within(self.http, "GET", f"{self.base_url}/wp-json/", self.timeout,
+                                params={"_fields": "namespaces"}).json()
         except (httpx.HTTPError, ValueError):
             return []
         namespaces = set(index.get("namespaces", [])) if isinstance(index, dict) else set()
         return [plugin for plugin, ns in SEO_NAMESPACES.items() if ns in namespaces]
 
 
-def product_payload(data: ProductData, product: dict, plugins: list[str], focus: str) -> tuple[dict, list[str]]:
+def product_payload(data: ProductData, product: dict, plugins: list[str], focus: str,
+                    images: ImagePolicy = NO_EXTERNAL_IMAGES) -> tuple[dict, list[str]]:
     """The PUT body: descriptions, SEO meta for the site's SEO plugins, JSON-LD, and the main image's alt."""
-    warnings = []
+    long_html, dropped = clean_body(data.description_html, images)
+    short_html, dropped_short = clean_body(data.short_description, images)
+    warnings = dropped_warning(dropped + dropped_short)
     title, description, focus = plain_text(data.meta.seo_title), plain_text(data.meta.meta_desc), plain_text(focus)
     values = {"_yoast_wpseo_title": title, "_yoast_wpseo_metadesc": description,
               "_yoast_wpseo_focuskw": focus, "rank_math_title": title,
@@ -135,8 +143,7 @@ def product_payload(data: ProductData, product: dict, plugins: list[str], focus:
     if not plugins:
         warnings.append("No Yoast or Rank Math found on the site: the SEO title and description were not set.")
     meta.append({"key": LD_META, "value": json_ld_text(data.schema_ld_json)})
-    payload = {"description": sanitize_html(data.description_html),
-               "short_description": sanitize_html(data.short_description), "meta_data": meta}
+    payload = {"description": long_html, "short_description": short_html, "meta_data": meta}
     images = product.get("images") or []
     if images:
         # Sending the list replaces it, so every image goes back; only the main one gets the new alt.
@@ -161,7 +168,7 @@ def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooComm
                                     f"Settings → Sites.")
     return WooCommerceClient(site.base_url, decrypt(site.woo_key_encrypted, f"the WooCommerce key of {site.name}"),
                              decrypt(site.woo_secret_encrypted, f"the WooCommerce secret of {site.name}"),
-                             label=site.name, timeout=timeout, transport=transport)
+                             label=site.name, timeout=timeout, transport=transport, allow_private=site.private_ok)
 
 
 def product_target(engine: Engine, item_id: int) -> tuple[int | None, str]:
@@ -196,11 +203,12 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
     focus = str((item.request_json or {}).get("name") or data.title)
     pub = claim(engine, item_id, site, user, "product")
     try:
-        with woo_client_for(site, timeout=timeout, transport=transport) as woo:
+        with woo_client_for(site, timeout=claimed_call_deadline(timeout), transport=transport) as woo:
             product_id = product_id or woo.product_id_for_sku(sku)
             if product_id is None:
                 raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
-            payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus)
+            payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus,
+                                                item_policy(engine, item.request_json))
             renew_claim(engine, pub.id)
             product = woo.update_product(product_id, payload)
             warnings += seo_fields.dropped_warning(seo_not_kept(payload, woo.product(product_id)))

@@ -4,7 +4,7 @@
  * Hooks every ContentCraft filter and action, appends one JSON line per call to DATA_DIR/hooks.log and
  * changes what the filters return in a visible way, so a test can see each hook both ran and took effect.
  * Also a stand-in for WooCommerce's product type and the shop manager's edit_products capability
- * (WooCommerce is not packaged for Debian): users whose login starts with "shop" get it.
+ * (WooCommerce is not packaged for Debian): users whose login starts with "shop", and administrators, get it.
  */
 function contentcraft_test_record( $hook, $args ) {
 	$line = wp_json_encode( array( 'hook' => $hook, 'args' => $args ) );
@@ -48,19 +48,20 @@ add_action( 'contentcraft_generation_failed', function ( $error, $kind ) {
 	contentcraft_test_record( 'contentcraft_generation_failed', array( $kind, $error->get_error_code(), $error->get_error_message() ) );
 }, 10, 2 );
 
-// Pages use the classic editor here, so the Studio meta box is testable next to the block editor's sidebar.
+// Pages use the classic editor here, so the Studio meta box is testable next to the block editor's sidebar;
+// products too, as WooCommerce does.
 add_filter( 'use_block_editor_for_post_type', function ( $use, $post_type ) {
-	return 'page' === $post_type ? false : $use;
+	return in_array( $post_type, array( 'page', 'product' ), true ) ? false : $use;
 }, 10, 2 );
 
 add_action( 'init', function () {
 	if ( ! post_type_exists( 'product' ) ) {
 		register_post_type( 'product', array( 'public' => true, 'label' => 'Products', 'capability_type' => 'product',
-			'map_meta_cap' => true, 'supports' => array( 'title', 'editor', 'excerpt', 'thumbnail' ) ) );
+			'map_meta_cap' => true, 'show_in_rest' => true, 'supports' => array( 'title', 'editor', 'excerpt', 'thumbnail' ) ) );
 	}
 } );
 add_filter( 'user_has_cap', function ( $allcaps, $caps, $args, $user ) {
-	if ( 0 === strpos( $user->user_login, 'shop' ) ) {
+	if ( 0 === strpos( $user->user_login, 'shop' ) || ! empty( $allcaps['manage_options'] ) ) {
 		foreach ( array( 'edit_products', 'edit_others_products', 'edit_published_products', 'publish_products', 'read_product', 'edit_product' ) as $cap ) {
 			$allcaps[ $cap ] = true;
 		}

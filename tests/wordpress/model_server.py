@@ -2,7 +2,8 @@
 
 For end-to-end tests through `python -m api` (provider "custom"): the real pipeline, prompt and
 validation run, only the model is instant. `python -m tests.wordpress.model_server PORT` serves it;
-a topic containing "FAIL" gets a 500, so tests can make one item of a batch fail.
+a topic containing "FAIL" gets a 500, so tests can make one item of a batch fail; a brand voice
+prompt gets a voice description.
 """
 
 import json
@@ -17,8 +18,16 @@ from tests.samples import LONG_BODY, META, blog_draft, product_draft
 SUBJECT = re.compile(r"^(?:Write a blog post about|Write the product description for): (.+)$", re.M)
 
 
+VOICE = {"description": "Plain, encouraging coaching that speaks to the reader as you.", "tone": "friendly",
+         "rules_do": ["Speak to the reader as you", "Give one concrete step per paragraph"],
+         "rules_dont": ["No jargon without an explanation"], "preferred_words": ["easy", "steady"],
+         "banned_words": []}
+
+
 def draft_for(messages: list[dict]) -> tuple[str, dict]:
-    """('blog'|'product', a draft about the subject named in the last user message)."""
+    """('blog'|'product'|'brand', a draft about the subject named in the last user message, or a voice)."""
+    if "writing voice" in messages[0]["content"]:
+        return "brand", dict(VOICE)
     prompt = next(m["content"] for m in reversed(messages) if m["role"] == "user")
     found = SUBJECT.search(prompt)
     subject = found.group(1).strip() if found else "Running shoes"
@@ -36,7 +45,7 @@ class Handler(QuietHandler):
     def do_POST(self):
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         kind, draft = draft_for(request["messages"])
-        if "FAIL" in draft["title"]:
+        if kind != "brand" and "FAIL" in draft["title"]:
             return self._send(500, {"error": {"message": "scripted failure", "type": "server_error"}})
         text = json.dumps(draft)
         if request.get("stream"):

@@ -31,6 +31,7 @@ require_once __DIR__ . '/includes/api-client.php';
 require_once __DIR__ . '/includes/rest.php';
 require_once __DIR__ . '/includes/editor.php';
 require_once __DIR__ . '/includes/bulk.php';
+require_once __DIR__ . '/includes/brand.php';
 
 register_activation_hook( __FILE__, 'contentcraft_activate' );
 
@@ -40,6 +41,11 @@ function contentcraft_activate() {
 	add_option( 'contentcraft_default_tone', 'professional' );
 	add_option( 'contentcraft_default_language', 'en' );
 }
+
+// Logical CSS properties (margin-inline-start, …): the same file is right in LTR and RTL admins.
+add_action( 'admin_enqueue_scripts', function () {
+	wp_register_style( 'contentcraft-admin', plugins_url( 'assets/admin.css', __FILE__ ), array(), CONTENTCRAFT_VERSION );
+} );
 
 add_action( 'init', function () {
 	load_plugin_textdomain( 'contentcraft', false, dirname( plugin_basename( __FILE__ ) ) . '/languages' );

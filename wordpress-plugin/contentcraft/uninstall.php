@@ -7,7 +7,7 @@
 defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
 
 foreach ( array( 'contentcraft_api_url', 'contentcraft_api_token', 'contentcraft_default_tone',
-	'contentcraft_default_language', 'contentcraft_db_version' ) as $contentcraft_option ) {
+	'contentcraft_default_language', 'contentcraft_brand_profile', 'contentcraft_db_version' ) as $contentcraft_option ) {
 	delete_option( $contentcraft_option );
 }
 global $wpdb;

@@ -49,7 +49,7 @@ function contentcraft_generate( $kind, array $request, $post_id = 0 ) {
  * One call to the API at {api_url}/api{$path} with the bearer token; $body is sent as JSON (POST).
  *
  * Returns the decoded JSON object, or WP_Error: not configured (503), unreachable (502), the API's own
- * problem detail with its status (422 → 400; 401/403 → 502, the site's token is the fault, not the user).
+ * problem detail with its status (422 → 400; 401/403 → 502: the site's token or its role is at fault, not the user).
  */
 function contentcraft_api_request( $method, $path, $body = null ) {
 	$base  = contentcraft_api_url();
@@ -84,8 +84,13 @@ function contentcraft_api_request( $method, $path, $body = null ) {
 	if ( $code >= 200 && $code < 300 && is_array( $decoded ) ) {
 		return $decoded;
 	}
-	if ( 401 === $code || 403 === $code ) {
+	if ( 401 === $code ) {
 		$message = __( 'The ContentCraft server refused this site\'s API token: an administrator must save a valid token under ContentCraft → Settings.', 'contentcraft' );
+	} elseif ( 403 === $code ) {
+		$message = sprintf(
+			/* translators: %s: the server's explanation */
+			__( 'The ContentCraft account behind this site\'s API token may not do this: %s Ask a ContentCraft admin for a higher role, or save another token under ContentCraft → Settings.', 'contentcraft' ),
+			contentcraft_api_message( $decoded ) );
 	} else {
 		$message = contentcraft_api_message( $decoded );
 	}
@@ -126,6 +131,24 @@ function contentcraft_clean_data( array $data, $kind ) {
 		$clean['image_alt_text']    = sanitize_text_field( $data['image_alt_text'] ?? '' );
 	}
 	return $clean;
+}
+
+/** Writes a generated product description into $product_id: long and short description, SEO meta, image alt. */
+function contentcraft_apply_to_product( $product_id, array $data ) {
+	$saved = wp_update_post( wp_slash( array(
+		'ID'           => $product_id,
+		'post_content' => $data['description_html'],
+		'post_excerpt' => $data['short_description'],
+		'meta_input'   => array(
+			CONTENTCRAFT_SEO_TITLE_META => $data['meta']['seo_title'],
+			CONTENTCRAFT_META_DESC_META => $data['meta']['meta_desc'],
+		),
+	) ), true );
+	$image = get_post_thumbnail_id( $product_id );
+	if ( ! is_wp_error( $saved ) && $image && '' !== $data['image_alt_text'] ) {
+		update_post_meta( $image, '_wp_attachment_image_alt', $data['image_alt_text'] );
+	}
+	return $saved;
 }
 
 /** Writes a generated blog post into $post_id in one update: content, excerpt, title, slug, SEO meta. */

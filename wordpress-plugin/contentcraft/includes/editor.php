@@ -76,6 +76,7 @@ function contentcraft_js_strings() {
 		'done'         => __( 'Done', 'contentcraft' ),
 		'error'        => __( 'Failed', 'contentcraft' ),
 		'testing'      => __( 'Testing…', 'contentcraft' ),
+		'training'     => __( 'Training the brand voice… this can take a minute.', 'contentcraft' ),
 	);
 }
 

@@ -92,6 +92,12 @@ function contentcraft_list( $text, $max ) {
 	return array_slice( array_values( array_filter( array_map( 'trim', explode( ',', (string) $text ) ) ) ), 0, $max );
 }
 
+/** ['brand_profile' => the profile set under Settings], or nothing when none is set. */
+function contentcraft_brand_field() {
+	$profile = contentcraft_brand_profile();
+	return '' === $profile ? array() : array( 'brand_profile' => $profile );
+}
+
 /** POST content/generate: {topic, keywords, tone, length, language, post_id} → {success, data}. */
 function contentcraft_rest_content( WP_REST_Request $request ) {
 	$post_id = (int) $request['post_id'];
@@ -109,7 +115,7 @@ function contentcraft_rest_content( WP_REST_Request $request ) {
 		'tone'     => contentcraft_param( $request, 'tone' ) ?: 'professional',
 		'length'   => $request['length'],
 		'language' => contentcraft_param( $request, 'language' ) ?: 'en',
-	), $post_id );
+	) + contentcraft_brand_field(), $post_id );
 	return is_wp_error( $data ) ? $data : rest_ensure_response( array( 'success' => true, 'data' => $data ) );
 }
 
@@ -120,21 +126,33 @@ function contentcraft_rest_product( WP_REST_Request $request ) {
 		return new WP_Error( 'rest_forbidden', __( 'You cannot edit this product.', 'contentcraft' ), array( 'status' => 403 ) );
 	}
 	$product = $product_id ? contentcraft_product_facts( $product_id ) : array();
-	$name    = $request['name'] ? $request['name'] : ( $product['name'] ?? '' );
+	$data    = contentcraft_generate_product( $product_id, array(
+		'name'     => $request['name'] ? $request['name'] : ( $product['name'] ?? '' ),
+		'category' => $request['category'] ? $request['category'] : ( $product['category'] ?? '' ),
+		'features' => contentcraft_list( $request['features'], 30 ),
+		'audience' => $request['audience'],
+		'tone'     => contentcraft_param( $request, 'tone' ),
+		'language' => contentcraft_param( $request, 'language' ),
+	) + $product );
+	return is_wp_error( $data ) ? $data : rest_ensure_response( array( 'success' => true, 'data' => $data ) );
+}
+
+/** Generates a product description from $fields (name, category, features, attributes, audience, tone, language). */
+function contentcraft_generate_product( $product_id, array $fields ) {
+	$name = mb_substr( (string) ( $fields['name'] ?? '' ), 0, 200 );
 	if ( mb_strlen( $name ) < 2 ) {
 		return new WP_Error( 'rest_invalid_param', __( 'Give the product a name (at least 2 characters) first.', 'contentcraft' ),
 			array( 'status' => 400, 'params' => array( 'name' => __( 'Required.', 'contentcraft' ) ) ) );
 	}
-	$data = contentcraft_generate( 'product', array(
+	return contentcraft_generate( 'product', array(
 		'name'       => $name,
-		'category'   => $request['category'] ? $request['category'] : ( $product['category'] ?? '' ),
-		'features'   => contentcraft_list( $request['features'], 30 ),
-		'attributes' => (object) ( $product['attributes'] ?? array() ),
-		'audience'   => $request['audience'],
-		'tone'       => contentcraft_param( $request, 'tone' ) ?: 'persuasive',
-		'language'   => contentcraft_param( $request, 'language' ) ?: 'en',
-	), $product_id );
-	return is_wp_error( $data ) ? $data : rest_ensure_response( array( 'success' => true, 'data' => $data ) );
+		'category'   => (string) ( $fields['category'] ?? '' ),
+		'features'   => (array) ( $fields['features'] ?? array() ),
+		'attributes' => (object) ( $fields['attributes'] ?? array() ),
+		'audience'   => (string) ( $fields['audience'] ?? '' ),
+		'tone'       => ( $fields['tone'] ?? '' ) ?: 'persuasive',
+		'language'   => ( $fields['language'] ?? '' ) ?: 'en',
+	) + contentcraft_brand_field(), $product_id );
 }
 
 /** A product's name, first category and attributes (WooCommerce's API when active, else the post). */
@@ -156,7 +174,7 @@ function contentcraft_product_facts( $product_id ) {
 	return $facts;
 }
 
-/** POST bulk/process: generates each post from its title and saves it; per-post results, never half-written. */
+/** POST bulk/process: writes each post from its title (a product from its facts) and saves it; per-item results. */
 function contentcraft_rest_bulk( WP_REST_Request $request ) {
 	$results = array();
 	foreach ( array_unique( array_map( 'absint', $request['ids'] ) ) as $post_id ) {
@@ -166,11 +184,18 @@ function contentcraft_rest_bulk( WP_REST_Request $request ) {
 	return rest_ensure_response( array( 'succeeded' => $ok, 'failed' => count( $results ) - $ok, 'results' => $results ) );
 }
 
-/** One bulk post: {id, success, title|error}. */
+/** One bulk post or product: {id, success, title|error}. */
 function contentcraft_bulk_one( $post_id, WP_REST_Request $request ) {
 	$post = get_post( $post_id );
 	if ( ! $post || ! current_user_can( 'edit_post', $post_id ) ) {
 		return array( 'id' => $post_id, 'success' => false, 'error' => __( 'Not found, or you cannot edit it.', 'contentcraft' ) );
+	}
+	if ( 'product' === $post->post_type ) {
+		$data  = contentcraft_generate_product( $post_id, array( 'language' => contentcraft_param( $request, 'language' ) )
+			+ contentcraft_product_facts( $post_id ) );
+		$saved = is_wp_error( $data ) ? $data : contentcraft_apply_to_product( $post_id, $data );
+		return is_wp_error( $saved ) ? array( 'id' => $post_id, 'success' => false, 'error' => $saved->get_error_message() )
+			: array( 'id' => $post_id, 'success' => true, 'title' => $data['title'] );
 	}
 	$topic = wp_strip_all_tags( $post->post_title );
 	if ( mb_strlen( $topic ) < 5 ) {
@@ -182,7 +207,7 @@ function contentcraft_bulk_one( $post_id, WP_REST_Request $request ) {
 		'tone'     => (string) get_option( 'contentcraft_default_tone', 'professional' ),
 		'length'   => $request['length'],
 		'language' => contentcraft_param( $request, 'language' ) ?: 'en',
-	), $post_id );
+	) + contentcraft_brand_field(), $post_id );
 	$saved = is_wp_error( $data ) ? $data : contentcraft_apply_to_post( $post_id, $data );
 	if ( is_wp_error( $saved ) ) {
 		return array( 'id' => $post_id, 'success' => false, 'error' => $saved->get_error_message() );

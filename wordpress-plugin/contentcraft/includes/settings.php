@@ -98,6 +98,15 @@ function contentcraft_register_settings() {
 		'sanitize_callback' => 'sanitize_text_field',
 		'default'           => 'professional',
 	) );
+	register_setting( 'contentcraft', 'contentcraft_brand_profile', array(
+		'type'              => 'string',
+		'description'       => __( 'ContentCraft brand profile to write in and to train', 'contentcraft' ),
+		'sanitize_callback' => function ( $value ) {
+			return true === contentcraft_validate_profile_name( $value ) ? contentcraft_clean_profile_name( $value )
+				: (string) get_option( 'contentcraft_brand_profile', '' );
+		},
+		'default'           => '',
+	) );
 	register_setting( 'contentcraft', 'contentcraft_default_language', array(
 		'type'              => 'string',
 		'sanitize_callback' => function ( $value ) {
@@ -120,6 +129,8 @@ add_action( 'admin_menu', function () {
 		'contentcraft-bulk', 'contentcraft_render_bulk_page', 'dashicons-edit-large', 26 );
 	add_submenu_page( 'contentcraft-bulk', __( 'Bulk Generator', 'contentcraft' ), __( 'Bulk Generator', 'contentcraft' ),
 		'edit_posts', 'contentcraft-bulk', 'contentcraft_render_bulk_page' );
+	add_submenu_page( 'contentcraft-bulk', __( 'Brand voice', 'contentcraft' ), __( 'Brand voice', 'contentcraft' ),
+		CONTENTCRAFT_BRAND_CAPABILITY, 'contentcraft-brand', 'contentcraft_render_brand_page' );
 	add_submenu_page( 'contentcraft-bulk', __( 'Usage', 'contentcraft' ), __( 'Usage', 'contentcraft' ),
 		'edit_posts', 'contentcraft-usage', 'contentcraft_render_usage_page' );
 	add_submenu_page( 'contentcraft-bulk', __( 'ContentCraft settings', 'contentcraft' ), __( 'Settings', 'contentcraft' ),
@@ -159,6 +170,12 @@ function contentcraft_render_settings_page() {
 					<th scope="row"><label for="contentcraft_default_tone"><?php esc_html_e( 'Default tone', 'contentcraft' ); ?></label></th>
 					<td><input type="text" class="regular-text" id="contentcraft_default_tone" name="contentcraft_default_tone"
 						value="<?php echo esc_attr( get_option( 'contentcraft_default_tone', 'professional' ) ); ?>" /></td>
+				</tr>
+				<tr>
+					<th scope="row"><label for="contentcraft_brand_profile"><?php esc_html_e( 'Brand profile', 'contentcraft' ); ?></label></th>
+					<td><input type="text" class="regular-text" id="contentcraft_brand_profile" name="contentcraft_brand_profile" maxlength="80"
+						value="<?php echo esc_attr( get_option( 'contentcraft_brand_profile', '' ) ); ?>" />
+						<p class="description"><?php esc_html_e( 'The ContentCraft brand voice every generation here follows, and the one "Train brand voice from these posts" teaches. Leave empty for none.', 'contentcraft' ); ?></p></td>
 				</tr>
 				<tr>
 					<th scope="row"><label for="contentcraft_default_language"><?php esc_html_e( 'Default language', 'contentcraft' ); ?></label></th>
