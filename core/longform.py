@@ -13,7 +13,7 @@ from collections.abc import Callable
 import nh3
 from pydantic import BaseModel, Field
 
-from . import assemble, prompts, seo
+from . import assemble, prompts, quality, seo
 from .answers import Tally, ask, call_chain
 from .errors import CancelledError, InvalidOutputError
 from .schemas import LENGTH_WORDS, BlogDraft, ContentData, ContentRequest
@@ -179,8 +179,8 @@ def paragraphs_of(text: str, words: int, seen: set[str]) -> list[str]:
         sentences = []
         for sentence in _SENTENCE.split(" ".join(block.split())):
             key = re.sub(r"\W+", " ", sentence.lower()).strip()
-            if not key or key in seen or len(key.split()) < 3:
-                continue
+            if not key or key in seen or len(key.split()) < 3 or quality.echoes_prompt(sentence):
+                continue  # small models echo the instructions; one such sentence would fail the whole post
             seen.add(key)
             count = seo.word_count(sentence)
             if total and total + count > words * OVERSHOOT:

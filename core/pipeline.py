@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from . import assemble, prompts, writing
 from .answers import Tally, call_chain
@@ -40,6 +41,7 @@ class Job:
     messages: Callable
     build: Callable
     log_type: str | None = None
+    record: Callable | None = None
 
     @classmethod
     def of(cls, request: Request) -> "Job":
@@ -68,17 +70,19 @@ class Generator:
                  on_chunk: Callable[[str], None] | None = None, save: bool = True,
                  use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True,
                  log_type: str | None = None, on_progress: writing.Progress | None = None,
-                 cancel: threading.Event | None = None) -> ContentResponse:
+                 cancel: threading.Event | None = None,
+                 record: Callable[[Session, ContentResponse], None] | None = None) -> ContentResponse:
         """Generate one item; failures come back as a failed response with the reason, never raised.
 
         Bulk items pass count_rate_limit=False: they are paced by the provider's limit, and their job
         counted once against the user's. log_type overrides the log row's type (e.g. "bulk").
         on_progress(message, fraction 0–1) hears each step ("Writing section 3 of 5…"); setting `cancel`
         stops a sectioned post before its next section. A result the quality gate objects to comes back
-        as "needs_review" with the reasons in `warnings`; use_cache=False writes a fresh version.
+        as "needs_review" with the reasons in `warnings`; use_cache=False writes a fresh version. `record`
+        writes a saved result in the transaction that writes its log row (an exception it raises undoes both).
         """
         job, started = Job.of(request), time.perf_counter()
-        job.log_type = log_type
+        job.log_type, job.record = log_type, record
         tally = Tally()
         try:
             pm.hook.before_generate(request=request, user=user, engine=self.engine)
@@ -155,6 +159,8 @@ class Generator:
             if save and response.status in SAVED_STATUSES:
                 response.item_id = self._save_item(session, job, request, user, response)
                 record_score(session, request.language, response)  # unsaved results: the caller records it
+            if job.record is not None and response.status in SAVED_STATUSES:
+                job.record(session, response)
             session.add(entry)
         log_generation(entry)
         if response.status in SAVED_STATUSES:

@@ -1,4 +1,4 @@
-"""`python -m core bulk run|status|resume|cancel|retry|export`: bulk jobs from the terminal."""
+"""`python -m core bulk run|status|resume|cancel|retry|export` and `python -m core worker`."""
 
 import json
 import logging
@@ -47,6 +47,8 @@ def add_commands(subparsers) -> None:
     export.add_argument("job", type=int)
     export.add_argument("--out", type=Path, required=True)
     export.set_defaults(handler=cmd_export)
+    worker = subparsers.add_parser("worker", help=_("run queued bulk jobs (no dashboard needed; run any number)"))
+    worker.set_defaults(handler=cmd_worker)
 
 
 def _run_options(parser) -> None:
@@ -64,7 +66,6 @@ def _run_options(parser) -> None:
 def cmd_run(args) -> int:
     from ..db import upgrade
     from ..pipeline import Generator
-    from .claims import new_owner
     from .jobs import JobOptions, create_job
     from .mapping import parse_map_option
     from .validation import validate
@@ -79,13 +80,13 @@ def cmd_run(args) -> int:
         print_report(report)
         return 0 if report.good else 2
     upgrade()
-    generator, owner = Generator(), new_owner()
+    generator = Generator()
     job_id, report = create_job(generator, data, args.kind, args.user, options, overrides,
-                                source_name=args.file.name, lease_owner=owner)
+                                source_name=args.file.name)
     print_report(report)
     print(ngettext("Job #{job_id}: {count} row queued.", "Job #{job_id}: {count} rows queued.", report.good)
           .format(job_id=job_id, count=report.good), file=sys.stderr)
-    return _run_in_foreground(generator, job_id, args.out, owner)
+    return _run_in_foreground(generator, job_id, args.out)
 
 
 def cmd_resume(args) -> int:
@@ -153,6 +154,18 @@ def _control(args, function: str, done: str) -> int:
     return 0
 
 
+def cmd_worker(args) -> int:
+    from ..db import upgrade
+    from ..pipeline import Generator
+    from .worker import serve
+
+    upgrade()
+    print(_("Bulk worker running; Ctrl-C stops it (rows in flight are picked up again by any worker)."),
+          file=sys.stderr)
+    serve(Generator())
+    return 0
+
+
 def cmd_export(args) -> int:
     from ..db import get_engine
 
@@ -170,13 +183,12 @@ def write_results(engine, job_id: int, path: Path) -> None:
           .format(path=path, count=len(frame)), file=sys.stderr)
 
 
-def _run_in_foreground(generator, job_id: int, out: Path | None, owner: str | None = None) -> int:
-    """Run the job in a thread while this one draws the progress bar; Ctrl-C pauses the job."""
+def _run_in_foreground(generator, job_id: int, out: Path | None) -> int:
+    """Work on the job (as a worker beside any others) while drawing the progress bar; Ctrl-C pauses it."""
     from .jobs import pause_job, progress
-    from .runner import JobRunner
+    from .worker import run_job, stop_all
 
-    runner = JobRunner(generator, job_id, owner=owner)
-    thread = threading.Thread(target=runner.run, name=f"bulk-job-{job_id}", daemon=True)
+    thread = threading.Thread(target=run_job, args=(generator, job_id), name=f"bulk-job-{job_id}", daemon=True)
     logger, level = logging.getLogger("contentcraft"), logging.getLogger("contentcraft").level
     if sys.stderr.isatty():  # a line per row would scroll the progress bar away; scripts still get them
         logger.setLevel(max(level, logging.WARNING))
@@ -191,6 +203,7 @@ def _run_in_foreground(generator, job_id: int, out: Path | None, owner: str | No
         thread.join()
     finally:
         logger.setLevel(level)
+        stop_all()
     state = progress(generator.engine, job_id)
     _draw(state, final=True)
     if out is not None:

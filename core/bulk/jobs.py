@@ -14,6 +14,7 @@ from ..db import session_scope
 from ..errors import NotFoundError, ValidationFailedError
 from ..models import ContentItem, User, utcnow
 from ..providers import provider_classes
+from . import durable
 from .models import BulkItem, BulkJob
 from .validation import Report, scan
 from ..i18n import _
@@ -69,11 +70,11 @@ class Progress:
 
 
 def create_job(generator, data: bytes, kind: str, user: "str | User", options: JobOptions | None = None,
-               overrides: dict[str, str] | None = None, source_name: str = "",
-               lease_owner: str | None = None) -> tuple[int, Report]:
+               overrides: dict[str, str] | None = None, source_name: str = "") -> tuple[int, Report]:
     """Validate the file and store a queued job with one item per good row, all in one transaction.
 
     `user` is a signed-in User (its role is checked) or, from the command line, the name to log under.
+    Any worker (the dashboard's, `python -m core worker`, a CLI run) then runs it.
     """
     if isinstance(user, User):
         require(user, "generate")
@@ -88,8 +89,7 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
     generator.limiter.hit(user)  # a job counts once against the user's interactive limit
     with session_scope(generator.engine) as session:
         job = BulkJob(kind=kind, status="queued", settings_json=options.model_dump(mode="json"),
-                      created_by=user, source_name=source_name[:255], lease_owner=lease_owner,
-                      heartbeat_at=utcnow() if lease_owner else None)
+                      created_by=user, source_name=source_name[:255])
         session.add(job)
         session.flush()
         batch = []
@@ -108,7 +108,8 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
                                         .format(total=report.total))
         job.total = report.good
         session.add(job)
-        return job.id, report
+    durable.wake()
+    return job.id, report
 
 
 def idempotency_key(job_id: int, row_number: int) -> str:
@@ -153,7 +154,7 @@ def resume_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJo
     job = get_job(engine, job_id)
     check_control(job, actor)
     if job.status in {"queued", "running"}:
-        return job  # already waiting for, or held by, a runner
+        return job  # already waiting for, or being fed by, a worker
     job = _set_status(engine, job_id, "queued", allowed={"paused"}, actor=actor)
     with session_scope(engine) as session:
         session.execute(update(BulkJob).where(BulkJob.id == job_id).values(pause_reason=None))
@@ -165,7 +166,7 @@ def cancel_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJo
     job = _set_status(engine, job_id, "cancelled", allowed={"queued", "running", "paused"}, actor=actor)
     with session_scope(engine) as session:
         session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "pending")
-                        .values(status="cancelled", finished_at=utcnow(), lease=None))
+                        .values(status="cancelled", finished_at=utcnow()))
     return job
 
 
@@ -178,12 +179,12 @@ def retry_failed(engine: Engine, job_id: int, actor: User | None = None,
     check_control(get_job(engine, job_id), actor)
     with session_scope(engine) as session:
         count = session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status.in_(statuses))
-                                .values(status="pending", attempts=0, error=None, not_before=None,
-                                        finished_at=None, lease=None, content_item_id=None)).rowcount
-        if count:  # a running or paused job keeps its state; a stopped one is queued again
-            session.execute(update(BulkJob).where(BulkJob.id == job_id,
-                                                  BulkJob.status.in_(("finished", "cancelled")))
-                            .values(status="queued", finished_at=None))
+                                .values(status="pending", attempts=0, error=None, finished_at=None,
+                                        not_before=None, content_item_id=None)).rowcount
+        if count:  # a paused job keeps its state; any other is fed again, in a new round
+            session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status != "paused")
+                            .values(status="queued", round=BulkJob.round + 1, finished_at=None))
+    durable.wake()
     return count
 
 
@@ -203,8 +204,11 @@ def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str], act
         if job.status not in allowed:
             raise ValidationFailedError(_refusal(status).format(job_id=job_id, status=_(job.status)))
         job.status = status
+        if status == "queued":
+            job.round += 1  # a new feeder; rows still queued from the last round find the row taken or skip
         session.add(job)
-        return job
+    durable.wake()
+    return job
 
 
 def _refusal(status: str) -> str:

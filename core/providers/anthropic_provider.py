@@ -8,6 +8,7 @@ import anthropic
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       QuotaExceededError)
+from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
 from ..i18n import _
@@ -31,7 +32,8 @@ class AnthropicProvider(Provider):
     def client(self) -> anthropic.Anthropic:
         return anthropic.Anthropic(api_key=self.api_key(), base_url=self.settings.anthropic_base_url,
                                    timeout=self.settings.timeout, max_retries=self.settings.max_retries,
-                                   http_client=anthropic.DefaultHttpxClient(transport=QuotaAwareTransport()))
+                                   http_client=anthropic.DefaultHttpxClient(
+                                       transport=QuotaAwareTransport(), event_hooks=headroom.event_hooks(self.name)))
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")

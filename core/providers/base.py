@@ -14,6 +14,8 @@ import httpx2
 from ..config import Settings
 from ..errors import (InvalidOutputError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       RateLimitedError)
+from . import headroom
+from .headroom import retry_after_seconds
 from ..i18n import _
 
 Messages = list[dict[str, str]]
@@ -94,7 +96,7 @@ class Provider:
     def complete(self, messages: Messages, schema: dict | None = None,
                  on_chunk: Callable[[str], None] | None = None) -> Completion:
         """Run execute() to the end and return the text, parsed JSON, tokens and latency."""
-        start = time.perf_counter()
+        start, paced = time.perf_counter(), headroom.waited()
         usage = Usage(model=self.model)
         stream = on_chunk is not None and self.can_stream
         chunks, size, too_long = [], 0, False
@@ -104,7 +106,7 @@ class Provider:
             size += len(chunk)
             if on_chunk:
                 on_chunk(chunk)
-            if self.has_deadline and time.perf_counter() - start > self.settings.timeout:
+            if self.has_deadline and time.perf_counter() - start - (headroom.waited() - paced) > self.settings.timeout:
                 getattr(replies, "close", lambda: None)()
                 # SDK timeouts apply per read: a server trickling tokens would otherwise never time out.
                 raise ProviderTimeoutError(_("{label} did not finish within {timeout:g} s (CONTENTCRAFT_TIMEOUT); "
@@ -184,11 +186,9 @@ def malformed_response(provider: str) -> ProviderUnavailableError:
 
 
 def rate_limited(provider: str, response) -> RateLimitedError:
-    """A RateLimitedError carrying the server's Retry-After, if it sent one."""
-    try:
-        retry_after = float(response.headers.get("retry-after"))
-    except (TypeError, ValueError, AttributeError):
-        retry_after = None
+    """A RateLimitedError carrying the server's Retry-After (or retry-after-ms), if it sent one."""
+    headers = getattr(response, "headers", None)
+    retry_after = retry_after_seconds(headers) if headers is not None else None
     wait = f"Wait {retry_after:.0f} s" if retry_after is not None else "Wait a minute"
     return RateLimitedError(_("{provider} is rate limiting requests. {wait} and try again.")
                             .format(provider=provider, wait=wait), retry_after)

@@ -8,6 +8,7 @@ import openai
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       QuotaExceededError)
+from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
 from ..i18n import _
@@ -38,7 +39,8 @@ class OpenAIProvider(Provider):
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(api_key=self.api_key() or "not-needed", base_url=self.base_url(),
                              timeout=self.settings.timeout, max_retries=self.settings.max_retries,
-                             http_client=openai.DefaultHttpxClient(transport=QuotaAwareTransport()))
+                             http_client=openai.DefaultHttpxClient(transport=QuotaAwareTransport(),
+                                                                   event_hooks=headroom.event_hooks(self.name)))
 
     def response_format(self, schema: dict) -> dict:
         return {"type": "json_schema", "json_schema": {"name": "content", "schema": schema}}
