@@ -15,7 +15,7 @@ _LINE_START = re.compile(r"^([#>+\-])(?=\s|$)|^(\d+)([.)])(?=\s|$)")  # a marker
 # in text after escapes are resolved, so a backslash cannot stop them: an invisible WORD JOINER (U+2060)
 # inside each trigger (after ":", before the "." of "www.", before the "@" of an address) does.
 JOINER = "\u2060"
-_TRIGGER = re.compile(r"(?<=:)(?=\S)|(?i:(?<=www)(?=\.))|(?<=[-.+\w])(?=@)")
+_TRIGGER = re.compile(r"(?<=:)(?=[\w/+-])|(?i:(?<=www)(?=\.))|(?<=[-.+\w])(?=@)")
 
 
 def md(value) -> str:
