@@ -144,6 +144,10 @@ def test_streamlit_triggers_get_a_word_joiner_that_backslashes_cannot_give(hosti
     assert not re.search(r":[\w+/-]|www\.|\w@|://", shown, re.IGNORECASE) and shown.replace("\u2060", "") == hostile
 
 
+def test_times_and_ordinary_colons_stay_as_written():
+    assert md("Scheduled 09:00 UTC; 'ftp:' has no //") == "Scheduled 09:00 UTC; 'ftp:' has no //"
+
+
 def test_links_to_remote_urls_are_http_only_with_plain_labels():
     assert link("javascript:alert(1)") == md("javascript:alert(1)")
     assert link("https://blog.example/a (1)") == "[https:\u2060//blog.example/a (1)](https://blog.example/a%20%281%29)"

@@ -13,9 +13,10 @@ _INLINE = re.compile(r"([\\`*_\[\]<>&$~|])")
 _LINE_START = re.compile(r"^([#>+\-])(?=\s|$)|^(\d+)([.)])(?=\s|$)")  # a marker needs a space after it
 # Streamlit finds :emoji:, :material/icon:, :red[...] directives and GFM autolinks (https://, www., x@y)
 # in text after escapes are resolved, so a backslash cannot stop them: an invisible WORD JOINER (U+2060)
-# inside each trigger (after ":", before the "." of "www.", before the "@" of an address) does.
+# inside each trigger (after a ":" that a letter, "/", "+", "-" or a whole :code: follows, so "09:00" stays
+# as it is; before the "." of "www."; before the "@" of an address) does.
 JOINER = "\u2060"
-_TRIGGER = re.compile(r"(?<=:)(?=[\w/+-])|(?i:(?<=www)(?=\.))|(?<=[-.+\w])(?=@)")
+_TRIGGER = re.compile(r"(?<=:)(?=[A-Za-z/+-]|[\w+-]+:)|(?i:(?<=www)(?=\.))|(?<=[-.+\w])(?=@)")
 
 
 def md(value) -> str:
