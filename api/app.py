@@ -1,5 +1,6 @@
 """The FastAPI application: routers, problem handlers and middleware around one Generator."""
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -42,11 +43,12 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, 
         if bulk_worker:
             from core.bulk.worker import start_worker
 
-            svc.bulk_worker = start_worker(generator)
+            # DBOS's calls are blocking and refuse to run on an event loop: launch and stop it on a thread.
+            svc.bulk_worker = await asyncio.to_thread(start_worker, generator)
         yield
         svc.audit.close()
         if svc.bulk_worker is not None:
-            svc.bulk_worker.stop(timeout=10)
+            await asyncio.to_thread(svc.bulk_worker.stop, 10)
 
     app = FastAPI(title="ContentCraft API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{prefix}/openapi.json",

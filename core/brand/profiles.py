@@ -14,6 +14,7 @@ from ..schemas import Language, _clean_list
 from .analysis import Figures, analyze
 from .models import BrandProfile, BrandProfileVersion, BrandSample
 from .scoring import build_reference
+from ..i18n import _
 
 MAX_SAMPLE_CHARS = 20_000
 VOCABULARY_LEVELS = ("simple", "moderate", "advanced")
@@ -67,7 +68,7 @@ def check_can_manage(engine: Engine, actor: str) -> None:
     from ..auth import require
 
     if user is None:
-        raise PermissionDeniedError("Sign in as an editor or admin to manage brand profiles.")
+        raise PermissionDeniedError(_("Sign in as an editor or admin to manage brand profiles."))
     require(user, "manage_brand")
 
 
@@ -76,9 +77,10 @@ def create_profile(engine: Engine, actor: str, name: str, fields: VoiceFields | 
     check_can_manage(engine, actor)
     name = " ".join(name.split())
     if not 1 <= len(name) <= 80:
-        raise ValidationFailedError("Give the profile a name of 1 to 80 characters.")
+        raise ValidationFailedError(_("Give the profile a name of 1 to 80 characters."))
     if get_profile(engine, name) is not None:
-        raise ValidationFailedError(f"A brand profile named {name!r} already exists; pick another name.")
+        raise ValidationFailedError(_("A brand profile named {name!r} already exists; pick another name.")
+                                    .format(name=name))
     fields = fields or VoiceFields()
     with session_scope(engine) as session:
         first = not session.exec(select(func.count()).select_from(BrandProfile)).one()
@@ -102,7 +104,8 @@ def profile_by_id(engine: Engine, profile_id: int) -> BrandProfile:
     with session_scope(engine) as session:
         profile = session.get(BrandProfile, profile_id)
         if profile is None:
-            raise NotFoundError(f"There is no brand profile #{profile_id}; it may have been deleted.")
+            raise NotFoundError(_("There is no brand profile #{profile_id}; it may have been deleted.")
+                                .format(profile_id=profile_id))
         return profile
 
 
@@ -126,7 +129,8 @@ def save_version(engine: Engine, actor: str, profile_id: int, fields: VoiceField
     with session_scope(engine) as session:
         profile = session.get(BrandProfile, profile_id)
         if profile is None:
-            raise NotFoundError(f"There is no brand profile #{profile_id}; it may have been deleted.")
+            raise NotFoundError(_("There is no brand profile #{profile_id}; it may have been deleted.")
+                                .format(profile_id=profile_id))
         for name, value in fields.model_dump().items():
             setattr(profile, name, value)
         profile.references, profile.version, profile.updated_at = references, profile.version + 1, utcnow()

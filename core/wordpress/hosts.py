@@ -83,19 +83,20 @@ def check_base_url(url: str, *, allow_private: bool = False) -> tuple[str, list[
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
         shown = f"'{scheme}:'" if scheme else "no scheme"
-        raise ValidationFailedError(f"The site URL must start with https:// (or http:// for a local test site); "
-                                    f"{url!r} has {shown}.")
+        raise ValidationFailedError(_("The site URL must start with https:// (or http:// for a local test site); "
+                                      "{url!r} has {shown}.").format(url=url, shown=shown))
     if not parts.hostname:
         raise ValidationFailedError(f"The site URL {url!r} has no host name, e.g. https://blog.example.com.")
     if parts.username or parts.password:
-        raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
+        raise ValidationFailedError(_("Put the user name and Application Password in their own fields, not in the "
+                                      "URL."))
     if parts.query or parts.fragment:
-        raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
+        raise ValidationFailedError(_("The site URL is the site's home address, without ?query or #fragment."))
     check_host(parts.hostname, allow_private=allow_private)
     warnings = []
     if scheme == "http" and not is_local(parts.hostname):
-        warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
-                        "WordPress only accepts Application Passwords over HTTPS. Use https:// if the site has it.")
+        warnings.append(_("This site uses plain http: the Application Password travels unencrypted, and WordPress "
+                          "only accepts Application Passwords over HTTPS. Use https:// if the site has it."))
     return urlunsplit((scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")), warnings
 
 
