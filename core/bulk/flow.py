@@ -178,8 +178,12 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
             return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
         other = aliased(BulkItem)
         alone = ~exists().where(other.job_id == job_id, other.status == "running")
+        # Checked again in the write itself: on SQLite the reads above see no snapshot, so a pause committed
+        # since (a quota error on the probe) must still stop this row from going out.
+        still_on = exists().where(BulkJob.id == job_id, BulkJob.round == round_,
+                                  BulkJob.status.in_(("queued", "running")))
         taken = session.execute(update(BulkItem).where(BulkItem.id == due[0], BulkItem.status == "pending",
-                                                       *([alone] if probing else []))
+                                                       still_on, *([alone] if probing else []))
                                 .values(status="running", attempts=BulkItem.attempts + 1, workflow_id=workflow,
                                         started_at=now, finished_at=None, not_before=None)).rowcount
     if taken:
