@@ -1,19 +1,12 @@
 """Debian's Chromium renders md() of hostile remote text in Streamlit: no links, emoji, icons or coloured spans."""
 
 import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.net import free_port, stop, wait_until
+from tests.browser import CHROMIUM, ROOT, require_chromium, streamlit_server
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = [
     "A :smile: B :material/home: C :red D www.evil.example E x@evil.example F https://evil.example/p?q=1",
     "[click me](https://evil.example)",
@@ -32,22 +25,12 @@ for key, show in (("plain", md), ("raw", str)):  # raw: the same text unprotecte
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory):
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    require_chromium()
     script = tmp_path_factory.mktemp("plain") / "plain_app.py"
     script.write_text(SCRIPT)
-    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
-    yield url
-    stop(process)
+    with streamlit_server(str(script), env) as url:
+        yield url
 
 
 def _markup(page, key: str) -> dict:
