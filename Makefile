@@ -15,7 +15,13 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 LLAMA_WHEELS := $(HOME)/.cache/contentcraft/wheels/$(shell echo '$(LLAMA_VERSION) $(LLAMA_CMAKE_ARGS)' | sha1sum | cut -c1-12)
 
-.PHONY: install migrate run api test bench bench-analytics bench-api clean wordpress-plugin
+# The compiled catalogues (.mo) of every translation in data/locale (see "Translating ContentCraft").
+LOCALE := data/locale
+POT := $(LOCALE)/contentcraft.pot
+PO_FILES := $(wildcard $(LOCALE)/*/LC_MESSAGES/contentcraft.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: install migrate run api test bench bench-analytics bench-api clean wordpress-plugin pot messages
 
 $(STAMP): requirements.txt Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +35,27 @@ $(STAMP): requirements.txt Makefile
 	$(BIN)/python -m core.providers.llama_check
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(MO_FILES)
+
+# Translations (README "Translating ContentCraft"): `make messages` extracts the strings marked with _(), N_()
+# and ngettext() into the template and merges it into every language's .po; the .mo files are compiled from
+# the .po files at install and never committed.
+I18N_SOURCES := app.py server.py core api pages ui
+BABEL_EXTRACT := -F babel.cfg --no-default-keywords -k _ -k N_ -k ngettext:1,2 --add-comments=TRANSLATORS: \
+	--no-location --sort-output --ignore-dirs=migrations --project=ContentCraft --version=1.0 \
+	--copyright-holder="ContentCraft contributors" --msgid-bugs-address=https://github.com/contentcraft
+
+# The template from the code; a run that finds the same messages leaves the file (and its date) alone.
+pot:
+	$(BIN)/pybabel -q extract $(BABEL_EXTRACT) -o $(POT).new $(I18N_SOURCES)
+	if [ -f $(POT) ] && [ "$$(grep -v '^"POT-Creation-Date:' $(POT))" = "$$(grep -v '^"POT-Creation-Date:' $(POT).new)" ]; \
+		then rm $(POT).new; else mv $(POT).new $(POT); fi
+
+messages: pot
+	$(BIN)/pybabel -q update -i $(POT) -d $(LOCALE) -D contentcraft --ignore-obsolete --ignore-pot-creation-date
+
+$(LOCALE)/%/LC_MESSAGES/contentcraft.mo: $(LOCALE)/%/LC_MESSAGES/contentcraft.po | $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 # Test-only packages stay out of the runtime install (`make run` needs only requirements.txt).
 $(DEV_STAMP): $(STAMP) requirements-dev.txt

@@ -1,5 +1,6 @@
 """The FastAPI application: routers, problem handlers and middleware around one Generator."""
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -42,11 +43,12 @@ def create_app(generator: Generator | None = None, *, bulk_worker: bool = True, 
         if bulk_worker:
             from core.bulk.worker import start_worker
 
-            svc.bulk_worker = start_worker(generator)
+            # DBOS's calls are blocking and refuse to run on an event loop: launch and stop it on a thread.
+            svc.bulk_worker = await asyncio.to_thread(start_worker, generator)
         yield
         svc.audit.close()
         if svc.bulk_worker is not None:
-            svc.bulk_worker.stop(timeout=10)
+            await asyncio.to_thread(svc.bulk_worker.stop, 10)
 
     app = FastAPI(title="ContentCraft API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=f"{prefix}/openapi.json",
@@ -71,5 +73,9 @@ def _openapi(app: FastAPI) -> dict:
 
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problems.Problem.model_json_schema()
+        unsupported = problems.responses("unsupported-media-type")[415]
+        for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):  # other bodies: 415
+                operation["responses"].setdefault("415", unsupported)
         app.openapi_schema = schema
     return app.openapi_schema

@@ -1,38 +1,55 @@
-"""Bulk throughput against a local OpenAI-compatible server with set latency and a requests-per-minute limit.
+"""Bulk throughput: rows/min with 1, 2 and 4 `python -m core worker` processes (DBOS on Postgres, pacing
+shared through Redis) against (a) a rate-bound server that enforces its RPM over 1-second windows
+("quantized") and (b) a latency-bound one, each as a ratio to the ideal max(N/RPM, N*latency/concurrency),
+side by side in the same run with the runner this replaced (its code taken from git history, run in-process
+as it was; it could not share a job between processes, so it has one column).
 
-Prints, side by side in one run:
-  * a 200-row job: achieved time / max(N/RPM, N*latency/concurrency) (goal <= 1.1) and the 429s the server sent;
-  * the same rows generated one at a time, as the seed's Bulk Generator did (goal: the job >= 10x faster);
-  * a job bigger than one minute's allowance, with and without --rpm (the limiter's worth in 429s);
-  * peak memory and time to validate a 100k-row CSV, and to store it as a job.
+Also prints the memory and time to validate a 100k-row CSV and store it as a job.
 
-Run: .venv/bin/python benchmarks/bulk_throughput.py [--n 200] [--rpm 600] [--latency 0.5] [--concurrency 16]
-     [--skip-sequential] [--skip-rate-bound]
+Run: .venv/bin/python benchmarks/bulk_throughput.py [--rate-rows 60] [--rpm 240] [--latency-rows 200]
+     [--latency 0.5] [--concurrency 10] [--workers 1,2,4] [--old-commit ed8064a] [--rows 100000]
+Needs the Debian packages postgresql and redis-server (as the tests do); without them it runs on SQLite alone.
 """
 
 import argparse
+import json
 import os
+import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 WORKDIR = Path(tempfile.mkdtemp(prefix="contentcraft-bulk-bench-"))
-os.environ.update({"CONTENTCRAFT_DATABASE_URL": f"sqlite:///{WORKDIR / 'bench.db'}",
-                   "CONTENTCRAFT_PROVIDER": "custom", "CONTENTCRAFT_CACHE_TTL": "0", "CONTENTCRAFT_TIMEOUT": "30",
-                   "CONTENTCRAFT_RATE_LIMIT": "100000"})
 
-from core import config  # noqa: E402
-from core.bulk import jobs  # noqa: E402
-from core.bulk.runner import run_job  # noqa: E402
-from core.bulk.validation import validate  # noqa: E402
-from core.db import upgrade  # noqa: E402
-from core.pipeline import Generator  # noqa: E402
-from core.schemas import ContentRequest  # noqa: E402
 from tests.fault_server import FaultServer  # noqa: E402
+from tests.net import free_port, wait_until  # noqa: E402
+
+WARM = "A sentence long enough for the language identifier to load its model before the clock starts."
+OLD_RUN = f"WARM = {WARM!r}" + """
+import json, os, sys, time
+from core import config
+from core.bulk import jobs
+from core.bulk.runner import run_job
+from core.db import upgrade
+from core.pipeline import Generator
+upgrade()
+generator = Generator(config.get_settings())
+options = jobs.JobOptions(concurrency=int(sys.argv[2]), rpm=float(sys.argv[3]) or None)
+from core.language import detect
+detect(WARM)  # the language identifier loads in seconds: not on the first row of either runner
+job_id, _ = jobs.create_job(generator, open(sys.argv[1], "rb").read(), "blog", "bench", options)
+started = time.perf_counter()
+run_job(generator, job_id)
+state = jobs.progress(generator.engine, job_id)
+print(json.dumps({"seconds": time.perf_counter() - started, "succeeded": state.succeeded, "failed": state.failed}))
+"""
 
 
 def rows_csv(prefix: str, n: int) -> bytes:
@@ -41,70 +58,157 @@ def rows_csv(prefix: str, n: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def generator_for(server: FaultServer, retries: int = 2) -> Generator:
-    os.environ["CONTENTCRAFT_CUSTOM_BASE_URL"] = server.base_url
-    os.environ["CONTENTCRAFT_MAX_RETRIES"] = str(retries)
+def base_env(server: FaultServer, database_url: str, redis_url: str | None) -> dict:
+    env = {**os.environ, "CONTENTCRAFT_DATABASE_URL": database_url, "CONTENTCRAFT_CUSTOM_BASE_URL": server.base_url,
+           "OPENAI_BASE_URL": server.base_url,  # where the replaced runner's version pointed 'custom'
+           "CONTENTCRAFT_PROVIDER": "custom", "CONTENTCRAFT_CACHE_TTL": "0", "CONTENTCRAFT_TIMEOUT": "30",
+           "CONTENTCRAFT_RATE_LIMIT": "100000", "CONTENTCRAFT_MAX_RETRIES": "2", "PYTHONPATH": str(ROOT)}
+    env.pop("CONTENTCRAFT_REDIS_URL", None)
+    if redis_url:
+        env["CONTENTCRAFT_REDIS_URL"] = redis_url
+    return env
+
+
+@contextmanager
+def services(use_servers: bool):
+    """(a database URL factory, a Redis URL or None): Postgres and Redis when installed, else SQLite files."""
+    with ExitStack() as stack:
+        redis_url, cluster = None, None
+        if use_servers and shutil.which("redis-server"):
+            port = free_port()
+            process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                        "--appendonly", "no"], stdout=subprocess.DEVNULL)
+            stack.callback(process.terminate)
+            import redis
+
+            wait_until(redis.Redis(port=port).ping, process, "redis-server", timeout=10)
+            redis_url = f"redis://127.0.0.1:{port}/0"
+        from tests.postgres import server_binary
+
+        if use_servers and server_binary("initdb"):
+            from tests.postgres import postgres_server
+
+            cluster = stack.enter_context(postgres_server(max_connections=300))
+        counter = iter(range(1000))
+
+        def database() -> str:
+            name = f"bench{next(counter)}"
+            if cluster is None:
+                return f"sqlite:///{WORKDIR / name}.db"
+            from sqlalchemy import create_engine, text
+
+            admin = create_engine(cluster, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f"CREATE DATABASE {name}"))
+            admin.dispose()
+            return cluster.rsplit("/", 1)[0] + f"/{name}"
+
+        yield database, redis_url
+
+
+def run_new(workers: int, data: bytes, server: FaultServer, database_url: str, redis_url: str | None,
+            concurrency: int, rpm: float | None) -> dict:
+    """The job on `workers` worker processes; seconds from queueing to finished."""
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    from core import config
+    from core.bulk import jobs
+    from core.bulk.models import BulkWorker
+    from core.db import make_engine, upgrade
+    from core.pipeline import Generator
+
+    env = base_env(server, database_url, redis_url)
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("CONTENTCRAFT_", "OPENAI_"))})
+    os.environ.pop("CONTENTCRAFT_REDIS_URL", None) if not redis_url else None
     config.get_settings.cache_clear()
-    return Generator(config.get_settings())
-
-
-def timed_job(generator: Generator, data: bytes, options: jobs.JobOptions) -> tuple[float, jobs.Progress]:
-    job_id, _ = jobs.create_job(generator, data, "blog", "bench", options)
-    started = time.perf_counter()
-    run_job(generator, job_id)
-    return time.perf_counter() - started, jobs.progress(generator.engine, job_id)
-
-
-def main_job(args) -> float:
-    server = FaultServer(latency=args.latency, rpm=args.rpm)
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    processes = []
     try:
-        elapsed, state = timed_job(generator_for(server), rows_csv("Trail running", args.n),
-                                   jobs.JobOptions(concurrency=args.concurrency, rpm=args.rpm))
+        for index in range(workers):
+            processes.append(subprocess.Popen([sys.executable, "-m", "core", "worker"], cwd=ROOT, env=env,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            while True:  # one at a time: the first one creates DBOS's tables
+                with Session(engine) as session:
+                    if session.exec(select(func.count()).select_from(BulkWorker)).one() > index:
+                        break
+                time.sleep(0.1)
+        generator = Generator(config.get_settings(), engine)
+        from core.language import detect
+
+        detect(WARM)
+        job_id, _ = jobs.create_job(generator, data, "blog", "bench",
+                                    jobs.JobOptions(provider="custom", concurrency=concurrency, rpm=rpm))
+        while (state := jobs.progress(engine, job_id)).status not in {"finished", "paused", "cancelled"}:
+            time.sleep(0.05)
+        if state.status != "finished":
+            raise SystemExit(f"the job {state.status}: {state.pause_reason or ''}")
+        job = jobs.get_job(engine, job_id)  # from the job's row being written to the job finishing, as stored
+        return {"seconds": (job.finished_at - job.created_at).total_seconds(), "succeeded": state.succeeded,
+                "failed": state.failed}
     finally:
-        server.close()
-    ideal = max(args.n / args.rpm * 60, args.n * args.latency / args.concurrency)
-    print(f"job: N={args.n}, RPM={args.rpm:g}, latency={args.latency:g} s, concurrency={args.concurrency}")
-    print(f"  achieved {elapsed:.2f} s; max(N/RPM, N*latency/C) = {ideal:.2f} s; "
-          f"ratio {elapsed / ideal:.2f} (goal <= 1.1)")
-    print(f"  {state.succeeded} succeeded, {state.failed} failed; server: {server.stats['requests']} requests, "
-          f"{server.stats['429_rate_limit']} answered 429")
-    return elapsed
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(30)
+        engine.dispose()
 
 
-def sequential(args, job_seconds: float) -> None:
-    server = FaultServer(latency=args.latency, rpm=args.rpm)
-    generator = generator_for(server)
-    requests = [ContentRequest(topic=f"Road running guide number {i}", keywords="road running, guide",
-                               tone="friendly", length="short") for i in range(args.n)]
-    started, failed = time.perf_counter(), 0
-    try:
-        for request in requests:  # the seed: one product after another, each saved before the next starts
-            failed += generator.generate(request, "bench", count_rate_limit=False).status != "succeeded"
-    finally:
-        server.close()
-    elapsed = time.perf_counter() - started
-    print(f"sequential, as the seed: {elapsed:.2f} s for {args.n} rows ({failed} failed); "
-          f"the job is {elapsed / job_seconds:.1f}x faster (goal >= 10x)")
+def old_tree(commit: str) -> Path:
+    """The replaced runner's code, from git history, in a temp folder."""
+    folder = WORKDIR / f"old-{commit}"
+    folder.mkdir()
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
-def rate_bound(args) -> None:
-    n, rpm, latency = 200, 150, 0.05
-    print(f"rate-bound: N={n} > RPM={rpm} (one minute's allowance), latency={latency} s, concurrency 16")
-    for label, limit in (("paced (--rpm 150)", rpm), ("no --rpm (only Retry-After pauses it)", None)):
-        server = FaultServer(latency=latency, rpm=rpm)
-        options = jobs.JobOptions(concurrency=16, rpm=limit, max_attempts=1 if limit is None else 4)
+def run_old(folder: Path, data: bytes, server: FaultServer, concurrency: int, rpm: float | None) -> dict:
+    source = WORKDIR / f"old-{time.monotonic_ns()}.csv"
+    source.write_bytes(data)
+    env = base_env(server, f"sqlite:///{WORKDIR / source.stem}.db", None)
+    env["PYTHONPATH"] = str(folder)
+    result = subprocess.run([sys.executable, "-c", OLD_RUN, str(source), str(concurrency), str(rpm or 0)],
+                            cwd=folder, env=env, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def scenario(title: str, n: int, latency: float, rpm: float | None, concurrency: int, args, database, redis_url,
+             old: Path) -> None:
+    ideal = max(n / rpm * 60 if rpm else 0.0, n * latency / concurrency)
+    print(f"\n{title}: N={n}, latency={latency:g} s, concurrency={concurrency}, "
+          f"RPM={rpm or 'none'}{' over 1-second windows' if rpm else ''}; ideal {ideal:.1f} s "
+          f"({n / ideal * 60:.0f} rows/min)")
+    print(f"  {'runner':<28} {'seconds':>8} {'rows/min':>9} {'ratio':>6} {'429s':>5} {'failed':>6}")
+    runs = [(f"replaced runner ({args.old_commit})", None)] + [(f"DBOS, {w} worker{'s' * (w > 1)}", w)
+                                                               for w in args.workers]
+    for label, workers in runs:
+        server = FaultServer(latency=latency, rpm=rpm, window=1.0)
+        data = rows_csv(f"Trail {title.split('-')[0]} run {workers or 0}", n)
         try:
-            elapsed, state = timed_job(generator_for(server, retries=0 if limit is None else 2),
-                                       rows_csv(f"Hill running {'paced' if limit else 'unpaced'}", n), options)
+            if workers is None:
+                result = run_old(old, data, server, concurrency, rpm)
+            else:
+                result = run_new(workers, data, server, database(), redis_url, concurrency, rpm)
         finally:
             server.close()
-        ideal = max(n / rpm * 60, n * latency / 16)
-        print(f"  {label}: {elapsed:.2f} s (ratio to max(N/RPM, N*latency/C) = {ideal:.0f} s: "
-              f"{elapsed / ideal:.2f}); {state.succeeded} succeeded, {state.failed} failed; "
-              f"server answered {server.stats['429_rate_limit']} of {server.stats['requests']} requests with 429")
+        seconds = result["seconds"]
+        print(f"  {label:<28} {seconds:8.2f} {n / seconds * 60:9.0f} {seconds / ideal:6.2f} "
+              f"{server.stats['429_rate_limit']:5d} {result['failed']:6d}", flush=True)
 
 
 def parsing(rows: int) -> None:
+    from core import config
+    from core.bulk import jobs
+    from core.bulk.validation import validate
+    from core.db import upgrade
+    from core.pipeline import Generator
+
+    os.environ["CONTENTCRAFT_DATABASE_URL"] = f"sqlite:///{WORKDIR / 'parsing.db'}"
+    os.environ["CONTENTCRAFT_RATE_LIMIT"] = "100000"
+    config.get_settings.cache_clear()
+    upgrade()
     data = rows_csv("Marathon training", rows)
     started = time.perf_counter()
     validate(data, "blog")
@@ -113,31 +217,36 @@ def parsing(rows: int) -> None:
     report = validate(data, "blog")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"parsing: {rows:,}-row CSV ({len(data) / 1e6:.1f} MB): validated in {seconds:.2f} s, "
+    print(f"\nparsing: {rows:,}-row CSV ({len(data) / 1e6:.1f} MB): validated in {seconds:.2f} s, "
           f"peak memory {peak / 1e6:.1f} MB above the file itself ({report.good:,} valid rows)")
     started = time.perf_counter()
-    job_id, _ = jobs.create_job(Generator(config.get_settings()), data, "blog", "bench")
+    job_id, _ = jobs.create_job(Generator(config.get_settings()), data, "blog", "bench",
+                                jobs.JobOptions(provider="custom"))
     print(f"  stored as job #{job_id} with {rows:,} items in {time.perf_counter() - started:.2f} s")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Bulk generation throughput.")
-    parser.add_argument("--n", type=int, default=200)
-    parser.add_argument("--rpm", type=float, default=600)
+    parser = argparse.ArgumentParser(description="Bulk generation throughput, new workers against the replaced runner.")
+    parser.add_argument("--rate-rows", type=int, default=60)
+    parser.add_argument("--rpm", type=float, default=240)
+    parser.add_argument("--latency-rows", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.5)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rows", type=int, default=100_000, help="rows in the parsing test")
-    parser.add_argument("--skip-sequential", action="store_true")
-    parser.add_argument("--skip-rate-bound", action="store_true")
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--workers", type=lambda text: [int(w) for w in text.split(",")], default=[1, 2, 4])
+    parser.add_argument("--old-commit", default="ed8064a", help="the commit whose lease runner (core/bulk/runner.py) to compare: main before DBOS")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite and no Redis even when the servers exist")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows in the parsing test (0 to skip)")
     args = parser.parse_args()
-    upgrade()
-    print(f"database: {WORKDIR / 'bench.db'}")
-    job_seconds = main_job(args)
-    if not args.skip_sequential:
-        sequential(args, job_seconds)
-    if not args.skip_rate_bound:
-        rate_bound(args)
-    parsing(args.rows)
+    old = old_tree(args.old_commit)
+    print(f"work folder: {WORKDIR}; CPUs: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    with services(not args.sqlite) as (database, redis_url):
+        print(f"database: {'Postgres' if 'postgresql' in database() else 'SQLite'}; "
+              f"Redis: {'yes' if redis_url else 'no'}")
+        scenario("rate-bound", args.rate_rows, 0.05, args.rpm, 16, args, database, redis_url, old)
+        scenario("latency-bound", args.latency_rows, args.latency, None, args.concurrency, args, database,
+                 redis_url, old)
+    if args.rows:
+        parsing(args.rows)
 
 
 if __name__ == "__main__":

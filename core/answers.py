@@ -11,6 +11,7 @@ from . import prompts
 from .errors import InvalidOutputError, TruncatedOutputError, describe_validation_error
 from .plugins import pm
 from .providers import Completion, complete_with_fallback
+from .i18n import _
 
 
 @dataclass
@@ -59,12 +60,13 @@ def call_chain(chain: list, messages: list, schema: dict | None, tally: Tally,
 def parse_answer(answer_model: type[BaseModel], completion: Completion) -> BaseModel:
     """The completion's JSON as answer_model, or InvalidOutputError naming what is wrong."""
     if completion.data is None:
-        raise InvalidOutputError(completion.parse_error or "The model did not answer with JSON.")
+        raise InvalidOutputError(completion.parse_error or _("The model did not answer with JSON."))
     try:
         return answer_model.model_validate(completion.data)
     except ValidationError as exc:
         problems = describe_validation_error(exc, limit=5)
-        raise InvalidOutputError(f"The model's JSON does not match the schema ({problems}).") from None
+        raise InvalidOutputError(_("The model's JSON does not match the schema ({problems}).")
+                                 .format(problems=problems)) from None
 
 
 def ask(chain: list, messages: list, answer_model: type[BaseModel], tally: Tally,
@@ -98,7 +100,8 @@ def larger_budget(chain: list) -> list:
 def checked(completion: Completion, configured: int, retried: bool) -> Completion:
     """The completion, or TruncatedOutputError naming the setting if it stopped at the token limit."""
     if completion.finish_reason == "length":
-        again = f" A retry with {configured * BUDGET_GROWTH} tokens was cut off too." if retried else ""
-        raise TruncatedOutputError(f"The answer hit the token limit (CONTENTCRAFT_MAX_TOKENS={configured}): raise "
-                                   f"it or choose a shorter length.{again}")
+        again = " " + _("A retry with {tokens} tokens was cut off too.").format(tokens=configured * BUDGET_GROWTH) if retried else ""
+        raise TruncatedOutputError(_("The answer hit the token limit (CONTENTCRAFT_MAX_TOKENS={configured}): raise "
+                                     "it or choose a shorter length.{again}")
+                                   .format(configured=configured, again=again))
     return completion

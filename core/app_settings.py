@@ -8,6 +8,7 @@ from .config import Settings, get_settings
 from .db import engine_for, session_scope
 from .errors import ValidationFailedError
 from .models import AppSetting, User, utcnow
+from .i18n import _
 
 EDITABLE = ("provider", "model", "fallback", "rate_limit", "cache_ttl", "default_tone", "default_language",
             "seo_schema", "seo_internal_links", "seo_alt_text")
@@ -41,21 +42,23 @@ def save_settings(engine: Engine, user: User, values: dict) -> Settings:
     base = get_settings()
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise ValidationFailedError(f"These settings cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise ValidationFailedError(_("These settings cannot be changed here: {unknown}.")
+                                    .format(unknown=', '.join(sorted(unknown))))
     pinned = sorted(k for k in values if k in base.model_fields_set and values[k] != getattr(base, k))
     if pinned:
-        raise ValidationFailedError(f"{', '.join(pinned)} is set in the environment or secrets.toml, "
-                                    f"which wins: change it there.")
+        raise ValidationFailedError(_("{pinned} is set in the environment or secrets.toml, which wins: change it "
+                                      "there.").format(pinned=', '.join(pinned)))
     from .providers import provider_classes
 
     names = [values.get("provider", base.provider), *values.get("fallback", base.fallback)]
     unknown_providers = sorted(set(names) - set(provider_classes()))
     if unknown_providers:
-        raise ValidationFailedError(f"Unknown provider: {', '.join(unknown_providers)}.")
+        raise ValidationFailedError(_("Unknown provider: {unknown_providers}.")
+                                    .format(unknown_providers=', '.join(unknown_providers)))
     try:
         checked = Settings.model_validate({**base.model_dump(), **values})
     except ValueError as exc:
-        raise ValidationFailedError(f"Invalid setting: {exc}") from None
+        raise ValidationFailedError(_("Invalid setting: {exc}").format(exc=exc)) from None
     with session_scope(engine) as session:
         for key in values:
             session.merge(AppSetting(key=key, value={"value": getattr(checked, key)}, updated_by=user.email,

@@ -6,6 +6,7 @@ from .images import ImagePolicy
 from .text import cut
 from .schemas import (BlogDraft, ContentData, ContentRequest, MetaData, ProductData, ProductDraft,
                       ProductRequest)
+from .i18n import _
 
 
 KEEP_IMAGES = ImagePolicy(keep_external=True)
@@ -14,7 +15,7 @@ KEEP_IMAGES = ImagePolicy(keep_external=True)
 def _meta(seo_title_source: str, slug_source: str, *description_sources: str) -> MetaData:
     description = seo.meta_description(*description_sources)
     if description is None:
-        raise InvalidOutputError("The meta description could not be brought to 140–160 characters.")
+        raise InvalidOutputError(_("The meta description could not be brought to 140–160 characters."))
     return MetaData(seo_title=seo.seo_title(seo_title_source), meta_desc=description,
                     slug=seo.make_slug(slug_source))
 
@@ -25,7 +26,7 @@ def build_content(draft: BlogDraft, request: ContentRequest) -> ContentData:
     body = seo.sanitize_html(draft.body_html, KEEP_IMAGES)  # apply_images decides on them once the result is final
     body_text = seo.plain_text(body)
     if not body_text:
-        raise InvalidOutputError("The article body is empty after removing unsafe HTML.")
+        raise InvalidOutputError(_("The article body is empty after removing unsafe HTML."))
     excerpt = seo.plain_text(draft.excerpt)
     meta = _meta(draft.seo_title or title, title, draft.meta_desc, excerpt, body_text)
     return ContentData(

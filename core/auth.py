@@ -14,6 +14,7 @@ from .db import session_scope
 from .errors import AuthenticationError, PermissionDeniedError, ValidationFailedError
 from .identity import sessions, setup, throttle
 from .models import User
+from .i18n import _
 
 ROLES = ("writer", "editor", "admin")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES, start=1)}
@@ -40,14 +41,16 @@ def require(user: User, action: str) -> None:
     """Raise PermissionDeniedError unless user's role allows action."""
     if not user.is_active or not allowed(user.role, action):
         needed = PERMISSIONS[action]
-        raise PermissionDeniedError(f"Your role ({user.role}) cannot {action.replace('_', ' ')}; "
-                                    f"ask an {needed if needed != 'editor' else 'editor or admin'} to do it.")
+        message = (_("Your role ({role}) cannot {action}; ask an editor or admin to do it.") if needed == "editor"
+                   else _("Your role ({role}) cannot {action}; ask an admin to do it."))
+        raise PermissionDeniedError(message.format(role=user.role, action=action.replace("_", " ")))
 
 
 def hash_password(password: str) -> str:
     """The argon2id hash of a password that meets the length rule, or ValidationFailedError."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailedError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+        raise ValidationFailedError(_("Passwords need at least {min_password_length} characters.")
+                                    .format(min_password_length=MIN_PASSWORD_LENGTH))
     return _hasher.hash(password)
 
 
@@ -69,15 +72,16 @@ def create_user(engine: Engine, *, email: str, password: str, role: str = "write
 def _checked_new_user(email: str, password: str, role: str) -> tuple[str, str]:
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise ValidationFailedError(f"{email!r} is not an email address.")
+        raise ValidationFailedError(_("{email!r} is not an email address.").format(email=email))
     if role not in ROLES:
-        raise ValidationFailedError(f"Unknown role {role!r}: choose writer, editor or admin.")
+        raise ValidationFailedError(_("Unknown role {role!r}: choose writer, editor or admin.")
+                                    .format(role=role))
     return email, hash_password(password)
 
 
 def _insert_user(session, email: str, password_hash: str, role: str) -> User:
     if session.exec(select(User).where(User.email == email)).first():
-        raise ValidationFailedError(f"A user with the email {email} already exists.")
+        raise ValidationFailedError(_("A user with the email {email} already exists.").format(email=email))
     user = User(email=email, password_hash=password_hash, role=role)
     session.add(user)
     session.flush()
@@ -117,7 +121,7 @@ def authenticate(engine: Engine, *, email: str, password: str, client: str = "",
             raise VerificationError("unknown user")
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise AuthenticationError("Wrong email or password.") from None
+        raise AuthenticationError(_("Wrong email or password.")) from None
     throttle.succeeded(engine, email, client, attempt)
     return user
 
@@ -131,11 +135,13 @@ def sso_user(engine: Engine, claims: dict) -> User:
     """The active user for an OpenID Connect identity whose provider verified the email, else AuthenticationError."""
     email, verified = str(claims.get("email") or ""), claims.get("email_verified")
     if not (verified is True or (isinstance(verified, str) and verified.lower() == "true")):
-        raise AuthenticationError(f"Your organisation's sign-in did not confirm that {email or 'your email'} is "
-                                  "yours (email_verified), so it cannot open a ContentCraft account. Ask your admin.")
+        raise AuthenticationError(_("Your organisation's sign-in did not confirm that {email} is yours "
+                                    "(email_verified), so it cannot open a ContentCraft account. Ask your admin.")
+                                  .format(email=email or 'your email'))
     user = get_user(engine, email) if email else None
     if user is None or not user.is_active:
-        raise AuthenticationError(f"{email} has no ContentCraft account yet: ask an admin to add you.")
+        raise AuthenticationError(_("{email} has no ContentCraft account yet: ask an admin to add you.")
+                                  .format(email=email))
     return user
 
 
@@ -154,7 +160,7 @@ def ensure_admin_from_settings(engine: Engine, email: str | None, password: str 
 def create_first_admin(engine: Engine, *, email: str, password: str, token: str) -> User:
     """The one-time setup form: needs the token from the server log, and succeeds once, ever."""
     if has_users(engine):
-        raise PermissionDeniedError(setup.DONE)
+        raise PermissionDeniedError(_(setup.DONE))
     return _claim_first_admin(engine, email, password, token=token.strip())
 
 

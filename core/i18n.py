@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
 import gettext
+import os
 from pathlib import Path
 
 from babel import Locale
@@ -31,6 +32,15 @@ def normalise(tag: str | None) -> str | None:
         return None
     code = tag.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
     return code if code in UI_LANGUAGES else None
+
+
+def environment_language(environ=os.environ) -> str:
+    """The UI language a command-line process should speak, by gettext's order: LANGUAGE, LC_ALL, LC_MESSAGES, LANG."""
+    for tag in (environ.get("LANGUAGE") or "").split(":"):
+        if normalise(tag):
+            return normalise(tag)
+    locale_tag = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), None)
+    return normalise(locale_tag) or DEFAULT_LANGUAGE
 
 
 @lru_cache(maxsize=None)
@@ -84,6 +94,11 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural message in the current language, by that language's plural rule for `n`."""
     return catalogue(current_language()).ngettext(singular, plural, n)
+
+
+def language_name(code: str) -> str:
+    """The name of a language (a code such as "fa") in the current UI language, from Babel's CLDR data."""
+    return Locale.parse(current_language()).languages.get(code, code)
 
 
 def N_(message: str) -> str:

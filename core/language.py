@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 
 from .config import DATA_DIR
+from .i18n import N_, _, language_name
 from .schemas import LANGUAGES
 
 MIN_CONFIDENCE = 0.9  # below this the text is too short or too mixed to call it wrong
@@ -53,9 +54,12 @@ def mismatch(text: str, asked: str) -> Detection | None:
     return found
 
 
+MISMATCH = N_("Written in {found}, {asked} was asked.")
+
+
 def mismatch_warning(found: str, asked: str) -> str:
     """The warning shown with a result written in the wrong language."""
-    return f"Written in {LANGUAGES.get(found, found)}, {LANGUAGES.get(asked, asked)} was asked."
+    return _(MISMATCH).format(found=language_name(found), asked=language_name(asked))
 
 
 @functools.cache
@@ -69,7 +73,8 @@ def weak_language_note(model: str | None, language: str) -> str | None:
     name = (model or "").lower()
     for pattern, strong in _model_languages().items():
         if fnmatch.fnmatch(name, pattern) and language not in strong:
-            known = ", ".join(LANGUAGES[code] for code in strong)
-            return (f"The model {model} writes well only in {known}; expect {LANGUAGES[language]} results to "
-                    "need review, or choose a larger model for this language.")
+            known = ", ".join(language_name(code) for code in strong)
+            return _("The model {model} writes well only in {known}; expect {language} results to need review, or "
+                     "choose a larger model for this language.").format(model=model, known=known,
+                                                                         language=language_name(language))
     return None

@@ -13,10 +13,11 @@ from collections.abc import Callable
 import nh3
 from pydantic import BaseModel, Field
 
-from . import assemble, prompts, seo
+from . import assemble, prompts, quality, seo
 from .answers import Tally, ask, call_chain
 from .errors import CancelledError, InvalidOutputError
 from .schemas import LENGTH_WORDS, BlogDraft, ContentData, ContentRequest
+from .i18n import _
 
 SECTION_COUNT = {"short": 3, "medium": 5, "long": 7}
 # Token budget per asked word, a little above SmolLM2's tokenizer (en 1.15, de 2.43, es 2.19, fr 1.95 measured on
@@ -104,7 +105,7 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
     for number, heading in enumerate(headings, start=1):
         report(f"Writing section {number} of {len(headings)}…", (number - 1) / len(headings))
         if cancel is not None and cancel.is_set():
-            raise CancelledError("Cancelled: the post was not finished, so nothing was saved.")
+            raise CancelledError(_("Cancelled: the post was not finished, so nothing was saved."))
         previous = " ".join(written[-1][1])[-PREVIOUS_CHARS:] if written else ""
         outline = [h or "(to be decided)" for h in headings]
         context = {"title": title, "outline": outline, "heading": heading or "the next part of the post"}
@@ -117,7 +118,8 @@ def write(chain: list, request: ContentRequest, tally: Tally, extra: list[str], 
         heading = heading or name_section(chain, request, tally, " ".join(paragraphs))
         written.append((heading, paragraphs))
     if not written:
-        raise InvalidOutputError("The model wrote no usable text for any section. Try again or choose a larger model.")
+        raise InvalidOutputError(_("The model wrote no usable text for any section. Try again or choose a larger "
+                                   "model."))
     report("Checking the post…", 1.0)
     return assemble_post(request, title, written)
 
@@ -177,8 +179,8 @@ def paragraphs_of(text: str, words: int, seen: set[str]) -> list[str]:
         sentences = []
         for sentence in _SENTENCE.split(" ".join(block.split())):
             key = re.sub(r"\W+", " ", sentence.lower()).strip()
-            if not key or key in seen or len(key.split()) < 3:
-                continue
+            if not key or key in seen or len(key.split()) < 3 or quality.echoes_prompt(sentence):
+                continue  # small models echo the instructions; one such sentence would fail the whole post
             seen.add(key)
             count = seo.word_count(sentence)
             if total and total + count > words * OVERSHOOT:
@@ -201,7 +203,7 @@ def assemble_post(request: ContentRequest, title: str, sections: list[tuple[str,
                    for heading, paragraphs in sections)
     first = " ".join(sections[0][1])
     excerpt = " ".join(_SENTENCE.split(first)[:2])[:600]
-    draft = BlogDraft(title=title, excerpt=excerpt or title, outline=[h for h, _ in sections], body_html=body)
+    draft = BlogDraft(title=title, excerpt=excerpt or title, outline=[heading for heading, _text in sections], body_html=body)
     return assemble.build_content(draft, request)
 
 

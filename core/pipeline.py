@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from . import assemble, prompts, writing
 from .answers import Tally, call_chain
@@ -25,6 +26,7 @@ from .providers import get_provider
 from .ratelimit import make_limiter
 from .text import cut_to_units
 from .schemas import BlogDraft, ContentRequest, ContentResponse, ProductDraft, ProductRequest
+from .i18n import _
 
 Request = ContentRequest | ProductRequest
 log = logging.getLogger("contentcraft")
@@ -39,6 +41,7 @@ class Job:
     messages: Callable
     build: Callable
     log_type: str | None = None
+    record: Callable | None = None
 
     @classmethod
     def of(cls, request: Request) -> "Job":
@@ -67,17 +70,19 @@ class Generator:
                  on_chunk: Callable[[str], None] | None = None, save: bool = True,
                  use_cache: bool = True, brand_version: int = 0, count_rate_limit: bool = True,
                  log_type: str | None = None, on_progress: writing.Progress | None = None,
-                 cancel: threading.Event | None = None) -> ContentResponse:
+                 cancel: threading.Event | None = None,
+                 record: Callable[[Session, ContentResponse], None] | None = None) -> ContentResponse:
         """Generate one item; failures come back as a failed response with the reason, never raised.
 
         Bulk items pass count_rate_limit=False: they are paced by the provider's limit, and their job
         counted once against the user's. log_type overrides the log row's type (e.g. "bulk").
         on_progress(message, fraction 0–1) hears each step ("Writing section 3 of 5…"); setting `cancel`
         stops a sectioned post before its next section. A result the quality gate objects to comes back
-        as "needs_review" with the reasons in `warnings`; use_cache=False writes a fresh version.
+        as "needs_review" with the reasons in `warnings`; use_cache=False writes a fresh version. `record`
+        writes a saved result in the transaction that writes its log row (an exception it raises undoes both).
         """
         job, started = Job.of(request), time.perf_counter()
-        job.log_type = log_type
+        job.log_type, job.record = log_type, record
         tally = Tally()
         try:
             pm.hook.before_generate(request=request, user=user, engine=self.engine)
@@ -154,6 +159,8 @@ class Generator:
             if save and response.status in SAVED_STATUSES:
                 response.item_id = self._save_item(session, job, request, user, response)
                 record_score(session, request.language, response)  # unsaved results: the caller records it
+            if job.record is not None and response.status in SAVED_STATUSES:
+                job.record(session, response)
             session.add(entry)
         log_generation(entry)
         if response.status in SAVED_STATUSES:
@@ -183,10 +190,11 @@ def _as_error(exc: Exception) -> ContentCraftError:
     if isinstance(exc, ContentCraftError):
         return exc
     if isinstance(exc, ValidationError):
-        return InvalidOutputError(f"The result is not valid ({describe_validation_error(exc, 3)}). Try again.")
+        return InvalidOutputError(_("The result is not valid ({problems}). Try again.")
+                                  .format(problems=describe_validation_error(exc, 3)))
     log.exception("generation failed unexpectedly")
-    return ContentCraftError(f"Generation failed unexpectedly ({type(exc).__name__}); it was logged. Try again, "
-                             "and tell your admin if it keeps failing.")
+    return ContentCraftError(_("Generation failed unexpectedly ({error_type}); it was logged. Try again, and tell "
+                               "your admin if it keeps failing.").format(error_type=type(exc).__name__))
 
 
 def _field(job: Job) -> str:

@@ -9,6 +9,7 @@ from .config import DATA_DIR
 from .errors import ContentCraftError
 from .schemas import LENGTH_WORDS, ContentRequest, ProductRequest
 from .text import cut_to_units
+from .i18n import _
 
 PROMPTS_DIR = DATA_DIR / "prompts"
 
@@ -22,7 +23,7 @@ def load_template(name: str, directory: Path = PROMPTS_DIR) -> string.Template:
     """The template data/prompts/NAME.txt."""
     path = directory / f"{name}.txt"
     if not path.is_file():
-        raise ContentCraftError(f"Prompt template {path} is missing: restore it from git.")
+        raise ContentCraftError(_("Prompt template {path} is missing: restore it from git.").format(path=path))
     return string.Template(path.read_text(encoding="utf-8"))
 
 
@@ -32,7 +33,8 @@ def render(template_name: str, /, **values) -> str:
     needed = {m.group("named") or m.group("braced") for m in template.pattern.finditer(template.template)} - {None}
     missing = sorted(needed - values.keys())
     if missing:
-        raise MissingVariablesError(f"Template {template_name!r} needs: {', '.join(missing)}")
+        raise MissingVariablesError(_("Template {template_name!r} needs: {missing}")
+                                    .format(template_name=template_name, missing=', '.join(missing)))
     return template.substitute(values).strip()
 
 

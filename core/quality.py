@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import language, prompts, seo
+from .i18n import N_, _, language_name, use_language
 from .schemas import LANGUAGES, LENGTH_WORDS, ContentData, ContentRequest, ProductData
 
 MIN_BODY_SHARE = 0.5  # a body under half the asked words is not the post that was asked for
@@ -17,14 +18,27 @@ _PLACEHOLDER = re.compile(
 _FRAGMENT = re.compile(r"[{}<>]|[\"']\w+[\"']\s*:|\b(?:body_html|meta_desc|seo_title|short_description|"
                        r"description_html|bullet_features)\b")
 _WORD = re.compile(r"\w+")
+LENGTH_NAMES = (N_("short"), N_("medium"), N_("long"))  # the request lengths, as messages say them
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a result needs review: a short code and a message for the user."""
+    """One reason a result needs review: a short code, and a message for the user in the current language.
+
+    `text` is the English message (marked with N_) with {placeholders} from `params`; a "label" param is a
+    field name marked with N_ and "length" a request length (LENGTH_NAMES), both translated too; "found" and
+    "asked" are language codes, said by name.
+    """
 
     code: str
-    message: str
+    text: str
+    params: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def message(self) -> str:
+        params = {name: _(value) if name in {"label", "length"} else language_name(value) if name in {"found", "asked"}
+                  else value for name, value in self.params.items()}
+        return _(self.text).format(**params)
 
 
 @dataclass
@@ -72,40 +86,43 @@ def distinct_ngram_ratio(text: str, n: int = 4) -> float:
 def _fields(data: ContentData | ProductData) -> tuple[dict[str, str], dict[str, str]]:
     """(plain-text fields, HTML fields) by label."""
     if isinstance(data, ContentData):
-        plain = {"title": data.title, "excerpt": data.excerpt, "SEO title": data.meta.seo_title,
-                 "meta description": data.meta.meta_desc, "outline": " · ".join(data.outline),
-                 "headings": " · ".join(data.headings)}
-        return plain, {"body": data.body_html}
-    plain = {"title": data.title, "short description": data.short_description, "SEO title": data.meta.seo_title,
-             "meta description": data.meta.meta_desc, "feature bullets": " · ".join(data.bullet_features),
-             "image alt text": data.image_alt_text}
-    return plain, {"long description": data.description_html}
+        plain = {N_("title"): data.title, N_("excerpt"): data.excerpt, N_("SEO title"): data.meta.seo_title,
+                 N_("meta description"): data.meta.meta_desc, N_("outline"): " · ".join(data.outline),
+                 N_("headings"): " · ".join(data.headings)}
+        return plain, {N_("body"): data.body_html}
+    plain = {N_("title"): data.title, N_("short description"): data.short_description,
+             N_("SEO title"): data.meta.seo_title, N_("meta description"): data.meta.meta_desc,
+             N_("feature bullets"): " · ".join(data.bullet_features), N_("image alt text"): data.image_alt_text}
+    return plain, {N_("long description"): data.description_html}
 
 
 def _text_problems(plain: dict[str, str], html_fields: dict[str, str]) -> list[Problem]:
     found = []
     for label, value in plain.items():
         if not value.strip():
-            found.append(Problem("empty", f"The {label} is empty."))
+            found.append(Problem("empty", N_("The {label} is empty."), {"label": label}))
         elif _PLACEHOLDER.search(value):
-            found.append(Problem("placeholder", f"The {label} contains a placeholder "
-                                                f"(“{_PLACEHOLDER.search(value).group(0)}”)."))
+            found.append(Problem("placeholder", N_("The {label} contains a placeholder (“{placeholder}”)."),
+                                 {"label": label, "placeholder": _PLACEHOLDER.search(value).group(0)}))
         elif _FRAGMENT.search(value):
-            found.append(Problem("fragment", f"The {label} contains JSON or markup fragments."))
+            found.append(Problem("fragment", N_("The {label} contains JSON or markup fragments."), {"label": label}))
         elif echoes_prompt(value):
-            found.append(Problem("echo", f"The {label} repeats the instructions instead of answering them."))
+            found.append(Problem("echo", N_("The {label} repeats the instructions instead of answering them."),
+                                 {"label": label}))
     for label, value in html_fields.items():
         text = seo.plain_text(value)
         if not text:
-            found.append(Problem("empty", f"The {label} is empty."))
+            found.append(Problem("empty", N_("The {label} is empty."), {"label": label}))
         elif match := _PLACEHOLDER.search(text):
-            found.append(Problem("placeholder", f"The {label} contains a placeholder (“{match.group(0)}”)."))
+            found.append(Problem("placeholder", N_("The {label} contains a placeholder (“{placeholder}”)."),
+                                 {"label": label, "placeholder": match.group(0)}))
         elif re.search(r"[{}]|</?[a-zA-Z]+[\s>/=]|[\"']\w+[\"']\s*:", text):
-            found.append(Problem("fragment", f"The {label} contains JSON or markup fragments."))
+            found.append(Problem("fragment", N_("The {label} contains JSON or markup fragments."), {"label": label}))
         elif echoes_prompt(text):
-            found.append(Problem("echo", f"The {label} repeats the instructions instead of answering them."))
+            found.append(Problem("echo", N_("The {label} repeats the instructions instead of answering them."),
+                                 {"label": label}))
         elif distinct_ngram_ratio(text) < MIN_DISTINCT_4GRAMS:
-            found.append(Problem("repetition", f"The {label} repeats itself."))
+            found.append(Problem("repetition", N_("The {label} repeats itself."), {"label": label}))
     return found
 
 
@@ -113,11 +130,12 @@ def _length_problems(data: ContentData, request: ContentRequest) -> list[Problem
     found = []
     target, words = LENGTH_WORDS[request.length], seo.word_count(seo.plain_text(data.body_html))
     if words < target * MIN_BODY_SHARE:
-        found.append(Problem("short", f"The body has {words} words; about {target} were asked."))
+        found.append(Problem("short", N_("The body has {words} words; about {target} were asked."),
+                             {"words": words, "target": target}))
     wanted = MIN_HEADINGS[request.length]
     if len(data.headings) < wanted:
-        found.append(Problem("headings", f"The body has {len(data.headings)} headings; a {request.length} post "
-                                         f"needs at least {wanted}."))
+        found.append(Problem("headings", N_("The body has {count} headings; a {length} post needs at least {wanted}."),
+                             {"count": len(data.headings), "length": request.length, "wanted": wanted}))
     return found
 
 
@@ -130,13 +148,15 @@ def check(data: ContentData | ProductData, request) -> Verdict:
     text = " ".join([data.title, *(seo.plain_text(v) for v in html_fields.values())])
     found = language.detect(text)
     if found and found.language != request.language and found.confidence >= language.MIN_CONFIDENCE:
-        problems.append(Problem("language", language.mismatch_warning(found.language, request.language)))
+        problems.append(Problem("language", language.MISMATCH,
+                                {"found": found.language, "asked": request.language}))
     return Verdict(problems, found.language if found else None)
 
 
 def retry_instruction(verdict: Verdict, language_code: str) -> str:
-    """The firmer instruction added to the prompt for the one retry."""
-    lines = ["Your previous answer was rejected: " + " ".join(verdict.messages) + " Fix every one of these."]
+    """The firmer instruction added to the prompt for the one retry (in English, the language of our prompts)."""
+    with use_language("en"):
+        lines = ["Your previous answer was rejected: " + " ".join(verdict.messages) + " Fix every one of these."]
     if any(problem.code == "language" for problem in verdict.problems):
         name = LANGUAGES[language_code]
         lines.append(f"Write ONLY in {name}: the title, every heading and every sentence must be in {name}. "

@@ -7,6 +7,7 @@ import uuid
 from collections import defaultdict, deque
 
 from .errors import RateLimitedError
+from .i18n import _
 
 WINDOW_SECONDS = 60.0
 
@@ -43,7 +44,7 @@ class RedisWindowLimiter:
         pipe.zremrangebyscore(key, 0, now - self.window)
         pipe.zrange(key, 0, 0, withscores=True)
         pipe.zcard(key)
-        _, oldest, count = pipe.execute()
+        _added, oldest, count = pipe.execute()
         if count >= self.limit:
             raise _limited(self.limit, oldest[0][1] + self.window - now if oldest else self.window)
         pipe.zadd(key, {uuid.uuid4().hex: now})
@@ -53,8 +54,8 @@ class RedisWindowLimiter:
 
 def _limited(limit: int, wait: float) -> RateLimitedError:
     wait = max(1, math.ceil(wait))
-    return RateLimitedError(f"You have reached the limit of {limit} generations per minute. "
-                            f"Wait {wait} s and try again.", retry_after=wait)
+    return RateLimitedError(_("You have reached the limit of {limit} generations per minute. Wait {wait} s and try "
+                              "again.").format(limit=limit, wait=wait), retry_after=wait)
 
 
 class FallbackLimiter:

@@ -10,39 +10,42 @@ from .identity import accounts
 from .config import get_settings
 from .errors import AuthenticationError, ValidationFailedError
 from .library import ItemFilter, list_items
+from .i18n import _
 
 
 def add_commands(commands) -> None:
     """Register the users and items subcommands."""
-    users = commands.add_parser("users", help="manage users").add_subparsers(dest="action", required=True)
-    add = users.add_parser("add", help="add a user")
+    users = commands.add_parser("users", help=_("manage users")).add_subparsers(dest="action", required=True)
+    add = users.add_parser("add", help=_("add a user"))
     add.add_argument("email")
     add.add_argument("--role", choices=auth.ROLES, default="writer")
-    add.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    add.add_argument("--password-env", metavar="VAR", help=_("read the password from this environment variable"))
     add.set_defaults(handler=cmd_users_add)
-    users.add_parser("list", help="list users").set_defaults(handler=cmd_users_list)
-    for action, helptext in (("deactivate", "sign a user out everywhere and block sign-in"),
-                             ("activate", "let a deactivated user sign in again"), ("delete", "remove a user"),
-                             ("reset-password", "set a temporary password (signs the user out)"),
-                             ("role", "change a user's role")):
+    users.add_parser("list", help=_("list users")).set_defaults(handler=cmd_users_list)
+    for action, helptext in (("deactivate", _("sign a user out everywhere and block sign-in")),
+                             ("activate", _("let a deactivated user sign in again")), ("delete", _("remove a user")),
+                             ("reset-password", _("set a temporary password (signs the user out)")),
+                             ("role", _("change a user's role"))):
         sub = users.add_parser(action, help=helptext)
         sub.add_argument("email")
         if action == "role":
             sub.add_argument("role", choices=auth.ROLES)
         if action == "reset-password":
-            sub.add_argument("--password-env", metavar="VAR", help="read the new password from this variable")
-        sub.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help="the admin acting")
+            sub.add_argument("--password-env", metavar="VAR", help=_("read the new password from this variable"))
+        sub.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help=_("the admin acting"))
         sub.set_defaults(handler=cmd_users_change, change=action)
 
-    items = commands.add_parser("items", help="review content items").add_subparsers(dest="action", required=True)
-    listing = items.add_parser("list", help="list items")
+    items = commands.add_parser("items", help=_("review content items")).add_subparsers(dest="action", required=True)
+    listing = items.add_parser("list", help=_("list items"))
     listing.add_argument("--status", choices=workflow.STATUSES)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_items_list)
-    for action, target in (("submit", "in_review"), ("approve", "approved"), ("reject", "rejected")):
-        sub = items.add_parser(action, help=f"{action} an item")
+    for action, target, helptext in (("submit", "in_review", _("submit an item for review")),
+                                     ("approve", "approved", _("approve an item")),
+                                     ("reject", "rejected", _("reject an item"))):
+        sub = items.add_parser(action, help=helptext)
         sub.add_argument("item_id", type=int)
-        sub.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help="the user acting")
+        sub.add_argument("--as", dest="actor", required=True, metavar="EMAIL", help=_("the user acting"))
         sub.add_argument("--comment", default="")
         sub.set_defaults(handler=cmd_items_transition, target=target)
 
@@ -57,15 +60,17 @@ def _password(args) -> str:
     if args.password_env:
         password = os.environ.get(args.password_env)
         if not password:
-            raise ValidationFailedError(f"The environment variable {args.password_env} is empty or not set.")
+            raise ValidationFailedError(_("The environment variable {password_env} is empty or not set.")
+                                        .format(password_env=args.password_env))
         return password
-    return getpass.getpass(f"Password for {args.email}: ")
+    return getpass.getpass(_("Password for {email}: ").format(email=args.email))
 
 
 def _actor(engine, email: str):
     actor = auth.get_user(engine, email)
     if actor is None:
-        raise AuthenticationError(f"No user {email}: add one with `python -m core users add`.")
+        raise AuthenticationError(_("No user {email}: add one with `python -m core users add`.")
+                                  .format(email=email))
     return actor
 
 
@@ -80,20 +85,20 @@ def cmd_users_change(args) -> int:
         accounts.reset_password(engine, actor, email=args.email, new_password=_password(args))
     else:
         accounts.set_role(engine, actor, email=args.email, role=args.role)
-    print(f"{args.email}: {args.change} done.")
+    print(_("{email}: {change} done.").format(email=args.email, change=args.change))
     return 0
 
 
 def cmd_users_add(args) -> int:
     password = _password(args)
     user = auth.create_user(_engine(), email=args.email, password=password, role=args.role)
-    print(f"Added {user.email} as {user.role}.")
+    print(_("Added {email} as {role}.").format(email=user.email, role=user.role))
     return 0
 
 
 def cmd_users_list(args) -> int:
     for user in auth.list_users(_engine()):
-        print(f"{user.email}\t{user.role}\t{'active' if user.is_active else 'inactive'}")
+        print(f"{user.email}\t{user.role}\t{_('active') if user.is_active else _('inactive')}")
     return 0
 
 
@@ -113,5 +118,5 @@ def cmd_items_transition(args) -> int:
     engine = _engine()
     actor = _actor(engine, args.actor)
     item = workflow.transition(engine, actor, args.item_id, args.target, args.comment)
-    print(f"Item #{item.id} is now {item.status.replace('_', ' ')}.")
+    print(_("Item #{id} is now {status}.").format(id=item.id, status=item.status.replace('_', ' ')))
     return 0

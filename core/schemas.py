@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_core import PydanticCustomError
 
 from .text import clean_controls, grapheme_len
+from .i18n import _
 
 LANGUAGES = {
     "en": "English", "fa": "Persian", "ar": "Arabic", "de": "German", "es": "Spanish",
@@ -66,8 +67,9 @@ def _check_items(field: str, items: list[str]) -> list[str]:
     limit = ITEM_LIMITS[field]
     for item in items:
         if len(item) > limit:
-            raise ValueError(f"each of the {field} can have at most {limit} characters; "
-                             f"“{item[:30]}…” has {len(item):,}")
+            raise ValueError(_("each of the {field} can have at most {limit} characters; “{value}…” has "
+                               "{item_count:,}")
+                             .format(field=field, limit=limit, value=item[:30], item_count=len(item)))
     return items
 
 
@@ -153,11 +155,14 @@ class ProductRequest(_Strict):
     @classmethod
     def _limit_attributes(cls, value: dict[str, str]):
         if len(value) > ATTRIBUTES_MAX:
-            raise ValueError(f"give at most {ATTRIBUTES_MAX} attributes (you gave {len(value)})")
+            raise ValueError(_("give at most {attributes_max} attributes (you gave {value_count})")
+                             .format(attributes_max=ATTRIBUTES_MAX, value_count=len(value)))
         for name, text in value.items():
             if len(name) > ATTRIBUTE_NAME_MAX or len(text) > ATTRIBUTE_VALUE_MAX:
-                raise ValueError(f"an attribute name can have at most {ATTRIBUTE_NAME_MAX} characters and its "
-                                 f"value at most {ATTRIBUTE_VALUE_MAX}; “{name[:30]}” is too long")
+                raise ValueError(_("an attribute name can have at most {attribute_name_max} characters and its "
+                                   "value at most {attribute_value_max}; “{value}” is too long")
+                                 .format(attribute_name_max=ATTRIBUTE_NAME_MAX,
+                                         attribute_value_max=ATTRIBUTE_VALUE_MAX, value=name[:30]))
         return value
 
 

@@ -19,6 +19,7 @@ from .plugins import pm
 from .pricing import cost_usd
 from .schemas import LENGTH_WORDS, ContentRequest
 from .text import cut, cut_to_units
+from .i18n import _
 
 CONTEXT_CHARS, CURRENT_CHARS = 1500, 6000
 
@@ -85,14 +86,16 @@ class SectionResult:
 def _text(value: str, what: str) -> str:
     text = seo.plain_text(value)
     if not text:
-        raise InvalidOutputError(f"The model's new {what} is empty. Try again or write it yourself.")
+        raise InvalidOutputError(_("The model's new {what} is empty. Try again or write it yourself.")
+                                 .format(what=what))
     return text
 
 
 def _body(value: str, what: str) -> str:
     body = seo.sanitize_html(value, KEEP_IMAGES)  # the request's image choice applies in regenerate()
     if not seo.plain_text(body):
-        raise InvalidOutputError(f"The new {what} is empty after removing unsafe HTML. Try again.")
+        raise InvalidOutputError(_("The new {what} is empty after removing unsafe HTML. Try again.")
+                                 .format(what=what))
     return body
 
 
@@ -100,8 +103,8 @@ def _meta(answer: MetaAnswer, data: dict, summary: str, body_key: str) -> dict:
     body_text = seo.plain_text(str(data.get(body_key, "")))
     description = seo.meta_description(answer.meta_desc, str(data.get(summary, "")), body_text)
     if description is None:
-        raise InvalidOutputError("The new meta description could not be brought to 140–160 characters. "
-                                 "Try again or write it yourself.")
+        raise InvalidOutputError(_("The new meta description could not be brought to 140–160 characters. Try again "
+                                   "or write it yourself."))
     title = seo.seo_title(answer.seo_title) or seo.seo_title(str(data.get("title", "")))
     return {"meta": {**data.get("meta", {}), "seo_title": title, "meta_desc": description}}
 
@@ -114,7 +117,7 @@ def _body_update(answer: BodyAnswer, data: dict) -> dict:
 def _bullets(answer: BulletsAnswer, data: dict) -> dict:
     bullets = [seo.plain_text(b) for b in answer.bullet_features if seo.plain_text(b)]
     if not bullets:
-        raise InvalidOutputError("The model's new feature bullets are empty. Try again or write them yourself.")
+        raise InvalidOutputError(_("The model's new feature bullets are empty. Try again or write them yourself."))
     return {"bullet_features": bullets}
 
 
@@ -170,7 +173,8 @@ def get_section(kind: str, name: str) -> Section:
         return SECTIONS[(kind, name)]
     except KeyError:
         names = ", ".join(n for k, n in SECTIONS if k == kind)
-        raise ValidationFailedError(f"There is no {name!r} section to regenerate; choose one of {names}.") from None
+        raise ValidationFailedError(_("There is no {name!r} section to regenerate; choose one of {names}.")
+                                    .format(name=name, names=names)) from None
 
 
 def _context(kind: str, data: dict) -> str:

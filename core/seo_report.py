@@ -12,13 +12,14 @@ from textstat.backend.utils import get_lang_cfg, get_pyphen
 from . import seo
 from .schemas import LENGTH_WORDS
 from .text import grapheme_len
+from .i18n import N_, _
 
 DENSITY_RANGE = (0.5, 3.0)  # percent; Yoast's long-standing advice for a focus keyphrase
 LENGTH_TOLERANCE = 0.2  # within 20 % of the requested word count counts as on target
 FLESCH_LANGUAGES = {"en": "Flesch reading ease", "de": "Flesch–Amstad", "es": "Fernández Huerta",
                     "fr": "Flesch (Kandel–Moles)", "it": "Flesch–Vacca"}
-_FLESCH_BANDS = ((90, "very easy"), (80, "easy"), (70, "fairly easy"), (60, "plain"), (50, "fairly difficult"),
-                 (30, "difficult"))
+_FLESCH_BANDS = ((90, N_("very easy")), (80, N_("easy")), (70, N_("fairly easy")), (60, N_("plain")),
+                 (50, N_("fairly difficult")), (30, N_("difficult")))
 _NO_SPACES = {"ja", "zh"}  # keywords sit inside running text: match anywhere
 _SENTENCE_SPLIT = re.compile(r"[.!?…。！？؟]+")
 # The panel reruns on every keystroke: beyond this a field is checked by its start only.
@@ -44,8 +45,8 @@ class LengthCheck:
     @property
     def verdict(self) -> str:
         if self.length == 0:
-            return "missing"
-        return "too short" if self.length < self.low else "too long" if self.length > self.high else "good"
+            return N_("missing")
+        return N_("too short") if self.length < self.low else N_("too long") if self.length > self.high else N_("good")
 
 
 @dataclass
@@ -62,7 +63,7 @@ class KeywordCheck:
     @property
     def density_verdict(self) -> str:
         low, high = DENSITY_RANGE
-        return "too low" if self.density < low else "too high" if self.density > high else "good"
+        return N_("too low") if self.density < low else N_("too high") if self.density > high else N_("good")
 
 
 @dataclass
@@ -90,10 +91,10 @@ class WordTarget:
     @property
     def verdict(self) -> str:
         if self.ratio is None:
-            return "no target"
+            return N_("no target")
         if self.ratio < 1 - LENGTH_TOLERANCE:
-            return "too short"
-        return "too long" if self.ratio > 1 + LENGTH_TOLERANCE else "on target"
+            return N_("too short")
+        return N_("too long") if self.ratio > 1 + LENGTH_TOLERANCE else N_("on target")
 
 
 @dataclass
@@ -111,20 +112,27 @@ class SeoReport:
         """Plain sentences for each check that failed, most important first."""
         found = []
         if not self.seo_title.ok:
-            found.append(f"SEO title is {self.seo_title.verdict} ({self.seo_title.length}/{self.seo_title.high}).")
+            found.append(_("SEO title is {verdict} ({length}/{high}).")
+                         .format(verdict=_(self.seo_title.verdict), length=self.seo_title.length,
+                                 high=self.seo_title.high))
         if not self.meta_desc.ok:
-            found.append(f"Meta description is {self.meta_desc.verdict} ({self.meta_desc.length} characters; "
-                         f"aim for {self.meta_desc.low}–{self.meta_desc.high}).")
+            found.append(_("Meta description is {verdict} ({length} characters; aim for {low}–{high}).")
+                         .format(verdict=_(self.meta_desc.verdict), length=self.meta_desc.length,
+                                 low=self.meta_desc.low, high=self.meta_desc.high))
         for check in self.keywords:
             missing = [place for place, present in (("the title", check.in_title),
                                                     ("the first paragraph", check.in_first_paragraph),
                                                     ("a heading", check.in_headings)) if not present]
             if missing:
-                found.append(f"“{check.keyword}” is missing from {', '.join(missing)}.")
+                found.append(_("“{keyword}” is missing from {missing}.")
+                             .format(keyword=check.keyword, missing=', '.join(missing)))
             if check.density_verdict != "good":
-                found.append(f"“{check.keyword}” density is {check.density_verdict} ({check.density:.1f} %).")
+                found.append(_("“{keyword}” density is {density_verdict} ({density:.1f} %).")
+                             .format(keyword=check.keyword, density_verdict=_(check.density_verdict),
+                                     density=check.density))
         if self.length.verdict in {"too short", "too long"}:
-            found.append(f"The body is {self.length.verdict}: {self.length.words} of {self.length.target} words.")
+            found.append(_("The body is {verdict}: {words} of {target} words.")
+                         .format(verdict=_(self.length.verdict), words=self.length.words, target=self.length.target))
         return found
 
 
@@ -233,7 +241,7 @@ def words_per_sentence(text: str, language: str) -> float:
 
 def flesch_label(score: float) -> str:
     """The usual reading-ease band for a 0–100 style score."""
-    return next((label for floor, label in _FLESCH_BANDS if score >= floor), "very difficult")
+    return _(next((label for floor, label in _FLESCH_BANDS if score >= floor), N_("very difficult")))
 
 
 def flesch_reading_ease(text: str, language: str) -> float:
@@ -259,17 +267,18 @@ def readability(text: str, language: str) -> Readability:
     """The language's readability formula where textstat has one; sentence length alone otherwise."""
     per_sentence = words_per_sentence(text, language)
     if not seo.plain_text(text):
-        return Readability(None, "", "no text", 0.0, "There is no text to measure yet.")
+        return Readability(None, "", _("no text"), 0.0, _("There is no text to measure yet."))
     if language in FLESCH_LANGUAGES:
         score = flesch_reading_ease(text, language)
         return Readability(score, FLESCH_LANGUAGES[language], flesch_label(score), per_sentence)
     if language == "ar":
         score = round(metrics.osman(text), 1)
         return Readability(score, "Osman", flesch_label(score), per_sentence)
-    unit = "characters" if language in _NO_SPACES else "words"
-    return Readability(None, "", "not scored", per_sentence,
-                       f"No readability formula exists for this language; judge by sentence length "
-                       f"({per_sentence} {unit} per sentence).")
+    note = (_("No readability formula exists for this language; judge by sentence length ({count} characters per "
+              "sentence).") if language in _NO_SPACES else
+            _("No readability formula exists for this language; judge by sentence length ({count} words per "
+              "sentence)."))
+    return Readability(None, "", _("not scored"), per_sentence, note.format(count=per_sentence))
 
 
 def word_target(body_html: str, length: str | None, language: str = "en") -> WordTarget:

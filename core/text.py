@@ -8,6 +8,7 @@ import itertools
 import re
 
 import regex
+from .i18n import N_, _
 
 _GRAPHEME = regex.compile(r"\X")
 # C0 controls except tab, newline and carriage return; DEL; C1 controls. Unicode's "Cc" category minus \t\n\r.
@@ -67,7 +68,7 @@ def clean_controls(value):
 # The scripts each language is written in (Unicode script names as `regex` knows them); others: Latin.
 LANGUAGE_SCRIPTS = {"fa": ("Arabic",), "ar": ("Arabic",), "ja": ("Han", "Hiragana", "Katakana"),
                     "zh": ("Han",), "ko": ("Hangul", "Han")}
-SCRIPT_NAMES = {"fa": "Arabic script", "ar": "Arabic script", "ja": "Japanese script (kana or kanji)",
+SCRIPT_NAMES = {"fa": N_("Arabic script"), "ar": N_("Arabic script"), "ja": N_("Japanese script (kana or kanji)"),
                 "zh": "Chinese characters", "ko": "Hangul"}
 # Letters of a particular script: not the Common ones (e.g. the Japanese prolonged sound mark ー).
 _LETTER = regex.compile(r"(?![\p{Script=Common}\p{Script=Inherited}])\p{L}")
@@ -94,7 +95,7 @@ def in_script(text: str, language: str) -> bool:
 
 def script_name(language: str) -> str:
     """How to name the script a language needs, e.g. 'Arabic script'."""
-    return SCRIPT_NAMES.get(language, "Latin script")
+    return _(SCRIPT_NAMES.get(language, N_("Latin script")))
 
 
 _patterns: dict[tuple, "regex.Pattern"] = {}

@@ -12,6 +12,7 @@ from .images import KEEP_FIELD
 from .library import visible_to
 from .text import cut_to_units
 from .models import AuditEntry, ContentItem, ContentVersion, User, utcnow
+from .i18n import _
 
 STATUSES = ("draft", "in_review", "approved", "rejected", "published")
 # Who really acted when it was not the dashboard, e.g. "CLI by the OS user alice" (set by core.cli).
@@ -33,16 +34,16 @@ def get_item(engine: Engine, item_id: int, *, viewer: User | None = None) -> Con
     with session_scope(engine) as session:
         item = session.get(ContentItem, item_id)
         if item is None or (viewer is not None and not visible_to(viewer, item)):
-            raise NotFoundError(f"There is no content item #{item_id}.")
+            raise NotFoundError(_("There is no content item #{item_id}.").format(item_id=item_id))
         return item
 
 
 def _refusal(user: User, item: ContentItem, action: str) -> str | None:
     """Why the workflow's own rules (beyond the role) refuse user this action on item, or None."""
     if action == "submit" and item.author != user.email and not _is_editor(user):
-        return "Writers can only submit their own items for review."
+        return _("Writers can only submit their own items for review.")
     if action == "approve" and item.author == user.email and user.role != "admin":
-        return "You wrote this item, so another editor (or an admin) must approve it."
+        return _("You wrote this item, so another editor (or an admin) must approve it.")
     return None
 
 
@@ -79,7 +80,7 @@ def add_version(engine: Engine, item_id: int, data: dict, actor: str, note: str 
     with session_scope(engine) as session:
         item = session.get(ContentItem, item_id)
         if item is None:
-            raise NotFoundError(f"There is no content item #{item_id}.")
+            raise NotFoundError(_("There is no content item #{item_id}.").format(item_id=item_id))
         latest = session.exec(select(func.max(ContentVersion.version))
                               .where(ContentVersion.item_id == item_id)).one() or 0
         version = ContentVersion(item_id=item_id, version=latest + 1, data_json=data, note=note, created_by=actor)
@@ -122,16 +123,17 @@ def transition(engine: Engine, user: User, item_id: int, to: str, comment: str =
     with session_scope(engine) as session:
         item = session.get(ContentItem, item_id)
         if item is None:
-            raise NotFoundError(f"There is no content item #{item_id}.")
+            raise NotFoundError(_("There is no content item #{item_id}.").format(item_id=item_id))
         action = TRANSITIONS.get((item.status, to))
         if action is None:
-            raise InvalidTransitionError(f"Item #{item_id} is {item.status.replace('_', ' ')}; "
-                                         f"it cannot move to {to.replace('_', ' ')}.")
+            raise InvalidTransitionError(_("Item #{item_id} is {status}; it cannot move to {to}.")
+                                         .format(item_id=item_id, status=item.status.replace('_', ' '),
+                                                 to=to.replace('_', ' ')))
         require(user, action)
         if refusal := _refusal(user, item, action):
             raise PermissionDeniedError(refusal)
         if action == "reject" and not comment.strip():
-            raise InvalidTransitionError("Say why when you reject an item, so the writer can fix it.")
+            raise InvalidTransitionError(_("Say why when you reject an item, so the writer can fix it."))
         via = f"via {ACTING_VIA.get()} as {user.email}" if ACTING_VIA.get() else ""
         session.add(AuditEntry(item_id=item_id, actor=user.email, from_status=item.status, to_status=to,
                                comment=comment.strip(), via=via))

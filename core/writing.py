@@ -11,6 +11,7 @@ from . import longform, quality, seo
 from .answers import Tally, ask
 from .errors import CancelledError, InvalidOutputError, describe_validation_error
 from .schemas import LENGTH_WORDS, ContentData, ContentRequest
+from .i18n import _
 
 ONE_SHOT_SHARE = 0.8  # a one-shot body under 80 % of the asked words is rewritten section by section
 Progress = Callable[[str, float], None]
@@ -46,7 +47,8 @@ def draft_once(job, request, chain: list, tally: Tally, extra: list[str], regene
             data = _build(job, draft, request)
         if not isinstance(data, ContentData) or _words(data) >= LENGTH_WORDS[request.length] * ONE_SHOT_SHARE:
             return data
-        on_progress(f"The first draft has {_words(data)} words; writing it section by section…", 0.0)
+        on_progress(_("The first draft has {words} words; writing it section by section…").format(words=_words(data)),
+                    0.0)
     return longform.write(chain, request, tally, extra, on_progress=on_progress, cancel=cancel, on_chunk=on_chunk)
 
 
@@ -65,7 +67,7 @@ def write_checked(job, request, chain: list, tally: Tally, extra: list[str], reg
     verdict = quality.check(data, request)
     if verdict.ok:
         return Written(data, verdict, 1)
-    report("Fixing: " + " ".join(verdict.messages), 0.0)
+    report(_("Fixing: {problems}").format(problems=" ".join(verdict.messages)), 0.0)
     firmer = [*extra, quality.retry_instruction(verdict, request.language)]
     try:
         second = draft_once(job, request, chain, tally, firmer, regenerate_meta, report, cancel)
@@ -88,7 +90,8 @@ def _build(job, draft: BaseModel, request) -> BaseModel:
     try:
         return job.build(draft, request)
     except ValidationError as exc:  # e.g. a field that is empty once its markup is removed
-        raise IncompleteAnswerError(f"The model's answer is incomplete ({describe_validation_error(exc, 3)}).") from None
+        raise IncompleteAnswerError(_("The model's answer is incomplete ({problems}).")
+                                    .format(problems=describe_validation_error(exc, 3))) from None
 
 
 def _words(data: ContentData) -> int:

@@ -5,9 +5,8 @@ import streamlit as st
 
 from core.access.tokens import create_token, list_tokens, revoke_token
 from core.auth import PERMISSIONS, ROLE_RANK, ROLES, allowed, list_users
-from core.dates import human_time
 from core.i18n import _
-from ui import labels
+from ui import formats, labels
 from ui.common import current_user, engine, friendly_errors
 
 user = current_user()
@@ -41,11 +40,17 @@ if not tokens:
     st.info(_("No tokens yet."))
     st.stop()
 owners = {person.id: person.email for person in list_users(engine())} if everyone else {}
+
+
+def utc(moment, empty: str = formats.DASH) -> str:
+    return formats.when(moment, "UTC") if moment else empty
+
+
 st.dataframe(pd.DataFrame([{_("ID"): t.id, _("Name"): t.name, _("Starts with"): f"{t.prefix}…",
                             _("Role"): labels.role(t.role),
                             **({_("Owner"): owners.get(t.user_id, _("deleted user"))} if everyone else {}),
-                            _("Created"): human_time(t.created_at), _("Expires"): human_time(t.expires_at, _("never")),
-                            _("Last used"): human_time(t.last_used_at, _("never")),
+                            _("Created (UTC)"): utc(t.created_at), _("Expires (UTC)"): utc(t.expires_at, _("never")),
+                            _("Last used (UTC)"): utc(t.last_used_at, _("never")),
                             _("State"): _("revoked") if t.revoked_at else _("active")} for t in tokens]),
              hide_index=True, width="stretch")
 active = {t.id: f"#{t.id} {t.name} ({t.prefix}…)" for t in tokens if t.revoked_at is None}

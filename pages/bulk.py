@@ -150,8 +150,21 @@ def new_job(user) -> None:
             job_id, _created = bulk.create_job(generator(), data, kind, user, options, overrides, uploaded.name)
             worker().wake()
             st.session_state["bulk_job_pick"] = job_id
-            st.success(_("Job #{id} is running in the background: follow it below. You can close this tab.").format(
-                id=job_id))
+            st.session_state["bulk_started"] = job_id
+        started_notice()
+
+
+def started_notice() -> None:
+    """The "job started" message, kept across the automatic rerun a status change makes, gone after any other."""
+    job_id = st.session_state.get("bulk_started")
+    shown, automatic = st.session_state.pop("bulk_started_shown", False), st.session_state.pop("bulk_status_rerun", False)
+    if shown and not automatic:
+        st.session_state.pop("bulk_started", None)
+        return
+    if job_id is not None:
+        st.session_state["bulk_started_shown"] = True
+        st.success(_("Job #{id} is running in the background: follow it below. You can close this tab.").format(
+            id=job_id))
 
 
 def job_label(job) -> str:
@@ -183,6 +196,7 @@ def live_panel(job_id: int, user, picked_status: str) -> None:
     job picker above (outside this fragment) never shows an older status than the progress bar."""
     state = job_panel(job_id, user, live=True)
     if state is not None and state.status != picked_status:
+        st.session_state["bulk_status_rerun"] = True
         st.rerun(scope="app")
 
 

@@ -47,9 +47,11 @@ def filters() -> ItemFilter:
 
 def item_table(items) -> int | None:
     """The items as a table, and the id the user opens."""
-    frame = pd.DataFrame([{_("ID"): i.id, _("Title"): i.title, _("Type"): _(TYPE_LABELS[i.type]),
-                           _("Status"): labels.status(i.status), _("Author"): i.author, _("Language"): i.language,
-                           _("Updated"): formats.when(i.updated_at), _("Warnings"): " ".join(i.warnings or [])}
+    # The date next to the title: at the far end it was off the table's visible width, and in fa a cell cut off
+    # there shows the time (its left side), not the date.
+    frame = pd.DataFrame([{_("ID"): i.id, _("Title"): i.title, _("Updated"): formats.stamp(i.updated_at),
+                           _("Type"): _(TYPE_LABELS[i.type]), _("Status"): labels.status(i.status),
+                           _("Author"): i.author, _("Language"): i.language, _("Warnings"): " ".join(i.warnings or [])}
                           for i in items])
     st.dataframe(frame, hide_index=True, width="stretch")
     return st.selectbox(_("Open item"), [i.id for i in items], key="library_open",

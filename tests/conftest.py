@@ -104,10 +104,13 @@ def engine(settings):
 
 @pytest.fixture
 def generator(settings, engine):
-    """A pipeline bound to the fake provider and the temp database."""
+    """A pipeline bound to the fake provider and the temp database; a bulk worker it started is stopped after."""
+    from core.bulk import durable
     from core.pipeline import Generator
 
-    return Generator(settings, engine)
+    yield Generator(settings, engine)
+    if durable.is_launched():
+        durable.shutdown()
 
 
 @pytest.fixture

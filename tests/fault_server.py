@@ -2,7 +2,8 @@
 
 It answers /v1/chat/completions with a valid blog or product draft about the subject in the prompt's
 first line, so the whole pipeline runs for real. Above its requests-per-minute limit (counted over a
-sliding window, 60 s unless `window` scales time down for tests) it answers 429 with Retry-After;
+sliding window, 60 s unless `window` scales time down for tests) it answers 429 with Retry-After, and
+below it its answers carry OpenAI's x-ratelimit-limit|remaining|reset-requests headers;
 with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead (in turn).
 `account` ("quota" or "revoked", settable while it runs) makes it answer as OpenAI does when billing
 is out (429 insufficient_quota) or the key was revoked (401 invalid_api_key).
@@ -68,6 +69,19 @@ class FaultServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def rate_headers(self) -> dict:
+        """OpenAI's x-ratelimit-*-requests headers for the window as it is now (none without an RPM limit)."""
+        if not self.rpm:
+            return {}
+        with self._lock:
+            now, capacity = time.monotonic(), int(self.rpm * self.window / 60.0)
+            while self._arrivals and self._arrivals[0] <= now - self.window:
+                self._arrivals.popleft()
+            reset = self._arrivals[-1] + self.window - now if self._arrivals else 0.0  # until the window is empty
+            return {"x-ratelimit-limit-requests": str(capacity),
+                    "x-ratelimit-remaining-requests": str(max(0, capacity - len(self._arrivals))),
+                    "x-ratelimit-reset-requests": f"{reset:.3f}s"}
+
     def _admit(self) -> tuple[str, float]:
         """('ok' | 'limited' | a fault, Retry-After seconds), decided when the request arrives."""
         with self._lock:
@@ -114,7 +128,7 @@ class FaultServer:
                         with server._lock:
                             server.stats["ok"] += 1
                             server.subjects[_subject(body)] += 1
-                        self._send(200, answer)
+                        self._send(200, answer, server.rate_headers())
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

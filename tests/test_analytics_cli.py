@@ -71,7 +71,7 @@ def test_export_streams_filtered_rows(engine, capsys):
     assert main(["analytics", "export", "--since", "30d"]) == 0
     captured = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(captured.out)))
-    assert [row["target"] for row in rows] == ["new"] and "1 rows exported" in captured.err
+    assert [row["target"] for row in rows] == ["new"] and "1 row exported" in captured.err
 
 
 def test_budget_commands(engine, capsys):

@@ -5,14 +5,6 @@ Needs the psycopg driver (not a runtime dependency: `pip install "psycopg[binary
 PostgreSQL server binaries (Debian package postgresql); the server runs on 127.0.0.1 in a temp directory.
 """
 
-import glob
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 from sqlalchemy import delete, update
 
@@ -21,7 +13,7 @@ from core.analytics.demo import generate_demo_rows
 from core.analytics.filters import Filters
 from core.analytics.queries import dashboard, filter_options
 from core.db import make_engine, upgrade
-from tests.net import free_port
+from tests.postgres import postgres_server
 from tests.test_analytics_rollups import (LOG, BASE, add_rows, assert_same_figures, at, random_rows, rebuilt,
                                           same_frames, snapshot)
 
@@ -29,39 +21,14 @@ pytestmark = pytest.mark.slow
 psycopg = pytest.importorskip("psycopg", reason='the Postgres checks need `pip install "psycopg[binary]==3.3.9"`')
 
 
-def server_binary(name: str) -> str | None:
-    return shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))[-1:]), None)
-
-
 @pytest.fixture(scope="module")
 def pg_engine():
     """A throwaway PostgreSQL cluster, migrated to heads."""
-    initdb, pg_ctl = server_binary("initdb"), server_binary("pg_ctl")
-    if not initdb or not pg_ctl:
-        message = "PostgreSQL server binaries not found: apt-get install postgresql"
-        pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    # Not under pytest's temp root: that is private to root, and the server runs as postgres.
-    folder = Path(tempfile.mkdtemp(prefix="contentcraft-pg-"))
-    run_as = []
-    if os.geteuid() == 0:  # postgres refuses to run as root
-        owner = pwd.getpwnam("postgres")
-        os.chown(folder, owner.pw_uid, owner.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", free_port()
-    subprocess.run([*run_as, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*run_as, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
-                   check=True, capture_output=True)
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    try:
+    with postgres_server() as url:
         upgrade(url)
         engine = make_engine(url)
         yield engine
         engine.dispose()
-    finally:
-        subprocess.run([*run_as, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -189,6 +189,8 @@ def test_415_for_a_json_endpoint_sent_another_media_type(client, token_for):
         assert answer.status_code == 415 and answer.headers["content-type"] == PROBLEM, (media, problem)
         assert problem["type"] == "/api/problems/unsupported-media-type" and problem["status"] == 415
         assert "application/json" in problem["detail"] and (media or "no Content-Type") in problem["detail"]
+    documented = client.get("/api/openapi.json").json()["paths"]["/api/content/generate"]["post"]["responses"]
+    assert documented["415"]["content"]["application/problem+json"]
     labelled = client.post("/api/content/generate", content=b'{"topic": "Shoe"}',
                            headers=token | {"Content-Type": "application/json; charset=utf-8"})
     assert labelled.status_code == 422  # JSON that does not validate stays 422
@@ -261,6 +263,16 @@ def test_health_says_what_it_checked_for_each_provider(settings, tmp_path):
     assert keyless["ok"] is False and keyless["checked"] == "API key set" and "OPENAI_API_KEY" in keyless["error"]
     missing = status(provider="local", local_model_path=str(tmp_path / "none.gguf"))
     assert missing["ok"] is False and "model file" in missing["checked"] and "missing" in missing["error"]
+    custom_down = status(provider="custom", custom_base_url=f"http://127.0.0.1:{closed}/v1",
+                         openai_base_url=f"http://127.0.0.1:{port}/v1")  # OPENAI_BASE_URL only points openai
+    assert custom_down == {"name": "custom", "ok": False, "checked": f"TCP connection to 127.0.0.1:{closed}",
+                           "error": f"Nothing answers at 127.0.0.1:{closed}: check the address."}
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        custom_up = status(provider="custom", custom_base_url=f"http://127.0.0.1:{port}/v1", openai_base_url=None)
+        assert custom_up["ok"] is True and custom_up["checked"] == f"TCP connection to 127.0.0.1:{port}"
+    unset = status(provider="custom", custom_base_url=None, openai_base_url=f"http://127.0.0.1:{port}/v1")
+    assert unset["ok"] is False and "CONTENTCRAFT_CUSTOM_BASE_URL" in unset["error"]
     unknown = status(provider="nope")
     assert unknown["ok"] is False and "No provider named 'nope'" in unknown["error"]
 

@@ -1,12 +1,13 @@
 """The API's bulk, brand and token endpoints and the tokens CLI."""
 
+import pytest
 from sqlmodel import select
 
 from core.access.models import ApiToken
-from core.bulk.runner import JobRunner
+from core.bulk.worker import run_job, stop_all
 from core.cli import main
 from core.db import session_scope
-from core.errors import ProviderUnavailableError
+from core.errors import ProviderUnavailableError, ValidationFailedError
 from tests.api_helpers import client, token_for  # noqa: F401  (fixtures)
 from tests.test_config_cache_limits import redis_url  # noqa: F401  (fixture: a real redis-server)
 from tests.samples import blog_draft
@@ -28,7 +29,8 @@ def test_bulk_from_csv_runs_and_reports_rows(client, token_for, generator, fake)
         job = session.get(BulkJob, body["job_id"])
         job.settings_json = {**job.settings_json, **generator_options, "concurrency": 1}
         session.add(job)
-    JobRunner(generator, body["job_id"]).run()
+    run_job(generator, body["job_id"])
+    stop_all()  # as in the API under test (no bulk worker in it): a retried job stays queued
     state = client.get(f"/api/bulk/{body['job_id']}", headers=writer).json()
     assert (state["succeeded"], state["failed"], state["status"]) == (1, 1, "finished")
     assert state["needs_review"] == 0, "the API reports the rows saved for review apart"
@@ -160,6 +162,40 @@ def test_brand_train_refuses_writers_short_texts_and_keeps_nothing_on_failure(cl
     failed = client.post("/api/brand/Shop blog/train", json={"texts": _posts()}, headers=editor)
     assert failed.status_code == 502 and failed.json()["type"] == "/api/problems/invalid-output"
     assert list_profiles(engine) == []
+
+
+@pytest.mark.parametrize("path", ["%2E%2E", "%2e", "%20..%20", "a%2Fb", "a%5Cb", "a%00b", "bad%1Bname", "tab%09name"])
+def test_brand_train_refuses_path_like_and_control_character_names(client, token_for, engine, path):
+    from core.brand.profiles import list_profiles
+
+    answer = client.post(f"/api/brand/{path}/train", json={"texts": _posts()}, headers=token_for("editor"))
+    if answer.status_code == 404:  # a decoded slash splits the path: no route, which refuses it just as well
+        assert "%2F" in path
+    else:
+        assert answer.status_code == 422 and answer.json()["type"] == "/api/problems/validation-failed", answer.text
+        assert "cannot be a profile name" in answer.json()["detail"]
+    assert list_profiles(engine) == []
+
+
+def test_the_readmes_train_example_is_the_body_the_api_takes():
+    import json
+    import re
+    from pathlib import Path
+
+    from api.routers.brand import Training
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    body = json.loads(re.search(r"/api/brand/[^\s\"]+/train\".*?-d '([^']+)'", readme, re.DOTALL)[1])
+    assert Training.model_validate(body).texts[0].html is True and "plain or" not in readme.split("/train")[1][:80]
+
+
+def test_profile_names_are_checked_in_core(engine):
+    from core.brand.profiles import create_profile, profile_name
+
+    assert profile_name("  Shop   blog ") == "Shop blog" and profile_name("v1.2 ٫ فروشگاه\u200cها") == "v1.2 ٫ فروشگاه\u200cها"
+    for bad in ("..", ".", "a/b", "a\\b", "x\x00y", "\x7f", "a\nb"):
+        with pytest.raises(ValidationFailedError, match="cannot be a profile name"):
+            create_profile(engine, "ed", bad)
 
 
 def test_brand_train_is_idempotent_and_documented(client, token_for, fake):

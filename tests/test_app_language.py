@@ -193,6 +193,9 @@ def test_numbers_and_dates_follow_the_language():
     with use_language("fa"):
         assert formats.number(12345) == "۱۲٬۳۴۵" and formats.number(2.5) == "۲٫۵"
         assert "۲۰۲۶" in formats.when(moment, "UTC") and "نوامبر" in formats.day(moment.date())
+        assert formats.stamp(moment, "UTC") == "۲۰۲۶/۱۱/۳۰ ۹:۱۴", "date first, no Arabic comma or RLM between"
+    with use_language("en"):
+        assert formats.stamp(moment, "UTC") == "11/30/26 9:14\u202fAM" and formats.stamp(None) == formats.DASH
 
 
 def test_user_language_is_migrated_and_checked(engine, make_user):

@@ -135,7 +135,7 @@ def test_library_shows_the_remote_status_and_link(app_as, engine, draft_id):
                remote_date=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc))
     editor.run()
     shown = " ".join(m.value for m in editor.markdown)
-    assert ("Scheduled for 1 Dec 2026 09:00 UTC on blog · [https\\://blog.example.com/?p=7]"
+    assert ("Scheduled for 1 Dec 2026 09:00 UTC on blog · [https:\u2060//blog.example.com/?p=7]"
             "(https://blog.example.com/?p=7)") in shown
     assert "Published ✓" not in str(editor._tree)
 
@@ -154,6 +154,7 @@ def test_remote_and_model_text_is_shown_as_plain_text(app_as, engine, draft_id):
     editor.run()
     assert not editor.exception
     shown = " ".join(m.value for m in editor.markdown)
-    assert "](javascript" not in shown and "javascript:alert(1)" in shown.replace("\\", "")
+    assert "](javascript" not in shown and "javascript:alert(1)" in shown.replace("\\", "").replace("\u2060", "")
+    assert ":\u2060red\\[now\\]" in shown  # Streamlit's colour directive broken by an invisible joiner
     heading = " ".join(h.value for h in editor.subheader)
     assert "![pixel](" not in heading and "!\\[pixel\\]" in heading and "\\*\\*Bold\\*\\*" in heading

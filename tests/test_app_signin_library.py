@@ -12,6 +12,7 @@ from core.schemas import ContentRequest
 from tests.conftest import signed_in
 from tests.samples import blog_draft
 from tests.net import APP_TIMEOUT
+from ui import formats
 
 
 @pytest.fixture
@@ -150,6 +151,9 @@ def test_library_writer_submits_and_cannot_approve(engine, draft_id):
     at.run()
     assert not at.exception
     assert {"Submit for review", "Edit"} <= _labels(at) and not {"Approve", "Reject"} & _labels(at)
+    frame = at.dataframe[0].value  # the date, short and next to the title, stays on screen in a narrow table
+    assert list(frame.columns[:3]) == ["ID", "Title", "Updated"]
+    assert frame["Updated"][0] == formats.stamp(workflow.get_item(engine, draft_id).updated_at)
     _button(at, "Submit for review").click()
     at.run()
     assert not at.exception and workflow.get_item(engine, draft_id).status == "in_review"

@@ -5,14 +5,9 @@ items into its SQLite file with core's own functions, then act as a user would.
 """
 
 import os
-import shutil
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
-import httpx
 import pytest
 from cryptography.fernet import Fernet
 
@@ -21,22 +16,17 @@ from core.assemble import build_content
 from core.db import engine_for, session_scope, upgrade
 from core.models import ContentItem, ContentVersion
 from core.schemas import BlogDraft, ContentRequest
-from tests.net import free_port, stop, wait_until
+from tests.browser import CHROMIUM, require_chromium, streamlit_server
 from tests.samples import blog_draft
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse"
 
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    port, database = free_port(), f"sqlite:///{tmp_path_factory.mktemp('editorial') / 'ui.db'}"
+    require_chromium()
+    database = f"sqlite:///{tmp_path_factory.mktemp('editorial') / 'ui.db'}"
     upgrade(database)
     engine = engine_for(database)
     for role in ("writer", "editor"):
@@ -44,14 +34,8 @@ def dashboard(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
     env.update(CONTENTCRAFT_DATABASE_URL=database, CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS="200",
                CONTENTCRAFT_SECRET_KEY=Fernet.generate_key().decode())
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
-    yield url, engine
-    stop(process)
+    with streamlit_server("server.py", env) as url:
+        yield url, engine
 
 
 def _item(engine, author: str, language: str = "en", **draft) -> int:

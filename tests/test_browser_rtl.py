@@ -23,9 +23,28 @@ LAYOUT = """() => {
           overflow: [root.scrollWidth - root.clientWidth, main.scrollWidth - main.clientWidth]};
 }"""
 
+# The sidebar's box, its text still to be seen (hit by the pointer where it is drawn) and the form it may cover.
+SIDEBAR = """() => {
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const walker = document.createTreeWalker(sidebar, NodeFilter.SHOW_TEXT);
+  const seen = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      if (r.width > 0 && x >= 0 && x < innerWidth && y >= 0 && y < innerHeight
+          && sidebar.contains(document.elementFromPoint(x, y))) seen.push(node.textContent.trim());
+    }
+  }
+  const box = sidebar.getBoundingClientRect(), root = document.documentElement;
+  return {collapsed: sidebar.dataset.collapsed, left: box.left, right: box.right, width: box.width,
+          viewport: innerWidth, seen, overflow: root.scrollWidth - root.clientWidth};
+}"""
+
 
 @contextmanager
-def _signed_in(url: str, email: str, locale: str):
+def _signed_in(url: str, email: str, locale: str, width: int = 1400, height: int = 1000):
     """A browser whose Accept-Language is locale's, signed in as email (fields found by key, not by label)."""
     from playwright.sync_api import expect, sync_playwright
 
@@ -35,7 +54,7 @@ def _signed_in(url: str, email: str, locale: str):
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"])
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale=locale)
+            page = browser.new_page(viewport={"width": width, "height": height}, locale=locale)
             page.goto(url)
             page.locator(".st-key-signin_email input").fill(email, timeout=30_000)
             page.locator(".st-key-signin_password input").fill(PASSWORD)
@@ -124,3 +143,26 @@ def test_german_is_left_to_right_after_persian(dashboard, tmp_path):
         assert content.evaluate("el => getComputedStyle(el).direction") == "rtl"
         assert _layout(page, "ltr")["main"] == "ltr"
     assert auth.get_user(engine, "editor@example.com").language == "de"
+
+
+def test_narrow_persian_sidebar_hides_off_the_right_edge_and_opens_there(dashboard, tmp_path):
+    from playwright.sync_api import expect
+
+    url, _engine = dashboard
+    with _signed_in(url, "writer@example.com", "fa-IR", width=420, height=900) as page:
+        _layout(page, "rtl")
+        closed = page.evaluate(SIDEBAR)
+        page.screenshot(path=str(tmp_path / "narrow-fa.png"), full_page=True)
+        assert closed["collapsed"] == "true", "a phone-wide window starts with the sidebar collapsed"
+        assert closed["width"] == 0 or closed["left"] >= closed["viewport"] or closed["right"] <= 0, closed
+        assert not closed["seen"], f"collapsed sidebar text over the form: {closed}"
+        assert closed["overflow"] <= 0, closed
+
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "false")
+        page.wait_for_timeout(600)  # Streamlit's 300 ms slide
+        opened = page.evaluate(SIDEBAR)
+        page.screenshot(path=str(tmp_path / "narrow-fa-open.png"))
+        assert opened["width"] > 0 and abs(opened["right"] - opened["viewport"]) <= 1, f"opens from the right: {opened}"
+        assert opened["left"] > 0 and opened["seen"] and opened["overflow"] <= 0, opened
+        expect(page.locator('[data-testid="stSidebar"] a').first).to_be_in_viewport()

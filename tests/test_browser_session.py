@@ -2,7 +2,6 @@
 survives a reload and a server restart, keeps the deep link, and ends on sign-out."""
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,11 +12,10 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from tests.browser import CHROMIUM, ROOT, require_chromium
 from tests.net import free_port, stop, wait_until
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 # Generous waits on conditions, never fixed sleeps: a loaded CI machine runs a script in seconds, not milliseconds.
@@ -41,10 +39,7 @@ class Server:
     """`streamlit run server.py` on a free port; stderr kept for the setup line."""
 
     def __init__(self, tmp_path: Path, **env):
-        if not shutil.which(CHROMIUM):
-            if os.environ.get("CI"):
-                pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
-            pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+        require_chromium()
         self.port, self.log = free_port(), tmp_path / "server.log"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
         self.env.update(CONTENTCRAFT_DATABASE_URL=f"sqlite:///{tmp_path / 'ui.db'}", CONTENTCRAFT_PROVIDER="local",

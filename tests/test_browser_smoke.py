@@ -2,39 +2,23 @@
 
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.net import free_port, stop, wait_until
+from tests.browser import CHROMIUM, ROOT, require_chromium, streamlit_server
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    port = free_port()
+    require_chromium()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
     env.update(CONTENTCRAFT_DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('ui') / 'ui.db'}",
                CONTENTCRAFT_ADMIN_EMAIL="admin@example.com", CONTENTCRAFT_ADMIN_PASSWORD="correct horse",
                CONTENTCRAFT_PROVIDER="local", CONTENTCRAFT_MAX_TOKENS="600")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok", process, "streamlit")
-    yield url
-    stop(process)
+    with streamlit_server("app.py", env) as url:
+        yield url
 
 
 def test_sign_in_and_generate_offline(dashboard, tmp_path):

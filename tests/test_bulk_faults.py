@@ -15,9 +15,7 @@ from sqlmodel import Session, func, select
 
 from core import config
 from core.bulk import jobs
-from core.bulk import limiter as limiter_module
-from core.bulk.limiter import ProviderLimiter
-from core.bulk.runner import run_job
+from core.bulk.worker import run_job, stop_all
 from core.cli import main
 from core.db import engine_for, upgrade
 from core.models import ContentItem
@@ -44,6 +42,7 @@ def server():
         return servers[-1]
 
     yield start
+    stop_all()  # this process's bulk worker, before the servers its rows talk to
     for fault_server in servers:
         fault_server.close()
 
@@ -100,9 +99,8 @@ def test_without_retries_faults_fail_rows_with_the_providers_reason(monkeypatch,
 
 
 def test_pacing_keeps_under_the_servers_limit(monkeypatch, server):
-    # Time scaled down: limiter and server both count over a 2-second window (150/min = 5 per window); the
-    # jitter margin is scaled less, as a loaded test machine's scheduling delays do not shrink with time.
-    monkeypatch.setattr(limiter_module, "_limiters", {"custom": ProviderLimiter(window=2.0, margin=0.5)})
+    # The server counts over 2-second windows (150/min = 5 per window, "quantized"); the job spaces its rows
+    # evenly (one every 0.41 s) instead of sending a minute's allowance at once.
     paced_server = server(latency=0.02, rpm=150, window=2.0)
     generator = _custom_env(monkeypatch, paced_server)
     options = jobs.JobOptions(concurrency=8, rpm=150, backoff_seconds=0.02)
@@ -120,6 +118,16 @@ def test_pacing_keeps_under_the_servers_limit(monkeypatch, server):
     # The same kind of job without --rpm overruns a window that holds 5 (how often depends on the
     # machine's speed, so only "at least once" is certain): the server's limit is real.
     assert unpaced_server.stats["429_rate_limit"] >= 1
+
+
+def test_without_an_rpm_the_servers_rate_limit_headers_keep_it_under_the_limit(monkeypatch, server):
+    limited = server(latency=0.02, rpm=150, window=2.0)  # 5 per 2 s, said in x-ratelimit-* headers
+    generator = _custom_env(monkeypatch, limited)
+    job_id, _ = jobs.create_job(generator, _csv(_topics(12)), "blog", "ana",
+                                jobs.JobOptions(concurrency=2, max_attempts=1))
+    assert run_job(generator, job_id) == "finished"
+    assert jobs.progress(generator.engine, job_id).succeeded == 12
+    assert limited.stats["429_rate_limit"] == 0 and limited.stats["requests"] == 12
 
 
 def _bulk(env: dict, *args: str) -> subprocess.Popen:
@@ -194,6 +202,6 @@ def test_cli_dry_run_and_bad_files(tmp_path, settings, engine, capsys):
     assert main(["bulk", "run", str(headers), "--kind", "blog", "--dry-run"]) == 1
     assert "--map topic=COLUMN" in capsys.readouterr().err
     assert main(["bulk", "run", str(headers), "--kind", "blog", "--dry-run", "--map", "topic=Idea"]) == 0
-    assert "1 rows: 1 valid" in capsys.readouterr().err
+    assert "1 row: 1 valid" in capsys.readouterr().err
     assert main(["bulk", "status", "99"]) == 1
     assert "no bulk job #99" in capsys.readouterr().err

@@ -1,20 +1,21 @@
-"""Durable bulk jobs with the fake provider: lifecycle, retries, idempotency, pacing, worker, exports."""
+"""Durable bulk jobs (DBOS on SQLite) with the fake provider: lifecycle, retries, idempotency, worker, exports."""
 
 import io
 import threading
 import time
+from datetime import timedelta
 
 import openpyxl
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from core import config
-from core.bulk import claims, jobs
+from core.bulk import durable, flow, jobs
 from core.bulk.export import escape_formula, results_frame, send_to_review, to_csv, to_xlsx
-from core.bulk.limiter import ProviderLimiter
-from core.bulk.models import BulkItem, BulkJob
-from core.bulk.runner import JobRunner, backoff_seconds, effective_concurrency, run_job
-from core.bulk.worker import start_worker, stop_all
+from core.bulk.flow import backoff_seconds, effective_concurrency
+from core.bulk.models import BulkItem, BulkWorker
+from core.bulk.worker import run_job, start_worker, stop_all
 from core.errors import PermissionDeniedError, ProviderUnavailableError, RateLimitedError
 from core.hookspecs import hookimpl
 from core.models import AuditEntry, ContentItem, GenerationLog, utcnow
@@ -113,7 +114,8 @@ def test_retry_failed_reruns_only_failed_rows(generator, engine, fake):
     assert _statuses(engine, job_id) == {2: "succeeded", 3: "failed", 4: "succeeded"}
     calls = len(fake.history)
     fake.enqueue([blog_draft()])
-    assert jobs.retry_failed(engine, job_id) == 1 and jobs.get_job(engine, job_id).status == "queued"
+    assert jobs.retry_failed(engine, job_id) == 1  # the finished job is queued again (a worker may start it now)
+    assert jobs.get_job(engine, job_id).status in {"queued", "running"} and jobs.get_job(engine, job_id).round == 1
     assert run_job(generator, job_id) == "finished"
     assert _statuses(engine, job_id) == {2: "succeeded", 3: "succeeded", 4: "succeeded"}
     assert len(fake.history) == calls + 1 and "number 1" in fake.history[-1]["messages"][-1]["content"]
@@ -164,45 +166,95 @@ def test_only_the_creator_or_an_editor_controls_a_job(generator, engine, make_us
         jobs.create_job(generator, _csv(*_topics(1)), "blog", other, FAST)
 
 
-def test_a_stale_result_is_not_saved_twice(generator, engine):
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
-    first = claims.new_owner()
-    assert claims.claim_job(engine, job_id, first)
-    [item] = claims.claim_items(engine, job_id, 1)
-    claims.forget_owner(first)  # the first runner dies with the item in flight
-    assert claims.runnable_jobs(engine) == [job_id]
-    second = claims.new_owner()
-    assert claims.claim_job(engine, job_id, second)
-    assert _statuses(engine, job_id) == {2: "pending"}
-    [again] = claims.claim_items(engine, job_id, 1)
-    assert again.idempotency_key == item.idempotency_key and again.attempts == 2
-    response = _succeeded_response()
-    assert claims.finish_succeeded(engine, again, "content", "ana", response, "bulk") is True
-    assert claims.finish_succeeded(engine, item, "content", "ana", response, "bulk") is False
-    assert _count(engine, ContentItem) == 1
+def test_a_row_is_saved_once_however_often_its_lane_runs(generator, engine, fake):
+    fake.enqueue([blog_draft()] * 2)
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST)
+    assert run_job(generator, job_id) == "finished" and len(fake.history) == 2
+    from dbos import DBOS, SetWorkflowID
+
+    first = DBOS.retrieve_workflow(flow.lane_id(job_id, 0, 0)).get_result()
+    assert first in {"drained", "stopped"}  # no row left, or the job finished before the lane looked again
+    with SetWorkflowID(flow.lane_id(job_id, 0, 0)):  # a lane's id again: DBOS returns its result, runs nothing
+        assert DBOS.start_workflow(flow.run_lane, job_id, 0, 0).get_result() == first
+    with SetWorkflowID(flow.lane_id(job_id, 5, 0)):  # a lane of a round that is not the job's finds nothing to do
+        assert DBOS.start_workflow(flow.run_lane, job_id, 5, 0).get_result() == "stopped"
+    assert len(fake.history) == 2 and _count(engine, ContentItem) == 2
+    assert _count(engine, GenerationLog, GenerationLog.type == "bulk") == 2
 
 
-def _succeeded_response():
-    from core.assemble import build_content
-    from core.schemas import BlogDraft, ContentRequest, ContentResponse
+def test_a_row_failing_outside_its_generation_ends_failed_and_the_job_finishes(generator, engine, fake,
+                                                                              monkeypatch):
+    fake.enqueue([blog_draft(), *["not json", "still not json"] * 2, blog_draft()])
+    real_fail, real_close, closes = flow._fail, flow.close_job_if_done, []
 
-    request = ContentRequest(topic="Running shoe guide number 0")
-    data = build_content(BlogDraft.model_validate(blog_draft()), request)
-    return ContentResponse(status="succeeded", type="content", content=data, provider="fake", model="fake-model")
+    def fail_cannot_be_written(engine_, item, *args, **kwargs):
+        if item.row_number == 3:  # row 3's generation failed, and so does writing that down
+            raise OperationalError("UPDATE bulk_item", {}, Exception("database is locked"))
+        return real_fail(engine_, item, *args, **kwargs)
+
+    def close_fails_once(engine_, job_id):
+        closes.append(job_id)
+        if len(closes) == 1:  # right after row 2 was generated and saved
+            raise RuntimeError("connection lost")
+        return real_close(engine_, job_id)
+
+    monkeypatch.setattr(flow, "_fail", fail_cannot_be_written)
+    monkeypatch.setattr(flow, "close_job_if_done", close_fails_once)
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
+    assert run_job(generator, job_id, timeout=60) == "finished"
+    assert _statuses(engine, job_id) == {2: "succeeded", 3: "failed", 4: "succeeded"} and len(fake.history) == 6
+    [failed] = jobs.items(engine, job_id, status="failed")
+    assert "OperationalError" in failed["error"] and "retry it" in failed["error"] and "\n" not in failed["error"]
+    assert "database is locked" not in failed["error"], "the reason is one line for the user, not the driver's text"
 
 
-def test_live_lease_is_respected_and_dead_process_is_taken_over(generator, engine):
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
-    owner = claims.new_owner()
-    assert claims.claim_job(engine, job_id, owner)
-    assert not claims.claim_job(engine, job_id, claims.new_owner()) and claims.runnable_jobs(engine) == []
+def test_a_row_left_running_by_a_lane_that_died_is_failed_and_the_job_fed_again(generator, engine, fake,
+                                                                                monkeypatch):
+    fake.enqueue([blog_draft()])
+    real_generate = flow.generate_row
+
+    def crash_on_row_two(job_id, row, *args):
+        if row == 2:
+            raise RuntimeError("worker bug after the claim")
+        return real_generate(job_id, row, *args)
+
+    def end_held_row_fails(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(flow, "generate_row", crash_on_row_two)
+    monkeypatch.setattr(flow, "end_held_row", end_held_row_fails)  # the lane cannot record the failure: ERROR
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
+    assert run_job(generator, job_id, timeout=60) == "finished"  # the keeper's sweep ends row 2, a new lane row 3
+    assert _statuses(engine, job_id) == {2: "failed", 3: "succeeded"} and jobs.get_job(engine, job_id).round == 1
+    [failed] = jobs.items(engine, job_id, status="failed")
+    assert failed["error"] == "This row's run ended without a result (ERROR): retry it."
+
+
+def test_workflow_ids_name_job_round_and_lane():
+    assert flow.lane_id(7, 3, 1) == "bulk-lane:7:3:1"
+    assert durable.system_database_url("sqlite:////srv/data/contentcraft.db") == "sqlite:////srv/data/contentcraft.dbos.db"
+    assert durable.system_database_url("postgresql+psycopg://u@db/cc") == "postgresql+psycopg://u@db/cc"
+
+
+def test_a_dead_workers_rows_are_recovered_and_its_record_dropped(generator, engine):
+    worker = start_worker(generator)
     with Session(engine) as session:
-        job = session.get(BulkJob, job_id)
-        job.lease_owner = f"{claims.HOST}:999999999:dead"
-        session.add(job)
+        session.add(BulkWorker(executor_id="gone", host=durable.HOST, pid=999_999_999))
+        session.add(BulkWorker(executor_id="far-away", host="other-host", pid=1))
         session.commit()
-    assert claims.runnable_jobs(engine) == [job_id]
-    assert not claims.lease_alive("otherhost:1:x", None)
+    keeper = durable._state["keeper"]
+    keeper.recover_dead()  # (its own thread may have got there first)
+    with Session(engine) as session:
+        assert {w.executor_id for w in session.exec(select(BulkWorker))} == {worker.executor, "far-away"}  # same host, no such process
+        far = session.get(BulkWorker, "far-away")
+        far.heartbeat_at = utcnow() - timedelta(seconds=durable.STALE_SECONDS + 1)
+        session.add(far)
+        session.commit()
+    keeper.recover_dead()  # another machine that stopped beating
+    with Session(engine) as session:
+        assert {w.executor_id for w in session.exec(select(BulkWorker))} == {worker.executor}
+    stop_all()
+    assert _count(engine, BulkWorker) == 0
 
 
 def test_worker_runs_queued_jobs_in_the_background(generator, engine, fake):
@@ -210,42 +262,13 @@ def test_worker_runs_queued_jobs_in_the_background(generator, engine, fake):
     data = b"name,features,woo_product_id\nTrailFlex shoe,light; firm,42\nRoadFlex shoe,soft,\n"
     job_id, _ = jobs.create_job(generator, data, "product", "ana", FAST)
     worker = start_worker(generator)
-    assert start_worker(generator) is worker
+    assert start_worker(generator).executor == worker.executor
     worker.wake()
     wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing")
     assert jobs.progress(engine, job_id).succeeded == 2
     frame = results_frame(engine, job_id)
     assert list(frame["woo_product_id"].astype(object).fillna(0)) == [42, 0]
     assert _count(engine, ContentItem, ContentItem.type == "product") == 2
-
-
-def test_worker_resumes_a_job_whose_process_died(generator, engine, fake):
-    fake.enqueue([blog_draft()] * 3)
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST)
-    dead = f"{claims.HOST}:999999999:gone"
-    with Session(engine) as session:  # as a SIGKILLed runner leaves it: leased, one row in flight
-        job = session.get(BulkJob, job_id)
-        job.status, job.lease_owner, job.heartbeat_at = "running", dead, utcnow()
-        item = session.exec(select(BulkItem).where(BulkItem.job_id == job_id)).first()
-        item.status, item.lease, item.attempts = "running", "old-lease", 1
-        session.add_all([job, item])
-        session.commit()
-    start_worker(generator)  # what the dashboard does when its server starts again
-    wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing")
-    assert jobs.progress(engine, job_id).succeeded == 3 and _count(engine, ContentItem) == 3
-
-
-def test_a_runner_thread_leaves_the_worker_before_waking_it(generator, engine, fake):
-    from core.bulk.worker import BulkWorker
-
-    fake.enqueue([blog_draft()])
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "ana", FAST)
-    worker = BulkWorker(generator, poll=300)  # not started: its runner is called here, as its thread would
-    worker.active[job_id] = threading.current_thread()
-    worker._run_job(job_id)
-    # A retry queued while this thread was still ending must not be skipped as "running" until the next poll.
-    assert jobs.get_job(engine, job_id).status == "finished"
-    assert job_id not in worker.active and worker.wake_event.is_set()
 
 
 def test_local_provider_runs_one_item_at_a_time():
@@ -282,45 +305,11 @@ def test_provider_with_max_concurrency_one_never_overlaps(generator, engine, fak
         fake.enqueue([blog_draft()] * 6)
         job_id, _ = jobs.create_job(generator, _csv(*_topics(6)), "blog", "ana",
                                     FAST.model_copy(update={"provider": "single", "concurrency": 8}))
-        runner = JobRunner(generator, job_id)
-        assert runner.concurrency == 1 and runner.run() == "finished"
+        assert effective_concurrency(jobs.JobOptions.model_validate(jobs.get_job(engine, job_id).settings_json)) == 1
+        assert run_job(generator, job_id) == "finished"
         assert SingleFileProvider.overlaps == 0 and len(fake.history) == 6
     finally:
         pm.unregister(name="tests.single")
-
-
-def test_limiter_keeps_every_window_within_requests_and_tokens():
-    now = [100.0]
-    limiter = ProviderLimiter(rpm=2, clock=lambda: now[0])
-    waits = [limiter.reserve()[0] for _ in range(5)]
-    assert waits[:2] == [0.0, 0.0]  # the minute's allowance may go at once
-    assert waits[2:4] == [pytest.approx(60 + limiter.margin)] * 2 and waits[4] > 120
-    limiter.pause(500)
-    assert limiter.reserve()[0] >= 500
-    tokens = ProviderLimiter(tpm=1000, clock=lambda: now[0])
-    wait, first = tokens.reserve(600)
-    assert wait == 0.0
-    tokens.settle(first, 200)  # it used less than estimated: room for more in this minute
-    assert tokens.reserve(700)[0] == 0.0
-    assert tokens.reserve(200)[0] == pytest.approx(60 + tokens.margin)
-
-
-def test_limiter_is_shared_by_threads():
-    limiter, starts = ProviderLimiter(rpm=240, window=1.0), []  # 4 calls per second
-    lock = threading.Lock()
-
-    def call():
-        limiter.acquire()
-        with lock:
-            starts.append(time.monotonic())
-
-    threads = [threading.Thread(target=call) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    starts.sort()
-    assert all(later - earlier >= 1.0 for earlier, later in zip(starts, starts[4:]))
 
 
 def test_backoff_doubles_and_honours_retry_after():
@@ -396,3 +385,53 @@ def test_hundred_thousand_row_job_is_stored(generator, engine):
     assert report.good == 100_000 and jobs.progress(engine, job_id).pending == 100_000
     jobs.cancel_job(engine, job_id)
     assert jobs.progress(engine, job_id).cancelled == 100_000
+
+
+def test_rpm_is_paced_evenly_never_a_minutes_burst():
+    from core.bulk.pacing import MemorySlots
+
+    now = [0.0]
+    slots = MemorySlots(clock=lambda: now[0])
+    assert [slots.take("p", 0.5) for _ in range(2)] == [0.0, 0.5]  # the first goes, the next waits 0.5 s
+    now[0] = 0.7  # a sender woke up late: the slot after it is 0.5 s after it went, not crowded onto it
+    assert slots.take("p", 0.5) == 0.0 and slots.take("p", 0.5) == pytest.approx(0.5)
+    now[0] = 10.0  # idle time is not saved up into a burst
+    assert [slots.take("p", 0.5) for _ in range(2)] == [0.0, 0.5]
+
+
+def test_token_budget_waits_for_the_minute_to_have_room():
+    from core.bulk.pacing import ProviderBudget
+
+    slept = []
+    budget = ProviderBudget(sleep=slept.append)
+    assert budget.acquire("p", 1000, prompt_tokens=300, max_tokens=400) == 700 and slept == []
+    budget.settle("p", 1000, charged=700, used=350, completion=50)  # answers are short: expect about 50 next
+    assert budget.acquire("p", 1000, prompt_tokens=200, max_tokens=400) == 250 and slept == []
+    budget.tokens.hit = lambda *args, **kwargs: bool(slept)  # full until it has waited once
+    budget.acquire("p", 1000, prompt_tokens=200, max_tokens=400)
+    assert len(slept) == 1 and 0 < slept[0] <= 60
+
+
+def test_vendor_rate_limit_headers_hold_calls_before_the_429():
+    from core.providers import headroom
+
+    now = 1_000.0
+    assert headroom.parse_duration("6m0s") == 360 and headroom.parse_duration("20ms") == 0.02
+    assert headroom.parse_duration("1.5s") == 1.5 and headroom.parse_duration("soon") is None
+    assert headroom.hold_for({"x-ratelimit-remaining-requests": "57", "x-ratelimit-reset-requests": "1s"}, now) == 0
+    assert headroom.hold_for({"x-ratelimit-remaining-requests": "1", "x-ratelimit-reset-requests": "2.5s"}, now) == 2.5
+    assert headroom.hold_for({"x-ratelimit-limit-tokens": "10000", "x-ratelimit-remaining-tokens": "150",
+                              "x-ratelimit-reset-tokens": "800ms"}, now) == 0.8
+    assert headroom.hold_for({"anthropic-ratelimit-requests-remaining": "0",
+                              "anthropic-ratelimit-requests-reset": "1970-01-01T00:16:43Z"}, now) == 3.0
+    assert headroom.hold_for({"retry-after-ms": "1500", "retry-after": "9"}, now) == 1.5
+    assert headroom.hold_for({"retry-after": "Thu, 01 Jan 1970 00:16:50 GMT"}, now) == 10.0
+    headroom.clear()
+    headroom.observe("custom", {"retry-after": "0.3"})
+    assert 0.2 < headroom.wait_seconds("custom") <= 0.3 and headroom.wait_seconds("openai") == 0
+    assert 0.2 < headroom.wait_seconds("custom", paced=True) <= 0.3  # a Retry-After holds paced calls too
+    headroom.clear()
+    headroom.observe("custom", {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1s"})
+    assert headroom.wait_seconds("custom") > 0.9
+    assert headroom.wait_seconds("custom", paced=True) == 0, "a full window is the steady state of even pacing"
+    headroom.clear()

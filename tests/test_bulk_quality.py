@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.bulk import jobs
-from core.bulk.runner import run_job
+from core.bulk.worker import run_job
 from core.bulk.worker import stop_all
 from core.bulk.cli import progress_line
 from core.models import ContentItem, GenerationLog

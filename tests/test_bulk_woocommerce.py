@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 from core import config, workflow
 from core.bulk import jobs, validation
 from core.bulk.export import to_woocommerce_csv
-from core.bulk.runner import run_job
+from core.bulk.worker import run_job, stop_all
 from core.bulk.woo_csv import IMPORT_HEADER
 from core.errors import ValidationFailedError
 from core.wordpress import add_site, push_product

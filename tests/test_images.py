@@ -39,14 +39,36 @@ def site(engine, monkeypatch):
 def test_only_allowed_hosts_images_stay_and_the_dropped_are_named():
     body = (f"<p>A {SITE_IMAGE}</p>{TRACKER}<p><img src='/relative.png'><img src='//cdn.example/x.png'>"
             "<img src='data:image/png;base64,AAAA'><img src='javascript:alert(1)'></p>")
-    cleaned, dropped = clean_body(body, ImagePolicy(frozenset({"127.0.0.1"})))
+    cleaned, dropped = clean_body(body, ImagePolicy(frozenset({"http://127.0.0.1:8080"})))
     assert cleaned.count("<img") == 1 and "shoe.jpg" in cleaned
     assert dropped == ["https://tracker.example/p.gif?u=ana", "/relative.png", "//cdn.example/x.png"]
     kept, none = clean_body(body, ImagePolicy(keep_external=True))
     assert "tracker.example" in kept and "cdn.example" in kept and none == []
     assert "data:" not in kept and "javascript" not in kept and "<img>" not in kept  # never allowed, even kept
     assert clean_body(body)[0].count("<img") == 0  # no policy: no image at all
-    assert ImagePolicy(frozenset({"127.0.0.1"})).allows("//127.0.0.1/wp-content/uploads/a.png")
+    assert ImagePolicy(frozenset({"https://127.0.0.1:443"})).allows("//127.0.0.1/wp-content/uploads/a.png")
+
+
+def test_images_must_match_the_sites_scheme_host_and_port(engine, monkeypatch):
+    """A site at http://127.0.0.1:18932 allows its own images, not another port or scheme on the same host."""
+    from core.images import site_origins
+    from core.wordpress import add_site
+
+    monkeypatch.setenv("CONTENTCRAFT_SECRET_KEY", Fernet.generate_key().decode())
+    config.get_settings.cache_clear()
+    add_site(engine, None, name="test", url="http://127.0.0.1:18932", username="u", app_password="p")
+    add_site(engine, None, name="blog", url="http://localhost", username="u", app_password="p")
+    policy = policy_for(engine)
+    body = ('<p><img src="https://127.0.0.1:9/local.png"><img src="http://127.0.0.1:18932/own.png">'
+            '<img src="https://127.0.0.1:18932/tls.png"><img src="http://127.0.0.1/other.png">'
+            '<img src="HTTP://LOCALHOST:80/a.png"><img src="https://localhost/b.png"><img src="http://localhost:8080/c.png">'
+            '<img src="//localhost/d.png"><img src="//127.0.0.1:18932/e.png"><img src="//127.0.0.1:9/f.png"></p>')
+    cleaned, dropped = clean_body(body, policy)
+    assert dropped == ["https://127.0.0.1:9/local.png", "https://127.0.0.1:18932/tls.png", "http://127.0.0.1/other.png",
+                       "http://localhost:8080/c.png", "//127.0.0.1:9/f.png"]
+    assert all(name in cleaned for name in ("own.png", "a.png", "b.png", "d.png", "e.png"))
+    assert site_origins(engine) == {"http://127.0.0.1:18932", "http://localhost:80", "https://localhost:443"}
+    assert not ImagePolicy(frozenset({"https://blog.example:443"})).allows("http://blog.example/a.png")  # no downgrade
 
 
 def test_generation_drops_external_images_with_a_warning(generator, fake, engine, site):
@@ -109,12 +131,26 @@ def test_remote_text_is_shown_as_plain_text(hostile):
     rendered = MarkdownIt("commonmark").render(md(hostile))
     assert "<a " not in rendered and "<img" not in rendered and "<strong>" not in rendered and "<h1>" not in rendered
     assert "<li>" not in rendered and "<b>" not in rendered
-    assert md(hostile).replace("\\", "") == " ".join(hostile.split())
+    assert md(hostile).replace("\\", "").replace("\u2060", "") == " ".join(hostile.split())
+
+
+@pytest.mark.parametrize("hostile", [":smile: :material/home: :red D :+1:", "www.evil.example WWW.EVIL.EXAMPLE",
+                                     "x@evil.example mailto:y@evil.example", "https://evil.example/p?q=1"])
+def test_streamlit_triggers_get_a_word_joiner_that_backslashes_cannot_give(hostile):
+    """Streamlit finds emoji, icons, directives and autolinks after escapes; the browser test shows the DOM."""
+    import re
+
+    shown = md(hostile)
+    assert not re.search(r":[\w+/-]|www\.|\w@|://", shown, re.IGNORECASE) and shown.replace("\u2060", "") == hostile
+
+
+def test_times_and_ordinary_colons_stay_as_written():
+    assert md("Scheduled 09:00 UTC; 'ftp:' has no //") == "Scheduled 09:00 UTC; 'ftp:' has no //"
 
 
 def test_links_to_remote_urls_are_http_only_with_plain_labels():
     assert link("javascript:alert(1)") == md("javascript:alert(1)")
-    assert link("https://blog.example/a (1)") == "[https\\://blog.example/a (1)](https://blog.example/a%20%281%29)"
+    assert link("https://blog.example/a (1)") == "[https:\u2060//blog.example/a (1)](https://blog.example/a%20%281%29)"
 
 
 def test_the_stream_preview_redraws_a_bounded_tail_a_few_times_a_second():
@@ -139,4 +175,5 @@ def test_the_cli_warns_and_keeps_on_request(settings, engine, fake, capsys):
                      "--no-cache", *flags]) == 0
         out = json.loads(capsys.readouterr().out)
         assert ("tracker.example" in out["data"]["body_html"]) is kept
-        assert any("tracker.example" in warning for warning in out["warnings"]) is not kept
+        assert any("tracker.example" in warning and "--keep-external-images" in warning
+                   for warning in out["warnings"]) is not kept

@@ -114,3 +114,10 @@ def test_section_budget_allows_for_how_many_tokens_a_word_takes_in_the_language(
         generator.generate(_request(length="short", language=language), "ana", use_cache=False, save=False)
         budgets[language] = small_model.history[1]["max_tokens"]
     assert budgets["de"] > budgets["en"] * 1.5  # German words take about twice the tokens of English ones
+
+
+def test_sentences_that_echo_the_instructions_are_dropped():
+    text = ("Good shoes grip wet rock well. Continue this section with about 80 more words, as one or two "
+            "paragraphs. A light pack carries water and a jacket.")
+    joined = " ".join(longform.paragraphs_of(text, 100, set()))
+    assert "Continue this section" not in joined and "grip wet rock" in joined and "light pack" in joined

@@ -9,7 +9,7 @@ from core.wordpress.client import check_base_url, error_for
 
 @pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data", "http://[fd00:ec2::254]/",
                                  "http://metadata.google.internal/computeMetadata/v1", "https://169.254.1.9",
-                                 "http://[fe80::1]/"])
+                                 "http://[fe80::1]/", "http://100.100.100.200/latest/meta-data"])
 def test_metadata_and_link_local_hosts_are_refused_even_when_confirmed(url):
     for allow_private in (False, True):
         with pytest.raises(ValidationFailedError, match="link-local or cloud-metadata"):
@@ -24,7 +24,10 @@ def test_private_addresses_need_confirmation(url):
 
 
 def test_loopback_and_public_names_stay_allowed():
+    """Loopback is allowed on purpose (a test site on this machine); the README's Deploying section says so."""
     assert check_base_url("http://127.0.0.1:8080")[0] == "http://127.0.0.1:8080"
+    for url in ("http://localhost:8080", "http://127.8.9.10", "http://[::1]:8080", "http://wp.localhost"):
+        assert check_base_url(url) == (url, [])
     assert check_base_url("https://blog.example.com/")[0] == "https://blog.example.com"
 
 
@@ -124,7 +127,7 @@ def dns(monkeypatch):
     return answers
 
 
-@pytest.mark.parametrize("address", ["169.254.169.254", "fd00:ec2::254", "169.254.10.1", "fe80::1"])
+@pytest.mark.parametrize("address", ["169.254.169.254", "fd00:ec2::254", "169.254.10.1", "fe80::1", "100.100.100.200"])
 def test_a_name_resolving_to_metadata_or_link_local_is_refused(dns, address):
     """Issue 12 item 13: the check is on what the host name resolves to, not only on the literal string."""
     dns["innocent.test"] = ["93.184.216.34", address]  # one bad address among good ones is enough

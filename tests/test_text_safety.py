@@ -141,7 +141,7 @@ def test_seo_report_counts_characters_as_readers_do():
 def test_bulk_rows_store_control_characters_as_spaces(generator, fake):
     from core.bulk import jobs
     from core.bulk.export import results_frame
-    from core.bulk.runner import run_job
+    from core.bulk.worker import run_job
 
     fake.enqueue([blog_draft(body_html="<p>Paper\x0bfilters</p>")])
     data = "topic,keywords\nPour over\x0bcoffee basics,dripper\x0cfilter\n".encode()

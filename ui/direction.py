@@ -13,7 +13,9 @@ import streamlit as st
 from core.i18n import current_language, is_rtl
 
 # The app container and the sidebar inherit the direction; Streamlit's flex rows then put the sidebar on the
-# right and every row's first column at the right edge.
+# right and every row's first column at the right edge. Streamlit collapses the sidebar to zero width and slides
+# it left by its width, which from the right edge lands it over the form with its text one letter a line: in
+# RTL it stays at the right edge instead, zero wide with its content clipped, and grows leftwards when opened.
 RTL_CSS = """<style>
 .stApp { direction: rtl; }
 .stApp :is([data-testid="stMain"], [data-testid="stSidebar"], h1, h2, h3, h4, h5, h6,
@@ -22,6 +24,9 @@ RTL_CSS = """<style>
 .stApp :is(pre, code, [data-testid="stJson"], .js-plotly-plot, [data-testid="stDataFrame"]) {
   direction: ltr; text-align: left; }
 .stApp :is(input[type="number"], input[type="email"], input[type="password"]) { direction: ltr; }
+.stApp [data-testid="stSidebar"][data-collapsed="true"] { transform: none; overflow: hidden; }
+.stApp :is([data-testid="stSidebarCollapseButton"], [data-testid="stExpandSidebarButton"]) [data-testid="stIconMaterial"] {
+  transform: scaleX(-1); }
 </style>"""
 
 

@@ -63,6 +63,17 @@ def when(moment: datetime | None, tz=None) -> str:
     return _native(format_datetime(moment, "medium", tzinfo=tz, locale=current_language()))
 
 
+def stamp(moment: datetime | None, tz=None) -> str:
+    """A date and time for a table cell: short, date first, no glue ("11/30/26 9:14 AM", fa "۲۰۲۶/۱۱/۳۰ ۹:۱۴")."""
+    if moment is None:
+        return DASH
+    # fa's medium form (month name, Arabic comma, RLM) is right-to-left text: in the left-to-right table it starts
+    # with the time, so a cut-off cell showed only the time. Digits and slashes keep the date first either way.
+    locale = Locale.parse(current_language())
+    pattern = f"{locale.date_formats['short'].pattern} {locale.time_formats['short'].pattern}"
+    return _native(format_datetime(moment, pattern, tzinfo=tz, locale=locale))
+
+
 def day(value: date | None) -> str:
     """A calendar date, medium length ("Nov 30, 2026")."""
     return DASH if value is None else _native(format_date(value, "medium", locale=current_language()))

@@ -2,7 +2,8 @@
 
 from babel import Locale
 
-from core.i18n import N_, _, current_language
+from core import i18n
+from core.i18n import N_, _
 
 TONES = {"professional": N_("professional"), "friendly": N_("friendly"), "casual": N_("casual"),
          "authoritative": N_("authoritative"), "witty": N_("witty"), "persuasive": N_("persuasive"),
@@ -42,7 +43,7 @@ def status(value: str) -> str:
 
 def language_name(code: str) -> str:
     """A content language's name in the current UI language, from CLDR via Babel ("Persian", "persisch")."""
-    return _capital(Locale.parse(code).get_language_name(current_language())) if code else code
+    return _capital(i18n.language_name(code)) if code else code
 
 
 def own_name(code: str) -> str:

@@ -8,19 +8,22 @@ import re
 from urllib.parse import quote, urlsplit
 
 # What can turn inline text into markup in Streamlit's markdown: emphasis, code, links and images, HTML,
-# entities, LaTeX, strikethrough, tables; a block marker at the start; :emoji: and :material/icon: codes;
-# bare URLs (GFM links them). Everything else stays as written, so messages read the same in the source.
+# entities, LaTeX, strikethrough, tables; a block marker at the start. Backslashes stop those.
 _INLINE = re.compile(r"([\\`*_\[\]<>&$~|])")
 _LINE_START = re.compile(r"^([#>+\-])(?=\s|$)|^(\d+)([.)])(?=\s|$)")  # a marker needs a space after it
-_SHORTCODE = re.compile(r":(?=[\w/+-]+:)")
-_AUTOLINK = re.compile(r"(?<=[A-Za-z]):(?=//)|(?<=(?<![\w.])www)\.")
+# Streamlit finds :emoji:, :material/icon:, :red[...] directives and GFM autolinks (https://, www., x@y)
+# in text after escapes are resolved, so a backslash cannot stop them: an invisible WORD JOINER (U+2060)
+# inside each trigger (after a ":" that a letter, "/", "+", "-" or a whole :code: follows, so "09:00" stays
+# as it is; before the "." of "www."; before the "@" of an address) does.
+JOINER = "\u2060"
+_TRIGGER = re.compile(r"(?<=:)(?=[A-Za-z/+-]|[\w+-]+:)|(?i:(?<=www)(?=\.))|(?<=[-.+\w])(?=@)")
 
 
 def md(value) -> str:
     """value as markdown that shows exactly its text, on one line (no paragraph, list or heading can start)."""
     text = _INLINE.sub(r"\\\1", " ".join(str(value).split()))
     text = _LINE_START.sub(lambda found: f"\\{found[1]}" if found[1] else f"{found[2]}\\{found[3]}", text)
-    return _AUTOLINK.sub(lambda found: "\\" + found[0], _SHORTCODE.sub(r"\\:", text))
+    return _TRIGGER.sub(JOINER, text)
 
 
 def link(url: str, label: str | None = None) -> str:

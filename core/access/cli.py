@@ -1,22 +1,23 @@
 """`python -m core tokens create|list|revoke`: personal API tokens from the terminal (operator use)."""
 
 from ..errors import ValidationFailedError
+from ..i18n import _
 
 
 def add_commands(commands) -> None:
     """Register the tokens subcommands."""
-    tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(dest="action", required=True)
-    create = tokens.add_parser("create", help="create a token for a user; the token is the last line printed")
+    tokens = commands.add_parser("tokens", help=_("API tokens")).add_subparsers(dest="action", required=True)
+    create = tokens.add_parser("create", help=_("create a token for a user; the token is the last line printed"))
     create.add_argument("email")
-    create.add_argument("--name", required=True, help="what uses it, e.g. the WordPress site")
-    create.add_argument("--expires-days", type=int, help="days until it stops working (default: never)")
+    create.add_argument("--name", required=True, help=_("what uses it, e.g. the WordPress site"))
+    create.add_argument("--expires-days", type=int, help=_("days until it stops working (default: never)"))
     create.add_argument("--role", choices=("writer", "editor", "admin"),
-                        help="lower the token's role below the user's")
+                        help=_("lower the token's role below the user's"))
     create.set_defaults(handler=cmd_create)
-    listing = tokens.add_parser("list", help="list tokens (never their values)")
-    listing.add_argument("--user", metavar="EMAIL", help="only this user's tokens")
+    listing = tokens.add_parser("list", help=_("list tokens (never their values)"))
+    listing.add_argument("--user", metavar="EMAIL", help=_("only this user's tokens"))
     listing.set_defaults(handler=cmd_list)
-    revoke = tokens.add_parser("revoke", help="revoke a token by id")
+    revoke = tokens.add_parser("revoke", help=_("revoke a token by id"))
     revoke.add_argument("token_id", type=int)
     revoke.set_defaults(handler=cmd_revoke)
 
@@ -36,9 +37,9 @@ def cmd_create(args) -> int:
     engine = _engine()
     token, row = create_token(engine, token_owner(engine, args.email), name=args.name,
                               expires_days=args.expires_days, role=args.role)
-    expiry = row.expires_at.date().isoformat() if row.expires_at else "never"
-    print(f"Token #{row.id} {row.name!r} for {args.email} (role {row.role}, expires {expiry}). "
-          "It is shown only now; store it safely:")
+    expiry = _day(row.expires_at)
+    print(_("Token #{id} {name!r} for {email} (role {role}, expires {expiry}). It is shown only now; store it "
+            "safely:").format(id=row.id, name=row.name, email=args.email, role=row.role, expiry=expiry))
     print(token)
     return 0
 
@@ -57,9 +58,10 @@ def cmd_list(args) -> int:
             query = query.where(User.email == args.user.strip().lower())
         rows = session.exec(query).all()
     for token, email in rows:
-        state = "revoked" if token.revoked_at else "active"
+        state = _("revoked") if token.revoked_at else _("active")
         print(f"#{token.id}\t{token.prefix}…\t{email}\t{token.name}\t{token.role}\t{state}\t"
-              f"expires {_day(token.expires_at)}\tlast used {_day(token.last_used_at)}")
+              + _("expires {day}").format(day=_day(token.expires_at)) + "\t"
+              + _("last used {day}").format(day=_day(token.last_used_at)))
     return 0
 
 
@@ -76,11 +78,12 @@ def cmd_revoke(args) -> int:
         token = session.get(ApiToken, args.token_id)
         owner = session.exec(select(User).where(User.id == token.user_id)).first() if token else None
     if owner is None:
-        raise ValidationFailedError(f"There is no API token #{args.token_id}: see `python -m core tokens list`.")
+        raise ValidationFailedError(_("There is no API token #{token_id}: see `python -m core tokens list`.")
+                                    .format(token_id=args.token_id))
     revoke_token(engine, owner, args.token_id)  # the operator acts as the owner
-    print(f"Token #{args.token_id} revoked.")
+    print(_("Token #{token_id} revoked.").format(token_id=args.token_id))
     return 0
 
 
 def _day(moment) -> str:
-    return moment.date().isoformat() if moment else "never"
+    return moment.date().isoformat() if moment else _("never")

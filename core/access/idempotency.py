@@ -17,6 +17,7 @@ from ..db import session_scope
 from ..errors import ContentCraftError, ValidationFailedError
 from ..models import utcnow
 from .models import IdempotencyRecord
+from ..i18n import _
 
 TTL = timedelta(hours=24)
 MAX_KEY_CHARS = 255
@@ -51,7 +52,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 def begin(engine: Engine, user_id: int, key: str, print_: str) -> Replay | None:
     """Claim key for this request (None: go ahead) or return the first answer; errors for misuse."""
     if not key or len(key) > MAX_KEY_CHARS:
-        raise ValidationFailedError(f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} characters (a UUID is ideal).")
+        raise ValidationFailedError(_("Idempotency-Key must be 1 to {max_key_chars} characters (a UUID is ideal).")
+                                    .format(max_key_chars=MAX_KEY_CHARS))
     with session_scope(engine) as session:
         session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
                                                         IdempotencyRecord.key == key,
@@ -66,11 +68,11 @@ def begin(engine: Engine, user_id: int, key: str, print_: str) -> Replay | None:
         record = session.exec(select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id,
                                                               IdempotencyRecord.key == key)).one()
     if record.fingerprint != print_:
-        raise IdempotencyKeyReusedError("This Idempotency-Key was already used for a different request: "
-                                    "send a new key for a new request.")
+        raise IdempotencyKeyReusedError(_("This Idempotency-Key was already used for a different request: send a "
+                                          "new key for a new request."))
     if record.state != "done":
-        raise IdempotencyConflictError("A request with this Idempotency-Key is still running: "
-                                       "wait for it to finish, then retry to get its answer.")
+        raise IdempotencyConflictError(_("A request with this Idempotency-Key is still running: wait for it to "
+                                         "finish, then retry to get its answer."))
     return Replay(record.status_code, record.body)
 
 

@@ -13,6 +13,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from ..errors import RateLimitedError
+from ..i18n import _
 
 log = logging.getLogger("contentcraft.api")
 
@@ -38,8 +39,8 @@ class TokenThrottle:
             return
         reset = limiter.get_window_stats(self.item, "api-token", str(token_id)).reset_time
         wait = max(1, math.ceil(reset - time.time()))
-        raise RateLimitedError(f"This API token is limited to {self.item.amount} requests per minute. "
-                               f"Wait {wait} s and try again.", retry_after=wait)
+        raise RateLimitedError(_("This API token is limited to {amount} requests per minute. Wait {wait} s and try "
+                                 "again.").format(amount=self.item.amount, wait=wait), retry_after=wait)
 
 
 def _limits_url(redis_url: str) -> str:

@@ -18,6 +18,7 @@ from ..db import session_scope
 from ..errors import AuthenticationError, NotFoundError, PermissionDeniedError, ValidationFailedError
 from ..models import User, utcnow
 from .models import ApiToken
+from ..i18n import _
 
 PREFIX = "cc_"
 LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per token
@@ -43,14 +44,17 @@ def create_token(engine: Engine, user: User, *, name: str, expires_days: int | N
     require(user, "generate")
     name = " ".join(name.split())
     if not 1 <= len(name) <= 80:
-        raise ValidationFailedError("Give the token a name of 1 to 80 characters, e.g. the site that uses it.")
+        raise ValidationFailedError(_("Give the token a name of 1 to 80 characters, e.g. the site that uses it."))
     role = role or user.role
     if role not in ROLES:
-        raise ValidationFailedError(f"Unknown role {role!r}: choose writer, editor or admin.")
+        raise ValidationFailedError(_("Unknown role {role!r}: choose writer, editor or admin.")
+                                    .format(role=role))
     if ROLE_RANK[role] > ROLE_RANK[user.role]:
-        raise PermissionDeniedError(f"A token cannot do more than its owner: {user.email} is a {user.role}.")
+        raise PermissionDeniedError(_("A token cannot do more than its owner: {email} is a {role}.")
+                                    .format(email=user.email, role=user.role))
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRY_DAYS:
-        raise ValidationFailedError(f"Expiry must be 1 to {MAX_EXPIRY_DAYS} days, or none.")
+        raise ValidationFailedError(_("Expiry must be 1 to {max_expiry_days} days, or none.")
+                                    .format(max_expiry_days=MAX_EXPIRY_DAYS))
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token[:10], role=role,
                    expires_at=utcnow() + timedelta(days=expires_days) if expires_days else None)
@@ -77,7 +81,7 @@ def revoke_token(engine: Engine, user: User, token_id: int) -> ApiToken:
     with session_scope(engine) as session:
         row = session.get(ApiToken, token_id)
         if row is None:
-            raise NotFoundError(f"There is no API token #{token_id}.")
+            raise NotFoundError(_("There is no API token #{token_id}.").format(token_id=token_id))
         if row.user_id != user.id:
             require(user, "manage_users")
         row.revoked_at = row.revoked_at or utcnow()
@@ -93,14 +97,17 @@ def authenticate_token(engine: Engine, token: str, now: datetime | None = None) 
                              .where(ApiToken.token_hash == hash_token(token))).first()
         row, user = found if found is not None else (None, None)
         if row is None:
-            raise AuthenticationError("The API token is not valid: create one on the dashboard's API tokens page "
-                                      "and send it as 'Authorization: Bearer <token>'.")
+            raise AuthenticationError(_("The API token is not valid: create one on the dashboard's API tokens page "
+                                        "and send it as 'Authorization: Bearer <token>'."))
         if row.revoked_at is not None:
-            raise AuthenticationError(f"The API token {row.prefix}… was revoked: create a new one in Settings.")
+            raise AuthenticationError(_("The API token {prefix}… was revoked: create a new one in Settings.")
+                                      .format(prefix=row.prefix))
         if row.expires_at is not None and _aware(row.expires_at) <= now:
-            raise AuthenticationError(f"The API token {row.prefix}… expired: create a new one in Settings.")
+            raise AuthenticationError(_("The API token {prefix}… expired: create a new one in Settings.")
+                                      .format(prefix=row.prefix))
         if not _active(user):
-            raise AuthenticationError(f"The account {user.email} is deactivated: ask an admin to reactivate it.")
+            raise AuthenticationError(_("The account {email} is deactivated: ask an admin to reactivate it.")
+                                      .format(email=user.email))
         if row.last_used_at is None or _aware(row.last_used_at) <= now - LAST_USED_EVERY:
             session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
             row.last_used_at = now
@@ -114,7 +121,8 @@ def token_owner(engine: Engine, email: str) -> User:
     """The user a CLI-created token belongs to, or NotFoundError."""
     user = get_user(engine, email)
     if user is None:
-        raise NotFoundError(f"No user {email}: add one with `python -m core users add {email}`.")
+        raise NotFoundError(_("No user {email}: add one with `python -m core users add {email}`.")
+                            .format(email=email))
     return user
 
 

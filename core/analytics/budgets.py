@@ -20,6 +20,7 @@ from .filters import Filters
 from .models import EVERYONE, Budget, BudgetPolicy
 from .rollups import BY_NAME
 from .sources import source
+from ..i18n import _
 
 log = logging.getLogger("contentcraft.budgets")
 
@@ -51,16 +52,17 @@ class BudgetStatus:
 
     def message(self) -> str | None:
         """What to tell the user, or None while they are comfortably inside their budget."""
-        used = (f"{self.user} has used ${self.spent_usd:,.2f} of a ${self.limit_usd:,.2f} monthly budget "
-                f"({self.ratio:.0%})")
+        used = (_("{user} has used ${spent_usd:,.2f} of a ${limit_usd:,.2f} monthly budget ({ratio:.0%})")
+                .format(user=self.user, spent_usd=self.spent_usd, limit_usd=self.limit_usd, ratio=self.ratio))
         if self.level == "ok":
             return None
         if self.level == "warning":
             return f"{used}. Generations past 100% {'will be refused' if self.hard_limits else 'are still allowed'}."
         if self.hard_limits:
-            return (f"{used}, so new generations are paused until {next_month(utcnow()):%d %b %Y} (UTC). "
-                    f"Ask an admin to raise the budget or switch hard limits off.")
-        return f"{used}: over budget (hard limits are off, so generation continues)."
+            return (_("{used}, so new generations are paused until {next_month:%d %b %Y} (UTC). Ask an admin to "
+                      "raise the budget or switch hard limits off.")
+                    .format(used=used, next_month=next_month(utcnow())))
+        return _("{used}: over budget (hard limits are off, so generation continues).").format(used=used)
 
 
 def month_start(now: datetime) -> datetime:
@@ -85,7 +87,7 @@ def set_policy(engine: Engine, actor: User | None, *, hard_limits: bool | None =
     """Change the policy; actor None is the trusted command line."""
     who = _require_admin(actor)
     if warn_at is not None and not 0 < warn_at <= 1:
-        raise ValidationFailedError("The warning threshold is a fraction between 0 and 1, e.g. 0.8 for 80%.")
+        raise ValidationFailedError(_("The warning threshold is a fraction between 0 and 1, e.g. 0.8 for 80%."))
     with session_scope(engine) as session:
         policy = session.get(BudgetPolicy, 1) or BudgetPolicy()
         policy.hard_limits = policy.hard_limits if hard_limits is None else hard_limits
@@ -100,9 +102,9 @@ def set_budget(engine: Engine, actor: User | None, user: str, monthly_usd: float
     who = _require_admin(actor)
     user = user.strip()
     if not user:
-        raise ValidationFailedError("Name the user the budget is for, or * for everyone.")
+        raise ValidationFailedError(_("Name the user the budget is for, or * for everyone."))
     if monthly_usd < 0:
-        raise ValidationFailedError("A budget cannot be negative; use 0 to stop all paid generations.")
+        raise ValidationFailedError(_("A budget cannot be negative; use 0 to stop all paid generations."))
     with session_scope(engine) as session:
         budget = session.get(Budget, user) or Budget(user=user, monthly_usd=monthly_usd)
         budget.monthly_usd, budget.updated_by, budget.updated_at = float(monthly_usd), who, utcnow()

@@ -7,7 +7,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ..spreadsheet import safe_cell, write_csv
+from ..spreadsheet import report_headers, safe_cell, write_csv
 from .filters import LOG, Filters, zone
 from .queries import Dashboard
 
@@ -36,7 +36,8 @@ def rows_csv(engine: Engine, filters: Filters, limit: int | None = None) -> byte
 
 def table_csv(board: Dashboard, name: str) -> bytes:
     """One aggregate table as CSV bytes."""
-    return board.tables[name].map(safe_cell).to_csv(index=False).encode("utf-8")
+    frame = board.tables[name]
+    return frame.map(safe_cell).to_csv(index=False, header=report_headers(frame.columns)).encode("utf-8")
 
 
 def summary_dict(board: Dashboard) -> dict:

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, true
 
 from ..errors import ValidationFailedError
 from ..models import GenerationLog
+from ..i18n import _
 
 LOG = GenerationLog.__table__
 TYPES = ("content", "product", "bulk", "brand", "seo")
@@ -25,7 +26,8 @@ def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailedError(f"Unknown time zone {name!r}: use an IANA name such as Europe/Berlin.") from None
+        raise ValidationFailedError(_("Unknown time zone {name!r}: use an IANA name such as Europe/Berlin.")
+                                    .format(name=name)) from None
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,15 @@ def preset_range(preset: str, tz_name: str = "UTC",
     elif preset == "Year to date":
         first, after = today.replace(month=1, day=1), tomorrow
     else:
-        raise ValidationFailedError(f"Unknown date range {preset!r}: choose one of {', '.join(PRESETS)}.")
+        raise ValidationFailedError(_("Unknown date range {preset!r}: choose one of {presets}.")
+                                    .format(preset=preset, presets=', '.join(PRESETS)))
     return _local_midnight(first, tz), _local_midnight(after, tz)
 
 
 def date_range(first, last, tz_name: str = "UTC") -> tuple[datetime, datetime]:
     """The UTC [start, end) covering the local calendar days first..last inclusive."""
     if last < first:
-        raise ValidationFailedError("The end date is before the start date: pick the dates the other way round.")
+        raise ValidationFailedError(_("The end date is before the start date: pick the dates the other way round."))
     tz = zone(tz_name)
     return _local_midnight(first, tz), _local_midnight(last + timedelta(days=1), tz)
 
@@ -113,7 +116,8 @@ def since(text: str, tz_name: str = "UTC", now: datetime | None = None) -> tuple
         return None, None
     match = re.fullmatch(r"(\d+)d", text.strip())
     if not match or int(match.group(1)) < 1:
-        raise ValidationFailedError(f"--since {text!r} is not understood: use a number of days like 30d, or all.")
+        raise ValidationFailedError(_("--since {text!r} is not understood: use a number of days like 30d, or all.")
+                                    .format(text=text))
     return preset_range(f"Last {int(match.group(1))} days", tz_name, now)
 
 

@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 from ..errors import ContentCraftError
 from ..models import GenerationLog
+from ..i18n import _
 
 HOUR, DAY = 3600, 86400
 BLOCK_DAYS = 32
@@ -128,8 +129,8 @@ WATCHED = ("created_at", "user", "type", "status", "error", "provider", "model",
 def _dialect(dialect: Dialect | str) -> str:
     name = dialect if isinstance(dialect, str) else dialect.name
     if name not in EPOCH:
-        raise ContentCraftError(f"Analytics needs SQLite or PostgreSQL, not {name}: point "
-                                "CONTENTCRAFT_DATABASE_URL at one of them.")
+        raise ContentCraftError(_("Analytics needs SQLite or PostgreSQL, not {name}: point "
+                                  "CONTENTCRAFT_DATABASE_URL at one of them.").format(name=name))
     return name
 
 

@@ -14,6 +14,7 @@ from .analysis import html_to_text
 from .models import BrandProfile, BrandScore
 from .profiles import get_profile
 from .scoring import no_reference_reason, score_text
+from ..i18n import _
 
 EXAMPLE_CHARS = 400
 # The profile resolved for the generation running in this thread (or task), read by the prompt hook.
@@ -25,8 +26,8 @@ def resolve_brand(engine: Engine, request) -> BrandProfile | None:
     name = (request.brand_profile or "").strip()
     profile = get_profile(engine, name) if name else None
     if name and profile is None:
-        raise NotFoundError(f"There is no brand profile named {name!r}: pick one on the Brand voice page, "
-                            "or leave the field empty.")
+        raise NotFoundError(_("There is no brand profile named {name!r}: pick one on the Brand voice page, or leave "
+                              "the field empty.").format(name=name))
     _resolved.set(profile)
     return profile
 
@@ -110,7 +111,8 @@ def score_passage(engine: Engine, user, profile_name: str, text: str, language: 
     require(user, "generate")
     profile = get_profile(engine, profile_name)
     if profile is None:
-        raise NotFoundError(f"There is no brand profile named {profile_name!r}: check the name on the Brand voice page.")
+        raise NotFoundError(_("There is no brand profile named {profile_name!r}: check the name on the Brand voice "
+                              "page.").format(profile_name=profile_name))
     text = html_to_text(text) if html else text
     return consistency(profile, language or detect_language(text), text)
 
@@ -139,6 +141,6 @@ def item_scores(engine: Engine, item_ids: list[int]) -> dict[int, BrandScore]:
 def score_label(score: int | None) -> str:
     """How a score reads next to an item: "82/100 · close" (or why there is none)."""
     if score is None:
-        return "not scored"
-    verdict = "close" if score >= 70 else "drifting" if score >= 40 else "off-voice"
+        return _("not scored")
+    verdict = _("close") if score >= 70 else _("drifting") if score >= 40 else _("off-voice")
     return f"{score}/100 · {verdict}"

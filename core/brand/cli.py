@@ -11,22 +11,24 @@ from ..schemas import LANGUAGES
 from . import profiles, sources
 from .analysis import html_to_text, markdown_to_text
 from .apply import score_label, score_with_profile
+from ..i18n import _, language_name, ngettext
 
 
 def add_commands(commands) -> None:
     """Register the brand subcommands."""
-    brand = commands.add_parser("brand", help="brand voice profiles").add_subparsers(dest="action", required=True)
-    create = brand.add_parser("create", help="create a profile from sample files (.txt, .md, .html, .csv)")
+    brand = commands.add_parser("brand", help=_("brand voice profiles")).add_subparsers(dest="action", required=True)
+    create = brand.add_parser("create", help=_("create a profile from sample files (.txt, .md, .html, .csv)"))
     create.add_argument("name")
     create.add_argument("--language", choices=list(LANGUAGES), default="en")
     create.add_argument("--samples", nargs="+", required=True, metavar="FILE")
     create.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER", "cli"), metavar="EMAIL")
     create.set_defaults(handler=cmd_create)
-    score = brand.add_parser("score", help="score text files against a profile")
+    score = brand.add_parser("score", help=_("score text files against a profile"))
     score.add_argument("name")
     score.add_argument("--text-file", nargs="+", required=True, metavar="FILE", dest="text_files")
-    score.add_argument("--language", choices=list(LANGUAGES), help="default: the profile's language")
-    score.add_argument("--json", action="store_true", help="one object per file: file, score (0–100 or null), reasons")
+    score.add_argument("--language", choices=list(LANGUAGES), help=_("default: the profile's language"))
+    score.add_argument("--json", action="store_true", help=_("one object per file: file, score (0–100 or null), "
+                                                             "reasons"))
     score.set_defaults(handler=cmd_score)
 
 
@@ -40,7 +42,8 @@ def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as error:
-        raise ValidationFailedError(f"Cannot read {path}: {error.strerror}.") from None
+        raise ValidationFailedError(_("Cannot read {path}: {strerror}.")
+                                    .format(path=path, strerror=error.strerror)) from None
 
 
 def cmd_create(args) -> int:
@@ -50,9 +53,12 @@ def cmd_create(args) -> int:
     profiles.add_samples(engine, args.actor, profile.id, found)
     saved = profiles.save_version(engine, args.actor, profile.id, profiles.VoiceFields.of(profile), "created from files")
     if args.language not in saved.references:
-        print(f"warning: the samples are too short to score {LANGUAGES[args.language]} text; add more writing.")
+        print(_("warning: the samples are too short to score {language} text; add more writing.")
+              .format(language=language_name(args.language)))
     words = sum(len(s.text.split()) for s in found)
-    print(f"Created {saved.name!r} (v{saved.version}) from {len(found)} samples, {words} words.")
+    print(ngettext("Created {name!r} (v{version}) from {count} sample, {words} words.",
+                   "Created {name!r} (v{version}) from {count} samples, {words} words.", len(found))
+          .format(name=saved.name, version=saved.version, count=len(found), words=words))
     return 0
 
 
@@ -61,7 +67,7 @@ def text_of(path: str) -> str:
     try:
         text = _read(path).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailedError(f"{path} is not UTF-8 text; save it as UTF-8.") from None
+        raise ValidationFailedError(_("{path} is not UTF-8 text; save it as UTF-8.").format(path=path)) from None
     suffix = Path(path).suffix.lower()
     return html_to_text(text) if suffix in {".html", ".htm"} else markdown_to_text(text) if suffix == ".md" else text
 
@@ -69,7 +75,8 @@ def text_of(path: str) -> str:
 def cmd_score(args) -> int:
     profile = profiles.get_profile(_engine(), args.name)
     if profile is None:
-        raise NotFoundError(f"There is no brand profile named {args.name!r}; create it with `brand create`.")
+        raise NotFoundError(_("There is no brand profile named {name!r}; create it with `brand create`.")
+                            .format(name=args.name))
     results = []
     for path in args.text_files:
         score, reasons = score_with_profile(profile, text_of(path), args.language)

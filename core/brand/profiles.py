@@ -1,5 +1,6 @@
 """Brand profiles and their samples: create, edit (each save is a new version), list and delete."""
 
+import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -9,6 +10,7 @@ from sqlmodel import select
 
 from ..db import session_scope
 from ..errors import NotFoundError, PermissionDeniedError, ValidationFailedError
+from ..i18n import _
 from ..models import User, utcnow
 from ..schemas import Language, _clean_list
 from .analysis import Figures, analyze
@@ -67,18 +69,30 @@ def check_can_manage(engine: Engine, actor: str) -> None:
     from ..auth import require
 
     if user is None:
-        raise PermissionDeniedError("Sign in as an editor or admin to manage brand profiles.")
+        raise PermissionDeniedError(_("Sign in as an editor or admin to manage brand profiles."))
     require(user, "manage_brand")
+
+
+def profile_name(name: str) -> str:
+    """name with its spaces collapsed; ValidationFailedError if it is empty, too long, only dots, or holds a
+    slash, backslash or control character (a name is a path segment of /api/brand/{profile}/…)."""
+    collapsed = " ".join(name.split())
+    if not 1 <= len(collapsed) <= 80:
+        raise ValidationFailedError(_("Give the profile a name of 1 to 80 characters."))
+    if (set(collapsed) <= {"."} or any(c in "/\\" for c in name)
+            or any(unicodedata.category(c) == "Cc" for c in name)):
+        raise ValidationFailedError(_("{name} cannot be a profile name: use letters, digits and spaces, without "
+                                      "slashes, control characters or only dots.").format(name=repr(collapsed)))
+    return collapsed
 
 
 def create_profile(engine: Engine, actor: str, name: str, fields: VoiceFields | None = None) -> BrandProfile:
     """A new profile at version 1 (the first profile becomes the default)."""
     check_can_manage(engine, actor)
-    name = " ".join(name.split())
-    if not 1 <= len(name) <= 80:
-        raise ValidationFailedError("Give the profile a name of 1 to 80 characters.")
+    name = profile_name(name)
     if get_profile(engine, name) is not None:
-        raise ValidationFailedError(f"A brand profile named {name!r} already exists; pick another name.")
+        raise ValidationFailedError(_("A brand profile named {name!r} already exists; pick another name.")
+                                    .format(name=name))
     fields = fields or VoiceFields()
     with session_scope(engine) as session:
         first = not session.exec(select(func.count()).select_from(BrandProfile)).one()
@@ -102,7 +116,8 @@ def profile_by_id(engine: Engine, profile_id: int) -> BrandProfile:
     with session_scope(engine) as session:
         profile = session.get(BrandProfile, profile_id)
         if profile is None:
-            raise NotFoundError(f"There is no brand profile #{profile_id}; it may have been deleted.")
+            raise NotFoundError(_("There is no brand profile #{profile_id}; it may have been deleted.")
+                                .format(profile_id=profile_id))
         return profile
 
 
@@ -126,7 +141,8 @@ def save_version(engine: Engine, actor: str, profile_id: int, fields: VoiceField
     with session_scope(engine) as session:
         profile = session.get(BrandProfile, profile_id)
         if profile is None:
-            raise NotFoundError(f"There is no brand profile #{profile_id}; it may have been deleted.")
+            raise NotFoundError(_("There is no brand profile #{profile_id}; it may have been deleted.")
+                                .format(profile_id=profile_id))
         for name, value in fields.model_dump().items():
             setattr(profile, name, value)
         profile.references, profile.version, profile.updated_at = references, profile.version + 1, utcnow()

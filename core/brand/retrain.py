@@ -12,6 +12,7 @@ from ..schemas import Language
 from .analysis import html_to_text
 from .models import BrandProfile, BrandProfileVersion, BrandSample
 from .profiles import VoiceFields, analyze_samples, create_profile, get_profile, samples, save_version
+from .profiles import profile_name as check_name
 from .sources import MIN_SAMPLE_CHARS, sample
 from .training import choose_examples, sentence_length, train, vocabulary_level
 
@@ -57,6 +58,7 @@ def train_from_texts(generator, user: User, profile_name: str, texts: list[Sourc
     Raises PermissionDeniedError (writers), ValidationFailedError (no usable text), provider errors.
     """
     require(user, "manage_brand")
+    profile_name = check_name(profile_name)
     engine = generator.engine
     if not 1 <= len(texts) <= MAX_TEXTS:
         raise ValidationFailedError(_("Send between 1 and {limit} texts at a time.").format(limit=MAX_TEXTS))

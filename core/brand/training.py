@@ -19,6 +19,7 @@ from ..text import cut_to_units
 from .analysis import Figures, split_sentences
 from .profiles import VoiceFields, analyze_samples, by_language, profile_by_id, samples
 from .rules import settle
+from ..i18n import _
 
 PASSAGE_BUDGET = 2400  # characters of samples shown to the model; small models have small contexts
 EXAMPLE_CHARS = 400
@@ -66,7 +67,7 @@ def train(generator, profile_id: int, user: str, *, provider: str | None = None,
     profile = profile_by_id(engine, profile_id)
     stored = samples(engine, profile_id)
     if not stored:
-        raise ValidationFailedError("Add samples of your writing before training the profile.")
+        raise ValidationFailedError(_("Add samples of your writing before training the profile."))
     figures = analyze_samples(stored)
     language = profile.language if profile.language in figures else max(figures, key=lambda k: figures[k].units)
     texts = by_language(stored)[language]

@@ -1,4 +1,4 @@
-"""`python -m core bulk run|status|resume|cancel|retry|export`: bulk jobs from the terminal."""
+"""`python -m core bulk run|status|resume|cancel|retry|export` and `python -m core worker`."""
 
 import json
 import logging
@@ -9,67 +9,69 @@ import time
 from pathlib import Path
 
 from ..errors import ValidationFailedError
+from ..i18n import _, ngettext
 
 PROBLEMS_SHOWN = 50
 
 
 def add_commands(subparsers) -> None:
     """Add the `bulk` command tree to the main parser."""
-    bulk = subparsers.add_parser("bulk", help="bulk generation from a CSV file").add_subparsers(
+    bulk = subparsers.add_parser("bulk", help=_("bulk generation from a CSV file")).add_subparsers(
         dest="action", required=True)
-    run = bulk.add_parser("run", help="validate a CSV, then generate every good row")
+    run = bulk.add_parser("run", help=_("validate a CSV, then generate every good row"))
     run.add_argument("file", type=Path)
     run.add_argument("--kind", required=True, choices=["blog", "product"])
     run.add_argument("--map", dest="mapping", default="",
-                     help="FIELD=COLUMN pairs when headers differ, e.g. topic=Subject,keywords=Tags")
+                     help=_("FIELD=COLUMN pairs when headers differ, e.g. topic=Subject,keywords=Tags"))
     _run_options(run)
-    run.add_argument("--dry-run", action="store_true", help="only validate and print the report")
+    run.add_argument("--dry-run", action="store_true", help=_("only validate and print the report"))
     run.set_defaults(handler=cmd_run)
-    status = bulk.add_parser("status", help="a job's progress and failures")
+    status = bulk.add_parser("status", help=_("a job's progress and failures"))
     status.add_argument("job", type=int)
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
-    resume = bulk.add_parser("resume", help="continue a paused or interrupted job")
+    resume = bulk.add_parser("resume", help=_("continue a paused or interrupted job"))
     resume.add_argument("job", type=int)
-    resume.add_argument("--out", type=Path, help="write the results here (.csv or .xlsx)")
+    resume.add_argument("--out", type=Path, help=_("write the results here (.csv or .xlsx)"))
     resume.set_defaults(handler=cmd_resume)
-    for name, handler, text in (("pause", cmd_pause, "pause a job (a running runner stops taking rows)"),
-                                ("cancel", cmd_cancel, "cancel the rows not started yet"),
-                                ("retry", cmd_retry, "re-run only the failed rows")):
+    for name, handler, text in (("pause", cmd_pause, _("pause a job (a running runner stops taking rows)")),
+                                ("cancel", cmd_cancel, _("cancel the rows not started yet")),
+                                ("retry", cmd_retry, _("re-run only the failed rows"))):
         sub = bulk.add_parser(name, help=text)
         sub.add_argument("job", type=int)
         sub.set_defaults(handler=handler)
         if name == "retry":
             sub.add_argument("--needs-review", action="store_true",
-                             help="re-run the rows the quality gate marked needs_review instead")
-    export = bulk.add_parser("export", help="write a job's results (.csv or .xlsx)")
+                             help=_("re-run the rows the quality gate marked needs_review instead"))
+    export = bulk.add_parser("export", help=_("write a job's results (.csv or .xlsx)"))
     export.add_argument("job", type=int)
     export.add_argument("--out", type=Path, required=True)
     export.set_defaults(handler=cmd_export)
+    worker = subparsers.add_parser("worker", help=_("run queued bulk jobs (no dashboard needed; run any number)"))
+    worker.set_defaults(handler=cmd_worker)
 
 
 def _run_options(parser) -> None:
     parser.add_argument("--provider")
     parser.add_argument("--model")
-    parser.add_argument("--concurrency", type=int, default=16, help="rows generated at once (default 16)")
-    parser.add_argument("--rpm", type=float, help="the provider's requests-per-minute limit")
-    parser.add_argument("--tpm", type=float, help="the provider's tokens-per-minute limit")
-    parser.add_argument("--max-attempts", type=int, default=4, help="tries per row for 429/5xx/timeouts")
-    parser.add_argument("--out", type=Path, help="write the results here (.csv or .xlsx)")
+    parser.add_argument("--concurrency", type=int, default=16, help=_("rows generated at once (default 16)"))
+    parser.add_argument("--rpm", type=float, help=_("the provider's requests-per-minute limit"))
+    parser.add_argument("--tpm", type=float, help=_("the provider's tokens-per-minute limit"))
+    parser.add_argument("--max-attempts", type=int, default=4, help=_("tries per row for 429/5xx/timeouts"))
+    parser.add_argument("--out", type=Path, help=_("write the results here (.csv or .xlsx)"))
     parser.add_argument("--as", dest="user", default=os.environ.get("CONTENTCRAFT_USER", "cli"),
-                        help="the user the job and its content belong to")
+                        help=_("the user the job and its content belong to"))
 
 
 def cmd_run(args) -> int:
     from ..db import upgrade
     from ..pipeline import Generator
-    from .claims import new_owner
     from .jobs import JobOptions, create_job
     from .mapping import parse_map_option
     from .validation import validate
 
     if not args.file.is_file():
-        raise ValidationFailedError(f"No file at {args.file}: check the path.")
+        raise ValidationFailedError(_("No file at {file}: check the path.").format(file=args.file))
     data, overrides = args.file.read_bytes(), parse_map_option(args.mapping)
     options = JobOptions(provider=args.provider, model=args.model, concurrency=args.concurrency, rpm=args.rpm,
                          tpm=args.tpm, max_attempts=args.max_attempts)
@@ -78,12 +80,13 @@ def cmd_run(args) -> int:
         print_report(report)
         return 0 if report.good else 2
     upgrade()
-    generator, owner = Generator(), new_owner()
+    generator = Generator()
     job_id, report = create_job(generator, data, args.kind, args.user, options, overrides,
-                                source_name=args.file.name, lease_owner=owner)
+                                source_name=args.file.name)
     print_report(report)
-    print(f"Job #{job_id}: {report.good} rows queued.", file=sys.stderr)
-    return _run_in_foreground(generator, job_id, args.out, owner)
+    print(ngettext("Job #{job_id}: {count} row queued.", "Job #{job_id}: {count} rows queued.", report.good)
+          .format(job_id=job_id, count=report.good), file=sys.stderr)
+    return _run_in_foreground(generator, job_id, args.out)
 
 
 def cmd_resume(args) -> int:
@@ -106,22 +109,25 @@ def cmd_status(args) -> int:
     if args.json:
         print(json.dumps({**state.__dict__, "done": state.done, "failures": failed}, default=str, indent=2))
         return 0
-    print(f"Job #{state.job_id} ({state.kind}, by {state.created_by}): {state.status}"
+    print(_("Job #{job_id} ({kind}, by {user}): {status}").format(job_id=state.job_id, kind=state.kind,
+                                                                user=state.created_by, status=state.status)
           + (f" — {state.pause_reason}" if state.pause_reason else ""))
     print(progress_line(state))
     for row in failed[:PROBLEMS_SHOWN]:
-        print(f"  row {row['row']}: {row['error']}")
+        print("  " + _("row {row}: {error}").format(row=row["row"], error=row["error"]))
     if len(failed) > PROBLEMS_SHOWN:
-        print(f"  … and {len(failed) - PROBLEMS_SHOWN} more failed rows (use --json for all).")
+        more = len(failed) - PROBLEMS_SHOWN
+        print("  " + ngettext("… and {count} more failed row (use --json for all).",
+                              "… and {count} more failed rows (use --json for all).", more).format(count=more))
     return 0
 
 
 def cmd_pause(args) -> int:
-    return _control(args, "pause_job", "paused")
+    return _control(args, "pause_job", _("Job #{job} paused."))
 
 
 def cmd_cancel(args) -> int:
-    return _control(args, "cancel_job", "cancelled")
+    return _control(args, "cancel_job", _("Job #{job} cancelled."))
 
 
 def cmd_retry(args) -> int:
@@ -130,17 +136,33 @@ def cmd_retry(args) -> int:
 
     which = ("needs_review",) if args.needs_review else ("failed",)
     count = retry_failed(get_engine(), args.job, statuses=which)
-    print(f"Job #{args.job}: {count} {which[0].replace('_', ' ')} rows queued again; "
-          f"run `python -m core bulk resume {args.job}`.")
+    again = (ngettext("Job #{job}: {count} needs-review row queued again; run `python -m core bulk resume {job}`.",
+                      "Job #{job}: {count} needs-review rows queued again; run `python -m core bulk resume {job}`.",
+                      count) if args.needs_review else
+             ngettext("Job #{job}: {count} failed row queued again; run `python -m core bulk resume {job}`.",
+                      "Job #{job}: {count} failed rows queued again; run `python -m core bulk resume {job}`.", count))
+    print(again.format(job=args.job, count=count))
     return 0
 
 
-def _control(args, function: str, word: str) -> int:
+def _control(args, function: str, done: str) -> int:
     from ..db import get_engine
     from . import jobs
 
     getattr(jobs, function)(get_engine(), args.job)
-    print(f"Job #{args.job} {word}.")
+    print(done.format(job=args.job))
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from ..db import upgrade
+    from ..pipeline import Generator
+    from .worker import serve
+
+    upgrade()
+    print(_("Bulk worker running; Ctrl-C stops it (rows in flight are picked up again by any worker)."),
+          file=sys.stderr)
+    serve(Generator())
     return 0
 
 
@@ -157,16 +179,16 @@ def write_results(engine, job_id: int, path: Path) -> None:
 
     frame = results_frame(engine, job_id)
     path.write_bytes(to_xlsx(frame) if path.suffix.lower() == ".xlsx" else to_csv(frame))
-    print(f"Results written to {path} ({len(frame)} rows).", file=sys.stderr)
+    print(ngettext("Results written to {path} ({count} row).", "Results written to {path} ({count} rows).", len(frame))
+          .format(path=path, count=len(frame)), file=sys.stderr)
 
 
-def _run_in_foreground(generator, job_id: int, out: Path | None, owner: str | None = None) -> int:
-    """Run the job in a thread while this one draws the progress bar; Ctrl-C pauses the job."""
+def _run_in_foreground(generator, job_id: int, out: Path | None) -> int:
+    """Work on the job (as a worker beside any others) while drawing the progress bar; Ctrl-C pauses it."""
     from .jobs import pause_job, progress
-    from .runner import JobRunner
+    from .worker import run_job, stop_all
 
-    runner = JobRunner(generator, job_id, owner=owner)
-    thread = threading.Thread(target=runner.run, name=f"bulk-job-{job_id}", daemon=True)
+    thread = threading.Thread(target=run_job, args=(generator, job_id), name=f"bulk-job-{job_id}", daemon=True)
     logger, level = logging.getLogger("contentcraft"), logging.getLogger("contentcraft").level
     if sys.stderr.isatty():  # a line per row would scroll the progress bar away; scripts still get them
         logger.setLevel(max(level, logging.WARNING))
@@ -177,21 +199,22 @@ def _run_in_foreground(generator, job_id: int, out: Path | None, owner: str | No
             thread.join(0.5)
     except KeyboardInterrupt:
         pause_job(generator.engine, job_id)
-        print(f"\nPausing job #{job_id} after the rows in progress…", file=sys.stderr)
+        print("\n" + _("Pausing job #{job_id} after the rows in progress…").format(job_id=job_id), file=sys.stderr)
         thread.join()
     finally:
         logger.setLevel(level)
+        stop_all()
     state = progress(generator.engine, job_id)
     _draw(state, final=True)
     if out is not None:
         write_results(generator.engine, job_id, out)
     if state.status == "paused":
-        why = f" {state.pause_reason}" if state.pause_reason else ""
-        print(f"Job #{job_id} is paused.{why} `python -m core bulk resume {job_id}` continues it.", file=sys.stderr)
+        print(_("Job #{job_id} is paused.").format(job_id=job_id), *([state.pause_reason] if state.pause_reason else []),
+              _("`python -m core bulk resume {job_id}` continues it.").format(job_id=job_id), file=sys.stderr)
         return 130
     if state.status in {"running", "queued"}:
-        print(f"Job #{job_id} is being run by another ContentCraft process (the dashboard?): follow it with "
-              f"`python -m core bulk status {job_id}`.", file=sys.stderr)
+        print(_("Job #{job_id} is being run by another ContentCraft process (the dashboard?): follow it with "
+                "`python -m core bulk status {job_id}`.").format(job_id=job_id), file=sys.stderr)
         return 1
     return 1 if state.failed else 0
 
@@ -213,27 +236,35 @@ def _draw(state, final: bool = False) -> None:
 
 def progress_line(state) -> str:
     """`45/200 done · 3 failed · 152 left · 120/min · ETA 1m16s`."""
-    parts = [f"{state.done}/{state.total} done", f"{state.succeeded} succeeded",
-             f"{state.needs_review} need review", f"{state.failed} failed", f"{state.remaining} left"]
+    parts = [_("{done}/{total} done").format(done=state.done, total=state.total),
+             _("{count} succeeded").format(count=state.succeeded), _("{count} need review").format(count=state.needs_review),
+             _("{count} failed").format(count=state.failed), _("{count} left").format(count=state.remaining)]
     if state.cancelled:
-        parts.append(f"{state.cancelled} cancelled")
+        parts.append(_("{count} cancelled").format(count=state.cancelled))
     if state.rate_per_min:
-        parts.append(f"{state.rate_per_min:.0f}/min")
+        parts.append(_("{rate:.0f}/min").format(rate=state.rate_per_min))
     if state.eta_seconds is not None:
         minutes, seconds = divmod(round(state.eta_seconds), 60)
-        parts.append(f"ETA {minutes}m{seconds:02d}s")
+        parts.append(_("ETA {minutes}m{seconds:02d}s").format(minutes=minutes, seconds=seconds))
     return " · ".join(parts)
 
 
 def print_report(report) -> None:
     """The validation report on stderr: how the file was read, counts, then each problem."""
-    print(f"Read as {report.encoding}, {report.delimiter}-separated; columns: "
-          + ", ".join(f"{field}←{header}" for field, header in report.mapping.items()), file=sys.stderr)
+    print(_("Read as {encoding}, {delimiter}-separated; columns: {columns}").format(
+        encoding=report.encoding, delimiter=report.delimiter,
+        columns=", ".join(f"{field}←{header}" for field, header in report.mapping.items())), file=sys.stderr)
     if report.ignored_columns:
-        print(f"Ignored columns: {', '.join(report.ignored_columns)}", file=sys.stderr)
-    print(f"{report.total} rows: {report.good} valid, {report.bad} with errors"
-          + (f", {report.blank} blank rows skipped" if report.blank else "") + ".", file=sys.stderr)
+        print(_("Ignored columns: {columns}").format(columns=", ".join(report.ignored_columns)), file=sys.stderr)
+    counts = ngettext("{count} row: {good} valid, {bad} with errors", "{count} rows: {good} valid, {bad} with errors",
+                      report.total).format(count=report.total, good=report.good, bad=report.bad)
+    if report.blank:
+        counts += ", " + ngettext("{count} blank row skipped", "{count} blank rows skipped", report.blank).format(
+            count=report.blank)
+    print(counts + ".", file=sys.stderr)
     for problem in report.problems[:PROBLEMS_SHOWN]:
-        print(f"  row {problem.row}, {problem.column}: {problem.level}: {problem.message}", file=sys.stderr)
+        level = _("error") if problem.level == "error" else _("warning") if problem.level == "warning" else problem.level
+        print("  " + _("row {row}, {column}: {level}: {message}").format(
+            row=problem.row, column=problem.column, level=level, message=problem.message), file=sys.stderr)
     if len(report.problems) > PROBLEMS_SHOWN:
-        print(f"  … and {len(report.problems) - PROBLEMS_SHOWN} more.", file=sys.stderr)
+        print("  " + _("… and {count} more.").format(count=len(report.problems) - PROBLEMS_SHOWN), file=sys.stderr)

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 import charset_normalizer
 
 from ..errors import ValidationFailedError
+from ..i18n import N_, _
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _CHUNK = 1 << 20
 # File signatures of what people upload by mistake (image, PDF, workbook, archive).
-BINARY_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-                     b"%PDF-": "a PDF document", b"PK\x03\x04": "an Excel workbook or another ZIP archive",
-                     b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Office file", b"RIFF": "a media file",
-                     b"\x1f\x8b": "a gzip archive"}
+BINARY_SIGNATURES = {b"\x89PNG\r\n\x1a\n": N_("a PNG image"), b"\xff\xd8\xff": N_("a JPEG image"),
+                     b"GIF8": N_("a GIF image"), b"%PDF-": N_("a PDF document"),
+                     b"PK\x03\x04": N_("an Excel workbook or another ZIP archive"),
+                     b"\xd0\xcf\x11\xe0": N_("an old Excel (.xls) or Office file"), b"RIFF": N_("a media file"),
+                     b"\x1f\x8b": N_("a gzip archive")}
 # Big enough for a long brand profile, small enough that a broken quote cannot swallow the file.
 MAX_CELL_CHARS = 100_000
 DETECT_BYTES = 1 << 20
@@ -45,8 +47,8 @@ class Table:
             for row_number, cells in enumerate(reader, start=2):
                 yield row_number, cells
         except csv.Error as exc:
-            raise ValidationFailedError(f"Row {row_number + 1} cannot be read ({exc}); check its quotes "
-                                        "and save the file again as CSV.") from None
+            raise ValidationFailedError(_("Row {row} cannot be read ({exc}); check its quotes and save the file "
+                                          "again as CSV.").format(row=row_number + 1, exc=exc)) from None
 
     @property
     def delimiter_name(self) -> str:
@@ -56,7 +58,7 @@ class Table:
 def open_table(data: bytes, encoding: str | None = None) -> Table:
     """Detect (or take) the encoding, sniff the delimiter and read the header; ValidationFailedError if none."""
     if len(data) <= 65536 and not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        raise ValidationFailedError("The file is empty: add a header row and at least one data row.")
+        raise ValidationFailedError(_("The file is empty: add a header row and at least one data row."))
     refuse_binary(data)
     refuse_huge_header(data)
     encoding = encoding or detect_encoding(data)
@@ -65,10 +67,11 @@ def open_table(data: bytes, encoding: str | None = None) -> Table:
     try:
         header = next(_reader(data, encoding, delimiter), [])
     except csv.Error as exc:
-        raise ValidationFailedError(f"The header row cannot be read ({exc}); save the file again as CSV.") from None
+        raise ValidationFailedError(_("The header row cannot be read ({exc}); save the file again as CSV.")
+                                    .format(exc=exc)) from None
     header = [cell.strip() or f"column {index}" for index, cell in enumerate(header, start=1)]
     if not any(not name.startswith("column ") for name in header):
-        raise ValidationFailedError("The first row has no column names: the first row must be the header.")
+        raise ValidationFailedError(_("The first row has no column names: the first row must be the header."))
     return Table(data=data, encoding=encoding, delimiter=delimiter, header=header)
 
 
@@ -76,13 +79,15 @@ def refuse_huge_header(data: bytes) -> None:
     """ValidationFailedError if the first line is over MAX_HEADER_BYTES or has over MAX_COLUMNS columns."""
     end = data.find(b"\n", 0, MAX_HEADER_BYTES + 1)
     if end < 0 and len(data) > MAX_HEADER_BYTES:
-        raise ValidationFailedError(f"The header row is longer than {MAX_HEADER_BYTES // 1024} KB: the first row "
-                                    "must hold only the column names. Check that the file is a CSV with one row per line.")
+        raise ValidationFailedError(_("The header row is longer than {size} KB: the first row must hold only the "
+                                      "column names. Check that the file is a CSV with one row per line.")
+                                    .format(size=MAX_HEADER_BYTES // 1024))
     first = data[:end if end >= 0 else len(data)]
     columns = 1 + max(first.count(delimiter.encode()) for delimiter in DELIMITERS)
     if columns > MAX_COLUMNS:
-        raise ValidationFailedError(f"The header row has {columns:,} columns; at most {MAX_COLUMNS} are allowed. "
-                                    "Remove the empty or unused columns and save the file again.")
+        raise ValidationFailedError(_("The header row has {columns:,} columns; at most {max_columns} are allowed. "
+                                      "Remove the empty or unused columns and save the file again.")
+                                    .format(columns=columns, max_columns=MAX_COLUMNS))
 
 
 def refuse_binary(data: bytes, encoding: str | None = None) -> None:
@@ -95,15 +100,16 @@ def refuse_binary(data: bytes, encoding: str | None = None) -> None:
     if what is None and encoding:
         head = data[:4096].decode(encoding, errors="replace")
         odd = sum(1 for char in head if char == "\ufffd" or (ord(char) < 32 and char not in "\t\r\n\f"))
-        what = "a binary file" if odd * 20 > len(head) else None
+        what = N_("a binary file") if odd * 20 > len(head) else None
     if what:
         _refuse(what)
 
 
 def _refuse(what: str) -> None:
-    hint = (" In Excel, use File → Save As → “CSV UTF-8”." if "Excel" in what else
-            " Upload the spreadsheet saved as CSV (File → Save As → CSV).")
-    raise ValidationFailedError(f"This is not a CSV or text file: it looks like {what}, whatever its name says.{hint}")
+    hint = " " + (_("In Excel, use File → Save As → “CSV UTF-8”.") if "Excel" in what else
+                  _("Upload the spreadsheet saved as CSV (File → Save As → CSV)."))
+    raise ValidationFailedError(_("This is not a CSV or text file: it looks like {what}, whatever its name "
+                                  "says.{hint}").format(what=_(what), hint=hint))
 
 
 def detect_encoding(data: bytes) -> str:
@@ -139,8 +145,8 @@ def encoding_candidates(data: bytes, extra: tuple[str, ...] = ()) -> list[str]:
     if not found and b"\x00" in head:  # no text encoding this far leaves NUL bytes in a text file
         _refuse("a binary file")
     if not found:
-        raise ValidationFailedError("The file's text encoding could not be recognised: save it again as "
-                                    "'CSV UTF-8' and upload it again.")
+        raise ValidationFailedError(_("The file's text encoding could not be recognised: save it again as 'CSV "
+                                      "UTF-8' and upload it again."))
     return found
 
 
@@ -182,7 +188,7 @@ def _reader(data: bytes, encoding: str, delimiter: str):
 def rows_to_csv(rows: list[dict]) -> bytes:
     """JSON rows (field → value; lists joined, dicts as key=value pairs) as a UTF-8 CSV the validator reads."""
     if not rows or not all(isinstance(row, dict) for row in rows):
-        raise ValidationFailedError("Send rows as a non-empty list of objects, e.g. [{\"topic\": \"...\"}].")
+        raise ValidationFailedError(_("Send rows as a non-empty list of objects, e.g. [{\"topic\": \"...\"}]."))
     header = list(dict.fromkeys(key for row in rows for key in row))
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -11,7 +11,7 @@ from sqlmodel import select
 from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
-from ..spreadsheet import safe_cell
+from ..spreadsheet import report_headers, safe_cell
 from ..text import cut_to_units, spaced_controls
 from . import woo_csv
 from .jobs import get_job
@@ -78,7 +78,7 @@ def to_woocommerce_csv(engine: Engine, job_id: int) -> bytes:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with a BOM, so Excel shows Persian, Arabic and CJK text correctly."""
-    return frame.map(safe_cell).to_csv(index=False).encode("utf-8-sig")
+    return frame.map(safe_cell).to_csv(index=False, header=report_headers(frame.columns)).encode("utf-8-sig")
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:
@@ -86,7 +86,7 @@ def to_xlsx(frame: pd.DataFrame) -> bytes:
     within Excel's cell size (written with openpyxl directly: pandas writes a missing value as empty text)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("results")
-    sheet.append(list(frame.columns))
+    sheet.append(report_headers(frame.columns))
     for row in frame.itertuples(index=False):
         sheet.append([_xlsx_safe(value) for value in row])
     out = io.BytesIO()

@@ -14,8 +14,10 @@ from ..db import session_scope
 from ..errors import NotFoundError, ValidationFailedError
 from ..models import ContentItem, User, utcnow
 from ..providers import provider_classes
+from . import durable
 from .models import BulkItem, BulkJob
 from .validation import Report, scan
+from ..i18n import _
 
 INSERT_BATCH = 1000
 RATE_WINDOW_SECONDS = 120
@@ -68,11 +70,11 @@ class Progress:
 
 
 def create_job(generator, data: bytes, kind: str, user: "str | User", options: JobOptions | None = None,
-               overrides: dict[str, str] | None = None, source_name: str = "",
-               lease_owner: str | None = None) -> tuple[int, Report]:
+               overrides: dict[str, str] | None = None, source_name: str = "") -> tuple[int, Report]:
     """Validate the file and store a queued job with one item per good row, all in one transaction.
 
     `user` is a signed-in User (its role is checked) or, from the command line, the name to log under.
+    Any worker (the dashboard's, `python -m core worker`, a CLI run) then runs it.
     """
     if isinstance(user, User):
         require(user, "generate")
@@ -80,14 +82,14 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
     options = (options or JobOptions()).model_copy()
     options.provider = options.provider or generator.settings.provider
     if options.provider not in provider_classes():
-        raise ValidationFailedError(f"Unknown provider {options.provider!r}: choose one of "
-                                    f"{', '.join(sorted(provider_classes()))}.")
+        raise ValidationFailedError(_("Unknown provider {provider!r}: choose one of {provider_classes}.")
+                                    .format(provider=options.provider,
+                                            provider_classes=', '.join(sorted(provider_classes()))))
     report, good_rows = scan(data, kind, overrides)
     generator.limiter.hit(user)  # a job counts once against the user's interactive limit
     with session_scope(generator.engine) as session:
         job = BulkJob(kind=kind, status="queued", settings_json=options.model_dump(mode="json"),
-                      created_by=user, source_name=source_name[:255], lease_owner=lease_owner,
-                      heartbeat_at=utcnow() if lease_owner else None)
+                      created_by=user, source_name=source_name[:255])
         session.add(job)
         session.flush()
         batch = []
@@ -101,11 +103,13 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
         if batch:
             session.execute(insert(BulkItem.__table__), batch)
         if report.good == 0:
-            raise ValidationFailedError(f"None of the {report.total} rows is valid, so no job was started: "
-                                        "fix the rows listed in the report and upload the file again.")
+            raise ValidationFailedError(_("None of the {total} rows is valid, so no job was started: fix the rows "
+                                          "listed in the report and upload the file again.")
+                                        .format(total=report.total))
         job.total = report.good
         session.add(job)
-        return job.id, report
+    durable.wake()
+    return job.id, report
 
 
 def idempotency_key(job_id: int, row_number: int) -> str:
@@ -118,7 +122,7 @@ def get_job(engine: Engine, job_id: int) -> BulkJob:
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
         if job is None:
-            raise NotFoundError(f"There is no bulk job #{job_id}.")
+            raise NotFoundError(_("There is no bulk job #{job_id}.").format(job_id=job_id))
         return job
 
 
@@ -150,7 +154,7 @@ def resume_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJo
     job = get_job(engine, job_id)
     check_control(job, actor)
     if job.status in {"queued", "running"}:
-        return job  # already waiting for, or held by, a runner
+        return job  # already waiting for, or being fed by, a worker
     job = _set_status(engine, job_id, "queued", allowed={"paused"}, actor=actor)
     with session_scope(engine) as session:
         session.execute(update(BulkJob).where(BulkJob.id == job_id).values(pause_reason=None))
@@ -162,7 +166,7 @@ def cancel_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJo
     job = _set_status(engine, job_id, "cancelled", allowed={"queued", "running", "paused"}, actor=actor)
     with session_scope(engine) as session:
         session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status == "pending")
-                        .values(status="cancelled", finished_at=utcnow(), lease=None))
+                        .values(status="cancelled", finished_at=utcnow()))
     return job
 
 
@@ -175,12 +179,12 @@ def retry_failed(engine: Engine, job_id: int, actor: User | None = None,
     check_control(get_job(engine, job_id), actor)
     with session_scope(engine) as session:
         count = session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.status.in_(statuses))
-                                .values(status="pending", attempts=0, error=None, not_before=None,
-                                        finished_at=None, lease=None, content_item_id=None)).rowcount
-        if count:  # a running or paused job keeps its state; a stopped one is queued again
-            session.execute(update(BulkJob).where(BulkJob.id == job_id,
-                                                  BulkJob.status.in_(("finished", "cancelled")))
-                            .values(status="queued", finished_at=None))
+                                .values(status="pending", attempts=0, error=None, finished_at=None,
+                                        not_before=None, content_item_id=None)).rowcount
+        if count:  # a paused job keeps its state; any other is fed again, in a new round
+            session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status != "paused")
+                            .values(status="queued", round=BulkJob.round + 1, finished_at=None))
+    durable.wake()
     return count
 
 
@@ -193,19 +197,26 @@ def _set_status(engine: Engine, job_id: int, status: str, allowed: set[str], act
     with session_scope(engine) as session:
         job = session.get(BulkJob, job_id)
         if job is None:
-            raise NotFoundError(f"There is no bulk job #{job_id}.")
+            raise NotFoundError(_("There is no bulk job #{job_id}.").format(job_id=job_id))
         check_control(job, actor)
         if job.status == status:
             return job
         if job.status not in allowed:
-            raise ValidationFailedError(f"Job #{job_id} is {job.status}; it cannot be {_verb(status)}.")
+            raise ValidationFailedError(_refusal(status).format(job_id=job_id, status=_(job.status)))
         job.status = status
+        if status == "queued":
+            job.round += 1  # a new feeder; rows still queued from the last round find the row taken or skip
         session.add(job)
-        return job
+    durable.wake()
+    return job
 
 
-def _verb(status: str) -> str:
-    return {"queued": "resumed", "paused": "paused", "cancelled": "cancelled"}.get(status, status)
+def _refusal(status: str) -> str:
+    if status == "paused":
+        return _("Job #{job_id} is {status}; it cannot be paused.")
+    if status == "cancelled":
+        return _("Job #{job_id} is {status}; it cannot be cancelled.")
+    return _("Job #{job_id} is {status}; it cannot be resumed.")
 
 
 def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progress:

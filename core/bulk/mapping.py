@@ -5,7 +5,7 @@ import io
 import re
 
 from ..errors import ValidationFailedError
-from ..i18n import _
+from ..i18n import N_, _
 from ..schemas import LANGUAGES
 from . import woo_csv
 
@@ -38,17 +38,18 @@ SYNONYMS = {
     "short_description": ("kurzbeschreibung", "descripción_corta", "description_courte", "excerpt", "summary"),
     "description": ("beschreibung", "descripción", "long_description", "product_description", "body"),
 }
+# Shown next to each field in the mapping step; translate with _() where shown.
 HELP = {
-    "topic": "what the post is about (5–200 characters)", "keywords": "comma-separated, at most 10",
-    "tone": "e.g. professional, friendly", "length": "short, medium or long",
-    "language": "code or name: en, fa, ar, de, es, fr, it, ja, ko, zh",
-    "brand_profile": "optional brand voice notes", "sections": "comma-separated section headings",
-    "name": "the product name", "category": "the product category", "features": "semicolon-separated",
-    "attributes": "key=value pairs separated by semicolons", "audience": "who buys it",
-    "woo_product_id": "optional WooCommerce product id (a whole number)",
-    "sku": "optional SKU: publishing finds the product by it when there is no id",
-    "short_description": "the present short description: the model rewrites from it",
-    "description": "the present long description (HTML is fine): the model rewrites from it",
+    "topic": N_("what the post is about (5–200 characters)"), "keywords": N_("comma-separated, at most 10"),
+    "tone": N_("e.g. professional, friendly"), "length": N_("short, medium or long"),
+    "language": N_("code or name: en, fa, ar, de, es, fr, it, ja, ko, zh"),
+    "brand_profile": N_("optional brand voice notes"), "sections": N_("comma-separated section headings"),
+    "name": N_("the product name"), "category": N_("the product category"), "features": N_("semicolon-separated"),
+    "attributes": N_("key=value pairs separated by semicolons"), "audience": N_("who buys it"),
+    "woo_product_id": N_("optional WooCommerce product id (a whole number)"),
+    "sku": N_("optional SKU: publishing finds the product by it when there is no id"),
+    "short_description": N_("the present short description: the model rewrites from it"),
+    "description": N_("the present long description (HTML is fine): the model rewrites from it"),
 }
 EXAMPLES = {
     "blog": [
@@ -111,7 +112,7 @@ def normalise(header: str) -> str:
 def check_kind(kind: str) -> str:
     """The kind, or ValidationFailedError naming the allowed ones."""
     if kind not in KINDS:
-        raise ValidationFailedError(f"Unknown kind {kind!r}: choose blog or product.")
+        raise ValidationFailedError(_("Unknown kind {kind!r}: choose blog or product.").format(kind=kind))
     return kind
 
 
@@ -150,13 +151,14 @@ def resolve(kind: str, headers: list[str], overrides: dict[str, str] | None = No
     mapping = auto_map(kind, headers)
     for field, header in (overrides or {}).items():
         if field not in FIELDS[kind]:
-            raise ValidationFailedError(f"Unknown field {field!r} for {kind} rows: use one of "
-                                        f"{', '.join(FIELDS[kind])}.")
+            raise ValidationFailedError(_("Unknown field {field!r} for {kind} rows: use one of {fields}.")
+                                        .format(field=field, kind=kind, fields=', '.join(FIELDS[kind])))
         if not header:
             mapping.pop(field, None)
         elif header not in headers:
-            raise ValidationFailedError(f"The file has no column {header!r} to use for {field}; its columns "
-                                        f"are: {', '.join(headers)}.")
+            raise ValidationFailedError(_("The file has no column {header!r} to use for {field}; its columns are: "
+                                          "{headers}.")
+                                        .format(header=header, field=field, headers=', '.join(headers)))
         else:
             mapping[field] = header
     missing = [field for field in REQUIRED[kind] if field not in mapping]

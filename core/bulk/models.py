@@ -1,4 +1,4 @@
-"""Bulk job tables: a job is one uploaded file, each good row of it is an item."""
+"""Bulk job tables: a job is one uploaded file, each good row of it is an item; workers say they are alive."""
 
 from datetime import datetime
 
@@ -12,7 +12,7 @@ ITEM_STATUSES = ("pending", "running", "succeeded", "needs_review", "failed", "c
 
 
 class BulkJob(SQLModel, table=True):
-    """A bulk generation job; `lease_owner` names the runner executing it, if any."""
+    """A bulk generation job; `round` counts its starts (each resume or retry feeds the rows again)."""
 
     __tablename__ = "bulk_job"
 
@@ -23,16 +23,16 @@ class BulkJob(SQLModel, table=True):
     created_by: str = Field(max_length=255, index=True)
     source_name: str = Field(default="", max_length=255)
     total: int = 0
-    lease_owner: str | None = Field(default=None, max_length=255)
-    heartbeat_at: datetime | None = None
+    round: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    answered_at: datetime | None = None  # when the provider first answered a row of the round (ends its probe)
     pause_reason: str | None = Field(default=None, sa_column=Column(Text))  # why it paused itself, if it did
 
 
 class BulkItem(SQLModel, table=True):
-    """One row of a job: its validated input, state, attempts, error and the content it produced."""
+    """One row of a job: its input, state, attempts, error, the content it produced and the lane running it."""
 
     __tablename__ = "bulk_item"
     __table_args__ = (
@@ -48,10 +48,22 @@ class BulkItem(SQLModel, table=True):
     woo_product_id: int | None = None
     status: str = Field(default="pending", max_length=20)
     attempts: int = 0
-    lease: str | None = Field(default=None, max_length=64)
-    not_before: datetime | None = None
+    not_before: datetime | None = None  # a retry waits until then
+    workflow_id: str | None = Field(default=None, max_length=128)
     error: str | None = Field(default=None, sa_column=Column(Text))
     content_item_id: int | None = Field(default=None, foreign_key="content_item.id")
     latency_ms: int = 0
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class BulkWorker(SQLModel, table=True):
+    """A process running bulk workflows (a DBOS executor) and when it last said it was alive."""
+
+    __tablename__ = "bulk_worker"
+
+    executor_id: str = Field(primary_key=True, max_length=128)
+    host: str = Field(default="", max_length=255)
+    pid: int = 0
+    started_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)

@@ -15,6 +15,7 @@ from . import woo_csv
 from .csvfile import Table
 from .encodings import open_with_evidence
 from .mapping import FIELDS, check_kind, language_code, resolve
+from ..i18n import _, language_name
 
 MAX_ROWS = 100_000
 _REQUEST = {"blog": ContentRequest, "product": ProductRequest}
@@ -72,7 +73,7 @@ class Report:
 def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> Report:
     """Validate every row of an uploaded file without keeping the good rows in memory."""
     report, rows = scan(data, kind, overrides)
-    for _ in rows:
+    for _row in rows:
         pass
     return report
 
@@ -100,23 +101,25 @@ def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
         if layout and (reason := layout.skip_reason(cells)):
             name = layout.cell(cells, "name") or layout.cell(cells, "sku") or f"row {row_number}"
             report.skipped.append(Problem(row_number, table.header[layout.columns["type"]],
-                                          f"{name}: skipped, {reason}.", "skipped"))
+                                          _("{name}: skipped, {reason}.").format(name=name, reason=reason), "skipped"))
             continue
         report.total += 1
         if report.total > MAX_ROWS:
-            raise ValidationFailedError(f"The file has more than {MAX_ROWS:,} rows: split it into several "
-                                        "files and start one job for each.")
+            raise ValidationFailedError(_("The file has more than {max_rows:,} rows: split it into several files "
+                                          "and start one job for each.").format(max_rows=MAX_ROWS))
         good, problems = check_row(kind, row_number, cells, columns, table.header, table.encoding, layout)
         report.problems.extend(problems)
         if good is not None:
             report.good += 1
             yield good
     if report.total == 0 and report.skipped:
-        raise ValidationFailedError(f"All {len(report.skipped)} rows are variations: export their variable "
-                                    "products too (WooCommerce → Products → Export, all product types).")
+        raise ValidationFailedError(_("All {skipped_count} rows are variations: export their variable products too "
+                                      "(WooCommerce → Products → Export, all product types).")
+                                    .format(skipped_count=len(report.skipped)))
     if report.total == 0:
-        raise ValidationFailedError("The file has a header row but no data rows: add one row per "
-                                    f"{'post' if kind == 'blog' else 'product'} below the header.")
+        raise ValidationFailedError(_("The file has a header row but no data rows: add one row per post below the header.") if kind == "blog"
+                                    else _("The file has a header row but no data rows: add one row per product below "
+                                           "the header."))
 
 
 def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int], header: list[str],
@@ -125,14 +128,16 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     """Validate one row: a GoodRow (None if it has errors) and its problems and warnings."""
     problems = []
     if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
-        problems.append(Problem(row_number, "(row)", f"The row has {len(cells)} cells but the header has "
-                                f"{len(header)}: check for an unquoted delimiter in a cell."))
+        problems.append(Problem(row_number, "(row)", _("The row has {cells_count} cells but the header has "
+                                                       "{header_count}: check for an unquoted delimiter in a cell.")
+                                                     .format(cells_count=len(cells), header_count=len(header))))
     values = {name: cells[index].strip() for name, index in columns.items()
               if index < len(cells) and cells[index].strip()}
     for name, value in values.items():
         if value.startswith(FORMULA_PREFIXES):
-            problems.append(Problem(row_number, header[columns[name]], f"Starts with {value[0]!r}: used as "
-                                    "plain text and escaped in exports so spreadsheets do not run it.",
+            problems.append(Problem(row_number, header[columns[name]], _("Starts with {value!r}: used as plain text "
+                                                                         "and escaped in exports so spreadsheets do "
+                                                                         "not run it.").format(value=value[0]),
                                     "warning"))
     woo_id, fields = _pop_woo_id(values, row_number, header, columns, problems)
     try:
@@ -155,9 +160,9 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
 
 
 def _wrong_script(language: str, encoding: str) -> str:
-    return (f"Not written in {script_name(language)}, as {LANGUAGES[language]} needs (the file was read as "
-            f"{encoding}): if the text looks garbled, save the file as 'CSV UTF-8' and upload it again; "
-            f"otherwise fix the language column.")
+    return (_("Not written in {script}, as {language} needs (the file was read as {encoding}): if the text looks "
+              "garbled, save the file as 'CSV UTF-8' and upload it again; otherwise fix the language column.")
+            .format(script=script_name(language), language=language_name(language), encoding=encoding))
 
 
 class _CellError(ValueError):
@@ -174,8 +179,8 @@ def _pop_woo_id(values: dict, row_number: int, header: list[str], columns: dict[
     if raw.isdigit() and 0 < int(raw) < 2**31:
         return int(raw), values
     problems.append(Problem(row_number, header[columns["woo_product_id"]],
-                            f"{raw!r} is not a WooCommerce product id: use a whole number such as 123, "
-                            "or leave the cell empty."))
+                            _("{raw!r} is not a WooCommerce product id: use a whole number such as 123, or leave "
+                              "the cell empty.").format(raw=raw)))
     return None, values
 
 
@@ -218,8 +223,8 @@ def _fit_categories(text: str, limit: int = 100) -> str:
 def _language_code(value: str) -> str:
     code = language_code(value)
     if code is None:
-        raise _CellError("language", f"Unknown language {value!r}: use one of {', '.join(LANGUAGES)} "
-                                     "(or the English name, e.g. Persian).")
+        raise _CellError("language", _("Unknown language {value!r}: use one of {languages} (or the English name, "
+                                       "e.g. Persian).").format(value=value, languages=', '.join(LANGUAGES)))
     return code
 
 
@@ -229,19 +234,21 @@ def parse_attributes(text: str) -> dict[str, str]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
-            raise _CellError("attributes", "Looks like JSON but is not valid JSON: write key=value pairs "
-                                           "separated by semicolons instead.") from None
+            raise _CellError("attributes", _("Looks like JSON but is not valid JSON: write key=value pairs "
+                                             "separated by semicolons instead.")) from None
         if not isinstance(value, dict):
-            raise _CellError("attributes", "Write attributes as key=value pairs separated by semicolons.")
+            raise _CellError("attributes", _("Write attributes as key=value pairs separated by semicolons."))
         return {str(k).strip(): str(v).strip() for k, v in value.items()}
     attributes = {}
     for pair in filter(None, (part.strip() for part in text.split(";"))):
         separator = "=" if "=" in pair else ":" if ":" in pair else None
         if separator is None:
-            raise _CellError("attributes", f"{pair!r} is not key=value: write e.g. color=blue; size=42.")
+            raise _CellError("attributes", _("{pair!r} is not key=value: write e.g. color=blue; size=42.")
+                                           .format(pair=pair))
         key, value = (part.strip() for part in pair.split(separator, 1))
         if not key:
-            raise _CellError("attributes", f"{pair!r} has no name before {separator!r}.")
+            raise _CellError("attributes", _("{pair!r} has no name before {separator!r}.")
+                                           .format(pair=pair, separator=separator))
         attributes[key] = value
     return attributes
 
@@ -260,15 +267,15 @@ def _plain(name: str, error: dict) -> str:
     """A pydantic error said the way a spreadsheet user would: what is wrong and what to write instead."""
     kind, context = error["type"], error.get("ctx", {})
     if kind == "missing":
-        return "Required but empty: fill it in."
+        return _("Required but empty: fill it in.")
     if kind == "string_too_short":
-        return f"Too short: write at least {context.get('min_length')} characters."
+        return _("Too short: write at least {min_length} characters.").format(min_length=context.get("min_length"))
     if kind == "string_too_long":
-        return f"Too long: at most {context.get('max_length')} characters."
+        return _("Too long: at most {max_length} characters.").format(max_length=context.get("max_length"))
     if kind == "too_long":
-        return f"Too many items: at most {context.get('max_length')}."
+        return _("Too many items: at most {max_length}.").format(max_length=context.get("max_length"))
     if kind == "literal_error":
-        return f"Not allowed here: use {context.get('expected')}."
+        return _("Not allowed here: use {expected}.").format(expected=context.get("expected"))
     if kind == "extra_forbidden":
-        return f"{name!r} is not a field of {'/'.join(FIELDS)} rows."
+        return _("{name!r} is not a field of {fields} rows.").format(name=name, fields='/'.join(FIELDS))
     return error["msg"]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import seo
+from ..i18n import N_, _
 
 # role → the header spellings WooCommerce uses (en, de, es, fr), compared after mapping.normalise().
 COLUMNS = {
@@ -31,7 +32,7 @@ _ATTRIBUTE_NAME = re.compile(r"^(?:(?:attribute|attribut|atributo)_(\d+)_(?:name
 _ATTRIBUTE_VALUE = re.compile(r"^(?:(?:attribute|attribut|atributo)_(\d+)_(?:value_s|wert_e|valor_es|valeur_s)"
                               r"|valor_es_del_atributo_(\d+))$")
 # Product types WooCommerce exports; variations belong to their variable parent and are not written alone.
-SKIPPED_TYPES = {"variation": "a variation of {parent}: its variable product's description covers it"}
+SKIPPED_TYPES = {"variation": N_("a variation of {parent}: its variable product's description covers it")}
 # Columns WooCommerce's importer maps by default (wc_importer_default_english_mappings) for the re-import file.
 IMPORT_HEADER = ("ID", "SKU", "Short description", "Description", "Meta: _yoast_wpseo_title",
                  "Meta: _yoast_wpseo_metadesc", "Meta: rank_math_title", "Meta: rank_math_description")
@@ -54,7 +55,7 @@ class WooLayout:
         types = {part.strip().casefold() for part in self.cell(cells, "type").split(",")}
         for kind, reason in SKIPPED_TYPES.items():
             if kind in types:
-                return reason.format(parent=self.cell(cells, "parent") or "its parent")
+                return _(reason).format(parent=self.cell(cells, "parent") or _("its parent"))
         return None
 
     def attribute_values(self, cells: list[str]) -> dict[str, str]:

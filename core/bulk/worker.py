@@ -1,106 +1,102 @@
-"""The background worker: one per process, outside any browser session, running queued jobs."""
+"""Bulk workers: inside the dashboard or a CLI run (`start_worker`), alone (`python -m core worker`), or
+running one job to its end in the foreground (`run_job`). Any number of them share one database."""
 
 import logging
+import signal
 import threading
 import time
+from collections.abc import Callable
 
-from . import claims
-from .runner import JobRunner
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..db import session_scope
+from . import durable
+from .jobs import get_job
+from .models import BulkItem
 
 log = logging.getLogger("contentcraft.bulk")
-# Jobs queued from the dashboard wake the worker at once; the poll finds jobs left by a restart or the CLI.
-POLL_SECONDS = 15.0
-MAX_PARALLEL_JOBS = 4
-_workers: dict[str, "BulkWorker"] = {}
-_workers_lock = threading.Lock()
+STOPPED = {"paused", "cancelled", "finished"}
 
 
 class BulkWorker:
-    """Picks up queued jobs (and jobs whose runner died) and runs up to MAX_PARALLEL_JOBS at once.
+    """This process's bulk worker (a DBOS executor); `wake()` feeds newly queued jobs at once."""
 
-    Jobs on the same provider share its limiter, so running several side by side splits the provider's
-    allowance between them instead of making one user's small job wait behind another's big one.
-    """
-
-    def __init__(self, generator, poll: float = POLL_SECONDS, max_jobs: int = MAX_PARALLEL_JOBS):
-        self.generator, self.poll, self.max_jobs = generator, poll, max_jobs
-        self.stop_event, self.wake_event = threading.Event(), threading.Event()
-        self.active: dict[int, threading.Thread] = {}
-        self.lock = threading.Lock()  # guards active: runner threads take themselves out when they end
-        self.cooldown: dict[int, float] = {}  # job id → when a crashed runner may be retried
-        self.thread = threading.Thread(target=self._run_forever, name="contentcraft-bulk-worker", daemon=True)
-
-    def start(self) -> "BulkWorker":
-        self.thread.start()
-        return self
+    def __init__(self, generator):
+        self.generator = generator
+        self.executor = durable.launch(generator)
 
     def wake(self) -> None:
-        """Look for work now instead of at the next poll (a job was just queued or resumed)."""
-        self.wake_event.set()
+        """Look for queued jobs now instead of within a second (a job was just started or resumed)."""
+        durable.wake()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Stop taking rows; jobs stop after the rows in flight finish."""
-        self.stop_event.set()
-        self.wake_event.set()
-        self.thread.join(timeout)
-        for thread in list(self.active.values()):
-            thread.join(timeout)
-
-    def _run_forever(self) -> None:
-        while not self.stop_event.is_set():
-            try:
-                self.start_pending()
-            except Exception:  # keep the worker alive through a database hiccup
-                log.exception("bulk worker error", extra={"event": "bulk_worker_error"})
-            self.wake_event.wait(self.poll)
-            self.wake_event.clear()
-
-    def start_pending(self) -> list[int]:
-        """Start a runner thread for each job waiting for one, up to the limit; the ids started."""
-        started = []
-        with self.lock:
-            self.active = {job_id: t for job_id, t in self.active.items() if t.is_alive()}
-            for job_id in claims.runnable_jobs(self.generator.engine):
-                if self.stop_event.is_set() or len(self.active) >= self.max_jobs:
-                    break
-                if job_id in self.active or self.cooldown.get(job_id, 0) > time.monotonic():
-                    continue
-                thread = threading.Thread(target=self._run_job, args=(job_id,),
-                                          name=f"contentcraft-bulk-job-{job_id}", daemon=True)
-                self.active[job_id] = thread
-                thread.start()
-                started.append(job_id)
-        return started
-
-    def _run_job(self, job_id: int) -> None:
-        try:
-            JobRunner(self.generator, job_id, stop=self.stop_event).run()
-        except Exception:
-            log.exception("bulk job runner failed", extra={"event": "bulk_runner_error"})
-            self.cooldown[job_id] = time.monotonic() + self.poll
-        finally:
-            # Leave `active` before waking: a job queued again while this thread was still ending (a retry
-            # right after it finished) would otherwise be skipped as running and wait a whole poll.
-            with self.lock:
-                if self.active.get(job_id) is threading.current_thread():
-                    del self.active[job_id]
-            self.wake_event.set()  # a slot is free: look for the next job
+        durable.shutdown()
 
 
 def start_worker(generator) -> BulkWorker:
-    """The process's worker for this database, started on first call."""
-    url = generator.settings.database_url
-    with _workers_lock:
-        worker = _workers.get(url)
-        if worker is None or not worker.thread.is_alive():
-            worker = _workers[url] = BulkWorker(generator).start()
-        return worker
+    """The process's worker for the generator's database, started on first call."""
+    return BulkWorker(generator)
 
 
 def stop_all(timeout: float | None = 10) -> None:
-    """Stop every worker this process started (tests, and a clean shutdown)."""
-    with _workers_lock:
-        workers = list(_workers.values())
-        _workers.clear()
-    for worker in workers:
-        worker.stop(timeout)
+    """Stop this process's worker (tests, and a clean shutdown); its rows in flight are recovered later."""
+    durable.shutdown()
+
+
+def running_rows(engine, job_id: int) -> int:
+    with session_scope(engine) as session:
+        return session.execute(select(func.count()).where(BulkItem.job_id == job_id,
+                                                          BulkItem.status == "running")).scalar_one()
+
+
+def run_job(generator, job_id: int, poll: float = 0.05, timeout: float | None = None,
+            on_progress: Callable[[], None] | None = None) -> str:
+    """Run this process as a worker until the job stops (finished, paused or cancelled with no row in
+    flight); returns its status. Other workers may share the rows; `on_progress` is called every poll."""
+    from .flow import submit_queued_jobs
+
+    start_worker(generator)
+    submit_queued_jobs(generator.engine)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        status = get_job(generator.engine, job_id).status
+        if status in STOPPED and not running_rows(generator.engine, job_id):
+            return status
+        if deadline is not None and time.monotonic() > deadline:
+            return status
+        if on_progress is not None:
+            on_progress()
+        time.sleep(poll)
+
+
+def _warm_up(generator) -> None:
+    """Import and build what a first row would, so the first rows are not late for their send slots (the
+    language identifier the quality gate uses takes seconds to load)."""
+    from ..language import detect
+    from ..providers import get_provider, provider_classes
+
+    detect("A sentence long enough for the language identifier to load its model now, not on a first row.")
+
+    for name, cls in provider_classes().items():
+        if not hasattr(cls, "client"):  # the local model loads on its first row, not in every worker
+            continue
+        try:
+            getattr(get_provider(name, generator.settings), "client", None)
+        except Exception:  # a provider without a key or a server here: it builds on first use, if ever
+            continue
+
+
+def serve(generator, stop: threading.Event | None = None) -> None:
+    """Run queued bulk work until SIGTERM or SIGINT (`python -m core worker`); no dashboard needed."""
+    stop = stop or threading.Event()
+    _warm_up(generator)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = start_worker(generator)
+    log.info("bulk worker serving", extra={"event": "bulk_worker_serving", "executor": worker.executor})
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        worker.stop()

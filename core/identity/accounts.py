@@ -15,12 +15,13 @@ from ..errors import AuthenticationError, NotFoundError, PermissionDeniedError, 
 from ..models import User
 from . import sessions
 from .models import UserSession
+from ..i18n import _
 
 
 def _target(session, email: str) -> User:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        raise NotFoundError(f"There is no user {email}.")
+        raise NotFoundError(_("There is no user {email}.").format(email=email))
     return user
 
 
@@ -33,14 +34,16 @@ def _keep_an_admin(session, user: User, *, role: str | None = None, active: bool
     others = session.exec(select(func.count()).select_from(User).where(
         User.role == "admin", User.is_active, User.id != user.id)).one()
     if others == 0:
-        raise PermissionDeniedError(f"{user.email} is the last active admin: make another user an admin first.")
+        raise PermissionDeniedError(_("{email} is the last active admin: make another user an admin first.")
+                                    .format(email=user.email))
 
 
 def set_role(engine: Engine, actor: User, *, email: str, role: str) -> User:
     """Change a user's role (admins only; the last admin stays an admin)."""
     require(actor, "manage_users")
     if role not in ROLES:
-        raise ValidationFailedError(f"Unknown role {role!r}: choose writer, editor or admin.")
+        raise ValidationFailedError(_("Unknown role {role!r}: choose writer, editor or admin.")
+                                    .format(role=role))
     with session_scope(engine) as session:
         user = _target(session, email)
         _keep_an_admin(session, user, role=role)
@@ -97,9 +100,9 @@ def reset_password(engine: Engine, actor: User, *, email: str, new_password: str
 def change_password(engine: Engine, user: User, *, current: str, new: str, keep_session: str | None = None) -> None:
     """A user changes their own password; every other session of theirs ends."""
     if not verify_password(user, current):
-        raise AuthenticationError("The current password is wrong.")
+        raise AuthenticationError(_("The current password is wrong."))
     if new == current:
-        raise ValidationFailedError("The new password must differ from the current one.")
+        raise ValidationFailedError(_("The new password must differ from the current one."))
     password_hash = hash_password(new)
     with session_scope(engine) as session:
         stored = session.get(User, user.id)

@@ -19,10 +19,11 @@ from ..db import session_scope
 from ..errors import PermissionDeniedError
 from ..models import User, utcnow
 from .models import SetupClaim
+from ..i18n import N_, _
 
 _announced: dict[str, str] = {}
 _lock = threading.Lock()
-DONE = "Setup is already done: sign in, or ask an admin for an account."
+DONE = N_("Setup is already done: sign in, or ask an admin for an account.")
 
 
 def _sha256(token: str) -> str:
@@ -85,9 +86,9 @@ def claim(session, email: str, token: str | None) -> None:
         except sa_exc.IntegrityError:
             won = False
     if not won or session.exec(select(func.count()).select_from(User)).one() > 0:
-        raise PermissionDeniedError(DONE if token is None or _claimed(session) else
-                                    "That setup token is not valid: copy it from the server log (the line "
-                                    "with 'ContentCraft setup'), or restart the server for a new one.")
+        raise PermissionDeniedError(_(DONE) if token is None or _claimed(session) else
+                                    _("That setup token is not valid: copy it from the server log (the line with "
+                                      "'ContentCraft setup'), or restart the server for a new one."))
 
 
 def _claimed(session) -> bool:

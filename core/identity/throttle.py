@@ -16,6 +16,7 @@ from sqlmodel import select
 from ..db import session_scope
 from ..errors import AuthenticationError
 from .models import SigninAttempt
+from ..i18n import _
 
 WINDOW_SECONDS = 15 * 60
 LIMITS = {"account_client": 5, "client": 20, "account": 50}  # failed sign-ins per window
@@ -49,7 +50,8 @@ def reserve(engine: Engine, email: str, client: str, now: float) -> list[int]:
                 oldest = counted[0] if counted[0].tzinfo else counted[0].replace(tzinfo=timezone.utc)
                 wait = int((oldest - since).total_seconds()) // 60 + 1
                 session.commit()
-                raise AuthenticationError(f"Too many failed sign-ins. Try again in {wait} min.")
+                raise AuthenticationError(_("Too many failed sign-ins. Try again in {wait} min.")
+                                          .format(wait=wait))
     return ids
 
 

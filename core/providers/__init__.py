@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ..config import Settings
 from ..errors import ACCOUNT_ERRORS, ContentCraftError, ValidationFailedError
 from .base import Completion, Messages, Provider, Usage, parse_json_object
+from ..i18n import _
 
 __all__ = ["Completion", "Messages", "Provider", "Usage", "parse_json_object",
            "provider_classes", "get_provider", "complete_with_fallback"]
@@ -30,7 +31,8 @@ def get_provider(name: str, settings: Settings, model: str | None = None) -> Pro
     """A provider instance, reused while its settings are unchanged (the local model loads once)."""
     classes = provider_classes()
     if name not in classes:
-        raise ValidationFailedError(f"Unknown provider {name!r}: choose one of {', '.join(sorted(classes))}.")
+        raise ValidationFailedError(_("Unknown provider {name!r}: choose one of {classes}.")
+                                    .format(name=name, classes=', '.join(sorted(classes))))
     # model_dump_json masks keys, so the keys themselves (SecretStr hashes by value) join the cache key.
     key = (name, model, settings.model_dump_json(), settings.openai_api_key, settings.anthropic_api_key,
            settings.custom_api_key)
@@ -64,4 +66,4 @@ def complete_with_fallback(chain: list[Provider], messages: Messages, schema: di
         provider.unusable_until = 0.0
         completion.fallback_from = tried
         return completion
-    raise ContentCraftError("No provider is configured: set CONTENTCRAFT_PROVIDER.")
+    raise ContentCraftError(_("No provider is configured: set CONTENTCRAFT_PROVIDER."))

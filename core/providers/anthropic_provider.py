@@ -8,8 +8,10 @@ import anthropic
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       QuotaExceededError)
+from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
+from ..i18n import _
 
 TOOL_NAME = "emit_content"
 
@@ -30,7 +32,8 @@ class AnthropicProvider(Provider):
     def client(self) -> anthropic.Anthropic:
         return anthropic.Anthropic(api_key=self.api_key(), base_url=self.settings.anthropic_base_url,
                                    timeout=self.settings.timeout, max_retries=self.settings.max_retries,
-                                   http_client=anthropic.DefaultHttpxClient(transport=QuotaAwareTransport()))
+                                   http_client=anthropic.DefaultHttpxClient(
+                                       transport=QuotaAwareTransport(), event_hooks=headroom.event_hooks(self.name)))
 
     def execute(self, messages: Messages, schema: dict | None, stream: bool, usage: Usage) -> Iterator[str]:
         system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
@@ -78,21 +81,24 @@ def _record(usage: Usage, message) -> None:
 def map_anthropic_error(exc: Exception) -> Exception:
     """The ContentCraft error for an anthropic SDK exception."""
     if isinstance(exc, anthropic.APITimeoutError):
-        return ProviderTimeoutError("anthropic did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+        return ProviderTimeoutError(_("anthropic did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT."))
     if isinstance(exc, anthropic.PaymentRequiredError) or (
             isinstance(exc, anthropic.APIStatusError) and response_code(exc) in QUOTA_CODES):
-        return QuotaExceededError(f"The Anthropic account has no credit left: check billing "
-                                  f"({response_code(exc) or exc.status_code}).")
+        return QuotaExceededError(_("The Anthropic account has no credit left: check billing ({response_code}).")
+                                  .format(response_code=response_code(exc) or exc.status_code))
     if isinstance(exc, anthropic.RateLimitError):
         return rate_limited("anthropic", exc.response)
     if isinstance(exc, anthropic.AuthenticationError):
-        return NeedsKeyError("anthropic rejected the API key (HTTP 401): check ANTHROPIC_API_KEY, or create a new "
-                             "key if it was revoked.")
+        return NeedsKeyError(_("anthropic rejected the API key (HTTP 401): check ANTHROPIC_API_KEY, or create a new "
+                               "key if it was revoked."))
     if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderUnavailableError("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network.")
+        return ProviderUnavailableError(_("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network."))
     if isinstance(exc, anthropic.APIStatusError) and (exc.status_code >= 500 or exc.status_code == 529):
-        return ProviderUnavailableError(f"anthropic had a server error ({exc.status_code}); try again shortly.")
+        return ProviderUnavailableError(_("anthropic had a server error ({status_code}); try again shortly.")
+                                        .format(status_code=exc.status_code))
     if isinstance(exc, anthropic.APIStatusError):
-        return ContentCraftError(f"anthropic refused the request ({exc.status_code}); check the model name and settings.")
-    return ProviderUnavailableError(f"anthropic failed ({type(exc).__name__}); try again shortly.")
+        return ContentCraftError(_("anthropic refused the request ({status_code}); check the model name and "
+                                   "settings.").format(status_code=exc.status_code))
+    return ProviderUnavailableError(_("anthropic failed ({error_type}); try again shortly.")
+                                    .format(error_type=type(exc).__name__))
 

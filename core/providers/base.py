@@ -14,6 +14,9 @@ import httpx2
 from ..config import Settings
 from ..errors import (InvalidOutputError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       RateLimitedError)
+from . import headroom
+from .headroom import retry_after_seconds
+from ..i18n import _
 
 Messages = list[dict[str, str]]
 
@@ -84,15 +87,16 @@ class Provider:
         key = secret.get_secret_value() if secret else None
         if self.needs_key and not key:
             raise NeedsKeyError(
-                f"The {self.name} provider needs an API key: set {self.key_env_var} in the environment "
-                f"or in .streamlit/secrets.toml, or choose another provider (the 'local' one needs none)."
+                _("The {name} provider needs an API key: set {key_env_var} in the environment or in "
+                  ".streamlit/secrets.toml, or choose another provider (the 'local' one needs none).")
+                .format(name=self.name, key_env_var=self.key_env_var)
             )
         return key
 
     def complete(self, messages: Messages, schema: dict | None = None,
                  on_chunk: Callable[[str], None] | None = None) -> Completion:
         """Run execute() to the end and return the text, parsed JSON, tokens and latency."""
-        start = time.perf_counter()
+        start, paced = time.perf_counter(), headroom.waited()
         usage = Usage(model=self.model)
         stream = on_chunk is not None and self.can_stream
         chunks, size, too_long = [], 0, False
@@ -102,11 +106,12 @@ class Provider:
             size += len(chunk)
             if on_chunk:
                 on_chunk(chunk)
-            if self.has_deadline and time.perf_counter() - start > self.settings.timeout:
+            if self.has_deadline and time.perf_counter() - start - (headroom.waited() - paced) > self.settings.timeout:
                 getattr(replies, "close", lambda: None)()
                 # SDK timeouts apply per read: a server trickling tokens would otherwise never time out.
-                raise ProviderTimeoutError(f"{self.label or self.name} did not finish within {self.settings.timeout:g} s "
-                                           "(CONTENTCRAFT_TIMEOUT); try again, raise the timeout, or ask for less text.")
+                raise ProviderTimeoutError(_("{label} did not finish within {timeout:g} s (CONTENTCRAFT_TIMEOUT); "
+                                             "try again, raise the timeout, or ask for less text.")
+                                           .format(label=self.label or self.name, timeout=self.settings.timeout))
             if size > MAX_REPLY_CHARS:  # stop reading: a runaway reply must not fill memory and the log
                 too_long = True
                 getattr(replies, "close", lambda: None)()
@@ -114,8 +119,8 @@ class Provider:
         text = "".join(chunks)[:MAX_REPLY_CHARS]
         data, parse_error = None, None
         if too_long:
-            parse_error = (f"The model's reply is over {MAX_REPLY_CHARS:,} characters; it was cut off. "
-                           "Ask for a shorter text or lower the model's max tokens.")
+            parse_error = _("The model's reply is over {limit:,} characters; it was cut off. Ask for a shorter text "
+                            "or lower the model's max tokens.").format(limit=MAX_REPLY_CHARS)
         elif schema is not None:
             try:
                 data = parse_json_object(text)
@@ -154,36 +159,39 @@ def parse_json_object(text: str) -> dict:
     cleaned = _FENCE.sub("", text.strip())
     start, end = cleaned.find("{"), cleaned.rfind("}")
     if start == -1 or end <= start:
-        raise InvalidOutputError("The model did not answer with a JSON object.")
+        raise InvalidOutputError(_("The model did not answer with a JSON object."))
     if end - start >= MAX_REPLY_CHARS:
-        raise InvalidOutputError(f"The model's JSON is over {MAX_REPLY_CHARS:,} characters; ask for a shorter text.")
+        raise InvalidOutputError(_("The model's JSON is over {max_reply_chars:,} characters; ask for a shorter text.")
+                                 .format(max_reply_chars=MAX_REPLY_CHARS))
     if json_depth(cleaned[start:end + 1]) > MAX_JSON_DEPTH:
-        raise InvalidOutputError(f"The model's JSON is nested more than {MAX_JSON_DEPTH} levels deep; "
-                                 "it is not the requested shape. Try again or use another model.")
+        raise InvalidOutputError(_("The model's JSON is nested more than {max_json_depth} levels deep; it is not "
+                                   "the requested shape. Try again or use another model.")
+                                 .format(max_json_depth=MAX_JSON_DEPTH))
     try:
         value = json.loads(cleaned[start:end + 1], strict=False)
     except RecursionError:  # a last guard: json's C parser recurses per level
-        raise InvalidOutputError("The model's JSON is nested too deeply.") from None
+        raise InvalidOutputError(_("The model's JSON is nested too deeply.")) from None
     except json.JSONDecodeError as exc:
-        raise InvalidOutputError(f"The model's JSON is malformed ({exc.msg} at character {exc.pos}).") from None
+        raise InvalidOutputError(_("The model's JSON is malformed ({msg} at character {pos}).")
+                                 .format(msg=exc.msg, pos=exc.pos)) from None
     if not isinstance(value, dict):
-        raise InvalidOutputError("The model's JSON is not an object.")
+        raise InvalidOutputError(_("The model's JSON is not an object."))
     return value
 
 
 def malformed_response(provider: str) -> ProviderUnavailableError:
     """The error for a server whose HTTP body is not the JSON its API promises."""
-    return ProviderUnavailableError(f"{provider} sent a malformed response; check the server address or try again.")
+    return ProviderUnavailableError(_("{provider} sent a malformed response; check the server address or try again.")
+                                    .format(provider=provider))
 
 
 def rate_limited(provider: str, response) -> RateLimitedError:
-    """A RateLimitedError carrying the server's Retry-After, if it sent one."""
-    try:
-        retry_after = float(response.headers.get("retry-after"))
-    except (TypeError, ValueError, AttributeError):
-        retry_after = None
+    """A RateLimitedError carrying the server's Retry-After (or retry-after-ms), if it sent one."""
+    headers = getattr(response, "headers", None)
+    retry_after = retry_after_seconds(headers) if headers is not None else None
     wait = f"Wait {retry_after:.0f} s" if retry_after is not None else "Wait a minute"
-    return RateLimitedError(f"{provider} is rate limiting requests. {wait} and try again.", retry_after)
+    return RateLimitedError(_("{provider} is rate limiting requests. {wait} and try again.")
+                            .format(provider=provider, wait=wait), retry_after)
 
 
 # Error codes (OpenAI's error.code / Anthropic's error.type) meaning the account is out of quota or credit.

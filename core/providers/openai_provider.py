@@ -8,8 +8,10 @@ import openai
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       QuotaExceededError)
+from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
+from ..i18n import _
 
 OPENAI_URL = "https://api.openai.com/v1"
 
@@ -37,7 +39,8 @@ class OpenAIProvider(Provider):
     def client(self) -> openai.OpenAI:
         return openai.OpenAI(api_key=self.api_key() or "not-needed", base_url=self.base_url(),
                              timeout=self.settings.timeout, max_retries=self.settings.max_retries,
-                             http_client=openai.DefaultHttpxClient(transport=QuotaAwareTransport()))
+                             http_client=openai.DefaultHttpxClient(transport=QuotaAwareTransport(),
+                                                                   event_hooks=headroom.event_hooks(self.name)))
 
     def response_format(self, schema: dict) -> dict:
         return {"type": "json_schema", "json_schema": {"name": "content", "schema": schema}}
@@ -81,8 +84,8 @@ class CustomProvider(OpenAIProvider):
 
     def base_url(self) -> str:
         if not self.settings.custom_base_url:
-            raise NeedsKeyError("The custom provider needs a server address: set CONTENTCRAFT_CUSTOM_BASE_URL, "
-                                "e.g. http://127.0.0.1:8000/v1 (OPENAI_BASE_URL only points the openai provider).")
+            raise NeedsKeyError(_("The custom provider needs a server address: set CONTENTCRAFT_CUSTOM_BASE_URL, "
+                                  "e.g. http://127.0.0.1:8000/v1 (OPENAI_BASE_URL only points the openai provider)."))
         return self.settings.custom_base_url
 
     def api_key(self) -> str | None:
@@ -107,19 +110,25 @@ def _record(usage: Usage, result) -> None:
 def map_openai_error(provider: str, exc: Exception, label: str = "", key_name: str = "OPENAI_API_KEY") -> Exception:
     """The ContentCraft error for an openai SDK exception."""
     if isinstance(exc, openai.APITimeoutError):
-        return ProviderTimeoutError(f"{provider} did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+        return ProviderTimeoutError(_("{provider} did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT.")
+                                    .format(provider=provider))
     if isinstance(exc, openai.APIStatusError) and response_code(exc) in QUOTA_CODES:
-        return QuotaExceededError(f"The {label or provider} account has no quota left: check billing ({response_code(exc)}).")
+        return QuotaExceededError(_("The {label} account has no quota left: check billing ({response_code}).")
+                                  .format(label=label or provider, response_code=response_code(exc)))
     if isinstance(exc, openai.RateLimitError):
         return rate_limited(provider, exc.response)
     if isinstance(exc, openai.AuthenticationError):
-        return NeedsKeyError(f"{provider} rejected the API key (HTTP 401): check {key_name}, or create a new key "
-                             f"if it was revoked.")
+        return NeedsKeyError(_("{provider} rejected the API key (HTTP 401): check {key_name}, or create a new key "
+                               "if it was revoked.").format(provider=provider, key_name=key_name))
     if isinstance(exc, openai.APIConnectionError):
-        return ProviderUnavailableError(f"Cannot reach {provider}: check the server address and network.")
+        return ProviderUnavailableError(_("Cannot reach {provider}: check the server address and network.")
+                                        .format(provider=provider))
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
-        return ProviderUnavailableError(f"{provider} had a server error ({exc.status_code}); try again shortly.")
+        return ProviderUnavailableError(_("{provider} had a server error ({status_code}); try again shortly.")
+                                        .format(provider=provider, status_code=exc.status_code))
     if isinstance(exc, openai.APIStatusError):
-        return ContentCraftError(f"{provider} refused the request ({exc.status_code}); check the model name and settings.")
-    return ProviderUnavailableError(f"{provider} failed ({type(exc).__name__}); try again shortly.")
+        return ContentCraftError(_("{provider} refused the request ({status_code}); check the model name and "
+                                   "settings.").format(provider=provider, status_code=exc.status_code))
+    return ProviderUnavailableError(_("{provider} failed ({error_type}); try again shortly.")
+                                    .format(provider=provider, error_type=type(exc).__name__))
 

@@ -6,73 +6,74 @@ from dataclasses import asdict
 from datetime import datetime
 
 from ..errors import ValidationFailedError
+from ..i18n import _, ngettext
 
 
 def add_commands(commands) -> None:
     """Add the sites, publish, links and secrets subcommands."""
     add_secret_commands(commands)
-    sites = commands.add_parser("sites", help="WordPress sites").add_subparsers(dest="action", required=True)
-    add = sites.add_parser("add", help="connect a site (the password is read from an environment variable)")
+    sites = commands.add_parser("sites", help=_("WordPress sites")).add_subparsers(dest="action", required=True)
+    add = sites.add_parser("add", help=_("connect a site (the password is read from an environment variable)"))
     add.add_argument("name")
-    add.add_argument("--url", required=True, help="the site's home URL, https://…")
-    add.add_argument("--user", dest="wp_user", required=True, help="the WordPress user name")
+    add.add_argument("--url", required=True, help=_("the site's home URL, https://…"))
+    add.add_argument("--user", dest="wp_user", required=True, help=_("the WordPress user name"))
     add.add_argument("--app-password-env", required=True, metavar="VAR",
-                     help="environment variable holding the Application Password")
-    add.add_argument("--woo-key-env", metavar="VAR", help="environment variable holding a WooCommerce consumer key")
-    add.add_argument("--woo-secret-env", metavar="VAR", help="environment variable holding its consumer secret")
+                     help=_("environment variable holding the Application Password"))
+    add.add_argument("--woo-key-env", metavar="VAR", help=_("environment variable holding a WooCommerce consumer key"))
+    add.add_argument("--woo-secret-env", metavar="VAR", help=_("environment variable holding its consumer secret"))
     add.add_argument("--private", action="store_true",
-                     help="confirm that a private network address (10.x, 192.168.x…) is the WordPress site")
+                     help=_("confirm that a private network address (10.x, 192.168.x…) is the WordPress site"))
     add.set_defaults(handler=cmd_sites_add)
-    test = sites.add_parser("test", help="sign in and report capabilities and writable SEO fields")
+    test = sites.add_parser("test", help=_("sign in and report capabilities and writable SEO fields"))
     test.add_argument("name")
     test.add_argument("--json", action="store_true")
     test.set_defaults(handler=cmd_sites_test)
-    creds = sites.add_parser("set-password", help="replace a site's Application Password (or WooCommerce keys)")
+    creds = sites.add_parser("set-password", help=_("replace a site's Application Password (or WooCommerce keys)"))
     creds.add_argument("name")
-    creds.add_argument("--app-password-env", metavar="VAR", help="environment variable holding the new password")
+    creds.add_argument("--app-password-env", metavar="VAR", help=_("environment variable holding the new password"))
     creds.add_argument("--woo-key-env", metavar="VAR")
     creds.add_argument("--woo-secret-env", metavar="VAR")
     creds.set_defaults(handler=cmd_sites_set_password)
-    sites.add_parser("list", help="connected sites").set_defaults(handler=cmd_sites_list)
-    remove = sites.add_parser("remove", help="forget a site (its posts stay on WordPress)")
+    sites.add_parser("list", help=_("connected sites")).set_defaults(handler=cmd_sites_list)
+    remove = sites.add_parser("remove", help=_("forget a site (its posts stay on WordPress)"))
     remove.add_argument("name")
     remove.set_defaults(handler=cmd_sites_remove)
     for sub in (add, test, remove, creds):
         sub.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
-                         help="check this admin's role (default: the operator running the command)")
+                         help=_("check this admin's role (default: the operator running the command)"))
 
-    publish = commands.add_parser("publish", help="publish an approved item to a WordPress site")
+    publish = commands.add_parser("publish", help=_("publish an approved item to a WordPress site"))
     publish.add_argument("item_id", type=int)
     publish.add_argument("--site", required=True)
     publish.add_argument("--as", dest="actor", default=os.environ.get("CONTENTCRAFT_USER"),
-                         help="email of the editor or admin publishing (or CONTENTCRAFT_USER)")
+                         help=_("email of the editor or admin publishing (or CONTENTCRAFT_USER)"))
     publish.add_argument("--status", default="draft", choices=["draft", "publish", "future"])
-    publish.add_argument("--date", help="ISO date and time for --status future; without an offset (2030-01-31T09:00) "
-                         "it is the site's local time, as in WordPress' editor")
-    publish.add_argument("--category", action="append", default=[], help="name or id; repeat for more")
-    publish.add_argument("--tag", action="append", default=[], help="name or id; repeat for more")
-    publish.add_argument("--author", type=int, help="WordPress user id of the author")
-    publish.add_argument("--product-id", type=int, help="for product items: the WooCommerce product id")
-    publish.add_argument("--json", action="store_true", help="print the post id and link as JSON")
+    publish.add_argument("--date", help=_("ISO date and time for --status future; without an offset "
+                                          "(2030-01-31T09:00) it is the site's local time, as in WordPress' editor"))
+    publish.add_argument("--category", action="append", default=[], help=_("name or id; repeat for more"))
+    publish.add_argument("--tag", action="append", default=[], help=_("name or id; repeat for more"))
+    publish.add_argument("--author", type=int, help=_("WordPress user id of the author"))
+    publish.add_argument("--product-id", type=int, help=_("for product items: the WooCommerce product id"))
+    publish.add_argument("--json", action="store_true", help=_("print the post id and link as JSON"))
     publish.set_defaults(handler=cmd_publish)
 
-    links = commands.add_parser("links", help="suggest internal links from a site's posts for an item")
+    links = commands.add_parser("links", help=_("suggest internal links from a site's posts for an item"))
     links.add_argument("item_id", type=int)
     links.add_argument("--site", required=True)
-    links.add_argument("--refresh", action="store_true", help="fetch the site's posts again")
+    links.add_argument("--refresh", action="store_true", help=_("fetch the site's posts again"))
     links.add_argument("--json", action="store_true")
     links.set_defaults(handler=cmd_links)
 
 
 def add_secret_commands(commands) -> None:
     """`secrets check|rotate|reencrypt`: the Fernet key that encrypts stored site passwords."""
-    keys = commands.add_parser("secrets", help="the key encrypting stored site passwords").add_subparsers(
+    keys = commands.add_parser("secrets", help=_("the key encrypting stored site passwords")).add_subparsers(
         dest="action", required=True)
-    keys.add_parser("check", help="refuse (exit 1) if stored secrets cannot be decrypted").set_defaults(
+    keys.add_parser("check", help=_("refuse (exit 1) if stored secrets cannot be decrypted")).set_defaults(
         handler=cmd_secrets_check)
-    keys.add_parser("rotate", help="put a new key in data/secret.key and re-encrypt every secret with it"
+    keys.add_parser("rotate", help=_("put a new key in data/secret.key and re-encrypt every secret with it")
                     ).set_defaults(handler=cmd_secrets_rotate)
-    keys.add_parser("reencrypt", help="re-encrypt every secret with the first key of CONTENTCRAFT_SECRET_KEY"
+    keys.add_parser("reencrypt", help=_("re-encrypt every secret with the first key of CONTENTCRAFT_SECRET_KEY")
                     ).set_defaults(handler=cmd_secrets_reencrypt)
 
 
@@ -81,7 +82,9 @@ def cmd_secrets_check(args) -> int:
 
     engine = _engine()
     check_key(engine)
-    print(f"The key decrypts the stored secrets ({stored_secret_count(engine)} sites).")
+    count = stored_secret_count(engine)
+    print(ngettext("The key decrypts the stored secrets ({count} site).",
+                   "The key decrypts the stored secrets ({count} sites).", count).format(count=count))
     return 0
 
 
@@ -89,8 +92,10 @@ def cmd_secrets_rotate(args) -> int:
     from .secrets import KEY_FILE, rotate_key_file
 
     count = rotate_key_file(_engine())
-    print(f"New key written to {KEY_FILE}; {count} secrets re-encrypted. Back the new key up now "
-          "(apart from the database); the old one no longer decrypts anything.")
+    print(ngettext("New key written to {path}; {count} secret re-encrypted. Back the new key up now (apart from the "
+                   "database); the old one no longer decrypts anything.",
+                   "New key written to {path}; {count} secrets re-encrypted. Back the new key up now (apart from the "
+                   "database); the old one no longer decrypts anything.", count).format(path=KEY_FILE, count=count))
     return 0
 
 
@@ -98,7 +103,9 @@ def cmd_secrets_reencrypt(args) -> int:
     from .secrets import reencrypt
 
     count = reencrypt(_engine())
-    print(f"{count} secrets re-encrypted with the first key; you can now drop the old keys.")
+    print(ngettext("{count} secret re-encrypted with the first key; you can now drop the old keys.",
+                   "{count} secrets re-encrypted with the first key; you can now drop the old keys.", count)
+          .format(count=count))
     return 0
 
 
@@ -114,11 +121,12 @@ def _user(engine, email: str | None, required: bool):
 
     if not email:
         if required:
-            raise ValidationFailedError("Say who is publishing: --as EMAIL (an editor or admin), or set CONTENTCRAFT_USER.")
+            raise ValidationFailedError(_("Say who is publishing: --as EMAIL (an editor or admin), or set "
+                                          "CONTENTCRAFT_USER."))
         return None
     user = get_user(engine, email)
     if user is None:
-        raise ValidationFailedError(f"There is no user {email}.")
+        raise ValidationFailedError(_("There is no user {email}.").format(email=email))
     return user
 
 
@@ -127,7 +135,8 @@ def _env(name: str | None, what: str) -> str | None:
         return None
     value = os.environ.get(name)
     if not value:
-        raise ValidationFailedError(f"The environment variable {name} ({what}) is not set or empty.")
+        raise ValidationFailedError(_("The environment variable {name} ({what}) is not set or empty.")
+                                    .format(name=name, what=what))
     return value
 
 
@@ -138,12 +147,13 @@ def cmd_sites_add(args) -> int:
     site, warnings = add_site(engine, _user(engine, args.actor, False), name=args.name, url=args.url,
                               allow_private=getattr(args, "private", False),
                               username=args.wp_user,
-                              app_password=_env(args.app_password_env, "the Application Password"),
-                              woo_key=_env(args.woo_key_env, "the WooCommerce consumer key"),
-                              woo_secret=_env(args.woo_secret_env, "the WooCommerce consumer secret"))
+                              app_password=_env(args.app_password_env, _("the Application Password")),
+                              woo_key=_env(args.woo_key_env, _("the WooCommerce consumer key")),
+                              woo_secret=_env(args.woo_secret_env, _("the WooCommerce consumer secret")))
     for warning in warnings:
-        print(f"warning: {warning}")
-    print(f"Added site {site.name} ({site.base_url}). Check it with: python -m core sites test {site.name!r}")
+        print(_("warning: {warning}").format(warning=warning))
+    print(_("Added site {name} ({base_url}). Check it with: python -m core sites test {name!r}")
+          .format(name=site.name, base_url=site.base_url))
     return 0
 
 
@@ -152,10 +162,10 @@ def cmd_sites_set_password(args) -> int:
 
     engine = _engine()
     update_credentials(engine, _user(engine, args.actor, False), args.name,
-                       app_password=_env(args.app_password_env, "the Application Password"),
-                       woo_key=_env(args.woo_key_env, "the WooCommerce consumer key"),
-                       woo_secret=_env(args.woo_secret_env, "the WooCommerce consumer secret"))
-    print(f"Saved new credentials for {args.name}.")
+                       app_password=_env(args.app_password_env, _("the Application Password")),
+                       woo_key=_env(args.woo_key_env, _("the WooCommerce consumer key")),
+                       woo_secret=_env(args.woo_secret_env, _("the WooCommerce consumer secret")))
+    print(_("Saved new credentials for {name}.").format(name=args.name))
     return 0
 
 
@@ -167,18 +177,21 @@ def cmd_sites_test(args) -> int:
     if args.json:
         print(json.dumps(asdict(report), indent=2))
         return 0
-    print(f"Connected to {report.site} as {report.user} ({', '.join(report.roles) or 'no role'}); "
-          f"WordPress {report.wordpress_version or 'version hidden'}; REST via "
-          f"{'/wp-json/' if report.rest_style == 'pretty' else '?rest_route='}")
-    print(f"  capabilities: {', '.join(report.capabilities) or 'none'}")
-    print(f"  SEO plugins: {', '.join(report.seo_plugins) or 'none found'}; writable SEO fields: "
-          f"{', '.join(report.seo_fields) or 'none'}"
-          + (f"; cannot be written: {', '.join(report.seo_fields_unwritable)}" if report.seo_fields_unwritable else ""))
-    print(f"  time zone (scheduled posts): {report.time_zone or 'UTC'}")
-    print(f"  ContentCraft connector: {'installed' if report.connector else 'not installed'}; "
-          f"WooCommerce API: {'yes' if report.woocommerce else 'no'}")
+    print(_("Connected to {site} as {user} ({roles}); WordPress {version}; REST via {route}").format(
+        site=report.site, user=report.user, roles=", ".join(report.roles) or _("no role"),
+        version=report.wordpress_version or _("version hidden"),
+        route="/wp-json/" if report.rest_style == "pretty" else "?rest_route="))
+    print("  " + _("capabilities: {capabilities}").format(capabilities=", ".join(report.capabilities) or _("none")))
+    print("  " + _("SEO plugins: {plugins}; writable SEO fields: {fields}").format(
+        plugins=", ".join(report.seo_plugins) or _("none found"), fields=", ".join(report.seo_fields) or _("none"))
+          + ("; " + _("cannot be written: {fields}").format(fields=", ".join(report.seo_fields_unwritable))
+             if report.seo_fields_unwritable else ""))
+    print("  " + _("time zone (scheduled posts): {zone}").format(zone=report.time_zone or "UTC"))
+    print("  " + _("ContentCraft connector: {connector}; WooCommerce API: {woocommerce}").format(
+        connector=_("installed") if report.connector else _("not installed"),
+        woocommerce=_("yes") if report.woocommerce else _("no")))
     for warning in report.warnings:
-        print(f"warning: {warning}")
+        print(_("warning: {warning}").format(warning=warning))
     return 0
 
 
@@ -196,7 +209,7 @@ def cmd_sites_remove(args) -> int:
 
     engine = _engine()
     remove_site(engine, _user(engine, args.actor, False), args.name)
-    print(f"Removed site {args.name}.")
+    print(_("Removed site {name}.").format(name=args.name))
     return 0
 
 
@@ -218,10 +231,10 @@ def cmd_publish(args) -> int:
                           "link": result.url, "status": result.remote_status, "created": result.created,
                           "warnings": result.warnings}, ensure_ascii=False))
     else:
-        print(f"{'Created' if result.created else 'Updated'} post {result.remote_id} ({result.remote_status}): "
-              f"{result.url}")
+        done = _("Created post {post_id} ({status}): {url}") if result.created else _("Updated post {post_id} ({status}): {url}")
+        print(done.format(post_id=result.remote_id, status=result.remote_status, url=result.url))
         for warning in result.warnings:
-            print(f"warning: {warning}")
+            print(_("warning: {warning}").format(warning=warning))
     return 0
 
 
@@ -229,7 +242,8 @@ def _parse_date(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ValidationFailedError(f"--date {value!r} is not an ISO date and time, e.g. 2030-01-31T09:00+01:00.") from None
+        raise ValidationFailedError(_("--date {value!r} is not an ISO date and time, e.g. 2030-01-31T09:00+01:00.")
+                                    .format(value=value)) from None
 
 
 def cmd_links(args) -> int:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import PublishFailedError
+from ..i18n import _
 from .hosts import CheckedTransport, check_base_url, is_local  # noqa: F401 (check_base_url re-exported)
 
 TIMEOUT = 20.0
@@ -50,22 +51,24 @@ def error_for(response: httpx.Response, label: str, base_url: str) -> PublishFai
     if status == 401:
         hint = ""
         if urlsplit(base_url).scheme == "http" and not is_local(urlsplit(base_url).hostname):
-            hint = " WordPress accepts Application Passwords only over HTTPS."
-        text = (f"{label} rejected the user name or Application Password (HTTP 401{said}). Create a new "
-                f"Application Password in WordPress (Users → Profile → Application Passwords) and enter it "
-                f"in Settings → Sites.{hint}")
+            hint = " " + _("WordPress accepts Application Passwords only over HTTPS.")
+        text = _("{label} rejected the user name or Application Password (HTTP 401{said}). Create a new "
+                 "Application Password in WordPress (Users → Profile → Application Passwords) and enter it "
+                 "in Settings → Sites.{hint}").format(label=label, said=said, hint=hint)
     elif status == 403:
-        text = (f"The WordPress user may not do this on {label} (HTTP 403{said}). Give that user the "
-                f"Editor or Administrator role, or use another user's Application Password.")
+        text = _("The WordPress user may not do this on {label} (HTTP 403{said}). Give that user the "
+                 "Editor or Administrator role, or use another user's Application Password.").format(label=label, said=said)
     elif status == 404:
-        text = (f"Not found on {label} (HTTP 404{said}). Check that the site URL is the WordPress home "
-                f"address and that no security plugin hides the REST API.")
-    elif status == 429 or status >= 500:
-        text = (f"{label} answered with {'too many requests' if status == 429 else 'a server error'} "
-                f"(HTTP {status}{said}). Try again in a few minutes; if it keeps failing, check the site's "
-                f"error log.")
+        text = _("Not found on {label} (HTTP 404{said}). Check that the site URL is the WordPress home "
+                 "address and that no security plugin hides the REST API.").format(label=label, said=said)
+    elif status == 429:
+        text = _("{label} answered with too many requests (HTTP {status}{said}). Try again in a few minutes; if it "
+                 "keeps failing, check the site's error log.").format(label=label, status=status, said=said)
+    elif status >= 500:
+        text = _("{label} answered with a server error (HTTP {status}{said}). Try again in a few minutes; if it "
+                 "keeps failing, check the site's error log.").format(label=label, status=status, said=said)
     else:
-        text = f"{label} refused the request (HTTP {status}{said})."
+        text = _("{label} refused the request (HTTP {status}{said}).").format(label=label, status=status, said=said)
     return PublishFailedError(text, status=status, code=code, retryable=status == 429 or status >= 500)
 
 
@@ -92,7 +95,7 @@ class WordPressClient:
                  timeout: float = TIMEOUT, rest_style: str | None = None, transport=None,
                  allow_private: bool = False):
         self.base_url = base_url.rstrip("/")
-        self.label = f"The site {label}" if label else f"The site at {self.base_url}"
+        self.label = _("The site {name}").format(name=label) if label else _("The site at {url}").format(url=self.base_url)
         self.timeout = timeout
         self.rest_style = rest_style
         host = urlsplit(self.base_url).hostname
@@ -125,17 +128,18 @@ class WordPressClient:
         try:
             response = read_within(self.http, method, url, self.timeout, params=params, json=json)
         except httpx.TimeoutException:
-            raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s. Retrying is safe: "
-                                     f"ContentCraft finds a post an earlier attempt created instead of making a "
-                                     f"second one.", code="timeout", retryable=True) from None
+            raise PublishFailedError(_("{label} did not answer within {timeout:g} s. Retrying is safe: ContentCraft "
+                                       "finds a post an earlier attempt created instead of making a second one.")
+                                     .format(label=self.label, timeout=self.timeout), code="timeout", retryable=True) from None
         except httpx.TransportError as exc:
-            raise PublishFailedError(f"Cannot reach {self.label.removeprefix('The site ')} ({self.base_url}): "
-                                     f"{exc or type(exc).__name__}. Check the address and that the site is up.",
+            raise PublishFailedError(_("Cannot reach the site ({base_url}): {exc}. Check the address and that the "
+                                       "site is up.").format(base_url=self.base_url, exc=exc or type(exc).__name__),
                                      code="unreachable", retryable=True) from None
         if response.is_redirect:
-            where = response.headers.get("location", "another address")
-            raise PublishFailedError(f"{self.label} redirected the request to {where}. Use the address it "
-                                     f"redirects to as the site URL in Settings → Sites.",
+            where = response.headers.get("location", _("another address"))
+            raise PublishFailedError(_("{label} redirected the request to {where}. Use the address it redirects to "
+                                       "as the site URL in Settings → Sites.")
+                                     .format(label=self.label, where=where),
                                      status=response.status_code, code="redirect")
         return response
 
@@ -152,9 +156,9 @@ class WordPressClient:
             if response.status_code == 200 and isinstance(body, dict) and "namespaces" in body:
                 self.rest_style, self._index = style, body
                 return body
-        raise PublishFailedError(f"No WordPress REST API answers at {self.base_url} (tried /wp-json/ and "
-                                 f"?rest_route=/). Check that this is the site's home address and that no "
-                                 f"security plugin disables the REST API.", status=404, code="no_rest_api")
+        raise PublishFailedError(_("No WordPress REST API answers at {base_url} (tried /wp-json/ and "
+                                   "?rest_route=/). Check that this is the site's home address and that no security "
+                                   "plugin disables the REST API.").format(base_url=self.base_url), status=404, code="no_rest_api")
 
     def _exchange(self, method: str, route: str, params=None, json=None) -> httpx.Response:
         """Send once; a first GET also finds whether /wp-json/ works, saving a separate discovery call."""
@@ -178,8 +182,8 @@ class WordPressClient:
         if response.status_code >= 400:
             raise error_for(response, self.label, self.base_url)
         if _json_or_none(response) is None:
-            raise PublishFailedError(f"{self.label} answered {route} with something that is not JSON (a "
-                                     f"maintenance or security page?).", status=response.status_code, code="not_json")
+            raise PublishFailedError(_("{label} answered {route} with something that is not JSON (a maintenance or "
+                                       "security page?).").format(label=self.label, route=route), status=response.status_code, code="not_json")
         return response
 
     def get(self, route: str, **params):
@@ -251,7 +255,7 @@ class WordPressClient:
     def create_term(self, taxonomy: str, name: str) -> int:
         """The id of a new category or tag, or of the existing one with that name."""
         response = self._exchange("POST", f"/wp/v2/{taxonomy}", json={"name": name})
-        code, _ = _message(response)
+        code, _text = _message(response)
         if response.status_code == 400 and code == "term_exists":
             return int(response.json()["data"]["term_id"])
         if response.status_code >= 400:

@@ -16,9 +16,11 @@ from ..i18n import _
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 # Cloud metadata services hand out credentials: the Application Password must never be sent there.
+# 169.254.169.254 (AWS, GCP, Azure, OCI, OpenStack), fd00:ec2::254 (AWS IPv6), 100.100.100.200 (Alibaba ECS:
+# in the CGNAT range, so a confirmed private address would pass without its own entry).
 METADATA_HOSTS = {"metadata.google.internal", "metadata.goog", "metadata", "instance-data",
                   "instance-data.ec2.internal"}
-METADATA_IPS = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("169.254.169.254")}
+METADATA_IPS = {ipaddress.ip_address(ip) for ip in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")}
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -26,7 +28,10 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 def is_local(host: str | None) -> bool:
     """Whether host is this machine, where plain http is acceptable."""
     host = (host or "").lower()
-    return host in LOCAL_HOSTS or host.endswith(".localhost")
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host in LOCAL_HOSTS or host.endswith(".localhost")
 
 
 def _refused(host: str, address: Address | None) -> ValidationFailedError:
@@ -83,19 +88,20 @@ def check_base_url(url: str, *, allow_private: bool = False) -> tuple[str, list[
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
         shown = f"'{scheme}:'" if scheme else "no scheme"
-        raise ValidationFailedError(f"The site URL must start with https:// (or http:// for a local test site); "
-                                    f"{url!r} has {shown}.")
+        raise ValidationFailedError(_("The site URL must start with https:// (or http:// for a local test site); "
+                                      "{url!r} has {shown}.").format(url=url, shown=shown))
     if not parts.hostname:
         raise ValidationFailedError(f"The site URL {url!r} has no host name, e.g. https://blog.example.com.")
     if parts.username or parts.password:
-        raise ValidationFailedError("Put the user name and Application Password in their own fields, not in the URL.")
+        raise ValidationFailedError(_("Put the user name and Application Password in their own fields, not in the "
+                                      "URL."))
     if parts.query or parts.fragment:
-        raise ValidationFailedError("The site URL is the site's home address, without ?query or #fragment.")
+        raise ValidationFailedError(_("The site URL is the site's home address, without ?query or #fragment."))
     check_host(parts.hostname, allow_private=allow_private)
     warnings = []
     if scheme == "http" and not is_local(parts.hostname):
-        warnings.append("This site uses plain http: the Application Password travels unencrypted, and "
-                        "WordPress only accepts Application Passwords over HTTPS. Use https:// if the site has it.")
+        warnings.append(_("This site uses plain http: the Application Password travels unencrypted, and WordPress "
+                          "only accepts Application Passwords over HTTPS. Use https:// if the site has it."))
     return urlunsplit((scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", "")), warnings
 
 

@@ -23,6 +23,7 @@ from . import seo_fields
 from .models import Publication, Site
 from .schedule import date_gmt, in_site_time, site_zone
 from .sites import KEY_META, LD_META, client_for, get_site
+from ..i18n import N_, _
 
 log = logging.getLogger("contentcraft.wordpress")
 STATUSES = ("draft", "publish", "future")
@@ -67,15 +68,17 @@ def check_publishable(user: User, item) -> None:
     """Raise unless user may publish and item is approved (or already published)."""
     require(user, "publish")
     if item.status not in PUBLISHABLE:
-        raise ValidationFailedError(f"Item #{item.id} is {item.status.replace('_', ' ')}: only approved items "
-                                    f"can be published. Submit it for review and have an editor approve it.")
+        raise ValidationFailedError(_("Item #{id} is {status}: only approved items can be published. Submit it for "
+                                      "review and have an editor approve it.")
+                                    .format(id=item.id, status=item.status.replace('_', ' ')))
 
 
 def _check_options(options: PublishOptions) -> PublishOptions:
     if options.status not in STATUSES:
-        raise ValidationFailedError(f"Status must be one of {', '.join(STATUSES)}, not {options.status!r}.")
+        raise ValidationFailedError(_("Status must be one of {statuses}, not {status!r}.")
+                                    .format(statuses=', '.join(STATUSES), status=options.status))
     if options.status == "future" and options.date is None:
-        raise ValidationFailedError("Pick the date and time to publish a scheduled post.")
+        raise ValidationFailedError(_("Pick the date and time to publish a scheduled post."))
     if options.status == "future" and options.date.tzinfo is not None:
         _check_future(options.date)
     return options
@@ -83,7 +86,7 @@ def _check_options(options: PublishOptions) -> PublishOptions:
 
 def _check_future(when: datetime) -> None:
     if when <= utcnow() + timedelta(minutes=1):
-        raise ValidationFailedError("A scheduled post needs a date in the future; use 'publish' for now.")
+        raise ValidationFailedError(_("A scheduled post needs a date in the future; use 'publish' for now."))
 
 
 def schedule(wp: WordPressClient, options: PublishOptions) -> None:
@@ -127,8 +130,8 @@ def claim(engine: Engine, item_id: int, site: Site, user: User, kind: str) -> Pu
             .values(state="sending", attempts=Publication.attempts + 1, updated_at=now, published_by=user.email)
         ).rowcount
         if not claimed:
-            raise ContentCraftError(f"Item #{item_id} is being published to {site.name} right now; wait a moment "
-                                    f"and refresh.")
+            raise ContentCraftError(_("Item #{item_id} is being published to {name} right now; wait a moment and "
+                                      "refresh.").format(item_id=item_id, name=site.name))
         session.refresh(pub)
         return pub
 
@@ -165,18 +168,19 @@ def remote_date(post: dict) -> datetime | None:
         return None
 
 
-REMOTE_STATUS = {"publish": "published", "future": "scheduled", "draft": "draft", "pending": "pending review",
-                 "private": "private"}
+REMOTE_STATUS = {"publish": N_("published"), "future": N_("scheduled"), "draft": N_("draft"),
+                 "pending": N_("pending review"), "private": N_("private")}
 
 
 def describe(pub: Publication, site_name: str) -> str:
     """What the item is on the site, said plainly: "draft on Blog", "scheduled for 1 Dec 2026 09:00 UTC on Blog"."""
     if pub.state == "failed" and not pub.remote_id:
-        return f"not on {site_name}: the last attempt failed"
-    status = REMOTE_STATUS.get(pub.remote_status, pub.remote_status or "sent")
+        return _("not on {site}: the last attempt failed").format(site=site_name)
+    status = _(REMOTE_STATUS[pub.remote_status]) if pub.remote_status in REMOTE_STATUS else pub.remote_status or _("sent")
     if pub.remote_status == "future" and pub.remote_date:
-        status += " for " + pub.remote_date.astimezone(timezone.utc).strftime("%-d %b %Y %H:%M UTC")
-    return f"{status} on {site_name}"
+        when = pub.remote_date.astimezone(timezone.utc).strftime("%-d %b %Y %H:%M UTC")
+        return _("scheduled for {when} on {site}").format(when=when, site=site_name)
+    return _("{status} on {site}").format(status=status, site=site_name)
 
 
 def remember_remote_id(engine: Engine, pub_id: int, remote_id: int) -> None:
@@ -191,7 +195,8 @@ def publish(engine: Engine, user: User, item_id: int, site_name: str, options: P
     item = get_item(engine, item_id)
     check_publishable(user, item)
     if item.type != "content":
-        raise ValidationFailedError(f"Item #{item_id} is a product: update its WooCommerce product instead.")
+        raise ValidationFailedError(_("Item #{item_id} is a product: update its WooCommerce product instead.")
+                                    .format(item_id=item_id))
     options = _check_options(options or PublishOptions())
     data = ContentData.model_validate(item.data_json)
     site = get_site(engine, site_name)
@@ -204,9 +209,11 @@ def publish(engine: Engine, user: User, item_id: int, site_name: str, options: P
         raise
     except Exception as exc:
         log.exception("publish failed", extra={"event": "publish_failed", "item_id": item_id, "site": site.name})
-        record_failure(engine, pub.id, f"Unexpected error ({type(exc).__name__}); see the server log.")
-        raise ContentCraftError(f"Publishing item #{item_id} to {site.name} failed unexpectedly "
-                                f"({type(exc).__name__}); nothing was marked published. Try again.") from exc
+        record_failure(engine, pub.id, _("Unexpected error ({error_type}); see the server log.").format(
+            error_type=type(exc).__name__))
+        raise ContentCraftError(_("Publishing item #{item_id} to {name} failed unexpectedly ({error_type}); nothing "
+                                  "was marked published. Try again.")
+                                .format(item_id=item_id, name=site.name, error_type=type(exc).__name__)) from exc
     record_success(engine, pub.id, post["id"], post["link"], post["status"], remote_date(post))
     warnings += keep_site_slug(engine, user, item_id, data, post, site.name)
     verb = "Published" if created else "Updated"
@@ -224,13 +231,13 @@ def check_rights(wp: WordPressClient, options: PublishOptions) -> None:
     caps = me.get("capabilities") or {}
     name = me.get("username") or me.get("name") or "the user"
     if not caps.get("edit_posts"):
-        raise PublishFailedError(f"The WordPress user {name} may not write posts on the site (roles: "
-                                 f"{', '.join(me.get('roles') or []) or 'none'}). Give that user the Editor or "
-                                 f"Administrator role, or use another user's Application Password.", status=403,
+        raise PublishFailedError(_("The WordPress user {name} may not write posts on the site (roles: {me}). Give "
+                                   "that user the Editor or Administrator role, or use another user's Application "
+                                   "Password.").format(name=name, me=', '.join(me.get('roles') or []) or 'none'), status=403,
                                  code="cannot_edit_posts")
     if options.status != "draft" and not caps.get("publish_posts"):
-        raise PublishFailedError(f"The WordPress user {name} may only save drafts on the site: publish as "
-                                 f"draft, or give the user the Editor or Administrator role.", status=403,
+        raise PublishFailedError(_("The WordPress user {name} may only save drafts on the site: publish as draft, "
+                                   "or give the user the Editor or Administrator role.").format(name=name), status=403,
                                  code="cannot_publish_posts")
 
 
@@ -256,7 +263,8 @@ def _send(engine, wp: WordPressClient, pub: Publication, payload: dict, warnings
         except PublishFailedError as exc:
             if exc.code != "rest_post_invalid_id":
                 raise
-            warnings.append(f"Post {pub.remote_id} no longer exists on the site; a new post was made.")
+            warnings.append(_("Post {remote_id} no longer exists on the site; a new post was made.")
+                            .format(remote_id=pub.remote_id))
     # On the very first attempt no earlier one can have used this key, so there is nothing to look for.
     earlier = find_earlier_post(wp, pub.idempotency_key, payload) if pub.attempts > 1 else None
     if earlier is not None:
@@ -275,8 +283,9 @@ def slug_taken(wp: WordPressClient, slug: str, own_id: int | None = None) -> lis
         return []
     other = others[0]
     title = (other.get("title") or {}).get("raw") or (other.get("title") or {}).get("rendered") or ""
-    return [f"The slug {slug!r} is already used on the site by post {other['id']} ({title!r}, {other.get('status')}): "
-            f"WordPress gives this post another one when it is published."]
+    return [_("The slug {slug!r} is already used on the site by post {post_id} ({title!r}, {status}): WordPress "
+              "gives this post another one when it is published.").format(slug=slug, post_id=other["id"], title=title,
+                                                                          status=other.get("status"))]
 
 
 def slug_warnings(engine: Engine, user: User, item_id: int, site_name: str, *, timeout: float = TIMEOUT,
@@ -297,7 +306,8 @@ def keep_site_slug(engine, user: User, item_id: int, data: ContentData, post: di
     updated = data.model_dump(mode="json")
     updated["meta"]["slug"] = stored
     add_version(engine, item_id, updated, user.email, note=f"slug as {site} stored it")
-    return [f"{site} stored the slug as {stored!r} ({data.meta.slug!r} was taken); the item now uses it too."]
+    return [_("{site} stored the slug as {stored!r} ({slug!r} was taken); the item now uses it too.").format(
+        site=site, stored=stored, slug=data.meta.slug)]
 
 
 def find_earlier_post(wp: WordPressClient, key: str, payload: dict) -> dict | None:
@@ -341,9 +351,10 @@ def build_payload(wp: WordPressClient, item, data: ContentData, options: Publish
         # Only users with unfiltered_html keep a <script> in content (kses strips it for the rest).
         body += '\n<script type="application/ld+json">' + ld + "</script>"
     else:
-        warnings.append("JSON-LD was not sent: install the ContentCraft connector on the site to keep it.")
+        warnings.append(_("JSON-LD was not sent: install the ContentCraft connector on the site to keep it."))
     if not any(k in writable for k in seo_meta(data, keywords)):
-        warnings.append("The site exposes no Yoast or Rank Math fields: the SEO title and description were not set.")
+        warnings.append(_("The site exposes no Yoast or Rank Math fields: the SEO title and description were not "
+                          "set."))
     # WordPress keeps title and excerpt as HTML (raw for unfiltered_html users): send escaped plain text.
     payload = {"title": html_text(data.title), "content": body, "excerpt": html_text(data.excerpt), "slug": data.meta.slug,
                "status": options.status, "categories": resolve_terms(wp, "categories", options.categories),

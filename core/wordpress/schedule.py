@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ValidationFailedError
+from ..i18n import _
 
 
 def site_zone(index: dict) -> tuple[tzinfo, str]:
@@ -39,8 +40,9 @@ def in_site_time(when: datetime, zone: tzinfo, zone_name: str) -> datetime:
         return when
     local = when.replace(tzinfo=zone)
     if local.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != when:
-        raise ValidationFailedError(f"{when:%Y-%m-%d %H:%M} does not exist in the site's time zone ({zone_name}): "
-                                    f"the clocks go forward then. Pick another time.")
+        raise ValidationFailedError(_("{when:%Y-%m-%d %H:%M} does not exist in the site's time zone ({zone_name}): "
+                                      "the clocks go forward then. Pick another time.")
+                                    .format(when=when, zone_name=zone_name))
     return local
 
 

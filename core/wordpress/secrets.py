@@ -21,11 +21,11 @@ from ..config import DATA_DIR, get_settings
 from ..db import get_engine, session_scope
 from ..errors import ContentCraftError
 from .models import Site
+from ..i18n import _
 
 KEY_FILE = DATA_DIR / "secret.key"
 ENCRYPTED_FIELDS = ("password_encrypted", "woo_key_encrypted", "woo_secret_encrypted")
-_KEY_HELP = ('generate one with: python -c "from cryptography.fernet import Fernet; '
-             'print(Fernet.generate_key().decode())"')
+_KEY_COMMAND = 'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 
 
 def keys() -> list[bytes]:
@@ -34,7 +34,8 @@ def keys() -> list[bytes]:
     if configured is not None:
         found = [part.strip().encode() for part in configured.get_secret_value().split(",") if part.strip()]
         for key in found:
-            _check_key(key, f"CONTENTCRAFT_SECRET_KEY is not a Fernet key (or a comma list of them); {_KEY_HELP}.")
+            _check_key(key, _("CONTENTCRAFT_SECRET_KEY is not a Fernet key (or a comma list of them); generate one "
+                              "with: {command}.").format(command=_KEY_COMMAND))
         return found
     return _keys_from_file(KEY_FILE)
 
@@ -64,9 +65,9 @@ def _keys_from_file(path: Path) -> list[bytes]:
         pass
     if stored_secret_count() > 0:
         raise ContentCraftError(
-            f"Encrypted site passwords are stored, but the key that encrypts them is missing ({path}, or "
-            "CONTENTCRAFT_SECRET_KEY). Restore the key from your backup; ContentCraft will not make a new one, "
-            "which would lock those secrets away for good.")
+            _("Encrypted site passwords are stored, but the key that encrypts them is missing ({path}, or "
+              "CONTENTCRAFT_SECRET_KEY). Restore the key from your backup; ContentCraft will not make a new one, "
+              "which would lock those secrets away for good.").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key()
     try:
@@ -82,12 +83,12 @@ def _keys_from_file(path: Path) -> list[bytes]:
 def _read_keys(path: Path) -> list[bytes]:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise ContentCraftError(f"The key file {path} can be read by other users (mode {mode:o}); "
-                                f"run: chmod 600 {path}")
+        raise ContentCraftError(_("The key file {path} can be read by other users (mode {mode:o}); run: chmod 600 "
+                                  "{path}").format(path=path, mode=mode))
     found = [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
     for key in found or [b""]:
-        _check_key(key, f"The key file {path} does not hold a Fernet key; restore it from a backup, "
-                        f"or delete it and re-enter every site password.")
+        _check_key(key, _("The key file {path} does not hold a Fernet key; restore it from a backup, or delete it "
+                          "and re-enter every site password.").format(path=path))
     return found
 
 
@@ -101,14 +102,14 @@ def encrypt(plain: str) -> str:
     return fernet().encrypt(plain.encode("utf-8")).decode("ascii")
 
 
-def decrypt(token: str, what: str = "a stored secret") -> str:
+def decrypt(token: str, what: str | None = None) -> str:
     """The stored secret in clear, or an error saying the key changed."""
     try:
         return fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken:
-        raise ContentCraftError(f"Cannot decrypt {what}: the secret key changed since it was saved. "
-                                "Restore CONTENTCRAFT_SECRET_KEY (or data/secret.key), or enter it again "
-                                "in Settings → Sites.") from None
+        raise ContentCraftError(_("Cannot decrypt {what}: the secret key changed since it was saved. Restore "
+                                  "CONTENTCRAFT_SECRET_KEY (or data/secret.key), or enter it again in Settings → "
+                                  "Sites.").format(what=what or _("a stored secret"))) from None
 
 
 def stored_secret_count(engine: Engine | None = None) -> int:
@@ -131,9 +132,9 @@ def check_key(engine: Engine | None = None) -> None:
     try:
         fernet().decrypt(site.password_encrypted.encode("ascii"))
     except InvalidToken:
-        raise ContentCraftError("The secret key cannot decrypt the stored site passwords: restore the key that "
-                                "was in use (CONTENTCRAFT_SECRET_KEY or data/secret.key) from your backup, or "
-                                "list the old key after the new one while rotating.") from None
+        raise ContentCraftError(_("The secret key cannot decrypt the stored site passwords: restore the key that "
+                                  "was in use (CONTENTCRAFT_SECRET_KEY or data/secret.key) from your backup, or "
+                                  "list the old key after the new one while rotating.")) from None
 
 
 def reencrypt(engine: Engine | None = None) -> int:
@@ -147,8 +148,9 @@ def reencrypt(engine: Engine | None = None) -> int:
                     try:
                         setattr(site, name, multi.rotate(token.encode("ascii")).decode("ascii"))
                     except InvalidToken:
-                        raise ContentCraftError(f"Cannot decrypt a secret of site {site.name!r} with any "
-                                                "configured key: add the old key after the new one.") from None
+                        raise ContentCraftError(_("Cannot decrypt a secret of site {name!r} with any configured "
+                                                  "key: add the old key after the new one.")
+                                                .format(name=site.name)) from None
                     count += 1
             session.add(site)
     return count
@@ -158,8 +160,8 @@ def rotate_key_file(engine: Engine | None = None, path: Path | None = None) -> i
     """Put a new key first in the key file, re-encrypt everything with it, then drop the old keys."""
     path = path or KEY_FILE
     if get_settings().secret_key is not None:
-        raise ContentCraftError("The key comes from CONTENTCRAFT_SECRET_KEY: set it to 'NEW_KEY,OLD_KEY', run "
-                                "`python -m core secrets reencrypt`, then set it to NEW_KEY alone.")
+        raise ContentCraftError(_("The key comes from CONTENTCRAFT_SECRET_KEY: set it to 'NEW_KEY,OLD_KEY', run "
+                                  "`python -m core secrets reencrypt`, then set it to NEW_KEY alone."))
     new_key, old = Fernet.generate_key(), _keys_from_file(path)
     _write_keys(path, [new_key, *old])
     count = reencrypt(engine)

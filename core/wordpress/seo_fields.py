@@ -4,15 +4,17 @@ Sites drop post meta silently when a key is not registered for the REST API, or 
 sanitising empties it, so the only proof a field was saved is reading the post back.
 """
 
+from ..i18n import N_, _
+
 SEO_FIELDS = {
     "yoast": ("_yoast_wpseo_title", "_yoast_wpseo_metadesc", "_yoast_wpseo_focuskw"),
     "rank_math": ("rank_math_title", "rank_math_description", "rank_math_focus_keyword"),
 }
 SEO_NAMESPACES = {"yoast": "yoast/v1", "rank_math": "rankmath/v1"}
 FIELD_LABELS = {
-    "_yoast_wpseo_title": "Yoast SEO title", "_yoast_wpseo_metadesc": "Yoast meta description",
-    "_yoast_wpseo_focuskw": "Yoast focus keyphrase", "rank_math_title": "Rank Math title",
-    "rank_math_description": "Rank Math description", "rank_math_focus_keyword": "Rank Math focus keyword",
+    "_yoast_wpseo_title": N_("Yoast SEO title"), "_yoast_wpseo_metadesc": N_("Yoast meta description"),
+    "_yoast_wpseo_focuskw": N_("Yoast focus keyphrase"), "rank_math_title": N_("Rank Math title"),
+    "rank_math_description": N_("Rank Math description"), "rank_math_focus_keyword": N_("Rank Math focus keyword"),
 }
 
 
@@ -42,12 +44,12 @@ def not_kept(wanted_values: dict[str, str], post: dict) -> list[str]:
 
 def describe(keys: list[str]) -> str:
     """'Yoast focus keyphrase (_yoast_wpseo_focuskw), …' for a warning."""
-    return ", ".join(f"{FIELD_LABELS.get(key, key)} ({key})" for key in keys)
+    return ", ".join(f"{_(FIELD_LABELS[key]) if key in FIELD_LABELS else key} ({key})" for key in keys)
 
 
 def dropped_warning(keys: list[str]) -> list[str]:
     """The warning naming fields a site did not keep (none when keys is empty)."""
     if not keys:
         return []
-    return [f"The site did not keep these SEO fields: {describe(keys)}. Register them for the REST API (the "
-            f"ContentCraft connector does) or set them in WordPress."]
+    return [_("The site did not keep these SEO fields: {fields}. Register them for the REST API (the ContentCraft "
+              "connector does) or set them in WordPress.").format(fields=describe(keys))]

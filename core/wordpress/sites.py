@@ -20,6 +20,7 @@ from .models import Publication, Site
 from .schedule import site_zone
 from .secrets import decrypt, encrypt
 from .seo_fields import SEO_FIELDS, SEO_NAMESPACES, describe, unwritable
+from ..i18n import _
 
 KEY_META = "contentcraft_idempotency_key"
 LD_META = "contentcraft_schema_ld_json"
@@ -68,15 +69,16 @@ def add_site(engine: Engine, user: User | None, *, name: str, url: str, username
     actor = _actor_check(user)
     name, username, app_password = name.strip(), username.strip(), app_password.strip()
     if not name or len(name) > 80:
-        raise ValidationFailedError("Give the site a name of 1–80 characters, e.g. 'Main blog'.")
+        raise ValidationFailedError(_("Give the site a name of 1–80 characters, e.g. 'Main blog'."))
     if not username or not app_password:
-        raise ValidationFailedError("Enter the WordPress user name and an Application Password for it.")
+        raise ValidationFailedError(_("Enter the WordPress user name and an Application Password for it."))
     if bool(woo_key) != bool(woo_secret):
-        raise ValidationFailedError("WooCommerce needs both the consumer key and the consumer secret.")
+        raise ValidationFailedError(_("WooCommerce needs both the consumer key and the consumer secret."))
     base_url, warnings = check_base_url(url, allow_private=allow_private)
     with session_scope(engine) as session:
         if session.exec(select(Site).where(Site.name == name)).first():
-            raise ValidationFailedError(f"There is already a site named {name!r}; remove it first or pick another name.")
+            raise ValidationFailedError(_("There is already a site named {name!r}; remove it first or pick another "
+                                          "name.").format(name=name))
         site = Site(name=name, base_url=base_url, username=username, password_encrypted=encrypt(app_password),
                     private_ok=allow_private,
                     woo_key_encrypted=encrypt(woo_key) if woo_key else None,
@@ -93,7 +95,7 @@ def update_credentials(engine: Engine, user: User | None, name: str, *, username
     """Replace a site's user name, Application Password or WooCommerce keys (kept: its publications)."""
     _actor_check(user)
     if bool(woo_key) != bool(woo_secret):
-        raise ValidationFailedError("WooCommerce needs both the consumer key and the consumer secret.")
+        raise ValidationFailedError(_("WooCommerce needs both the consumer key and the consumer secret."))
     with session_scope(engine) as session:
         site = _get(session, name)
         if username and username.strip():
@@ -122,8 +124,8 @@ def _get(session, name: str) -> Site:
     site = session.exec(select(Site).where(Site.name == name.strip())).first()
     if site is None:
         known = ", ".join(s.name for s in session.exec(select(Site).order_by(Site.name))) or "none yet"
-        raise NotFoundError(f"There is no site named {name!r} (known: {known}). An admin adds sites in "
-                            f"Settings → Sites.")
+        raise NotFoundError(_("There is no site named {name!r} (known: {known}). An admin adds sites in Settings → "
+                              "Sites.").format(name=name, known=known))
     return site
 
 
@@ -138,7 +140,7 @@ def remove_site(engine: Engine, user: User | None, name: str) -> None:
 
 def client_for(site: Site, *, timeout: float = TIMEOUT, transport=None, rest_style: str | None = None) -> WordPressClient:
     """A REST client signed in as the site's user."""
-    password = decrypt(site.password_encrypted, f"the Application Password of {site.name}")
+    password = decrypt(site.password_encrypted, _("the Application Password of {site}").format(site=site.name))
     return WordPressClient(site.base_url, site.username, password, label=site.name, timeout=timeout,
                            transport=transport, rest_style=rest_style, allow_private=site.private_ok)
 
@@ -148,7 +150,7 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
     """Sign in to the site and report capabilities, version and writable SEO fields."""
     _actor_check(user)
     site = get_site(engine, name)
-    _, warnings = check_base_url(site.base_url, allow_private=site.private_ok)
+    _url, warnings = check_base_url(site.base_url, allow_private=site.private_ok)
     with client_for(site, timeout=timeout, transport=transport) as wp:
         me = wp.me()
         index, meta_keys = wp.index(), wp.meta_keys()
@@ -159,18 +161,19 @@ def check_connection(engine: Engine, user: User | None, name: str, *, timeout: f
     connector = KEY_META in meta_keys
     caps = [cap for cap in CAPABILITIES if me.get("capabilities", {}).get(cap)]
     if "publish_posts" not in caps:
-        warnings.append(f"The user {me.get('username', site.username)} cannot publish posts: only drafts will work. "
-                        "Give them the Editor or Administrator role.")
+        warnings.append(_("The user {me} cannot publish posts: only drafts will work. Give them the Editor or "
+                          "Administrator role.").format(me=me.get('username', site.username)))
     missing = unwritable(meta_keys, namespaces)
     if plugins and not seo_fields:
-        warnings.append("The SEO plugin's fields are not writable through the REST API: install the ContentCraft "
-                        "connector (core/wordpress/wp-plugin/contentcraft-connector.php) as a must-use plugin.")
+        warnings.append(_("The SEO plugin's fields are not writable through the REST API: install the ContentCraft "
+                          "connector (core/wordpress/wp-plugin/contentcraft-connector.php) as a must-use plugin."))
     elif missing:
-        warnings.append(f"These SEO fields cannot be written through the REST API, so they will not be set: "
-                        f"{describe(missing)}. The ContentCraft connector registers them.")
+        warnings.append(_("These SEO fields cannot be written through the REST API, so they will not be set: "
+                          "{fields}. The ContentCraft connector registers them.")
+                        .format(fields=describe(missing)))
     if not connector:
-        warnings.append("The ContentCraft connector is not installed: retries find earlier posts by slug only and "
-                        "JSON-LD is kept only for users allowed unfiltered HTML.")
+        warnings.append(_("The ContentCraft connector is not installed: retries find earlier posts by slug only and "
+                          "JSON-LD is kept only for users allowed unfiltered HTML."))
     return ConnectionReport(site=site.name, user=me.get("username", site.username), roles=list(me.get("roles", [])),
                             capabilities=caps, wordpress_version=version, rest_style=wp.rest_style or "",
                             seo_plugins=plugins, seo_fields=seo_fields, connector=connector,

@@ -23,6 +23,7 @@ from .publish import (PublishResult, check_publishable, claim, claimed_call_dead
 from .secrets import decrypt
 from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
+from ..i18n import _
 
 
 def _enc(value) -> str:
@@ -49,7 +50,9 @@ class WooCommerceClient:
                  timeout: float = TIMEOUT, transport=None, allow_private: bool = False):
         self.base_url = base_url.rstrip("/")
         self.key, self.secret = consumer_key, consumer_secret
-        self.label = f"The WooCommerce store {label}" if label else f"The WooCommerce store at {self.base_url}"
+        self.label = (_("The WooCommerce store {name}").format(name=label) if label
+                      else _("The WooCommerce store at {url}").format(url=self.base_url))
+        self.name = label or self.base_url
         self.timeout = timeout
         parts = urlsplit(self.base_url)
         self.signed = parts.scheme == "http"
@@ -80,27 +83,28 @@ class WooCommerceClient:
         try:
             response = read_within(self.http, method, url, self.timeout, params=params, json=json_body)
         except httpx.TimeoutException:
-            raise PublishFailedError(f"{self.label} did not answer within {self.timeout:g} s; retrying is safe.",
+            raise PublishFailedError(_("{label} did not answer within {timeout:g} s; retrying is safe.")
+                                     .format(label=self.label, timeout=self.timeout),
                                      code="timeout", retryable=True) from None
         except httpx.TransportError as exc:
-            raise PublishFailedError(f"Cannot reach {self.base_url}: {exc or type(exc).__name__}. Check the "
-                                     f"address and that the site is up.", code="unreachable", retryable=True) from None
+            raise PublishFailedError(_("Cannot reach {base_url}: {exc}. Check the address and that the site is up.")
+                                     .format(base_url=self.base_url, exc=exc or type(exc).__name__), code="unreachable", retryable=True) from None
         if response.status_code >= 300:
             raise self._error(response)
         return response.json()
 
     def _error(self, response: httpx.Response) -> PublishFailedError:
         error = error_for(response, self.label, self.base_url)
-        where = self.label.removeprefix("The WooCommerce store ")
         if response.status_code == 401:
-            text = (f"{self.label} rejected the consumer key/secret (HTTP 401: {error.code or 'unauthorized'}). "
-                    f"Create a REST API key with Read/Write permission in WooCommerce → Settings → Advanced → "
-                    f"REST API and enter it in Settings → Sites.")
+            text = _("{label} rejected the consumer key/secret (HTTP 401: {code}). Create a REST API key with "
+                     "Read/Write permission in WooCommerce → Settings → Advanced → REST API and enter it in Settings → "
+                     "Sites.").format(label=self.label, code=error.code or "unauthorized")
         elif response.status_code == 404 and error.code == "woocommerce_rest_product_invalid_id":
-            text = f"There is no product with that id on {where}: check the id in WooCommerce → Products."
+            text = _("There is no product with that id on {site}: check the id in WooCommerce → Products.").format(
+                site=self.name)
         elif response.status_code == 404:
-            text = (f"{self.label} has no WooCommerce REST API at /wp-json/wc/v3 (HTTP 404). Check that "
-                    f"WooCommerce is active and the site uses pretty permalinks.")
+            text = _("{label} has no WooCommerce REST API at /wp-json/wc/v3 (HTTP 404). Check that WooCommerce is "
+                     "active and the site uses pretty permalinks.").format(label=self.label)
         else:
             return error
         return PublishFailedError(text, status=error.status, code=error.code, retryable=False)
@@ -141,7 +145,7 @@ def product_payload(data: ProductData, product: dict, plugins: list[str], focus:
               "rank_math_description": description, "rank_math_focus_keyword": focus}
     meta = [{"key": key, "value": values[key]} for plugin in plugins for key in SEO_FIELDS[plugin]]
     if not plugins:
-        warnings.append("No Yoast or Rank Math found on the site: the SEO title and description were not set.")
+        warnings.append(_("No Yoast or Rank Math found on the site: the SEO title and description were not set."))
     meta.append({"key": LD_META, "value": json_ld_text(data.schema_ld_json)})
     payload = {"description": long_html, "short_description": short_html, "meta_data": meta}
     images = product.get("images") or []
@@ -150,7 +154,7 @@ def product_payload(data: ProductData, product: dict, plugins: list[str], focus:
         payload["images"] = [{"id": image["id"], "alt": plain_text(data.image_alt_text) if i == 0 else image.get("alt", "")}
                              for i, image in enumerate(images)]
     else:
-        warnings.append("The product has no image yet, so the alt text was not set.")
+        warnings.append(_("The product has no image yet, so the alt text was not set."))
     return payload, warnings
 
 
@@ -164,10 +168,12 @@ def seo_not_kept(payload: dict, product: dict) -> list[str]:
 def woo_client_for(site, *, timeout: float = TIMEOUT, transport=None) -> WooCommerceClient:
     """A WooCommerce client with the site's stored keys."""
     if not site.woo_key_encrypted or not site.woo_secret_encrypted:
-        raise ValidationFailedError(f"The site {site.name} has no WooCommerce keys: an admin adds them in "
-                                    f"Settings → Sites.")
-    return WooCommerceClient(site.base_url, decrypt(site.woo_key_encrypted, f"the WooCommerce key of {site.name}"),
-                             decrypt(site.woo_secret_encrypted, f"the WooCommerce secret of {site.name}"),
+        raise ValidationFailedError(_("The site {name} has no WooCommerce keys: an admin adds them in Settings → "
+                                      "Sites.").format(name=site.name))
+    return WooCommerceClient(site.base_url,
+                             decrypt(site.woo_key_encrypted, _("the WooCommerce key of {site}").format(site=site.name)),
+                             decrypt(site.woo_secret_encrypted,
+                                     _("the WooCommerce secret of {site}").format(site=site.name)),
                              label=site.name, timeout=timeout, transport=transport, allow_private=site.private_ok)
 
 
@@ -193,11 +199,12 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
     item = get_item(engine, item_id)
     check_publishable(user, item)
     if item.type != "product":
-        raise ValidationFailedError(f"Item #{item_id} is a blog post: publish it as a WordPress post instead.")
+        raise ValidationFailedError(_("Item #{item_id} is a blog post: publish it as a WordPress post instead.")
+                                    .format(item_id=item_id))
     known_id, sku = product_target(engine, item_id)
     product_id = product_id or known_id
     if product_id is not None and int(product_id) <= 0 or product_id is None and not sku:
-        raise ValidationFailedError("Enter the WooCommerce product id (a positive number, shown in Products).")
+        raise ValidationFailedError(_("Enter the WooCommerce product id (a positive number, shown in Products)."))
     data = ProductData.model_validate(item.data_json)
     site = get_site(engine, site_name)
     focus = str((item.request_json or {}).get("name") or data.title)
@@ -206,7 +213,8 @@ def push_product(engine: Engine, user: User, item_id: int, site_name: str, produ
         with woo_client_for(site, timeout=claimed_call_deadline(timeout), transport=transport) as woo:
             product_id = product_id or woo.product_id_for_sku(sku)
             if product_id is None:
-                raise ValidationFailedError(f"{site.name} has no product with the SKU {sku}: enter its product id.")
+                raise ValidationFailedError(_("{name} has no product with the SKU {sku}: enter its product id.")
+                                            .format(name=site.name, sku=sku))
             payload, warnings = product_payload(data, woo.product(product_id), woo.seo_plugins(), focus,
                                                 item_policy(engine, item.request_json))
             renew_claim(engine, pub.id)

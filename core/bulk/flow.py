@@ -1,0 +1,354 @@
+"""Bulk jobs as DBOS workflows: a job runs as `concurrency` lane workflows on its provider's queue; each lane
+claims the next due row, generates it in one recorded step, and loops until no row is left.
+
+Workflow ids: `bulk-lane:{job}:{round}:{lane}` (a round is one start, resume or retry of the job), so starting
+a job twice runs its lanes once. A row costs DBOS one recorded step, not a workflow: no queue poll between
+rows. Steps run at least once; every effect is keyed by job and row: an item moves pending → running only for
+the lane that claimed it, and its content is written in the transaction that ends it, only if it has none yet.
+A lane that dies with its worker is recovered by another worker and resumes the row it held.
+"""
+
+import logging
+import math
+import random
+from datetime import timedelta
+
+from dbos import DBOS, SetWorkflowID
+from sqlalchemy import exists, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import select
+
+from ..brand.apply import record_score
+from ..db import session_scope
+from ..errors import ACCOUNT_ERRORS
+from ..i18n import _
+from ..models import ContentItem, ContentVersion, utcnow
+from ..providers import provider_classes
+from ..schemas import ContentRequest, ProductRequest
+from . import durable
+from .jobs import JobOptions
+from .models import BulkItem, BulkJob, BulkWorker
+from .pacing import budget_for, paced
+
+log = logging.getLogger("contentcraft.bulk")
+ACTIVE_ITEMS = ("pending", "running")
+SAVED = ("succeeded", "needs_review")  # needs_review: saved with the quality gate's warnings, counted apart
+ENDED = {*SAVED, "failed"}
+ENDED_WORKFLOWS = ("SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED")
+LIVE_WORKFLOWS = ("PENDING", "ENQUEUED", "DELAYED")
+PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
+MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
+MAX_LANE_ERRORS = 5  # consecutive unexpected errors after which a lane stops (the keeper feeds the job again)
+
+
+class StaleRow(Exception):
+    """The row was finished by another run of its lane; this result is dropped."""
+
+
+def lane_id(job_id: int, round_: int, lane: int) -> str:
+    return f"bulk-lane:{job_id}:{round_}:{lane}"
+
+
+def effective_concurrency(options: JobOptions) -> int:
+    """The job's concurrency, capped by the provider's own limit (the local model runs one at a time)."""
+    cap = getattr(provider_classes().get(options.provider or ""), "max_concurrency", None)
+    return min(options.concurrency, cap) if cap else options.concurrency
+
+
+def backoff_seconds(attempt: int, options: JobOptions, retry_after: float | None) -> float:
+    """Exponential backoff with jitter after `attempt` failures, never shorter than Retry-After."""
+    delay = min(options.max_backoff_seconds, options.backoff_seconds * 2 ** (attempt - 1))
+    delay *= random.uniform(0.8, 1.2)
+    return max(delay, retry_after or 0.0)
+
+
+def submit_queued_jobs(engine) -> list[int]:
+    """Start the lanes of every queued job on its provider's queue, then mark it running; the ids started."""
+    with session_scope(engine) as session:
+        queued = session.execute(select(BulkJob.id, BulkJob.round, BulkJob.settings_json)
+                                 .where(BulkJob.status == "queued").order_by(BulkJob.id)).all()
+    started = []
+    for job_id, round_, settings in queued:
+        with session_scope(engine) as session:  # one worker wins the job; a crash before its lanes are queued
+            marked = session.execute(  # leaves it running with none, which the keeper's sweep feeds again
+                update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "queued", BulkJob.round == round_)
+                .values(status="running", started_at=utcnow(), finished_at=None)).rowcount
+        if not marked:
+            continue
+        options = JobOptions.model_validate(settings)
+        queue = durable.queue_for(options.provider or "")
+        durable.share_queue(queue, lanes_per_worker(engine, queue))
+        for lane in range(effective_concurrency(options)):  # the same ids again would enqueue nothing
+            with SetWorkflowID(lane_id(job_id, round_, lane)):
+                DBOS.enqueue_workflow(queue, run_lane, job_id, round_, lane)
+        started.append(job_id)
+    return started
+
+
+def lanes_per_worker(engine, queue: str) -> int:
+    """The queue's running lanes shared out over the live workers, so that each worker takes its part."""
+    stale = utcnow() - timedelta(seconds=durable.STALE_SECONDS)
+    with session_scope(engine) as session:
+        live = session.execute(select(func.count()).select_from(BulkWorker)
+                               .where(BulkWorker.heartbeat_at >= stale)).scalar_one()
+        active = session.execute(select(BulkJob.settings_json).where(BulkJob.status == "running")).scalars().all()
+    options = [JobOptions.model_validate(s) for s in active]
+    total = sum(effective_concurrency(o) for o in options if durable.queue_for(o.provider or "") == queue)
+    return max(1, math.ceil(max(total, 1) / max(live, 1)))
+
+
+@DBOS.workflow(name="contentcraft.bulk.run_lane")
+def run_lane(job_id: int, round_: int, lane: int) -> str:
+    """Rows one after another until none is left or the job stops; returns why it stopped.
+
+    Whatever goes wrong around a generation (the database, a bug), the row the lane holds ends failed with a
+    one-line reason, and the lane goes on: no row is left running and the job can finish.
+    """
+    with durable.lane_running() as stopped:
+        errors = 0
+        while not stopped():
+            try:
+                outcome = lane_step(job_id, round_)
+                errors = 0
+            except Exception as exc:
+                log.exception("bulk lane step failed", extra={"event": "bulk_lane_step_failed"})
+                end_held_row(job_id, DBOS.workflow_id, crash_reason(exc))
+                errors += 1
+                if errors >= MAX_LANE_ERRORS:
+                    return "failed"
+                DBOS.sleep(MAX_WAIT_SECONDS * errors)
+                continue
+            if outcome["status"] == "stop":
+                return outcome["reason"]
+            if outcome["status"] == "wait" and outcome["seconds"] > 0:
+                DBOS.sleep(outcome["seconds"])
+        return "worker stopped"  # between rows: a keeper feeds the job again
+
+
+def crash_reason(exc: BaseException) -> str:
+    """The one line a row failed by an unexpected error shows (the traceback goes to the log)."""
+    return _("This row stopped on an unexpected error ({error}): retry it, and tell your admin if it fails "
+             "again.").format(error=type(exc).__name__)
+
+
+@DBOS.step(name="contentcraft.bulk.lane_step", retries_allowed=False)
+def lane_step(job_id: int, round_: int) -> dict:
+    """Claim a row (or the one this lane held when its worker died), generate it, save or record the failure,
+    and close the job if it was the last: {"status": "row" | "wait" | "stop", ...}."""
+    engine, workflow = durable.current_generator().engine, DBOS.workflow_id
+    claim = claim_row(engine, job_id, round_, workflow)
+    if claim["status"] != "row":
+        return claim
+    outcome = generate_row(job_id, claim["row"], workflow, claim.get("probing", False))
+    if outcome in ENDED:
+        close_job_if_done(engine, job_id)
+    return {"status": "row", "row": claim["row"], "outcome": outcome}
+
+
+def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
+    """{"status": "row", "row"}: the row this lane holds, else the lowest due pending row, now running for it;
+    {"status": "wait", "seconds"} while the first row is out alone or retries are not due yet;
+    {"status": "stop", "reason"} when the job is not running in this round or no row is left."""
+    now = utcnow()
+    held = select(BulkItem.row_number).where(BulkItem.job_id == job_id, BulkItem.status == "running",
+                                             BulkItem.workflow_id == workflow).limit(1).scalar_subquery()
+    came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
+                    exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
+    with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
+        job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back)
+                              .where(BulkJob.id == job_id)).first()
+        if job is None or job[0] != round_ or job[1] not in {"queued", "running"}:
+            return {"status": "stop", "reason": "stopped"}
+        if job[2] is not None:
+            return {"status": "row", "row": job[2]}  # a re-run of a step whose worker died mid-row
+        probing = not job[3]
+        if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
+            session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
+        due = session.execute(select(BulkItem.id, BulkItem.row_number).where(
+            BulkItem.job_id == job_id, BulkItem.status == "pending",
+            or_(BulkItem.not_before.is_(None), BulkItem.not_before <= now))
+            .order_by(BulkItem.row_number).limit(1).with_for_update(skip_locked=True)).first()
+        if due is None:
+            later = session.execute(select(func.min(BulkItem.not_before)).where(
+                BulkItem.job_id == job_id, BulkItem.status == "pending")).scalar_one()
+            if later is None and not session.execute(select(exists().where(
+                    BulkItem.job_id == job_id, BulkItem.status == "pending"))).scalar_one():
+                return {"status": "stop", "reason": "drained"}
+            wait = (later - now).total_seconds() if later else MAX_WAIT_SECONDS
+            return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
+        other = aliased(BulkItem)
+        alone = ~exists().where(other.job_id == job_id, other.status == "running")
+        # Checked again in the write itself: on SQLite the reads above see no snapshot, so a pause committed
+        # since (a quota error on the probe) must still stop this row from going out.
+        still_on = exists().where(BulkJob.id == job_id, BulkJob.round == round_,
+                                  BulkJob.status.in_(("queued", "running")))
+        taken = session.execute(update(BulkItem).where(BulkItem.id == due[0], BulkItem.status == "pending",
+                                                       still_on, *([alone] if probing else []))
+                                .values(status="running", attempts=BulkItem.attempts + 1, workflow_id=workflow,
+                                        started_at=now, finished_at=None, not_before=None)).rowcount
+    if taken:
+        return {"status": "row", "row": due[1], "probing": probing}
+    return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
+
+
+def _mark_answered(engine, job_id: int):
+    """on_answer for the round's first row: the other lanes need not wait for it to be checked and saved."""
+    def mark() -> None:
+        with session_scope(engine) as session:
+            session.execute(update(BulkJob).where(BulkJob.id == job_id).values(answered_at=utcnow()))
+    return mark
+
+
+def generate_row(job_id: int, row: int, workflow: str, probing: bool = False) -> str:
+    """Generate the row's content and save it with the item; on failure, decide whether to retry. The row's
+    new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped."""
+    generator = durable.current_generator()
+    engine = generator.engine
+    with session_scope(engine) as session:
+        job, item = session.exec(select(BulkJob, BulkItem).join(BulkItem, BulkItem.job_id == BulkJob.id)
+                                 .where(BulkJob.id == job_id, BulkItem.row_number == row)).one()
+    if item.status != "running" or item.workflow_id != workflow:
+        return "skipped"
+    options = JobOptions.model_validate(job.settings_json)
+    try:
+        request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
+        with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
+                   generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None):
+            response = generator.generate(request, job.created_by, provider=options.provider, model=options.model,
+                                          save=False, count_rate_limit=False, log_type="bulk",
+                                          record=_saver(job, item, workflow))
+    except Exception:  # a bug must fail one row, not stop the job
+        log.exception("bulk item crashed", extra={"event": "bulk_item_crashed"})
+        _fail(engine, item, workflow, _("An unexpected error stopped this row: retry it, and tell your admin if "
+                                        "it fails again."), 0)
+        return "failed"
+    if response.status in SAVED:
+        return response.status
+    if response.error_kind in ACCOUNT_ERRORS:
+        _pause_for_account(engine, job_id, item, workflow, response.error or _("The provider account refused."))
+        log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
+        return "paused"
+    error = response.error or _("Generation failed.")
+    if response.retryable and item.attempts < options.max_attempts:
+        retry_in = backoff_seconds(item.attempts, options, response.retry_after)
+        _fail(engine, item, workflow, error, response.latency_ms, retry_at=utcnow() + timedelta(seconds=retry_in))
+        return "pending"
+    if response.retryable:
+        error = _("{error} (gave up after {attempts} attempts)").format(error=error, attempts=item.attempts)
+    _fail(engine, item, workflow, error, response.latency_ms)
+    return "failed"
+
+
+def _saver(job: BulkJob, item: BulkItem, workflow: str):
+    """Writes the content and ends the item (succeeded or needs_review) inside the pipeline's log transaction."""
+    def record(session, response) -> None:
+        data = response.content or response.product
+        content = ContentItem(type="content" if job.kind == "blog" else "product", title=data.title,
+                              language=item.input_json.get("language", "en"), author=job.created_by,
+                              request_json=item.input_json, data_json=data.model_dump(mode="json"),
+                              provider=response.provider or "", model=response.model or "",
+                              warnings=response.warnings)
+        session.add(content)
+        session.flush()
+        session.add(ContentVersion(item_id=content.id, version=1, data_json=content.data_json,
+                                   note=f"bulk job #{job.id}, row {item.row_number}", created_by=job.created_by))
+        response.item_id = content.id
+        record_score(session, content.language, response)
+        marked = session.execute(
+            update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
+                                   BulkItem.status == "running", BulkItem.content_item_id.is_(None))
+            .values(status=response.status, content_item_id=content.id, error="; ".join(response.warnings) or None,
+                    latency_ms=response.latency_ms, finished_at=utcnow())).rowcount
+        if not marked:
+            raise StaleRow()
+    return record
+
+
+def _fail(engine, item: BulkItem, workflow: str, error: str, latency_ms: int, retry_at=None) -> None:
+    """The row failed (or, with retry_at, waits for its next attempt then)."""
+    values = {"error": error, "latency_ms": latency_ms, "finished_at": utcnow()}
+    values.update(status="pending", not_before=retry_at) if retry_at else values.update(status="failed")
+    with session_scope(engine) as session:
+        session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
+                                               BulkItem.status == "running").values(**values))
+
+
+def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reason: str) -> None:
+    """No row can succeed until a person fixes the account (quota, key): pause the job with the reason; the
+    row goes back to pending without counting the attempt, so resuming runs every row not yet done."""
+    with session_scope(engine) as session:
+        session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
+                                               BulkItem.status == "running")
+                        .values(status="pending", attempts=BulkItem.attempts - 1, error=reason))
+        session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
+                        .values(status="paused", pause_reason=reason))
+
+
+def close_job_if_done(engine, job_id: int) -> bool:
+    """A running job with no pending or running row left becomes finished (one atomic statement)."""
+    left = exists().where(BulkItem.job_id == job_id, BulkItem.status.in_(ACTIVE_ITEMS))
+    with session_scope(engine) as session:
+        return bool(session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", ~left)
+                                    .values(status="finished", finished_at=utcnow())).rowcount)
+
+
+@DBOS.step(name="contentcraft.bulk.end_held_row", retries_allowed=True, max_attempts=8, interval_seconds=0.5)
+def end_held_row(job_id: int, workflow: str, reason: str) -> bool:
+    """Fail the row this lane holds, if any, and close the job if that was its last row."""
+    engine = durable.current_generator().engine
+    ended = fail_held(engine, workflow, reason, job_id)
+    close_job_if_done(engine, job_id)
+    return ended
+
+
+def fail_held(engine, workflow: str, reason: str, job_id: int | None = None) -> int:
+    """Mark failed, with the reason, the rows still running for this workflow; how many."""
+    where = [BulkItem.status == "running", BulkItem.workflow_id == workflow]
+    where += [BulkItem.job_id == job_id] if job_id is not None else []
+    with session_scope(engine) as session:
+        return session.execute(update(BulkItem).where(*where)
+                               .values(status="failed", error=reason, finished_at=utcnow())).rowcount
+
+
+def sweep_ended_workflows(engine) -> int:
+    """Fail the running rows whose lane has ended without finishing them (its recovery gave up, it was
+    cancelled, or it could not record the failure itself), close their jobs, and feed again a running job
+    that has no lane left; how many rows were failed."""
+    with session_scope(engine) as session:
+        held = session.execute(select(BulkItem.job_id, BulkItem.workflow_id).where(
+            BulkItem.status == "running", BulkItem.workflow_id.is_not(None)).distinct().limit(500)).all()
+    count = 0
+    if held:
+        ended = {w.workflow_id: w.status for w in DBOS.list_workflows(
+            workflow_ids=[w for _job, w in held], status=list(ENDED_WORKFLOWS), load_input=False,
+            load_output=False)}
+        for job_id, workflow in held:
+            if workflow in ended:
+                reason = _("This row's run ended without a result ({status}): retry it.").format(
+                    status=ended[workflow])
+                count += fail_held(engine, workflow, reason, job_id)
+                close_job_if_done(engine, job_id)
+    refeed_laneless_jobs(engine)
+    return count
+
+
+def refeed_laneless_jobs(engine) -> list[int]:
+    """A running job none of whose lanes is alive finishes if nothing is left, else is fed in a new round
+    (not one that has just started: its lanes are queued right after it is marked running)."""
+    settled = utcnow() - timedelta(seconds=durable.SWEEP_SECONDS)
+    with session_scope(engine) as session:
+        running = session.execute(select(BulkJob.id, BulkJob.round).where(BulkJob.status == "running",
+                                                                         BulkJob.started_at < settled)).all()
+    laneless = []
+    for job_id, round_ in running:
+        prefix = lane_id(job_id, round_, 0)[:-1]
+        if DBOS.list_workflows(workflow_id_prefix=prefix, status=list(LIVE_WORKFLOWS), limit=1, load_input=False,
+                               load_output=False):
+            continue
+        laneless.append(job_id)
+        if not close_job_if_done(engine, job_id):
+            with session_scope(engine) as session:
+                session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running",
+                                                      BulkJob.round == round_)
+                                .values(status="queued", round=BulkJob.round + 1))
+    return laneless
