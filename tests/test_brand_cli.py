@@ -43,7 +43,7 @@ def test_plain_output_and_errors(engine, tmp_path, capsys):
     assert main(["brand", "score", "Terms", "--text-file", str(blog)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{blog}: ") and out[0].endswith("off-voice")
-    assert out[1].startswith("  - the wording and punctuation differ from your samples")
+    assert out[1].startswith("  - reads about as much like other kinds of writing as like your samples: more ")
     assert main(["brand", "score", "Nope", "--text-file", str(blog)]) == 1
     assert "no brand profile named 'Nope'" in capsys.readouterr().err
     assert main(["brand", "create", "Terms", "--samples", *samples]) == 1

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from core.brand import profiles, sources
-from core.brand.apply import item_scores, score_label
+from core.brand.apply import item_scores, score_label, score_with_profile
 from core.brand.models import BrandProfileVersion, BrandScore
 from core.brand.profiles import SampleIn, VoiceFields
 from core.db import session_scope
@@ -151,3 +151,19 @@ def test_the_brand_plugin_is_built_in():
     assert "core.brand.plugin" in dict(pm.list_name_plugin())
     request = ContentRequest(topic="Running in the rain")
     assert pm.hook.prompt_instructions(request=request) == []
+
+
+def test_a_profile_scored_by_an_earlier_method_is_rebuilt_from_its_samples_on_load(engine):
+    profile = _trained(engine)
+    current = profile.references["en"]["voiceprint"]
+    earlier = {"en": {**profile.references["en"], "voiceprint": {"method": "delta+tfidf-1", "key": "old"}}}
+    with session_scope(engine) as session:
+        stored = session.get(type(profile), profile.id)
+        stored.references = earlier
+        session.add(stored)
+    loaded = profiles.get_profile(engine, "running blog")
+    assert loaded.references["en"]["voiceprint"] == current and loaded.version == profile.version
+    with session_scope(engine) as session:  # stored, so the rebuild happens once
+        assert session.get(type(profile), profile.id).references["en"]["voiceprint"]["method"] == current["method"]
+    heldout = "\n\n".join(passages("en", "blog", "heldout"))
+    assert score_with_profile(loaded, heldout)[0] >= 90

@@ -15,6 +15,7 @@ from ..models import User, utcnow
 from ..schemas import Language, _clean_list
 from .analysis import Figures, analyze
 from .models import BrandProfile, BrandProfileVersion, BrandSample
+from . import voiceprint
 from .scoring import build_reference
 
 MAX_SAMPLE_CHARS = 20_000
@@ -108,7 +109,8 @@ def get_profile(engine: Engine, name: str) -> BrandProfile | None:
     """The profile with this name, ignoring case and extra spaces."""
     wanted = " ".join(name.split()).casefold()
     with session_scope(engine) as session:
-        return next((p for p in session.exec(select(BrandProfile)) if p.name.casefold() == wanted), None)
+        found = next((p for p in session.exec(select(BrandProfile)) if p.name.casefold() == wanted), None)
+    return found and up_to_date(engine, found)
 
 
 def profile_by_id(engine: Engine, profile_id: int) -> BrandProfile:
@@ -118,19 +120,39 @@ def profile_by_id(engine: Engine, profile_id: int) -> BrandProfile:
         if profile is None:
             raise NotFoundError(_("There is no brand profile #{profile_id}; it may have been deleted.")
                                 .format(profile_id=profile_id))
-        return profile
+    return up_to_date(engine, profile)
 
 
 def list_profiles(engine: Engine) -> list[BrandProfile]:
     """Every profile, the default first, then by name."""
     with session_scope(engine) as session:
-        return list(session.exec(select(BrandProfile).order_by(BrandProfile.is_default.desc(), BrandProfile.name)))
+        found = list(session.exec(select(BrandProfile).order_by(BrandProfile.is_default.desc(), BrandProfile.name)))
+    return [up_to_date(engine, profile) for profile in found]
 
 
 def default_profile(engine: Engine) -> BrandProfile | None:
     """The profile marked as default, if any."""
     with session_scope(engine) as session:
-        return session.exec(select(BrandProfile).where(BrandProfile.is_default)).first()
+        found = session.exec(select(BrandProfile).where(BrandProfile.is_default)).first()
+    return found and up_to_date(engine, found)
+
+
+def up_to_date(engine: Engine, profile: BrandProfile) -> BrandProfile:
+    """The profile, its scoring references first rebuilt from its stored samples if an earlier scorer built them.
+
+    The rebuild keeps the version (the voice did not change, only how it is measured) and is stored, so it
+    happens once per profile after an upgrade.
+    """
+    if all(voiceprint.is_current(ref.get("voiceprint"), language) for language, ref in profile.references.items()):
+        return profile
+    references = build_references(samples(engine, profile.id))
+    with session_scope(engine) as session:
+        stored = session.get(BrandProfile, profile.id)
+        if stored is not None:
+            stored.references = references
+            session.add(stored)
+    profile.references = references
+    return profile
 
 
 def save_version(engine: Engine, actor: str, profile_id: int, fields: VoiceFields,

@@ -4,9 +4,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..schemas import LANGUAGES as LANGUAGE_NAMES
-from . import voiceprint
+from . import delta, voiceprint
 from .analysis import Figures, analyze
 from .languages import kit
 
@@ -43,11 +43,20 @@ def differences(reference: dict, figures: Figures, banned_words: list[str], text
     found = [
         _sentence_length(ref, figures, unit),
         _readability(ref, figures),
-        _rate("addresses the reader", figures.second_person_rate, ref["second_person_rate"], figures.units, unit),
-        _rate("speaks in the first person (I/we)", figures.first_person_rate, ref["first_person_rate"],
-              figures.units, unit),
-        _share("asks questions", figures.question_rate, ref["question_rate"], figures.sentences),
-        _share("uses exclamations", figures.exclamation_rate, ref["exclamation_rate"], figures.sentences),
+        _rate((N_("addresses the reader more often than your samples ({observed} vs {expected} per 100 {unit})"),
+               N_("addresses the reader less often than your samples ({observed} vs {expected} per 100 {unit})")),
+              figures.second_person_rate, ref["second_person_rate"], figures.units, unit),
+        _rate((N_("speaks in the first person (I/we) more often than your samples ({observed} vs {expected} per 100 "
+                  "{unit})"),
+               N_("speaks in the first person (I/we) less often than your samples ({observed} vs {expected} per 100 "
+                  "{unit})")),
+              figures.first_person_rate, ref["first_person_rate"], figures.units, unit),
+        _share((N_("asks more questions ({observed} vs {expected} of sentences)"),
+                N_("asks fewer questions ({observed} vs {expected} of sentences)")),
+               figures.question_rate, ref["question_rate"], figures.sentences),
+        _share((N_("uses more exclamations ({observed} vs {expected} of sentences)"),
+                N_("uses fewer exclamations ({observed} vs {expected} of sentences)")),
+               figures.exclamation_rate, ref["exclamation_rate"], figures.sentences),
         _banned(banned_words, text),
     ]
     return sorted((d for d in found if d is not None and d.weight > 0), key=lambda d: -d.weight)
@@ -58,20 +67,21 @@ def _beyond_noise(gap: float, noise: float, step: float) -> float:
     return max(0.0, abs(gap) - noise) / step
 
 
+def _unit(unit: str) -> str:
+    return _("characters") if unit == "characters" else _("words")
+
+
 def _sentence_length(ref: dict, figures: Figures, unit: str) -> Difference | None:
     if not ref["sentence_length_mean"] or not figures.sentence_length_mean:
         return None
     ratio = figures.sentence_length_mean / ref["sentence_length_mean"]
     noise = ref["sentence_length_sd"] / ref["sentence_length_mean"] / math.sqrt(figures.sentences)
-    text = (f"sentences are {_times(ratio)} your samples' ({figures.sentence_length_mean:.0f} vs "
-            f"{ref['sentence_length_mean']:.0f} {unit})")
+    template = (_("sentences are {ratio} times as long as your samples' ({observed} vs {expected} {unit})")
+                if ratio >= 1 else
+                _("sentences are {ratio} times shorter than your samples' ({observed} vs {expected} {unit})"))
+    text = template.format(ratio=f"{max(ratio, 1 / ratio):.1f}", observed=f"{figures.sentence_length_mean:.0f}",
+                           expected=f"{ref['sentence_length_mean']:.0f}", unit=_unit(unit))
     return Difference(_beyond_noise(math.log(ratio), noise, math.log(2)), text)
-
-
-def _times(ratio: float) -> str:
-    if ratio >= 1:
-        return "twice as long as" if 1.8 <= ratio < 2.2 else f"{ratio:.1f} times as long as"
-    return "half as long as" if 0.45 <= ratio < 0.55 else f"{1 / ratio:.1f} times shorter than"
 
 
 def _readability(ref: dict, figures: Figures) -> Difference | None:
@@ -79,27 +89,27 @@ def _readability(ref: dict, figures: Figures) -> Difference | None:
         return None
     gap = figures.readability_grade - ref["readability_grade"]
     noise = 1.0 + 0.5 * ref["sentence_length_sd"] / math.sqrt(figures.sentences)
-    return Difference(_beyond_noise(gap, noise, 4.0),
-                      f"{'harder' if gap > 0 else 'easier'} to read: grade {figures.readability_grade:.0f} vs "
-                      f"{ref['readability_grade']:.0f} in your samples")
+    template = (_("harder to read: grade {observed} vs {expected} in your samples") if gap > 0 else
+                _("easier to read: grade {observed} vs {expected} in your samples"))
+    return Difference(_beyond_noise(gap, noise, 4.0), template.format(
+        observed=f"{figures.readability_grade:.0f}", expected=f"{ref['readability_grade']:.0f}"))
 
 
-def _rate(what: str, observed: float, expected: float, units: int, unit: str) -> Difference:
+def _rate(templates: tuple[str, str], observed: float, expected: float, units: int, unit: str) -> Difference:
     step = 1.5 if unit == "characters" else 3.0
     p = max(expected, observed, 1.0) / 100
     noise = 100 * math.sqrt(p * (1 - p) / units)
-    return Difference(_beyond_noise(observed - expected, noise, step),
-                      f"{what} {'more' if observed > expected else 'less'} often than your samples "
-                      f"({observed:.1f} vs {expected:.1f} per 100 {unit})")
+    template = _(templates[0] if observed > expected else templates[1])
+    return Difference(_beyond_noise(observed - expected, noise, step), template.format(
+        observed=f"{observed:.1f}", expected=f"{expected:.1f}", unit=_unit(unit)))
 
 
-def _share(what: str, observed: float, expected: float, sentences: int) -> Difference:
-    verb, rest = what.split(" ", 1)
+def _share(templates: tuple[str, str], observed: float, expected: float, sentences: int) -> Difference:
     p = min(0.5, max(expected, observed, 5.0) / 100)
     noise = 100 * math.sqrt(p * (1 - p) / sentences)
+    template = _(templates[0] if observed > expected else templates[1])
     return Difference(_beyond_noise(observed - expected, noise, 20.0),
-                      f"{verb} {'more' if observed > expected else 'fewer'} {rest} "
-                      f"({observed:.0f}% vs {expected:.0f}% of sentences)")
+                      template.format(observed=f"{observed:.0f}%", expected=f"{expected:.0f}%"))
 
 
 def _banned(banned_words: list[str], text: str) -> Difference | None:
@@ -107,7 +117,7 @@ def _banned(banned_words: list[str], text: str) -> Difference | None:
     used = [w for w in banned_words if w.strip() and _contains(lowered, w.lower())]
     if not used:
         return None
-    return Difference(min(3.0, float(len(used))), f"uses banned words: {', '.join(used[:5])}")
+    return Difference(min(3.0, float(len(used))), _("uses banned words: {words}").format(words=", ".join(used[:5])))
 
 
 def _contains(text: str, word: str) -> bool:
@@ -121,18 +131,18 @@ def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tupl
     """The 0–100 score and up to three reasons in words (score None, with the reason, if it cannot be scored).
 
     The score reads the same for every profile: a typical passage of the samples' own voice scores about 98,
-    one as far off as the least typical sixth of own passages 84, and 50 or less is unlike the samples.
+    one as far off as the least typical sixth of own passages 84, and 50 or less is unlike the samples; a text
+    as close to other voices (the built-in pool) as to the samples scores 2 or less.
     """
     language = reference["language"]
     mode = kit(language).mode
-    if reference.get("voiceprint", {}).get("method") != voiceprint.METHOD:
+    print_ = reference.get("voiceprint")
+    if not voiceprint.is_current(print_, language):
         return None, [_("the profile was saved before the current scorer: save it again to score with it")]
     units = voiceprint.units_of(voiceprint.clean(text), mode)
-    unit = "characters" if mode == "chars" else "words"
     if units < MIN_UNITS[mode]:
-        return None, [f"too short to score: {units} {unit}, at least {MIN_UNITS[mode]} needed"]
-    print_ = reference["voiceprint"]
-    voice_z, whole, profile = voiceprint.measure(print_, text, mode)
+        return None, [_too_short(units, mode)]
+    voice_z, whole, profile = voiceprint.measure(print_, text, mode, language)
     banned = _banned(list(banned_words), text)
     z = voice_z  # a banned word caps the score below a typical own passage, however close the rest is
     if banned:
@@ -141,21 +151,42 @@ def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tupl
     repeated = voiceprint.repetition(text, mode)
     if repeated >= REPETITIVE:
         z = min(z, LOOP_Z)
-        found.insert(0, Difference(3.0, f"repeats itself: {repeated:.0%} of its phrases occur more than once"))
+        found.insert(0, Difference(3.0, _("repeats itself: {share} of its phrases occur more than once")
+                                   .format(share=f"{repeated:.0%}")))
     if voice_z < -1.0:  # below the own-voice band: what the voiceprint sees first, then measured differences
-        found.append(_voice(print_, whole, profile, text, mode))
+        found.append(_voice(print_, whole, profile, text, mode, far=voice_z <= -0.75 * delta.OTHER_VOICE))
         found += differences(reference, analyze([text], language, phrases=False), [], text)
     return voiceprint.to_score(z), [d.text for d in found if d.weight >= 0.5][:3]
 
 
-def _voice(print_: dict, whole, profile, text: str, mode: str) -> Difference:
-    more, less = voiceprint.drivers(print_, whole, profile, text, mode)
-    parts = ([f"more {', '.join(more)}"] if more else []) + ([f"fewer {', '.join(less)}"] if less else [])
-    detail = f": {'; '.join(parts)}" if parts else ""
-    return Difference(1.0, f"the wording and punctuation differ from your samples{detail}")
+def _too_short(units: int, mode: str) -> str:
+    if mode == "chars":
+        return _("too short to score: {count} characters, at least {needed} needed").format(
+            count=units, needed=MIN_UNITS[mode])
+    return _("too short to score: {count} words, at least {needed} needed").format(count=units, needed=MIN_UNITS[mode])
+
+
+def _voice(print_: dict, whole, direction, text: str, mode: str, far: bool) -> Difference:
+    """What the voiceprint sees: how near the other voices the text is, and the n-grams that pull it there."""
+    lead = (_("reads about as much like other kinds of writing as like your samples") if far else
+            _("the wording and punctuation differ from your samples"))
+    more, less = voiceprint.drivers(print_, whole, direction, text, mode)
+    more, less = (", ".join(_(name) if name in _MARKS else name for name in side) for side in (more, less))
+    if more and less:
+        return Difference(1.0, _("{lead}: more {more}; fewer {fewer}").format(lead=lead, more=more, fewer=less))
+    if more or less:
+        template = _("{lead}: more {more}") if more else _("{lead}: fewer {fewer}")
+        return Difference(1.0, template.format(lead=lead, more=more, fewer=less))
+    return Difference(1.0, lead)
+
+
+# The punctuation names voiceprint.drivers gives, marked for translation.
+_MARKS = {N_("exclamation marks"), N_("question marks"), N_("semicolons"), N_("colons"), N_("commas"),
+          N_("brackets"), N_("quotation marks"), N_("apostrophes"), N_("dashes"), N_("full stops")}
 
 
 def no_reference_reason(language: str) -> str:
     """Why a text in this language cannot be scored against the profile."""
-    return (f"the profile has no {LANGUAGE_NAMES.get(language, language)} samples yet: add some and save "
-            f"the profile to score {LANGUAGE_NAMES.get(language, language)} content")
+    name = LANGUAGE_NAMES.get(language, language)
+    return _("the profile has no {language} samples yet: add some and save the profile to score {language} "
+             "content").format(language=name)

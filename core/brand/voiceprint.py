@@ -1,16 +1,10 @@
-"""Same-voice verification: character and word n-grams against a profile, calibrated on held-out folds of the samples.
+"""Same-voice verification: impostor-margin Cosine Delta on character n-grams, calibrated on held-out samples.
 
-Two standard scores, each calibrated on held-out folds of the samples, are combined (weights 0.8 and 0.2):
-- Cosine Delta on character 1–4-grams z-scored over the profile plus a built-in pool of other voices per
-  language (`delta.py`; Smith & Aldridge 2011, Evert et al. 2017; the pool plays the "impostors" of Koppel &
-  Winter 2014). It carries style: punctuation, affixes, function words.
-- TF-IDF cosine to the centroid of the samples' windows (the PAN authorship-verification baseline) over
-  character 2–5-grams and, outside ja/zh, word 1–2-grams with punctuation as tokens (Sapkota et al. 2015, "Not
-  all character n-grams are created equal"; Kešelj et al. 2003), sublinear term frequency, features kept by
-  document frequency (at least two documents, the commonest first) over the samples' windows plus the pool.
-  It carries wording, which tells apart two voices of the same genre. Each fold's check refits vocabulary,
-  IDF and centroid without it, as a new text meets them.
-Characters need no word splitting, so ja/zh work as well as en.
+The measure (`delta.py`) is how much closer a text is to the samples than to the nearest voices of a built-in
+pool per language (`data/brand_pool`: news, contracts, blogs, product copy, fiction, generic marketing prose …),
+the impostors method of Koppel & Winter 2014 on Cosine Delta (Smith & Aldridge 2011, Evert et al. 2017). It is
+calibrated on held-out folds of the samples per window size, so a standard score counts own-passage spreads
+above or below a typical own passage. Characters need no word splitting, so ja/zh work as well as en.
 """
 
 import hashlib
@@ -20,26 +14,14 @@ from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from . import delta
 from .analysis import normalise
 
-METHOD = "delta+tfidf-1"  # stored with each voiceprint; a profile built by another method must be saved again
-CHAR_NGRAMS, WORD_NGRAMS = (2, 5), (1, 2)
-FEATURES = {"char": 20000, "word": 10000}  # most frequent n-grams kept, of those in two or more documents
-MIN_DF = 2
-WORD_TOKENS = r"(?u)\b\w+\b|[^\w\s]"  # words and each punctuation mark
+METHOD = "impostors-1"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
 WINDOW = {"words": 150, "eojeol": 120, "chars": 300}  # units per window a text is measured in
 SMALLEST_WINDOW = {"words": 35, "eojeol": 30, "chars": 70}  # when samples are few, windows shrink to this
 MIN_CHUNKS = 4  # held-out chunks needed to calibrate
-FOLDS = 5  # contiguous folds, so a held-out chunk's neighbours (same topic) do not vouch for it
-SPREAD_FLOOR = 0.005  # no profile is calibrated as tighter than this (cosine units)
-# The TF-IDF score's share. Its held-out folds come from the samples' own topics, so new topics sit several of
-# its spreads lower; at 0.2 it adds its word-level separation (Debian Handbook vs Reference, raw AUC 0.82 → 0.90
-# in benchmarks/brand_score.py) while Cosine Delta, steady across topics, keeps own passages in the high band.
-TFIDF_WEIGHT = 0.2
 OFFSET = 2.0  # a typical own passage sits this many spreads above the 50 mark
 POOL = Path(__file__).resolve().parents[2] / "data" / "brand_pool"
 _CJK_OR_SPACE = re.compile(r"\s+")
@@ -53,6 +35,16 @@ def pool_passages(language: str) -> tuple[str, ...]:
         path = POOL / "en.txt"
     text = path.read_text(encoding="utf-8")
     return tuple(p.strip() for p in text.split("\n\n") if p.strip())
+
+
+def pool_key(language: str) -> str:
+    """A digest of the language's pool: a voiceprint built against another pool is out of date."""
+    return hashlib.sha256("\n\n".join(pool_passages(language)).encode()).hexdigest()[:16]
+
+
+def is_current(voiceprint_: dict | None, language: str) -> bool:
+    """Whether a stored voiceprint was built by this scorer against this pool."""
+    return bool(voiceprint_) and voiceprint_.get("method") == METHOD and voiceprint_.get("pool") == pool_key(language)
 
 
 def clean(text: str) -> str:
@@ -76,77 +68,30 @@ def windows(text: str, mode: str, size: int) -> list[str]:
 
 
 def parts(text: str, mode: str, count: int) -> list[str]:
-    """The text cut into count nearly equal, non-overlapping pieces (what the vocabulary is fitted on)."""
+    """The text cut into count nearly equal, non-overlapping pieces."""
     pieces = list(text) if mode == "chars" else text.split(" ")
     bounds = np.linspace(0, len(pieces), max(1, count) + 1).round().astype(int)
     joiner = "" if mode == "chars" else " "
     return [joiner.join(pieces[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def _kinds(mode: str) -> tuple[str, ...]:
-    return ("char",) if mode == "chars" else ("char", "word")
-
-
-def _vectorizer(kind: str, vocabulary: list[str] | None = None, idf: list[float] | None = None) -> TfidfVectorizer:
-    options = ({"analyzer": "char", "ngram_range": CHAR_NGRAMS, "lowercase": False} if kind == "char" else
-               {"analyzer": "word", "ngram_range": WORD_NGRAMS, "token_pattern": WORD_TOKENS})
-    vectorizer = TfidfVectorizer(sublinear_tf=True, norm=None, min_df=MIN_DF, max_features=FEATURES[kind],
-                                 vocabulary=vocabulary, **options)
-    if idf is not None:
-        vectorizer.idf_ = np.asarray(idf)
-    return vectorizer
-
-
-def vectors(vectorizers: dict[str, TfidfVectorizer], texts: list[str]) -> np.ndarray:
-    """Unit-length rows: each kind's TF-IDF block normalised, the blocks at equal weight."""
-    blocks = [normalize(vectorizer.transform(texts)).toarray() for vectorizer in vectorizers.values()]
-    return np.hstack(blocks) / np.sqrt(len(blocks))
-
-
-def _fit(chunks: list[str], pool: list[str], mode: str) -> tuple[dict[str, TfidfVectorizer], np.ndarray]:
-    """Vectorizers fitted on the chunks plus the pool, and the chunks' centroid (unit length)."""
-    fitted = {kind: _vectorizer(kind).fit(chunks + pool) for kind in _kinds(mode)}
-    centroid = vectors(fitted, chunks).mean(axis=0)
-    return fitted, centroid / (np.linalg.norm(centroid) + 1e-12)
+def impostors(language: str, text: str) -> list[int]:
+    """Indices of the pool passages that are not part of the samples themselves."""
+    return [i for i, passage in enumerate(pool_passages(language)) if clean(passage) not in text]
 
 
 def build(texts: list[str], language: str, mode: str) -> dict | None:
-    """The voiceprint of the samples: vocabulary, IDF, centroid and calibration per window size (None if too few)."""
+    """The voiceprint of the samples: n-grams, profile and calibration per window size (None if too few)."""
     text = clean("\n".join(texts))
     units = units_of(text, mode)
     sizes = [size for size in (WINDOW[mode], 2 * WINDOW[mode], 4 * WINDOW[mode]) if units // MIN_CHUNKS >= size]
     sizes = sizes or [units // MIN_CHUNKS] if units // MIN_CHUNKS >= SMALLEST_WINDOW[mode] else []
-    if not sizes:
+    used = impostors(language, text)
+    if not sizes or not used:
         return None
-    pool = list(pool_passages(language))
-    fitted, centroid = _fit(parts(text, mode, units // sizes[0]), pool, mode)
-    vocabulary = {kind: vectorizer.get_feature_names_out().tolist() for kind, vectorizer in fitted.items()}
-    idf = {kind: _rounded(vectorizer.idf_) for kind, vectorizer in fitted.items()}
-    key = hashlib.sha256(repr((vocabulary, idf)).encode()).hexdigest()[:16]
-    second = delta.build(text, pool, {size: parts(text, mode, units // size) for size in sizes})
-    return {"method": METHOD, "key": key, "vocabulary": vocabulary, "idf": idf, "centroid": _rounded(centroid),
-            "calibration": _calibrate(text, mode, sizes, pool), "words": _top_words(text, mode), "delta": second}
-
-
-def _calibrate(text: str, mode: str, sizes: list[int], pool: list[str]) -> dict[str, list[float]]:
-    """Per window size, mean and spread of held-out chunks' similarity to a voiceprint built without their fold."""
-    folds = parts(text, mode, min(FOLDS, units_of(text, mode) // sizes[0]))
-    found: dict[int, list[float]] = {size: [] for size in sizes}
-    for held_out in folds:
-        rest = [part for other in folds if other is not held_out
-                for part in parts(other, mode, units_of(other, mode) // sizes[0])]
-        fitted, centroid = _fit(rest, pool, mode)
-        for size in sizes:
-            found[size] += (vectors(fitted, windows(held_out, mode, size)) @ centroid).tolist()
-    return {str(size): [round(float(np.mean(values)), 5), round(_spread(values), 5)] for size, values in found.items()}
-
-
-def _spread(values: list[float]) -> float:
-    return max(float(np.std(values, ddof=1)) if len(values) > 1 else 0.0, SPREAD_FLOOR)
-
-
-def _rounded(values: np.ndarray) -> list[float]:
-    return [round(float(v), 6) for v in values]
+    pool = [clean(pool_passages(language)[i]) for i in used]
+    built = delta.build(text, pool, {size: parts(text, mode, units // size) for size in sizes})
+    return {"method": METHOD, "pool": pool_key(language), "impostors": used, "words": _top_words(text, mode), **built}
 
 
 def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
@@ -159,42 +104,38 @@ def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
     return sorted(found, key=lambda w: -found[w])[:limit]
 
 
-def _load(voiceprint: dict) -> tuple[dict[str, TfidfVectorizer], np.ndarray]:
-    """The voiceprint's vectorizers and centroid, built once per stored voiceprint."""
-    key = voiceprint["key"]
+_LOADED: dict[tuple, tuple] = {}
+
+
+def _load(voiceprint_: dict, language: str) -> tuple:
+    """The voiceprint's vectorizer and its impostors' Hellinger rows, built once per stored voiceprint."""
+    key = (language, voiceprint_["pool"], tuple(voiceprint_["impostors"]), hashlib.sha256(
+        repr(voiceprint_["profile"][:50]).encode()).hexdigest())
     if key not in _LOADED:
         if len(_LOADED) >= 32:
             _LOADED.clear()
-        vocabulary = voiceprint["vocabulary"]
-        fitted = {kind: _vectorizer(kind, words, voiceprint["idf"][kind]) for kind, words in vocabulary.items()}
-        _LOADED[key] = fitted, np.asarray(voiceprint["centroid"])
+        fitted = delta.vectorizer(voiceprint_["ngrams"])
+        pool = [clean(pool_passages(language)[i]) for i in voiceprint_["impostors"]]
+        _LOADED[key] = fitted, delta._shape(fitted.transform(pool).toarray())
     return _LOADED[key]
 
 
-_LOADED: dict[str, tuple] = {}
-
-
-def window_for(voiceprint: dict, units: int) -> int:
+def window_for(voiceprint_: dict, units: int) -> int:
     """The largest calibrated window that fits the text (the smallest if none does)."""
-    sizes = sorted(int(size) for size in voiceprint["calibration"])
+    sizes = sorted(int(size) for size in voiceprint_["calibration"])
     return max([size for size in sizes if size <= units] or sizes[:1])
 
 
-def measure(voiceprint: dict, text: str, mode: str) -> tuple[float, np.ndarray, np.ndarray]:
+def measure(voiceprint_: dict, text: str, mode: str, language: str) -> tuple[float, np.ndarray, np.ndarray]:
     """Standard score of the text against the profile, and the Cosine Delta z-scores of text and profile per n-gram.
 
-    The standard score counts own-passage spreads above (+) or below (−) a typical own passage of that length:
-    the Cosine Delta score and the TF-IDF score, each calibrated on held-out folds, weighted 1 − TFIDF_WEIGHT
-    and TFIDF_WEIGHT.
+    The standard score counts own-passage spreads above (+) or below (−) a typical own passage of that length;
+    a text as close to the nearest pool voices as to the samples is at least `delta.OTHER_VOICE` spreads below.
     """
-    fitted, centroid = _load(voiceprint)
+    fitted, voices = _load(voiceprint_, language)
     text = clean(text)
-    size = window_for(voiceprint, units_of(text, mode))
-    chunks = windows(text, mode, size)
-    own_mean, own_spread = voiceprint["calibration"][str(size)]
-    lexical = (float((vectors(fitted, chunks) @ centroid).mean()) - own_mean) / own_spread
-    stylistic, whole, profile = delta.measure(voiceprint["delta"], text, chunks, size)
-    return (1 - TFIDF_WEIGHT) * stylistic + TFIDF_WEIGHT * lexical, whole, profile
+    size = window_for(voiceprint_, units_of(text, mode))
+    return delta.measure(voiceprint_, voices, fitted, text, windows(text, mode, size), size)
 
 
 def repetition(text: str, mode: str) -> float:
@@ -226,21 +167,21 @@ PUNCTUATION = {"!": "exclamation marks", "?": "question marks", ";": "semicolons
                "！": "exclamation marks"}
 
 
-def drivers(voiceprint: dict, whole: np.ndarray, profile: np.ndarray, text: str, mode: str,
+def drivers(voiceprint_: dict, whole: np.ndarray, direction: np.ndarray, text: str, mode: str,
             limit: int = 3) -> tuple[list[str], list[str]]:
-    """What pulls the similarity down most: words or marks the text uses more, and ones it uses less, than the samples.
+    """What pulls the margin down most: words or marks the text uses more, and ones it uses less, than the samples.
 
-    Named from the Cosine Delta half of the score: each n-gram's share of the cosine is z_text * z_profile, and
-    the most negative shares are named through the words of the text (for "more") or of the samples (for
-    "less") that contain them.
+    Each n-gram's share of the margin is z_text * direction (`delta.measure`); the most negative shares are named
+    through the words of the text (when the text uses the n-gram more, as the nearest other voices do) or of the
+    samples (when it uses it less).
     """
-    ngrams = voiceprint["delta"]["ngrams"]
+    ngrams = voiceprint_["ngrams"]
     text_words = _top_words(clean(text), mode)
     more, less = [], []
-    for index in np.argsort(whole * profile)[:60]:
-        if whole[index] * profile[index] >= 0:
+    for index in np.argsort(whole * direction)[:60]:
+        if whole[index] * direction[index] >= 0:
             break
-        side, words = (more, text_words) if whole[index] > profile[index] else (less, voiceprint["words"])
+        side, words = (more, text_words) if whole[index] > 0 else (less, voiceprint_["words"])
         name = _name(ngrams[index], words, mode)
         if name and name not in more + less and len(side) < limit:
             side.append(name)
