@@ -125,3 +125,17 @@ def test_a_passage_in_another_voice_lowers_the_score_and_its_words_are_named():
     assert 20 <= score < 84 and reasons[0].startswith("the wording and punctuation differ from your samples: more “")
     named = [word.strip("“”") for word in reasons[0].split(": more ")[1].split(";")[0].split(", ")]
     assert named and all(word in legal[0].lower() for word in named if word not in {"commas", "full stops"}), named
+
+
+@pytest.mark.slow
+def test_what_the_embedded_model_writes_for_any_brand_does_not_look_on_voice():
+    from core.config import Settings
+    from core.providers.local import LocalProvider
+
+    provider = LocalProvider(Settings(max_tokens=400))
+    prompts = [f"Write a 300-word blog post about {topic} in our brand voice."
+               for topic in ("a new kitchen blender", "our spring cleaning tips", "a yoga retreat")]
+    texts = [provider.complete([{"role": "user", "content": prompt}]).text for prompt in prompts]
+    legal, product = (build_reference(passages("en", style), "en") for style in ("legal", "product"))
+    scores = [score_text(reference, text)[0] for reference in (legal, product) for text in texts]
+    assert all(score is None or score <= 20 for score in scores), (scores, texts)
