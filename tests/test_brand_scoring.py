@@ -139,3 +139,13 @@ def test_what_the_embedded_model_writes_for_any_brand_does_not_look_on_voice():
     legal, product = (build_reference(passages("en", style), "en") for style in ("legal", "product"))
     scores = [score_text(reference, text)[0] for reference in (legal, product) for text in texts]
     assert all(score is None or score <= 20 for score in scores), (scores, texts)
+
+
+def test_profiles_loaded_one_after_another_keep_their_own_n_grams():
+    first = build_reference(passages("en", "blog"), "en")
+    print_ = first["voiceprint"]
+    fewer = {**print_, "ngrams": print_["ngrams"][:-1], "profile": print_["profile"][:-1]}  # all else alike
+    second = {**first, "voiceprint": fewer}
+    text = heldout("en", "blog")
+    assert score_text(first, text)[0] >= 90 and score_text(second, text)[0] >= 90
+    assert score_text(first, text) == score_text(first, text)

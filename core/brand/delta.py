@@ -23,7 +23,7 @@ SPREAD_FLOOR = 0.02  # cosine units
 OTHER_VOICE = 4.0
 
 
-def _shape(counts: np.ndarray) -> np.ndarray:
+def hellinger(counts: np.ndarray) -> np.ndarray:
     """Square roots of relative frequencies (Hellinger), row-wise."""
     counts = np.atleast_2d(counts).astype(float)
     return np.sqrt(counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0))
@@ -58,8 +58,8 @@ def vectorizer(ngrams: list[str] | None = None) -> CountVectorizer:
 def build(text: str, pool: list[str], chunks_by_size: dict[int, list[str]]) -> dict:
     """N-grams, profile and calibration (mean held-out margin, scale step per window size) for the cleaned samples."""
     fitted = vectorizer().fit([text] + pool)
-    voices = _shape(fitted.transform(pool).toarray())
-    profile = _shape(fitted.transform([text]).toarray())[0]
+    voices = hellinger(fitted.transform(pool).toarray())
+    profile = hellinger(fitted.transform([text]).toarray())[0]
     return {"ngrams": fitted.get_feature_names_out().tolist(), "profile": _rounded(profile),
             "calibration": {str(size): _calibrate(fitted, chunks, voices) for size, chunks in chunks_by_size.items()}}
 
@@ -69,8 +69,8 @@ def _calibrate(fitted: CountVectorizer, chunks: list[str], voices: np.ndarray) -
     own = fitted.transform(chunks).toarray()
     folds = np.arange(len(chunks)) * min(FOLDS, len(chunks)) // len(chunks)
     fold_counts = np.stack([own[folds == f].sum(axis=0) for f in range(folds.max() + 1)])
-    held_out = _shape(own.sum(axis=0) - fold_counts[folds])  # each chunk's profile leaves its own fold out
-    found = np.array([margins(_shape(own[i]), held_out[i], voices)[0] for i in range(len(chunks))])
+    held_out = hellinger(own.sum(axis=0) - fold_counts[folds])  # each chunk's profile leaves its own fold out
+    found = np.array([margins(hellinger(own[i]), held_out[i], voices)[0] for i in range(len(chunks))])
     mean = float(found.mean())
     return [round(mean, 5), round(max(mean / OTHER_VOICE, SPREAD_FLOOR), 5)]
 
@@ -86,10 +86,10 @@ def measure(print_: dict, voices: np.ndarray, fitted: CountVectorizer, text: str
     direction is most negative pull the margin down most.
     """
     profile = np.asarray(print_["profile"])
-    margin = float(margins(_shape(fitted.transform(chunks).toarray()), profile, voices).mean())
+    margin = float(margins(hellinger(fitted.transform(chunks).toarray()), profile, voices).mean())
     own_mean, own_spread = print_["calibration"][str(size)]
     mean, spread = _population(profile, voices)
-    whole = (_shape(fitted.transform([text]).toarray())[0] - mean) / spread
+    whole = (hellinger(fitted.transform([text]).toarray())[0] - mean) / spread
     z_profile, z_voices = (profile - mean) / spread, (voices - mean) / spread
     units = z_voices / (np.linalg.norm(z_voices, axis=1, keepdims=True) + 1e-12)
     nearest = np.argsort(units @ whole)[::-1][:min(IMPOSTORS, len(voices))]

@@ -104,20 +104,20 @@ def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
     return sorted(found, key=lambda w: -found[w])[:limit]
 
 
-_LOADED: dict[tuple, tuple] = {}
+_LOADED: dict[int, tuple] = {}
 
 
 def _load(voiceprint_: dict, language: str) -> tuple:
-    """The voiceprint's vectorizer and its impostors' Hellinger rows, built once per stored voiceprint."""
-    key = (language, voiceprint_["pool"], tuple(voiceprint_["impostors"]), hashlib.sha256(
-        repr(voiceprint_["profile"][:50]).encode()).hexdigest())
-    if key not in _LOADED:
+    """The voiceprint's vectorizer and its impostors' Hellinger rows, built once per loaded voiceprint."""
+    ngrams = voiceprint_["ngrams"]
+    found = _LOADED.get(id(ngrams))
+    if found is None or found[0] is not ngrams:  # keyed by the list itself: another voiceprint may reuse the id
         if len(_LOADED) >= 32:
             _LOADED.clear()
-        fitted = delta.vectorizer(voiceprint_["ngrams"])
+        fitted = delta.vectorizer(ngrams)
         pool = [clean(pool_passages(language)[i]) for i in voiceprint_["impostors"]]
-        _LOADED[key] = fitted, delta._shape(fitted.transform(pool).toarray())
-    return _LOADED[key]
+        found = _LOADED[id(ngrams)] = ngrams, fitted, delta.hellinger(fitted.transform(pool).toarray())
+    return found[1:]
 
 
 def window_for(voiceprint_: dict, units: int) -> int:
