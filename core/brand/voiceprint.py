@@ -91,7 +91,9 @@ def build(texts: list[str], language: str, mode: str) -> dict | None:
         return None
     pool = [clean(pool_passages(language)[i]) for i in used]
     built = delta.build(text, pool, {size: parts(text, mode, units // size) for size in sizes})
-    return {"method": METHOD, "pool": pool_key(language), "impostors": used, "words": _top_words(text, mode), **built}
+    key = hashlib.sha256(repr((built["ngrams"], used, pool_key(language))).encode()).hexdigest()[:16]
+    return {"method": METHOD, "pool": pool_key(language), "impostors": used, "key": key,
+            "words": _top_words(text, mode), **built}
 
 
 def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
@@ -104,20 +106,19 @@ def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
     return sorted(found, key=lambda w: -found[w])[:limit]
 
 
-_LOADED: dict[int, tuple] = {}
+_LOADED: dict[str, tuple] = {}
 
 
 def _load(voiceprint_: dict, language: str) -> tuple:
-    """The voiceprint's vectorizer and its impostors' Hellinger rows, built once per loaded voiceprint."""
-    ngrams = voiceprint_["ngrams"]
-    found = _LOADED.get(id(ngrams))
-    if found is None or found[0] is not ngrams:  # keyed by the list itself: another voiceprint may reuse the id
+    """The voiceprint's vectorizer and its impostors' Hellinger rows, built once per stored voiceprint."""
+    key = voiceprint_["key"]
+    if key not in _LOADED:
         if len(_LOADED) >= 32:
             _LOADED.clear()
-        fitted = delta.vectorizer(ngrams)
+        fitted = delta.vectorizer(voiceprint_["ngrams"])
         pool = [clean(pool_passages(language)[i]) for i in voiceprint_["impostors"]]
-        found = _LOADED[id(ngrams)] = ngrams, fitted, delta.hellinger(fitted.transform(pool).toarray())
-    return found[1:]
+        _LOADED[key] = fitted, delta.hellinger(fitted.transform(pool).toarray())
+    return _LOADED[key]
 
 
 def window_for(voiceprint_: dict, units: int) -> int:
