@@ -130,9 +130,9 @@ def _contains(text: str, word: str) -> bool:
 def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tuple[int | None, list[str]]:
     """The 0–100 score and up to three reasons in words (score None, with the reason, if it cannot be scored).
 
-    The score reads the same for every profile: a typical passage of the samples' own voice scores about 98,
-    one as far off as the least typical sixth of own passages 84, and 50 or less is unlike the samples; a text
-    as close to other voices (the built-in pool) as to the samples scores 2 or less.
+    The score reads the same for every profile: a text as much closer to the samples than to the nearest other
+    voices (the built-in pool) as a typical held-out chunk of the samples scores about 98, a quarter of the way
+    towards those voices 84, halfway 50, and as close to them as to the samples 2 (`delta.py`).
     """
     language = reference["language"]
     mode = kit(language).mode
