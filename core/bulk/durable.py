@@ -29,9 +29,9 @@ log = logging.getLogger("contentcraft.bulk")
 APP_NAME = "contentcraft"
 APP_VERSION = "contentcraft-bulk-2"  # change when the workflows' steps change, so old runs are not replayed
 LANES_QUEUE = "contentcraft-bulk"
-POLL_SECONDS = 0.1  # how soon a new job's lanes start (rows follow each other inside a lane, with no poll)
+POLL_SECONDS = 0.05  # how soon a new job's lanes start (rows follow each other inside a lane, with no poll)
 KEEPER_SECONDS = 1.0  # heartbeat and dead-worker check
-JOBS_POLL_SECONDS = 0.25  # look for jobs queued by another process (this process's own wake it at once)
+JOBS_POLL_SECONDS = 0.1  # look for jobs queued by another process (this process's own wake it at once)
 STALE_SECONDS = 10.0
 LANE_STOP_SECONDS = 5.0  # how long a stopping worker waits for its lanes to finish the row they are on
 SWEEP_SECONDS = 5.0  # how often rows and feeders whose workflow ended unfinished are closed
@@ -124,6 +124,11 @@ def lane_running():
         with _lanes:
             _lanes.active -= 1
             _lanes.notify_all()
+
+
+def lanes_epoch() -> int:
+    """The current launch's number: a lane that started under another one is to stop between rows."""
+    return _lanes.epoch
 
 
 def current_generator():
