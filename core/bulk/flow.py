@@ -2,10 +2,11 @@
 claims the next due row, generates it in one recorded step, and loops until no row is left.
 
 Workflow ids: `bulk-lane:{job}:{round}:{lane}` (a round is one start, resume or retry of the job), so starting
-a job twice runs its lanes once. A row costs DBOS one recorded step, not a workflow: no queue poll between
+a job twice runs its lanes once. A step runs rows for up to STEP_SECONDS: no queue poll nor checkpoint between
 rows. Steps run at least once; every effect is keyed by job and row: an item moves pending → running only for
 the lane that claimed it, and its content is written in the transaction that ends it, only if it has none yet.
-A lane that dies with its worker is recovered by another worker and resumes the row it held.
+A lane that dies with its worker is recovered by another worker and resumes the row it held; a worker that
+stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once.
 """
 
 import logging
@@ -146,7 +147,19 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
                 return outcome["reason"]
             if outcome["status"] == "wait" and outcome["seconds"] > 0:
                 DBOS.sleep(outcome["seconds"])
-        return "worker stopped"  # between rows: a keeper feeds the job again
+        hand_over(job_id, round_, lane)
+        return "handed over"
+
+
+def hand_over(job_id: int, round_: int, lane: int) -> None:
+    """Between rows on a stopping worker: queue this lane again (a child workflow, whose id a recovery of this
+    one would find taken), so that a live worker goes on with it within a queue poll."""
+    with session_scope(durable.current_generator().engine) as session:
+        settings = session.execute(select(BulkJob.settings_json).where(
+            BulkJob.id == job_id, BulkJob.round == round_, BulkJob.status.in_(("queued", "running")))).scalar()
+    if settings is not None:  # else the job stopped or moved on: nothing to go on with
+        queue = durable.queue_for(JobOptions.model_validate(settings).provider or "")
+        DBOS.enqueue_workflow(queue, run_lane, job_id, round_, lane)
 
 
 def crash_reason(exc: BaseException) -> str:
