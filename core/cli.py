@@ -3,7 +3,6 @@
 import argparse
 import getpass
 import importlib
-import json
 import os
 import sys
 

@@ -101,7 +101,7 @@ def test_woocommerce_call_has_a_total_deadline_not_per_read(trickling_server):
 
 def test_calls_under_a_publish_claim_end_inside_its_window():
     """Issue 12 item 10: whatever deadline a caller asks for, a claimed call ends before its claim may be taken."""
-    from core.wordpress.publish import IN_FLIGHT_SECONDS, claimed_call_deadline
+    from core.wordpress.publications import IN_FLIGHT_SECONDS, claimed_call_deadline
 
     assert claimed_call_deadline(20) == 20
     assert claimed_call_deadline(10_000) * 3 <= IN_FLIGHT_SECONDS

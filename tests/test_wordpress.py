@@ -15,7 +15,7 @@ from core.seo import sanitize_html
 from core.workflow import audit_trail, get_item
 from core.wordpress import (PublishOptions, add_site, check_connection, publication_for, publish, publish_many,
                             save_internal_links, site_posts, suggest_links, update_credentials)
-from core.wordpress.publish import describe
+from core.wordpress.publications import describe
 from core.wordpress.client import WordPressClient
 from core.wordpress.models import Publication, Site
 from core.db import session_scope
@@ -443,7 +443,7 @@ def test_claim_is_renewed_before_the_write_so_a_retry_cannot_double_post(env):
     """Issue 12 item 10: a slow attempt's claim is fresh when it writes; a stale-looking one is not stolen."""
     from sqlalchemy import update as sql_update
     from core.errors import ContentCraftError
-    from core.wordpress.publish import IN_FLIGHT_SECONDS, claim, renew_claim
+    from core.wordpress.publications import IN_FLIGHT_SECONDS, claim, renew_claim
     from core.wordpress.sites import get_site
     item_id = env.item("Claims stay valid while a slow publish runs")
     site = get_site(env.engine, "blog")

@@ -13,7 +13,7 @@ from core.seo import sanitize_html
 from core.wordpress import add_site, get_site, list_sites, remove_site, secrets
 from core.wordpress.client import WordPressClient, check_base_url
 from core.wordpress.links import BM25, insert_links, rank_posts, tokens
-from core.wordpress.publish import claim
+from core.wordpress.publications import claim
 from tests.vendor_server import Reply, VendorServer
 from tests.wordpress.harness import make_users
 
@@ -159,7 +159,7 @@ def test_a_second_claim_while_sending_is_refused(engine, key_file, generator, fa
     first = claim(engine, item_id, site, editor, "post")
     with pytest.raises(ContentCraftError, match="being published"):
         claim(engine, item_id, site, admin, "post")
-    from core.wordpress.publish import record_failure
+    from core.wordpress.publications import record_failure
 
     record_failure(engine, first.id, "boom")
     again = claim(engine, item_id, site, admin, "post")

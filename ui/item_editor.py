@@ -12,7 +12,7 @@ from core.models import ContentItem, User
 from core.pipeline import Request
 from core.schemas import ContentRequest, ProductRequest
 from core.seo_report import build_report
-from ui import editor
+from ui import editor, preview
 from ui.common import engine
 from ui.editor import field_key
 
@@ -92,11 +92,11 @@ def _layout(prefix: str, request: Request, item_id: int, user: User, names: tupl
     fields = editor.current_fields(prefix, names)
     data = draft_data(fields)
     with right:
-        editor.seo_panel(report(fields, data))
+        preview.seo_panel(report(fields, data))
     with left:
         st.subheader(_("Preview"))
         editor.keep_images_box(prefix)
-        editor.preview(data["title"], *preview_parts(data), request.language, editor.image_policy(prefix))
+        preview.preview(data["title"], *preview_parts(data), request.language, editor.image_policy(prefix))
     editor.save_button(prefix, user, item_id, names, build)
 
 

@@ -10,7 +10,7 @@ from core.auth import allowed
 from core.i18n import N_, _, ngettext
 from core.library import ItemFilter, list_items
 from core.schemas import InternalLink
-from core.wordpress.publish import describe
+from core.wordpress.publications import describe
 from core.wordpress.woocommerce import product_target
 from ui.common import engine, friendly_errors
 from ui.plain import link, md

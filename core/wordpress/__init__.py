@@ -6,8 +6,8 @@ should install the connector in `wp-plugin/contentcraft-connector.php` as a must
 """
 
 from .links import Suggestion, insert_links, rank_posts, site_posts, suggest_links
-from .publish import (PublishOptions, PublishResult, publication_for, publications, publish, publish_many,
-                      save_internal_links, slug_warnings)
+from .publications import publication_for, publications
+from .publish import PublishOptions, PublishResult, publish, publish_many, save_internal_links, slug_warnings
 from .sites import (ConnectionReport, add_site, check_connection, get_site, list_sites, remove_site,
                     site_choices, site_time_zone, update_credentials)
 from .woocommerce import push_product

@@ -130,7 +130,7 @@ def site_posts(engine: Engine, site_name: str, *, refresh: bool = False, timeout
 def suggest_links(engine: Engine, item, site_name: str, *, limit: int = 5, refresh: bool = False,
                   transport=None) -> list[Suggestion]:
     """The site's posts most relevant to item (a ContentItem), best first, its own post excluded."""
-    from .publish import publication_for
+    from .publications import publication_for
 
     posts = site_posts(engine, site_name, refresh=refresh, transport=transport)
     own = publication_for(engine, item.id, site_name)

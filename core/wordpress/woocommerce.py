@@ -18,8 +18,8 @@ from ..seo import clean_body, json_ld_text, plain_text
 from ..workflow import get_item, transition
 from .client import TIMEOUT, USER_AGENT, error_for, is_local, read_within
 from .hosts import CheckedTransport
-from .publish import (PublishResult, check_publishable, claim, claimed_call_deadline, record_failure, record_success,
-                      renew_claim)
+from .publications import claim, claimed_call_deadline, record_failure, record_success, renew_claim
+from .publish import PublishResult, check_publishable
 from .secrets import decrypt
 from . import seo_fields
 from .sites import LD_META, SEO_FIELDS, SEO_NAMESPACES, get_site
