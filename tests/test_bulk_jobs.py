@@ -479,3 +479,22 @@ def test_a_round_sends_its_first_row_alone_unless_the_provider_answered_lately(g
         session.add(GenerationLog(user="ana", type="content", target="y", status="succeeded", provider="fake"))
         session.commit()
         assert flow.answered_lately(session, "fake", utcnow())
+
+
+def test_a_worker_stopping_with_a_row_still_in_flight_leaves_its_lanes_to_be_recovered(generator, engine):
+    worker = start_worker(generator)
+    with durable._lanes:
+        durable._lanes.active += 1  # a lane still on its row when the stop's wait ends
+    try:
+        durable.shutdown(wait_seconds=0)
+    finally:
+        with durable._lanes:
+            durable._lanes.active -= 1
+    with Session(engine) as session:
+        [left] = session.exec(select(BulkWorker)).all()
+    assert left.executor_id == worker.executor
+    assert left.heartbeat_at < utcnow() - timedelta(seconds=durable.STALE_SECONDS), "stale: recovered by the others"
+    other = start_worker(generator)
+    durable._state["keeper"].recover_dead()
+    with Session(engine) as session:
+        assert [w.executor_id for w in session.exec(select(BulkWorker))] == [other.executor]

@@ -218,3 +218,27 @@ def test_a_worker_stopped_cleanly_hands_its_lanes_to_the_others_at_once(cluster,
     with Session(engine) as session:
         assert sorted(session.exec(select(ContentItem.title))) == sorted(topics)
     assert len(lanes) == 2 and sum(count for _executor, count in lanes) == 4 + 2, "two lanes were handed over"
+
+
+def test_a_pooled_connection_is_pinged_only_after_being_idle_and_replaced_if_dead(cluster, monkeypatch):
+    from core import db
+
+    engine = make_engine(database(cluster, "pings"))
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or real_ping(connection))
+    with engine.connect() as connection:
+        first = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    for _ in range(3):  # back in the pool a moment ago: no round trip before use
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() == first
+    assert pings == []
+    admin = create_engine(cluster, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:  # the server drops it while it sits idle (a restart, a firewall)
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    admin.dispose()
+    monkeypatch.setattr(db, "PING_IDLE_SECONDS", 0.0)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+    assert pings == [1]
+    engine.dispose()

@@ -105,6 +105,9 @@ def shutdown(wait_seconds: float = LANE_STOP_SECONDS) -> None:
             _lanes.epoch += 1  # lanes return between rows
             _lanes.closing = True  # and so do lanes this worker was starting right now
             _lanes.wait_for(lambda: _lanes.active == 0, timeout=wait_seconds if _state["url"] else 0)
+            left_running = _lanes.active
+        if keeper is not None and left_running:  # the others recover those lanes as a dead worker's
+            keeper.beat(at=utcnow() - timedelta(seconds=STALE_SECONDS + 1))
         if _state["url"] is not None:
             DBOS.destroy(destroy_registry=False)
         _state.update(url=None, generator=None, executor=None, keeper=None)
@@ -120,6 +123,7 @@ def _stop_taking_lanes() -> None:
     for thread in getattr(_dbos._dbos_global_instance, "_background_threads", []):
         if getattr(thread, "_target", None) is queue_thread:
             thread._args[0].set()
+            thread.join(5)  # it joins its queues' threads: nothing is being dequeued here any more
 
 
 class _Lanes(threading.Condition):
@@ -225,11 +229,11 @@ class Keeper:
             self.wake_event.wait(JOBS_POLL_SECONDS)  # a job queued by another process starts within this
             self.wake_event.clear()
 
-    def beat(self) -> None:
+    def beat(self, at=None) -> None:
         with session_scope(self.engine) as session:
             worker = session.get(BulkWorker, self.executor) or BulkWorker(executor_id=self.executor, host=HOST,
                                                                          pid=os.getpid())
-            worker.heartbeat_at = utcnow()
+            worker.heartbeat_at = at or utcnow()
             session.add(worker)
 
     def recover_dead(self) -> list[str]:
