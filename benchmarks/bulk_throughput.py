@@ -4,6 +4,8 @@ shared through Redis) against (a) a rate-bound server that enforces its RPM over
 side by side in the same run with the runner this replaced (its code taken from git history, run in-process
 as it was; it could not share a job between processes, so it has one column).
 
+A job on a provider that has not answered in the last two minutes sends its first row alone (so a quota
+error pauses it after one request); the latency-bound case also runs "warm", after one answered generation.
 Also prints the memory and time to validate a 100k-row CSV and store it as a job.
 
 Run: .venv/bin/python benchmarks/bulk_throughput.py [--rate-rows 60] [--rpm 240] [--latency-rows 200]
@@ -107,8 +109,9 @@ def services(use_servers: bool):
 
 
 def run_new(workers: int, data: bytes, server: FaultServer, database_url: str, redis_url: str | None,
-            concurrency: int, rpm: float | None) -> dict:
-    """The job on `workers` worker processes; seconds from queueing to finished."""
+            concurrency: int, rpm: float | None, warm: bool = False) -> dict:
+    """The job on `workers` worker processes; seconds from queueing to finished. `warm`: one generation is
+    answered first (as when the team generated something a minute ago), so the job sends no probe row."""
     from sqlalchemy import func
     from sqlmodel import Session, select
 
@@ -138,6 +141,12 @@ def run_new(workers: int, data: bytes, server: FaultServer, database_url: str, r
         from core.language import detect
 
         detect(WARM)
+        if warm:
+            from core.schemas import ContentRequest
+
+            answered = generator.generate(ContentRequest(topic="Warm-up guide for the provider", keywords=["warm"]),
+                                          "bench", provider="custom", use_cache=False)
+            assert answered.status in {"succeeded", "needs_review"}, answered.error
         job_id, _ = jobs.create_job(generator, data, "blog", "bench",
                                     jobs.JobOptions(provider="custom", concurrency=concurrency, rpm=rpm))
         while (state := jobs.progress(engine, job_id)).status not in {"finished", "paused", "cancelled"}:
@@ -181,16 +190,18 @@ def scenario(title: str, n: int, latency: float, rpm: float | None, concurrency:
           f"RPM={rpm or 'none'}{' over 1-second windows' if rpm else ''}; ideal {ideal:.1f} s "
           f"({n / ideal * 60:.0f} rows/min)")
     print(f"  {'runner':<28} {'seconds':>8} {'rows/min':>9} {'ratio':>6} {'429s':>5} {'failed':>6}")
-    runs = [(f"replaced runner ({args.old_commit})", None)] + [(f"DBOS, {w} worker{'s' * (w > 1)}", w)
-                                                               for w in args.workers]
-    for label, workers in runs:
+    runs = [(f"replaced runner ({args.old_commit})", None, False)]
+    runs += [(f"DBOS, {w} worker{'s' * (w > 1)}", w, False) for w in args.workers]
+    if not rpm:  # the probe row matters only without pacing (see --help)
+        runs += [(f"DBOS, {w} worker{'s' * (w > 1)}, warm", w, True) for w in args.workers]
+    for label, workers, warm in runs:
         server = FaultServer(latency=latency, rpm=rpm, window=1.0)
         data = rows_csv(f"Trail {title.split('-')[0]} run {workers or 0}", n)
         try:
             if workers is None:
                 result = run_old(old, data, server, concurrency, rpm)
             else:
-                result = run_new(workers, data, server, database(), redis_url, concurrency, rpm)
+                result = run_new(workers, data, server, database(), redis_url, concurrency, rpm, warm)
         finally:
             server.close()
         seconds = result["seconds"]

@@ -1,5 +1,6 @@
 """Engine factory, sessions and Alembic migrations."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -9,11 +10,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from .config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+PING_IDLE_SECONDS = 2.0  # a pooled Postgres connection idle this long is checked before it is used
 
 
 def make_engine(url: str) -> Engine:
@@ -23,7 +26,27 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    event.listen(engine.pool, "checkin", _idle_from_now)
+    event.listen(engine.pool, "checkout", lambda dbapi_connection, record, _proxy:
+                 _ping_if_idle(engine, dbapi_connection, record))
+    return engine
+
+
+def _idle_from_now(_dbapi_connection, record) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine, dbapi_connection, record) -> None:
+    """SQLAlchemy's pessimistic ping (pool_pre_ping) for a connection idle over PING_IDLE_SECONDS; a failed ping
+    makes the pool open a new connection. One used a moment ago needs none: that round trip per checkout was a
+    fifth of a bulk row's database time."""
+    if time.monotonic() - record.info.get("idle_since", time.monotonic()) > PING_IDLE_SECONDS:
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError() from exc
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,5 +1,6 @@
 """Deterministic SEO post-processing: slug, title and description lengths, headings, JSON-LD, sanitising."""
 
+import functools
 import html
 import json
 import re
@@ -56,6 +57,7 @@ _BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|h[1-6]|li|ul|ol|div|tr|td|th|blockq
                              re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)  # the quality gate and SEO read the same body several times per result
 def plain_text(value: str) -> str:
     """Text with every tag removed and whitespace collapsed; block elements stay separate words.
 

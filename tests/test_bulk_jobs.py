@@ -185,21 +185,22 @@ def test_a_row_is_saved_once_however_often_its_lane_runs(generator, engine, fake
 def test_a_row_failing_outside_its_generation_ends_failed_and_the_job_finishes(generator, engine, fake,
                                                                               monkeypatch):
     fake.enqueue([blog_draft(), *["not json", "still not json"] * 2, blog_draft()])
-    real_fail, real_close, closes = flow._fail, flow.close_job_if_done, []
+    real_fail, real_generate, generated = flow._fail, flow.generate_row, []
 
     def fail_cannot_be_written(engine_, item, *args, **kwargs):
         if item.row_number == 3:  # row 3's generation failed, and so does writing that down
             raise OperationalError("UPDATE bulk_item", {}, Exception("database is locked"))
         return real_fail(engine_, item, *args, **kwargs)
 
-    def close_fails_once(engine_, job_id):
-        closes.append(job_id)
-        if len(closes) == 1:  # right after row 2 was generated and saved
+    def fails_once_after_saving(job_id, row, *args):
+        outcome = real_generate(job_id, row, *args)
+        generated.append(row)
+        if len(generated) == 1:  # right after row 2 was generated and saved
             raise RuntimeError("connection lost")
-        return real_close(engine_, job_id)
+        return outcome
 
     monkeypatch.setattr(flow, "_fail", fail_cannot_be_written)
-    monkeypatch.setattr(flow, "close_job_if_done", close_fails_once)
+    monkeypatch.setattr(flow, "generate_row", fails_once_after_saving)
     job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
     assert run_job(generator, job_id, timeout=60) == "finished"
     assert _statuses(engine, job_id) == {2: "succeeded", 3: "failed", 4: "succeeded"} and len(fake.history) == 6
@@ -435,3 +436,65 @@ def test_vendor_rate_limit_headers_hold_calls_before_the_429():
     assert headroom.wait_seconds("custom") > 0.9
     assert headroom.wait_seconds("custom", paced=True) == 0, "a full window is the steady state of even pacing"
     headroom.clear()
+
+
+def test_a_round_sends_its_first_row_alone_unless_the_provider_answered_lately(generator, engine, fake):
+    from core.errors import QuotaExceededError
+
+    fake.enqueue([blog_draft()] * 6)
+    cold, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST)
+    assert run_job(generator, cold, timeout=60) == "finished"
+    job = jobs.get_job(engine, cold)
+    assert job.answered_at > job.started_at, "nothing had answered yet: the first row went out alone"
+
+    warm, _ = jobs.create_job(generator, _csv(*(f"Trail shoe guide number {i}" for i in range(3))), "blog", "ana",
+                              FAST)
+    assert run_job(generator, warm, timeout=60) == "finished"
+    job = jobs.get_job(engine, warm)
+    assert job.answered_at == job.started_at, "the provider had just answered: no probe"
+
+    quota = QuotaExceededError("The fake account has no quota left: check billing.")
+    fake.enqueue([quota] * FAST.concurrency)
+    asked = len(fake.history)
+    ran_out, _ = jobs.create_job(generator, _csv(*(f"Road shoe guide number {i}" for i in range(9))), "blog", "ana",
+                                 FAST)
+    assert run_job(generator, ran_out, timeout=60) == "paused"
+    assert 1 <= len(fake.history) - asked <= FAST.concurrency, "no probe: at most one request per lane"
+    assert jobs.progress(engine, ran_out).pending == 9
+
+    fake.history.clear()
+    fake.enqueue([quota])
+    after_failure, _ = jobs.create_job(generator, _csv(*(f"Hill shoe guide number {i}" for i in range(4))), "blog",
+                                       "ana", FAST)
+    assert run_job(generator, after_failure, timeout=60) == "paused"
+    assert len(fake.history) == 1 and jobs.get_job(engine, after_failure).answered_at is None
+
+    with Session(engine) as session:  # the account cooled down, but the latest call still failed
+        session.add(GenerationLog(user="ana", type="content", target="x", status="failed", error="no quota"))
+        session.commit()
+    for provider in generator.chain("fake", None):
+        provider.unusable_until = 0.0
+    with Session(engine) as session:
+        assert not flow.answered_lately(session, "fake", utcnow())
+        session.add(GenerationLog(user="ana", type="content", target="y", status="succeeded", provider="fake"))
+        session.commit()
+        assert flow.answered_lately(session, "fake", utcnow())
+
+
+def test_a_worker_stopping_with_a_row_still_in_flight_leaves_its_lanes_to_be_recovered(generator, engine):
+    worker = start_worker(generator)
+    with durable._lanes:
+        durable._lanes.active += 1  # a lane still on its row when the stop's wait ends
+    try:
+        durable.shutdown(wait_seconds=0)
+    finally:
+        with durable._lanes:
+            durable._lanes.active -= 1
+    with Session(engine) as session:
+        [left] = session.exec(select(BulkWorker)).all()
+    assert left.executor_id == worker.executor
+    assert left.heartbeat_at < utcnow() - timedelta(seconds=durable.STALE_SECONDS), "stale: recovered by the others"
+    other = start_worker(generator)
+    durable._state["keeper"].recover_dead()
+    with Session(engine) as session:
+        assert [w.executor_id for w in session.exec(select(BulkWorker))] == [other.executor]

@@ -182,3 +182,63 @@ def test_three_workers_share_the_providers_limit_without_a_429(cluster, redis_ur
     # Shared, not multiplied nor serialised: three private limits would take a third of this, one worker per
     # slot three times as long. The 1.1x goal itself is timed in benchmarks/bulk_throughput.py, not here.
     assert (last - first).total_seconds() <= 1.5 * ROWS / 120 * 60
+
+
+def test_a_worker_stopped_cleanly_hands_its_lanes_to_the_others_at_once(cluster, tmp_path, monkeypatch):
+    url = database(cluster, "handover")
+    server = FaultServer(latency=0.3)
+    env = _environment(monkeypatch, url, server)
+    engine = make_engine(url)
+    workers = start_workers(env, 2, tmp_path, engine)
+    try:
+        topics, data = _rows("Hill running", 80)
+        job_id, _ = jobs.create_job(Generator(), data, "blog", "ana", jobs.JobOptions(provider="custom",
+                                                                                      concurrency=4))
+        deadline = time.monotonic() + 120
+        while jobs.progress(engine, job_id).succeeded < 12:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        leaving = workers[0]
+        leaving.send_signal(signal.SIGTERM)
+        leaving.wait(20)
+        running, watched = [], time.monotonic() + 2.0  # the sweep that fed a job again took 5 s and more
+        while time.monotonic() < watched:
+            running.append(_count(engine, BulkItem, BulkItem.job_id == job_id, BulkItem.status == "running"))
+            time.sleep(0.05)
+        state = _wait_finished(engine, job_id, 120, workers[1:])
+        with engine.connect() as connection:
+            lanes = connection.execute(text(
+                "SELECT executor_id, count(*) FROM dbos.workflow_status WHERE name = 'contentcraft.bulk.run_lane' "
+                "GROUP BY executor_id")).all()
+    finally:
+        stop(workers)
+        server.close()
+    assert max(running) == 4, f"the worker left running holds all four lanes within 2 s: {running}"
+    assert (state.succeeded, state.failed) == (80, 0) and server.stats["requests"] == 80
+    with Session(engine) as session:
+        assert sorted(session.exec(select(ContentItem.title))) == sorted(topics)
+    assert len(lanes) == 2 and sum(count for _executor, count in lanes) == 4 + 2, "two lanes were handed over"
+
+
+def test_a_pooled_connection_is_pinged_only_after_being_idle_and_replaced_if_dead(cluster, monkeypatch):
+    from core import db
+
+    engine = make_engine(database(cluster, "pings"))
+    pings = []
+    real_ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or real_ping(connection))
+    with engine.connect() as connection:
+        first = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    for _ in range(3):  # back in the pool a moment ago: no round trip before use
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() == first
+    assert pings == []
+    admin = create_engine(cluster, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:  # the server drops it while it sits idle (a restart, a firewall)
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+    admin.dispose()
+    monkeypatch.setattr(db, "PING_IDLE_SECONDS", 0.0)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
+    assert pings == [1]
+    engine.dispose()

@@ -31,7 +31,7 @@ APP_VERSION = "contentcraft-bulk-2"  # change when the workflows' steps change, 
 LANES_QUEUE = "contentcraft-bulk"
 POLL_SECONDS = 0.1  # how soon a new job's lanes start (rows follow each other inside a lane, with no poll)
 KEEPER_SECONDS = 1.0  # heartbeat and dead-worker check
-JOBS_POLL_SECONDS = 0.25  # look for jobs queued by another process (this process's own wake it at once)
+JOBS_POLL_SECONDS = 0.1  # look for jobs queued by another process (this process's own wake it at once)
 STALE_SECONDS = 10.0
 LANE_STOP_SECONDS = 5.0  # how long a stopping worker waits for its lanes to finish the row they are on
 SWEEP_SECONDS = 5.0  # how often rows and feeders whose workflow ended unfinished are closed
@@ -88,25 +88,50 @@ def _driver_url(url: str) -> str:
 
 
 def shutdown(wait_seconds: float = LANE_STOP_SECONDS) -> None:
-    """Stop this process's DBOS executor: its lanes end after the row they are on (the keeper of any worker
-    feeds their jobs again); rows still in flight after `wait_seconds` are recovered by another worker."""
+    """Stop this process's DBOS executor: it takes no new lane, the live workers may take its share, and each
+    of its lanes hands itself over (`flow.hand_over`) after the row it is on; rows still in flight after
+    `wait_seconds` are recovered by another worker."""
     with _lock:
         keeper = _state.get("keeper")
         if keeper is not None:
             keeper.stop()
+        if _state["url"] is not None:
+            from .flow import lanes_per_worker
+
+            _stop_taking_lanes()
+            for name in {LANES_QUEUE, *map(queue_for, capped_providers())}:
+                share_queue(name, lanes_per_worker(_state["generator"].engine, name))
         with _lanes:
             _lanes.epoch += 1  # lanes return between rows
+            _lanes.closing = True  # and so do lanes this worker was starting right now
             _lanes.wait_for(lambda: _lanes.active == 0, timeout=wait_seconds if _state["url"] else 0)
+            left_running = _lanes.active
+        if keeper is not None and left_running:  # the others recover those lanes as a dead worker's
+            keeper.beat(at=utcnow() - timedelta(seconds=STALE_SECONDS + 1))
         if _state["url"] is not None:
             DBOS.destroy(destroy_registry=False)
         _state.update(url=None, generator=None, executor=None, keeper=None)
+        _lanes.closing = False
+
+
+def _stop_taking_lanes() -> None:
+    """This process's DBOS queue threads stop dequeuing. dbos 3.4 has no public call for it: this sets the stop
+    event DBOS gave its queue thread (DBOS.destroy sets it later anyway), so a lane handed over goes elsewhere."""
+    from dbos import _dbos
+    from dbos._queue import queue_thread
+
+    for thread in getattr(_dbos._dbos_global_instance, "_background_threads", []):
+        if getattr(thread, "_target", None) is queue_thread:
+            thread._args[0].set()
+            thread.join(5)  # it joins its queues' threads: nothing is being dequeued here any more
 
 
 class _Lanes(threading.Condition):
-    """How many lanes run in this process, and the launch they belong to."""
+    """How many lanes run in this process, the launch they belong to, and whether it is stopping."""
 
     active = 0
     epoch = 0
+    closing = False
 
 
 _lanes = _Lanes()
@@ -119,11 +144,16 @@ def lane_running():
         _lanes.active += 1
         epoch = _lanes.epoch
     try:
-        yield lambda: _lanes.epoch != epoch
+        yield lambda: _lanes.epoch != epoch or _lanes.closing
     finally:
         with _lanes:
             _lanes.active -= 1
             _lanes.notify_all()
+
+
+def lanes_epoch() -> int:
+    """The current launch's number: a lane that started under another one is to stop between rows."""
+    return _lanes.epoch
 
 
 def current_generator():
@@ -199,11 +229,11 @@ class Keeper:
             self.wake_event.wait(JOBS_POLL_SECONDS)  # a job queued by another process starts within this
             self.wake_event.clear()
 
-    def beat(self) -> None:
+    def beat(self, at=None) -> None:
         with session_scope(self.engine) as session:
             worker = session.get(BulkWorker, self.executor) or BulkWorker(executor_id=self.executor, host=HOST,
                                                                          pid=os.getpid())
-            worker.heartbeat_at = utcnow()
+            worker.heartbeat_at = at or utcnow()
             session.add(worker)
 
     def recover_dead(self) -> list[str]:

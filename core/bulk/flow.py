@@ -2,15 +2,17 @@
 claims the next due row, generates it in one recorded step, and loops until no row is left.
 
 Workflow ids: `bulk-lane:{job}:{round}:{lane}` (a round is one start, resume or retry of the job), so starting
-a job twice runs its lanes once. A row costs DBOS one recorded step, not a workflow: no queue poll between
+a job twice runs its lanes once. A step runs rows for up to STEP_SECONDS: no queue poll nor checkpoint between
 rows. Steps run at least once; every effect is keyed by job and row: an item moves pending → running only for
 the lane that claimed it, and its content is written in the transaction that ends it, only if it has none yet.
-A lane that dies with its worker is recovered by another worker and resumes the row it held.
+A lane that dies with its worker is recovered by another worker and resumes the row it held; a worker that
+stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once.
 """
 
 import logging
 import math
 import random
+import time
 from datetime import timedelta
 
 from dbos import DBOS, SetWorkflowID
@@ -20,10 +22,10 @@ from sqlmodel import select
 
 from ..brand.apply import record_score
 from ..db import session_scope
-from ..errors import ACCOUNT_ERRORS
+from ..errors import ACCOUNT_ERRORS, ContentCraftError
 from ..i18n import _
-from ..models import ContentItem, ContentVersion, utcnow
-from ..providers import provider_classes
+from ..models import ContentItem, ContentVersion, GenerationLog, utcnow
+from ..providers import get_provider, provider_classes
 from ..schemas import ContentRequest, ProductRequest
 from . import durable
 from .jobs import JobOptions
@@ -36,7 +38,9 @@ SAVED = ("succeeded", "needs_review")  # needs_review: saved with the quality ga
 ENDED = {*SAVED, "failed"}
 ENDED_WORKFLOWS = ("SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED")
 LIVE_WORKFLOWS = ("PENDING", "ENQUEUED", "DELAYED")
+RECENT_ANSWER_SECONDS = 120  # a provider that answered this recently needs no probe row
 PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
+STEP_SECONDS = 5.0  # a lane records a step (its progress in DBOS) at least this often
 MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
 MAX_LANE_ERRORS = 5  # consecutive unexpected errors after which a lane stops (the keeper feeds the job again)
 
@@ -69,13 +73,14 @@ def submit_queued_jobs(engine) -> list[int]:
                                  .where(BulkJob.status == "queued").order_by(BulkJob.id)).all()
     started = []
     for job_id, round_, settings in queued:
+        options, now = JobOptions.model_validate(settings), utcnow()
         with session_scope(engine) as session:  # one worker wins the job; a crash before its lanes are queued
             marked = session.execute(  # leaves it running with none, which the keeper's sweep feeds again
                 update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "queued", BulkJob.round == round_)
-                .values(status="running", started_at=utcnow(), finished_at=None)).rowcount
+                .values(status="running", started_at=now, finished_at=None,
+                        answered_at=now if answered_lately(session, options.provider, now) else None)).rowcount
         if not marked:
             continue
-        options = JobOptions.model_validate(settings)
         queue = durable.queue_for(options.provider or "")
         durable.share_queue(queue, lanes_per_worker(engine, queue))
         for lane in range(effective_concurrency(options)):  # the same ids again would enqueue nothing
@@ -83,6 +88,26 @@ def submit_queued_jobs(engine) -> list[int]:
                 DBOS.enqueue_workflow(queue, run_lane, job_id, round_, lane)
         started.append(job_id)
     return started
+
+
+def answered_lately(session, provider: str | None, now) -> bool:
+    """True when the provider's latest call (same name or host, any user, within RECENT_ANSWER_SECONDS) was
+    answered: the job's rows may then all go out at once, with no probe. Any failure since (a failure that
+    no provider answered is logged with none, so it counts too), or an account this worker's provider still
+    cools down from, makes the round's first row go out alone again."""
+    generator = durable.current_generator()
+    try:
+        chosen = get_provider(provider or generator.settings.provider, generator.settings)
+        host = chosen.host()
+    except ContentCraftError:
+        return False
+    if chosen.unusable_until > time.monotonic():
+        return False
+    latest = session.execute(select(GenerationLog.status).where(
+        GenerationLog.created_at >= now - timedelta(seconds=RECENT_ANSWER_SECONDS), ~GenerationLog.cache_hit,
+        or_(GenerationLog.provider.in_((chosen.name, "")), *([GenerationLog.host == host] if host else [])))
+        .order_by(GenerationLog.created_at.desc(), GenerationLog.id.desc()).limit(1)).scalar()
+    return latest in SAVED
 
 
 def lanes_per_worker(engine, queue: str) -> int:
@@ -108,7 +133,7 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
         errors = 0
         while not stopped():
             try:
-                outcome = lane_step(job_id, round_)
+                outcome = lane_step(job_id, round_, durable.lanes_epoch())
                 errors = 0
             except Exception as exc:
                 log.exception("bulk lane step failed", extra={"event": "bulk_lane_step_failed"})
@@ -122,7 +147,19 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
                 return outcome["reason"]
             if outcome["status"] == "wait" and outcome["seconds"] > 0:
                 DBOS.sleep(outcome["seconds"])
-        return "worker stopped"  # between rows: a keeper feeds the job again
+        hand_over(job_id, round_, lane)
+        return "handed over"
+
+
+def hand_over(job_id: int, round_: int, lane: int) -> None:
+    """Between rows on a stopping worker: queue this lane again (a child workflow, whose id a recovery of this
+    one would find taken), so that a live worker goes on with it within a queue poll."""
+    with session_scope(durable.current_generator().engine) as session:
+        settings = session.execute(select(BulkJob.settings_json).where(
+            BulkJob.id == job_id, BulkJob.round == round_, BulkJob.status.in_(("queued", "running")))).scalar()
+    if settings is not None:  # else the job stopped or moved on: nothing to go on with
+        queue = durable.queue_for(JobOptions.model_validate(settings).provider or "")
+        DBOS.enqueue_workflow(queue, run_lane, job_id, round_, lane)
 
 
 def crash_reason(exc: BaseException) -> str:
@@ -132,17 +169,20 @@ def crash_reason(exc: BaseException) -> str:
 
 
 @DBOS.step(name="contentcraft.bulk.lane_step", retries_allowed=False)
-def lane_step(job_id: int, round_: int) -> dict:
-    """Claim a row (or the one this lane held when its worker died), generate it, save or record the failure,
-    and close the job if it was the last: {"status": "row" | "wait" | "stop", ...}."""
-    engine, workflow = durable.current_generator().engine, DBOS.workflow_id
-    claim = claim_row(engine, job_id, round_, workflow)
-    if claim["status"] != "row":
-        return claim
-    outcome = generate_row(job_id, claim["row"], workflow, claim.get("probing", False))
-    if outcome in ENDED:
-        close_job_if_done(engine, job_id)
-    return {"status": "row", "row": claim["row"], "outcome": outcome}
+def lane_step(job_id: int, round_: int, epoch: int) -> dict:
+    """Rows one after another for up to STEP_SECONDS: claim a row (or the one this lane held when its worker
+    died), generate it, save it or record the failure. {"status": "row", "rows"}, or the claim's "wait" or
+    "stop" (the last lane to find no row left closes the job). Re-running the step is safe: every effect is
+    keyed by job, row and lane, so a row costs no checkpoint of its own."""
+    engine, workflow, started = durable.current_generator().engine, DBOS.workflow_id, time.monotonic()
+    rows = 0
+    while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
+        claim = claim_row(engine, job_id, round_, workflow)
+        if claim["status"] != "row":
+            return {**claim, "rows": rows}
+        generate_row(job_id, claim["row"], workflow, claim.get("probing", False), claim.get("loaded"))
+        rows += 1
+    return {"status": "row", "rows": rows}
 
 
 def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
@@ -155,8 +195,8 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
                     exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
     with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
-        job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back)
-                              .where(BulkJob.id == job_id)).first()
+        job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back, BulkJob.kind,
+                                     BulkJob.settings_json, BulkJob.created_by).where(BulkJob.id == job_id)).first()
         if job is None or job[0] != round_ or job[1] not in {"queued", "running"}:
             return {"status": "stop", "reason": "stopped"}
         if job[2] is not None:
@@ -164,7 +204,7 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
         probing = not job[3]
         if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
             session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
-        due = session.execute(select(BulkItem.id, BulkItem.row_number).where(
+        due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts).where(
             BulkItem.job_id == job_id, BulkItem.status == "pending",
             or_(BulkItem.not_before.is_(None), BulkItem.not_before <= now))
             .order_by(BulkItem.row_number).limit(1).with_for_update(skip_locked=True)).first()
@@ -173,6 +213,8 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
                 BulkItem.job_id == job_id, BulkItem.status == "pending")).scalar_one()
             if later is None and not session.execute(select(exists().where(
                     BulkItem.job_id == job_id, BulkItem.status == "pending"))).scalar_one():
+                # Each lane's last claim comes after its last row ended, so the last of them sees every row ended.
+                session.execute(close_statement(job_id))
                 return {"status": "stop", "reason": "drained"}
             wait = (later - now).total_seconds() if later else MAX_WAIT_SECONDS
             return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
@@ -186,8 +228,11 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
                                                        still_on, *([alone] if probing else []))
                                 .values(status="running", attempts=BulkItem.attempts + 1, workflow_id=workflow,
                                         started_at=now, finished_at=None, not_before=None)).rowcount
-    if taken:
-        return {"status": "row", "row": due[1], "probing": probing}
+    if taken:  # what generate_row needs, so that it need not read the job and the row again
+        loaded = (BulkJob(id=job_id, kind=job[4], settings_json=job[5], created_by=job[6]),
+                  BulkItem(id=due[0], job_id=job_id, row_number=due[1], input_json=due[2], attempts=due[3] + 1,
+                           status="running", workflow_id=workflow))
+        return {"status": "row", "row": due[1], "probing": probing, "loaded": loaded}
     return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
 
 
@@ -199,14 +244,17 @@ def _mark_answered(engine, job_id: int):
     return mark
 
 
-def generate_row(job_id: int, row: int, workflow: str, probing: bool = False) -> str:
+def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, loaded=None) -> str:
     """Generate the row's content and save it with the item; on failure, decide whether to retry. The row's
-    new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped."""
+    new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped.
+    `loaded`: the (job, item) the claim just read, else they are read here."""
     generator = durable.current_generator()
     engine = generator.engine
-    with session_scope(engine) as session:
-        job, item = session.exec(select(BulkJob, BulkItem).join(BulkItem, BulkItem.job_id == BulkJob.id)
-                                 .where(BulkJob.id == job_id, BulkItem.row_number == row)).one()
+    if loaded is None:
+        with session_scope(engine) as session:
+            loaded = session.exec(select(BulkJob, BulkItem).join(BulkItem, BulkItem.job_id == BulkJob.id)
+                                  .where(BulkJob.id == job_id, BulkItem.row_number == row)).one()
+    job, item = loaded
     if item.status != "running" or item.workflow_id != workflow:
         return "skipped"
     options = JobOptions.model_validate(job.settings_json)
@@ -284,12 +332,17 @@ def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reaso
                         .values(status="paused", pause_reason=reason))
 
 
-def close_job_if_done(engine, job_id: int) -> bool:
-    """A running job with no pending or running row left becomes finished (one atomic statement)."""
+def close_statement(job_id: int):
+    """The job becomes finished if it runs with no pending or running row left (one atomic statement)."""
     left = exists().where(BulkItem.job_id == job_id, BulkItem.status.in_(ACTIVE_ITEMS))
+    return (update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", ~left)
+            .values(status="finished", finished_at=utcnow()))
+
+
+def close_job_if_done(engine, job_id: int) -> bool:
+    """A running job with no pending or running row left becomes finished; whether it did now."""
     with session_scope(engine) as session:
-        return bool(session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", ~left)
-                                    .values(status="finished", finished_at=utcnow())).rowcount)
+        return bool(session.execute(close_statement(job_id)).rowcount)
 
 
 @DBOS.step(name="contentcraft.bulk.end_held_row", retries_allowed=True, max_attempts=8, interval_seconds=0.5)
