@@ -1,7 +1,9 @@
 """How well the brand score tells a voice from others: ROC AUC per pair, own-score spread, junk, time per item.
 
-Profiles are trained on the first half of each voice (its first TRAIN_WORDS words, as a team would paste a few
-documents); own passages come from the unseen second half, other passages from anywhere in the other voices.
+Profiles are trained on TRAIN_WORDS words of the first half of each voice: by default ("spread") TRAIN_RUNS runs
+taken from evenly spaced places in it, as a team would paste a few documents on different subjects; "contiguous"
+takes its first TRAIN_WORDS words, one stretch on few subjects. Own passages come from the unseen second half,
+other passages from anywhere in the other voices.
 Run through benchmarks/brand_score.py (the corpora are downloaded there, see benchmarks/brand_corpora.py).
 """
 
@@ -18,6 +20,8 @@ from core.brand.scoring import build_reference, score_text
 from . import brand_corpora
 
 TRAIN_WORDS = 6000
+TRAIN_RUNS = 8  # "spread": runs of about 750 words, the size of a few pasted documents
+TRAINING = ("spread", "contiguous")
 OWN_PASSAGES, OTHER_PASSAGES = 30, 20
 # Typical failures of small models: loops, keyword lists, broken JSON, assistant boilerplate, placeholders.
 JUNK = [
@@ -42,15 +46,25 @@ def _pick(items: list[str], count: int, seed: int) -> list[str]:
     return items if len(items) <= count else [items[i] for i in sorted(rng.sample(range(len(items)), count))]
 
 
-def split(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """(training paragraphs from the first half, the unseen second half)."""
-    half, train, words = len(paragraphs) // 2, [], 0
-    for paragraph in paragraphs[:len(paragraphs) // 2]:
-        train.append(paragraph)
-        words += len(paragraph.split())
-        if words >= TRAIN_WORDS:
+def split(paragraphs: list[str], train: str = "spread") -> tuple[list[str], list[str]]:
+    """(training paragraphs from the first half, the unseen second half); train is one of TRAINING."""
+    half = len(paragraphs) // 2
+    if train == "contiguous":
+        return _run(paragraphs[:half], TRAIN_WORDS), paragraphs[half:]
+    starts = [index * half // TRAIN_RUNS for index in range(TRAIN_RUNS)] + [half]
+    train_ = [p for a, b in zip(starts[:-1], starts[1:]) for p in _run(paragraphs[a:b], TRAIN_WORDS // TRAIN_RUNS)]
+    return train_, paragraphs[half:]
+
+
+def _run(paragraphs: list[str], words: int) -> list[str]:
+    """Paragraphs from the start until they hold at least words words."""
+    taken, count = [], 0
+    for paragraph in paragraphs:
+        if count >= words:
             break
-    return train, paragraphs[half:]
+        taken.append(paragraph)
+        count += len(paragraph.split())
+    return taken
 
 
 def model_junk(count: int, cache: Path | None = None) -> list[str]:
@@ -106,14 +120,14 @@ def held_out_junk(count: int, cache: Path | None = None) -> list[str]:
 
 
 def evaluate(voices: dict[str, list[str]], lengths=(100, 250, 600), junk: list[str] = (),
-             fresh: list[str] = ()) -> dict:
+             fresh: list[str] = (), train: str = "spread") -> dict:
     """Scores of own held-out and other passages for every voice, at each length; junk and held-out junk."""
     results = {}
     other_texts = {(voice, words): _pick(brand_corpora.passages(paragraphs, words), OTHER_PASSAGES, 2)
                    for voice, paragraphs in voices.items() for words in lengths}
     for voice, paragraphs in voices.items():
-        train, rest = split(paragraphs)
-        reference = build_reference(train, "en")
+        samples, rest = split(paragraphs, train)
+        reference = build_reference(samples, "en")
         for words in lengths:
             own = [_timed(reference, t) for t in _pick(brand_corpora.passages(rest, words), OWN_PASSAGES, 1)]
             others = {other: [_timed(reference, t) for t in other_texts[other, words]]
@@ -137,10 +151,11 @@ def auc(own: list, other: list) -> float:
     return roc_auc_score([1] * len(own) + [0] * len(other), values)
 
 
-def report(voices: dict[str, list[str]], results: dict, lengths) -> None:
+def report(voices: dict[str, list[str]], results: dict, lengths, train: str = "spread") -> None:
     """The table: per voice and length the AUC against each other voice, own-score spread and time per item."""
     names = list(voices)
-    print(f"  AUC own held-out vs other passages (profile: {TRAIN_WORDS} words of the first half); "
+    print(f"  AUC own held-out vs other passages (profile: {TRAIN_WORDS} words of the first half, "
+          f"{train}); "
           f"literary: {', '.join(brand_corpora.LITERARY)}; same genre: gnu~devref, handbook~reference")
     print(f"  {'profile':11} {'words':>5} " + " ".join(f"{n[:8]:>8}" for n in names)
           + "   own p10/median/p90   ms/item")

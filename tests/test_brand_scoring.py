@@ -166,3 +166,18 @@ def test_every_language_pool_has_model_prose_on_topics_the_benchmark_junk_does_n
     assert not junk_topics & set(brand_pool_model.TOPICS)
     pool_words = set(" ".join(brand_pool_model.TOPICS).split())
     assert not any(topic.split()[-1] in pool_words for topic in brand_quality.HELD_OUT_TOPICS)
+
+
+def test_benchmark_trains_on_a_few_documents_spread_over_the_first_half_or_on_its_first_words():
+    from benchmarks import brand_quality
+
+    paragraphs = [f"p{index} " + "word " * 99 for index in range(400)]  # 100 words each, numbered
+    for train in brand_quality.TRAINING:
+        samples, rest = brand_quality.split(paragraphs, train)
+        assert rest == paragraphs[200:]
+        assert brand_quality.TRAIN_WORDS <= sum(len(p.split()) for p in samples) < brand_quality.TRAIN_WORDS + 800
+        indices = [paragraphs.index(p) for p in samples]
+        assert max(indices) < 200 and indices == sorted(indices)
+        runs = sum(1 for a, b in zip(indices, indices[1:]) if b != a + 1) + 1
+        assert runs == (brand_quality.TRAIN_RUNS if train == "spread" else 1), train
+    assert brand_quality.split(paragraphs, "contiguous")[0] == paragraphs[:60]
