@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sklearn.metrics import roc_auc_score
 
+from core.brand import coherence
 from core.brand.scoring import build_reference, score_text
 
 from . import brand_corpora
@@ -135,6 +136,9 @@ def evaluate(voices: dict[str, list[str]], lengths=(100, 250, 600), junk: list[s
             results[voice, words] = (own, others)
         results[voice, "junk"] = [score_text(reference, text)[0] for text in junk]
         results[voice, "fresh"] = [score_text(reference, text)[0] for text in fresh]
+        words = " ".join(samples).split()
+        results[voice, "shuffled"] = [score_text(reference, " ".join(coherence.shuffle(" ".join(words), "words", seed)
+                                                                    .split()[:300]))[0] for seed in range(4)]
         print(f"  scored {voice}", flush=True)
     return results
 
@@ -179,7 +183,8 @@ def _goals(names: list[str], results: dict) -> None:
     same = {f"{v}~{o}": round(auc(*_pair(results, v, o, 600)), 3) for v, o in brand_corpora.SAME_GENRE.items()}
     print(f"  goals at 600 words: min AUC vs a literary voice {literary:.3f} [goal >= 0.95]; same genre {same} "
           f"[goal >= 0.85]")
-    for key, name in (("junk", "junk (fixed + cached model junk)"), ("fresh", "held-out model junk")):
+    for key, name in (("junk", "junk (fixed + cached model junk)"), ("fresh", "held-out model junk"),
+                      ("shuffled", "word salad (300 of the samples' own words, shuffled)")):
         junk = [s for v in names for s in results[v, key]]
         scored = [s for s in junk if s is not None]
         print(f"  {name}: max score {max(scored, default=None)}, above 20: {sum(s > 20 for s in scored)} of "

@@ -98,7 +98,7 @@ def samples_tab(profile) -> None:
                                                                  best=formats.number(2000)))
         return
     frame = pd.DataFrame([{_("ID"): s.id, _("Language"): s.language, _("Source"): s.source,
-                           _("Words"): len(s.text.split()), _("Beginning"): cut(s.text, 90, "…")} for s in stored])
+                           _("Length"): _length(s), _("Beginning"): cut(s.text, 90, "…")} for s in stored])
     st.dataframe(frame, hide_index=True, width="stretch")
     doomed = st.selectbox(_("Remove a sample"), [None, *(s.id for s in stored)], key="brand_remove_sample",
                           format_func=lambda i: "—" if i is None else f"#{i}")
@@ -106,6 +106,13 @@ def samples_tab(profile) -> None:
         with friendly_errors(_("Removing the sample")):
             profiles.delete_sample(engine(), user.email, int(doomed))
             st.rerun()
+
+
+def _length(sample) -> str:
+    count, unit = profiles.sample_length(sample.text, sample.language)
+    if unit == "characters":
+        return ngettext("{count} character", "{count} characters", count).format(count=formats.number(count))
+    return ngettext("{count} word", "{count} words", count).format(count=formats.number(count))
 
 
 def wordpress_section(profile) -> None:

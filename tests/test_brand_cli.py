@@ -52,3 +52,28 @@ def test_plain_output_and_errors(engine, tmp_path, capsys):
     assert "Cannot read" in capsys.readouterr().err
     assert main(["brand", "score", "Terms", "--language", "fr", "--text-file", str(blog), "--json"]) == 0
     assert "no French samples yet" in json.loads(capsys.readouterr().out)[0]["reasons"][0]
+
+
+def test_a_missing_file_is_reported_in_its_object_and_the_batch_goes_on(engine, tmp_path, capsys):
+    assert main(["brand", "create", "Terms", "--samples", *_files(tmp_path, "en", "legal", "train")]) == 0
+    blog = tmp_path / "blog.txt"
+    blog.write_text("\n\n".join(passages("en", "blog", "heldout")), encoding="utf-8")
+    missing = str(tmp_path / "missing.txt")
+    capsys.readouterr()
+    assert main(["brand", "score", "Terms", "--text-file", missing, str(blog), "--json"]) == 1
+    results = json.loads(capsys.readouterr().out)
+    assert results[0]["file"] == missing and results[0]["score"] is None and "Cannot read" in results[0]["error"]
+    assert results[1]["file"] == str(blog) and results[1]["score"] is not None and "error" not in results[1]
+
+
+def test_japanese_samples_are_counted_in_characters(engine, tmp_path, capsys):
+    from core.brand.voiceprint import pool_passages
+
+    text = "\n\n".join(pool_passages("ja")[:9])
+    path = tmp_path / "ja.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main(["brand", "create", "Nihon", "--language", "ja", "--samples", str(path)]) == 0
+    out = capsys.readouterr().out
+    count = len("".join(text.split()))
+    assert f"from 1 sample, {count} characters." in out, out
+    assert profiles.sample_length(text, "ja") == (count, "characters") and count > 1000

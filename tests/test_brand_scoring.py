@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from core.brand import voiceprint
+from core.brand import coherence, voiceprint
 from core.brand.analysis import analyze
 from core.brand.scoring import build_reference, differences, score_text
 from tests.brand_corpus import STYLES, passages
@@ -181,3 +181,23 @@ def test_benchmark_trains_on_a_few_documents_spread_over_the_first_half_or_on_it
         runs = sum(1 for a, b in zip(indices, indices[1:]) if b != a + 1) + 1
         assert runs == (brand_quality.TRAIN_RUNS if train == "spread" else 1), train
     assert brand_quality.split(paragraphs, "contiguous")[0] == paragraphs[:60]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_shuffled_own_words_score_low_while_own_prose_stays_high(language):
+    reference = build_reference(passages(language, "blog"), language)
+    salad = coherence.shuffle(" ".join(passages(language, "blog")), "words")
+    score, reasons = score_text(reference, " ".join(salad.split()[:300]))
+    assert score <= 20 and reasons[0].startswith("the words don't follow each other as in real sentences"), reasons
+    assert score_text(reference, heldout(language, "blog"))[0] >= 90
+
+
+def test_word_order_check_in_japanese_counts_characters():
+    written = [p for p in voiceprint.pool_passages("ja")]
+    reference = build_reference(written[:9], "ja")
+    stored = reference["voiceprint"]["coherence"]
+    salad = coherence.shuffle(voiceprint.clean(" ".join(written[:9])), "chars")[:1500]
+    assert score_text(reference, salad)[0] <= 20
+    real = [coherence.check(stored, p, "ja", "chars") for p in written[9:]]
+    assert all(not flagged for _, flagged in real), real  # other writers' real prose is not word salad
+    assert not coherence.check(stored, " ".join(written[:9]), "ja", "chars")[1]

@@ -55,10 +55,14 @@ def cmd_create(args) -> int:
     if args.language not in saved.references:
         print(_("warning: the samples are too short to score {language} text; add more writing.")
               .format(language=language_name(args.language)))
-    words = sum(len(s.text.split()) for s in found)
-    print(ngettext("Created {name!r} (v{version}) from {count} sample, {words} words.",
-                   "Created {name!r} (v{version}) from {count} samples, {words} words.", len(found))
-          .format(name=saved.name, version=saved.version, count=len(found), words=words))
+    lengths = [profiles.sample_length(s.text, args.language) for s in found]
+    size, unit = sum(count for count, _unit in lengths), lengths[0][1] if lengths else "words"
+    template = (ngettext("Created {name!r} (v{version}) from {count} sample, {size} characters.",
+                         "Created {name!r} (v{version}) from {count} samples, {size} characters.", len(found))
+                if unit == "characters" else
+                ngettext("Created {name!r} (v{version}) from {count} sample, {words} words.",
+                         "Created {name!r} (v{version}) from {count} samples, {words} words.", len(found)))
+    print(template.format(name=saved.name, version=saved.version, count=len(found), size=size, words=size))
     return 0
 
 
@@ -77,15 +81,25 @@ def cmd_score(args) -> int:
     if profile is None:
         raise NotFoundError(_("There is no brand profile named {name!r}; create it with `brand create`.")
                             .format(name=args.name))
-    results = []
-    for path in args.text_files:
-        score, reasons = score_with_profile(profile, text_of(path), args.language)
-        results.append({"file": path, "score": score, "reasons": reasons})
+    results = [_score_file(profile, path, args.language) for path in args.text_files]
+    failed = 1 if any("error" in result for result in results) else 0
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
-        return 0
+        return failed
     for result in results:
+        if "error" in result:
+            print(f"{result['file']}: {result['error']}")
+            continue
         print(f"{result['file']}: {score_label(result['score'])}")
         for reason in result["reasons"]:
             print(f"  - {reason}")
-    return 0
+    return failed
+
+
+def _score_file(profile, path: str, language: str | None) -> dict:
+    """One file's result; a file that cannot be read gets its error (and no score) so the batch goes on."""
+    try:
+        score, reasons = score_with_profile(profile, text_of(path), language)
+    except ValidationFailedError as error:
+        return {"file": path, "score": None, "reasons": [], "error": str(error)}
+    return {"file": path, "score": score, "reasons": reasons}

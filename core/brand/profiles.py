@@ -16,6 +16,7 @@ from ..schemas import Language, _clean_list
 from .analysis import Figures, analyze
 from .models import BrandProfile, BrandProfileVersion, BrandSample
 from . import voiceprint
+from .languages import kit
 from .scoring import build_reference
 
 MAX_SAMPLE_CHARS = 20_000
@@ -243,6 +244,12 @@ def by_language(stored: list[BrandSample]) -> dict[str, list[str]]:
 def analyze_samples(stored: list[BrandSample]) -> dict[str, Figures]:
     """The analysis figures for each language the samples are in."""
     return {language: analyze(texts, language) for language, texts in by_language(stored).items()}
+
+
+def sample_length(text: str, language: str) -> tuple[int, str]:
+    """A sample's length in the units its language is measured in: (count, "words" or "characters" for ja/zh)."""
+    mode = kit(language).mode
+    return voiceprint.units_of(voiceprint.clean(text), mode), "characters" if mode == "chars" else "words"
 
 
 def build_references(stored: list[BrandSample]) -> dict[str, dict]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..i18n import N_, _
 from ..schemas import LANGUAGES as LANGUAGE_NAMES
-from . import delta, voiceprint
+from . import coherence, delta, voiceprint
 from .analysis import Figures, analyze
 from .languages import kit
 
@@ -148,6 +148,10 @@ def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tupl
     if banned:
         z = min(z, 0.0) - BANNED_PENALTY * banned.weight
     found = [banned] if banned else []
+    if coherence.check(print_["coherence"], text, language, mode)[1]:
+        z = min(z, LOOP_Z)
+        found.insert(0, Difference(3.0, _("the words don't follow each other as in real sentences (shuffled or "
+                                          "stuffed with keywords)")))
     repeated = voiceprint.repetition(text, mode)
     if repeated >= REPETITIVE:
         z = min(z, LOOP_Z)

@@ -16,10 +16,10 @@ from statistics import NormalDist
 
 import numpy as np
 
-from . import delta
+from . import coherence, delta
 from .analysis import normalise
 
-METHOD = "impostors-2"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
+METHOD = "impostors-3"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
 WINDOW = {"words": 150, "eojeol": 120, "chars": 300}  # units per window a text is measured in
 SMALLEST_WINDOW = {"words": 35, "eojeol": 30, "chars": 70}  # when samples are few, windows shrink to this
 MIN_CHUNKS = 4  # held-out chunks needed to calibrate
@@ -96,7 +96,7 @@ def build(texts: list[str], language: str, mode: str) -> dict | None:
     built = delta.build(text, pool, {size: parts(text, mode, units // size) for size in sizes})
     key = hashlib.sha256(repr((built["ngrams"], used, pool_key(language))).encode()).hexdigest()[:16]
     return {"method": METHOD, "pool": pool_key(language), "impostors": used, "key": key,
-            "words": _top_words(text, mode), **built}
+            "words": _top_words(text, mode), "coherence": coherence.build(text, language, mode), **built}
 
 
 def _top_words(text: str, mode: str, limit: int = 400) -> list[str]:
