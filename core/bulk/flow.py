@@ -3,8 +3,9 @@ claims the next due row, generates it in one recorded step, and loops until no r
 
 Workflow ids: `bulk-lane:{job}:{round}:{lane}` (a round is one start, resume or retry of the job), so starting
 a job twice runs its lanes once. A step runs rows for up to STEP_SECONDS: no queue poll nor checkpoint between
-rows. Steps run at least once; every effect is keyed by job and row: an item moves pending → running only for
-the lane that claimed it, and its content is written in the transaction that ends it, only if it has none yet.
+rows, and once the round's first answer came back each next row is taken in one statement (`claim`). Steps run
+at least once; every effect is keyed by job and row: an item moves pending → running only for the lane that
+claimed it, and its content is written in the transaction that ends it, only if it has none yet.
 A lane that dies with its worker is recovered by another worker and resumes the row it held; a worker that
 stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once.
 """
