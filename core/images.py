@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from .db import session_scope
 from .i18n import _, ngettext
+from .reuse import recent
 
 KEEP_FIELD = "keep_external_images"  # the request's (and so the item's) choice, in request_json
 
@@ -66,6 +67,10 @@ def site_origins(engine: Engine) -> frozenset[str]:
     """The origins of every connected WordPress site (their media libraries live there).
 
     An http site on the default port also serves its images over https (the upgrade is harmless)."""
+    return recent(("site_origins", str(engine.url)), lambda: _site_origins(engine))
+
+
+def _site_origins(engine: Engine) -> frozenset[str]:
     from .wordpress.models import Site
 
     with session_scope(engine) as session:

@@ -49,11 +49,16 @@ def item_table(items) -> int | None:
     """The items as a table, and the id the user opens."""
     # The date next to the title: at the far end it was off the table's visible width, and in fa a cell cut off
     # there shows the time (its left side), not the date.
+    scores, voice = item_scores(engine(), [i.id for i in items]), _("Brand voice")
     frame = pd.DataFrame([{_("ID"): i.id, _("Title"): i.title, _("Updated"): formats.stamp(i.updated_at),
                            _("Type"): _(TYPE_LABELS[i.type]), _("Status"): labels.status(i.status),
+                           voice: scores[i.id].score if i.id in scores else None,
                            _("Author"): i.author, _("Language"): i.language, _("Warnings"): " ".join(i.warnings or [])}
                           for i in items])
-    st.dataframe(frame, hide_index=True, width="stretch")
+    # A number column, so a click on its header sorts the items by how close they are to their voice.
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={voice: st.column_config.ProgressColumn(
+        voice, min_value=0, max_value=100, format="%d", help=_("Brand voice consistency, 0–100; empty when the "
+                                                                "item has no brand voice or is too short to score"))})
     return st.selectbox(_("Open item"), [i.id for i in items], key="library_open",
                         format_func=lambda i: f"#{i} {isolate(next(x.title for x in items if x.id == i))}")
 

@@ -2,6 +2,7 @@
 
 import io
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -225,3 +226,21 @@ def test_library_shows_brand_voice_score(app_as, engine, generator, fake, make_u
     assert response.brand_score is not None
     label = score_label(response.brand_score.score)
     assert any(f"brand voice “Running blog” {label}" in c.value for c in at.caption)
+    frame = at.dataframe[0].value
+    assert frame.set_index("ID")["Brand voice"].to_dict() == {response.item_id: response.brand_score.score}
+
+
+def test_library_table_sorts_by_brand_voice_with_unscored_items_empty(app_as, engine, generator, fake):
+    from tests.test_brand_profiles import _trained
+
+    _trained(engine)
+    fake.enqueue([blog_draft()])
+    scored = generator.generate(ContentRequest(topic="Running in the rain", brand_profile="Running blog"),
+                                "editor@example.com")
+    fake.enqueue([blog_draft()])
+    plain = generator.generate(ContentRequest(topic="Cycling to work daily"), "editor@example.com")
+    at = app_as("editor", page="pages/library.py")
+    frame = at.dataframe[0].value.set_index("ID")
+    assert frame.loc[scored.item_id, "Brand voice"] == scored.brand_score.score
+    assert pd.isna(frame.loc[plain.item_id, "Brand voice"])
+    assert str(frame["Brand voice"].dtype).startswith(("int", "float", "Int", "Float"))  # sortable as numbers

@@ -16,6 +16,7 @@ from ..errors import ContentCraftError, ValidationFailedError
 from ..hookspecs import hookimpl
 from ..auth import require
 from ..models import User, utcnow
+from ..reuse import recent
 from .filters import Filters
 from .models import EVERYONE, Budget, BudgetPolicy
 from .rollups import BY_NAME
@@ -164,8 +165,9 @@ def budget_overview(engine: Engine, now: datetime | None = None) -> list[BudgetS
 
 
 def check_budget(engine: Engine, user: str) -> BudgetStatus | None:
-    """Raise BudgetExceededError when user is at or past 100% with hard limits on; log a warning near it."""
-    status = budget_status(engine, user)
+    """Raise BudgetExceededError when user is at or past 100% with hard limits on; log a warning near it.
+    A bulk row may use the standing read a moment ago (core.reuse): a budget spent mid-job stops it within that."""
+    status = recent(("budget", str(engine.url), user), lambda: budget_status(engine, user))
     if status is None or status.level == "ok":
         return status
     if status.level == "exceeded" and status.hard_limits:

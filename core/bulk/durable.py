@@ -69,6 +69,7 @@ def launch(generator) -> str:
         executor = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         # Set before launch: queued rows may start the moment DBOS does, and their steps need the generator.
         _state.update(url=url, generator=generator, executor=executor)
+        _log_through_ours()
         DBOS(config={"name": APP_NAME, "system_database_url": _driver_url(system_database_url(url)),
                      "executor_id": executor, "application_version": APP_VERSION,
                      "notification_listener_polling_interval_sec": 0.1,  # also how long a shutdown waits
@@ -80,6 +81,17 @@ def launch(generator) -> str:
         _state["keeper"] = keeper.start()
         log.info("bulk worker started", extra={"event": "bulk_worker_started"})
         return executor
+
+
+def _log_through_ours() -> None:
+    """Send DBOS's log records to the process's own handlers (JSON logs) instead of a console handler of its own.
+
+    DBOS binds that handler to whatever sys.stderr is when it starts, which may be a stream closed later.
+    """
+    dbos_log = logging.getLogger("dbos")
+    if not dbos_log.handlers:
+        dbos_log.addHandler(logging.NullHandler())  # DBOS adds its console handler only to a logger with none
+    dbos_log.propagate = True
 
 
 def _driver_url(url: str) -> str:

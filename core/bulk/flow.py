@@ -3,8 +3,9 @@ claims the next due row, generates it in one recorded step, and loops until no r
 
 Workflow ids: `bulk-lane:{job}:{round}:{lane}` (a round is one start, resume or retry of the job), so starting
 a job twice runs its lanes once. A step runs rows for up to STEP_SECONDS: no queue poll nor checkpoint between
-rows. Steps run at least once; every effect is keyed by job and row: an item moves pending → running only for
-the lane that claimed it, and its content is written in the transaction that ends it, only if it has none yet.
+rows, and once the round's first answer came back each next row is taken in one statement (`claim`). Steps run
+at least once; every effect is keyed by job and row: an item moves pending → running only for the lane that
+claimed it, and its content is written in the transaction that ends it, only if it has none yet.
 A lane that dies with its worker is recovered by another worker and resumes the row it held; a worker that
 stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once.
 """
@@ -16,8 +17,7 @@ import time
 from datetime import timedelta
 
 from dbos import DBOS, SetWorkflowID
-from sqlalchemy import exists, func, or_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, or_, update
 from sqlmodel import select
 
 from ..brand.apply import record_score
@@ -26,22 +26,22 @@ from ..errors import ACCOUNT_ERRORS, ContentCraftError
 from ..i18n import _
 from ..models import ContentItem, ContentVersion, GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
+from ..reuse import reusing
 from ..schemas import ContentRequest, ProductRequest
 from . import durable
+from .claim import MAX_WAIT_SECONDS, claim_row, close_statement, take_next_row
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob, BulkWorker
 from .pacing import budget_for, paced
 
 log = logging.getLogger("contentcraft.bulk")
-ACTIVE_ITEMS = ("pending", "running")
 SAVED = ("succeeded", "needs_review")  # needs_review: saved with the quality gate's warnings, counted apart
 ENDED = {*SAVED, "failed"}
 ENDED_WORKFLOWS = ("SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED")
 LIVE_WORKFLOWS = ("PENDING", "ENQUEUED", "DELAYED")
 RECENT_ANSWER_SECONDS = 120  # a provider that answered this recently needs no probe row
-PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
 STEP_SECONDS = 5.0  # a lane records a step (its progress in DBOS) at least this often
-MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
+REUSE_SECONDS = 2.0  # a row may use a budget or the connected sites read this long ago (core.reuse)
 MAX_LANE_ERRORS = 5  # consecutive unexpected errors after which a lane stops (the keeper feeds the job again)
 
 
@@ -175,65 +175,18 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
     "stop" (the last lane to find no row left closes the job). Re-running the step is safe: every effect is
     keyed by job, row and lane, so a row costs no checkpoint of its own."""
     engine, workflow, started = durable.current_generator().engine, DBOS.workflow_id, time.monotonic()
-    rows = 0
+    rows, facts = 0, None
     while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
-        claim = claim_row(engine, job_id, round_, workflow)
+        # After a row of a round that is past its probe, the next is taken in one statement; else, or if there
+        # is none to take now, the full look says whether to wait or stop.
+        claim = (facts and take_next_row(engine, job_id, round_, workflow, facts)) or claim_row(
+            engine, job_id, round_, workflow)
         if claim["status"] != "row":
             return {**claim, "rows": rows}
+        facts = None if claim.get("probing", True) else claim["job"]
         generate_row(job_id, claim["row"], workflow, claim.get("probing", False), claim.get("loaded"))
         rows += 1
     return {"status": "row", "rows": rows}
-
-
-def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
-    """{"status": "row", "row"}: the row this lane holds, else the lowest due pending row, now running for it;
-    {"status": "wait", "seconds"} while the first row is out alone or retries are not due yet;
-    {"status": "stop", "reason"} when the job is not running in this round or no row is left."""
-    now = utcnow()
-    held = select(BulkItem.row_number).where(BulkItem.job_id == job_id, BulkItem.status == "running",
-                                             BulkItem.workflow_id == workflow).limit(1).scalar_subquery()
-    came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
-                    exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
-    with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
-        job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back, BulkJob.kind,
-                                     BulkJob.settings_json, BulkJob.created_by).where(BulkJob.id == job_id)).first()
-        if job is None or job[0] != round_ or job[1] not in {"queued", "running"}:
-            return {"status": "stop", "reason": "stopped"}
-        if job[2] is not None:
-            return {"status": "row", "row": job[2]}  # a re-run of a step whose worker died mid-row
-        probing = not job[3]
-        if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
-            session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
-        due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts).where(
-            BulkItem.job_id == job_id, BulkItem.status == "pending",
-            or_(BulkItem.not_before.is_(None), BulkItem.not_before <= now))
-            .order_by(BulkItem.row_number).limit(1).with_for_update(skip_locked=True)).first()
-        if due is None:
-            later = session.execute(select(func.min(BulkItem.not_before)).where(
-                BulkItem.job_id == job_id, BulkItem.status == "pending")).scalar_one()
-            if later is None and not session.execute(select(exists().where(
-                    BulkItem.job_id == job_id, BulkItem.status == "pending"))).scalar_one():
-                # Each lane's last claim comes after its last row ended, so the last of them sees every row ended.
-                session.execute(close_statement(job_id))
-                return {"status": "stop", "reason": "drained"}
-            wait = (later - now).total_seconds() if later else MAX_WAIT_SECONDS
-            return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
-        other = aliased(BulkItem)
-        alone = ~exists().where(other.job_id == job_id, other.status == "running")
-        # Checked again in the write itself: on SQLite the reads above see no snapshot, so a pause committed
-        # since (a quota error on the probe) must still stop this row from going out.
-        still_on = exists().where(BulkJob.id == job_id, BulkJob.round == round_,
-                                  BulkJob.status.in_(("queued", "running")))
-        taken = session.execute(update(BulkItem).where(BulkItem.id == due[0], BulkItem.status == "pending",
-                                                       still_on, *([alone] if probing else []))
-                                .values(status="running", attempts=BulkItem.attempts + 1, workflow_id=workflow,
-                                        started_at=now, finished_at=None, not_before=None)).rowcount
-    if taken:  # what generate_row needs, so that it need not read the job and the row again
-        loaded = (BulkJob(id=job_id, kind=job[4], settings_json=job[5], created_by=job[6]),
-                  BulkItem(id=due[0], job_id=job_id, row_number=due[1], input_json=due[2], attempts=due[3] + 1,
-                           status="running", workflow_id=workflow))
-        return {"status": "row", "row": due[1], "probing": probing, "loaded": loaded}
-    return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
 
 
 def _mark_answered(engine, job_id: int):
@@ -261,7 +214,8 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
     try:
         request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
         with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
-                   generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None):
+                   generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None), \
+                reusing(REUSE_SECONDS):
             response = generator.generate(request, job.created_by, provider=options.provider, model=options.model,
                                           save=False, count_rate_limit=False, log_type="bulk",
                                           record=_saver(job, item, workflow))
@@ -330,13 +284,6 @@ def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reaso
                         .values(status="pending", attempts=BulkItem.attempts - 1, error=reason))
         session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
                         .values(status="paused", pause_reason=reason))
-
-
-def close_statement(job_id: int):
-    """The job becomes finished if it runs with no pending or running row left (one atomic statement)."""
-    left = exists().where(BulkItem.job_id == job_id, BulkItem.status.in_(ACTIVE_ITEMS))
-    return (update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", ~left)
-            .values(status="finished", finished_at=utcnow()))
 
 
 def close_job_if_done(engine, job_id: int) -> bool:

@@ -30,6 +30,10 @@ from ..providers import headroom
 # equally late. Slots are taken when a request leaves, so a late sender never crowds the next one; what is
 # left is the trip to the provider, which must not bring a window's requests closer than the limit.
 MARGIN = 0.05
+# A 429 all the same means requests reached the provider bunched up (a sender held up between its slot and the
+# wire on a busy machine): for a while after one, send a little slower still.
+LIMITED_MARGIN = 0.12
+LIMITED_SECONDS = 60.0
 _current = threading.local()
 _budgets: dict[str, "ProviderBudget"] = {}
 _budgets_lock = threading.Lock()
@@ -50,7 +54,8 @@ class ProviderBudget:
         while (hold := headroom.wait_seconds(provider, paced=bool(rpm))) > 0:
             self.sleep(hold)
         if rpm:
-            while (wait := self.slots.take(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + MARGIN))) > 0:
+            margin = LIMITED_MARGIN if headroom.limited_within(provider, LIMITED_SECONDS) else MARGIN
+            while (wait := self.slots.take(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + margin))) > 0:
                 self.sleep(wait)
 
     def acquire(self, provider: str, tpm: float | None, prompt_tokens: int, max_tokens: int) -> int:

@@ -23,6 +23,7 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _send_gates: list = []
 _holds: dict[tuple[str, bool], float] = {}  # (provider, paced) → time.time() before which no new call starts
+_limited: dict[str, float] = {}  # provider → time.time() of its latest rate-limit 429 (not a quota one)
 _lock = threading.Lock()
 _waits = threading.local()
 
@@ -102,9 +103,12 @@ def hold_for(headers, now: float | None = None, low: int = LOW_REQUESTS) -> floa
     return min(MAX_HOLD_SECONDS, max(waits))
 
 
-def observe(provider: str, headers) -> None:
+def observe(provider: str, headers, status: int = 200) -> None:
     """Record what a response's headers say; called for every response the provider's client receives."""
     now = time.time()
+    if status == 429 and headers.get("x-should-retry") != "false":  # "false": out of quota (QuotaAwareTransport)
+        with _lock:
+            _limited[provider] = now
     for paced in (False, True):
         wait = hold_for(headers, now, -1 if paced else LOW_REQUESTS)
         if wait > 0:
@@ -120,10 +124,17 @@ def wait_seconds(provider: str, paced: bool = False) -> float:
         return max(0.0, _holds.get((provider, paced), 0.0) - time.time())
 
 
+def limited_within(provider: str, seconds: float) -> bool:
+    """Whether the provider answered a rate-limit 429 in the last `seconds`."""
+    with _lock:
+        return time.time() - _limited.get(provider, float("-inf")) < seconds
+
+
 def clear() -> None:
     """Forget every hold (tests)."""
     with _lock:
         _holds.clear()
+        _limited.clear()
 
 
 def add_send_gate(gate) -> None:
@@ -147,4 +158,4 @@ def waited() -> float:
 def event_hooks(provider: str) -> dict:
     """httpx event hooks: the send gates before each request (SDK retries included), observe() after."""
     return {"request": [lambda request: _before_send(provider)],
-            "response": [lambda response: observe(provider, response.headers)]}
+            "response": [lambda response: observe(provider, response.headers, response.status_code)]}

@@ -1,0 +1,105 @@
+"""Claiming a job's next row for a lane: the full look at the job (a held row, the probe, waits, the end), and
+the one-statement take that follows it while the job's rows keep coming."""
+
+from sqlalchemy import exists, func, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import select
+
+from ..db import session_scope
+from ..models import utcnow
+from .models import BulkItem, BulkJob
+
+ACTIVE_ITEMS = ("pending", "running")
+PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
+MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
+
+
+def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
+    """{"status": "row", "row", "job"}: the row this lane holds, else the lowest due pending row, now running
+    for it ("job": its kind, settings and creator, which never change); {"status": "wait", "seconds"} while the
+    first row is out alone or retries are not due yet; {"status": "stop", "reason"} when the job is not running
+    in this round or no row is left."""
+    now = utcnow()
+    held = select(BulkItem.row_number).where(BulkItem.job_id == job_id, BulkItem.status == "running",
+                                             BulkItem.workflow_id == workflow).limit(1).scalar_subquery()
+    came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
+                    exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
+    with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
+        job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back, BulkJob.kind,
+                                     BulkJob.settings_json, BulkJob.created_by).where(BulkJob.id == job_id)).first()
+        if job is None or job[0] != round_ or job[1] not in {"queued", "running"}:
+            return {"status": "stop", "reason": "stopped"}
+        facts = tuple(job[4:7])
+        if job[2] is not None:
+            return {"status": "row", "row": job[2], "job": facts}  # a re-run of a step whose worker died mid-row
+        probing = not job[3]
+        if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
+            session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
+        due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts).where(
+            BulkItem.job_id == job_id, BulkItem.status == "pending",
+            or_(BulkItem.not_before.is_(None), BulkItem.not_before <= now))
+            .order_by(BulkItem.row_number).limit(1).with_for_update(skip_locked=True)).first()
+        if due is None:
+            later = session.execute(select(func.min(BulkItem.not_before)).where(
+                BulkItem.job_id == job_id, BulkItem.status == "pending")).scalar_one()
+            if later is None and not session.execute(select(exists().where(
+                    BulkItem.job_id == job_id, BulkItem.status == "pending"))).scalar_one():
+                # Each lane's last claim comes after its last row ended, so the last of them sees every row ended.
+                session.execute(close_statement(job_id))
+                return {"status": "stop", "reason": "drained"}
+            wait = (later - now).total_seconds() if later else MAX_WAIT_SECONDS
+            return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
+        other = aliased(BulkItem)
+        alone = ~exists().where(other.job_id == job_id, other.status == "running")
+        taken = session.execute(update(BulkItem).where(BulkItem.id == due[0], BulkItem.status == "pending",
+                                                       still_on(job_id, round_), *([alone] if probing else []))
+                                .values(**running_values(workflow, now))).rowcount
+    if taken:  # what generate_row needs, so that it need not read the job and the row again
+        return {"status": "row", "row": due[1], "probing": probing, "job": facts,
+                "loaded": loaded(job_id, facts, (due[0], due[1], due[2], due[3] + 1), workflow)}
+    return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
+
+
+def take_next_row(engine, job_id: int, round_: int, workflow: str, facts: tuple) -> dict | None:
+    """The lowest due pending row, now running for this lane, in one autocommitted UPDATE … RETURNING: for a lane
+    that has just claimed a row of this round once the round's first answer came back (so no probe, and it holds
+    no row). None when there is none to take now, or the job stopped: claim_row then says why."""
+    now, pick = utcnow(), aliased(BulkItem)
+    due = (select(pick.id).where(pick.job_id == job_id, pick.status == "pending",
+                                 or_(pick.not_before.is_(None), pick.not_before <= now))
+           .order_by(pick.row_number).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+    statement = (update(BulkItem).where(BulkItem.id == due, BulkItem.status == "pending", still_on(job_id, round_))
+                 .values(**running_values(workflow, now))
+                 .returning(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        taken = connection.execute(statement).first()
+    if taken is None:
+        return None
+    return {"status": "row", "row": taken[1], "probing": False, "job": facts,
+            "loaded": loaded(job_id, facts, tuple(taken), workflow)}
+
+
+def still_on(job_id: int, round_: int):
+    """The job runs in this round: checked in the write that takes a row, since on SQLite the reads before it
+    see no snapshot, so a pause committed since (a quota error on the probe) must still stop the row."""
+    return exists().where(BulkJob.id == job_id, BulkJob.round == round_, BulkJob.status.in_(("queued", "running")))
+
+
+def running_values(workflow: str, now) -> dict:
+    return dict(status="running", attempts=BulkItem.attempts + 1, workflow_id=workflow, started_at=now,
+                finished_at=None, not_before=None)
+
+
+def loaded(job_id: int, facts: tuple, row: tuple, workflow: str) -> tuple:
+    """(job, item) as generate_row needs them; row: (id, row number, input, attempts counting this one)."""
+    kind, settings, created_by = facts
+    return (BulkJob(id=job_id, kind=kind, settings_json=settings, created_by=created_by),
+            BulkItem(id=row[0], job_id=job_id, row_number=row[1], input_json=row[2], attempts=row[3],
+                     status="running", workflow_id=workflow))
+
+
+def close_statement(job_id: int):
+    """The job becomes finished if it runs with no pending or running row left (one atomic statement)."""
+    left = exists().where(BulkItem.job_id == job_id, BulkItem.status.in_(ACTIVE_ITEMS))
+    return (update(BulkJob).where(BulkJob.id == job_id, BulkJob.status == "running", ~left)
+            .values(status="finished", finished_at=utcnow()))
