@@ -198,6 +198,7 @@ def test_word_order_check_in_japanese_counts_characters():
     stored = reference["voiceprint"]["coherence"]
     salad = coherence.shuffle(voiceprint.clean(" ".join(written[:9])), "chars")[:1500]
     assert score_text(reference, salad)[0] <= 20
-    real = [coherence.check(stored, p, "ja", "chars") for p in written[9:]]
-    assert all(not flagged for _, flagged in real), real  # other writers' real prose is not word salad
+    # other writers' real prose (the pool's longer passages) is not word salad
+    real = [coherence.check(stored, p, "ja", "chars") for p in written[9:] if len(p) >= 400]
+    assert len(real) >= 4 and all(rate is not None and not flagged for rate, flagged in real), real
     assert not coherence.check(stored, " ".join(written[:9]), "ja", "chars")[1]

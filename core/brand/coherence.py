@@ -80,7 +80,13 @@ def shuffle(text: str, mode: str, seed: int = 0) -> str:
 
 
 def check(stored: dict, text: str, language: str, mode: str) -> tuple[float | None, bool]:
-    """The text's pair rate, and whether it is below the own chunks' range (words out of sentence order)."""
+    """The text's pair rate, and whether it is below the own chunks' range (words out of sentence order).
+
+    Texts shorter than a calibration chunk are not judged (None, False): their rate varies too much.
+    """
+    text = voiceprint.clean(text)
+    if voiceprint.units_of(text, mode) < CHUNK[mode]:  # shorter than the chunks the floor is calibrated on
+        return None, False
     pool_words, pool_pairs = _pool(language, mode)
-    found = rate(voiceprint.clean(text), mode, set(stored["words"]) | pool_words, set(stored["pairs"]) | pool_pairs)
+    found = rate(text, mode, set(stored["words"]) | pool_words, set(stored["pairs"]) | pool_pairs)
     return found, found is not None and found < stored["floor"]
