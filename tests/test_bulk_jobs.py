@@ -498,3 +498,19 @@ def test_a_worker_stopping_with_a_row_still_in_flight_leaves_its_lanes_to_be_rec
     durable._state["keeper"].recover_dead()
     with Session(engine) as session:
         assert [w.executor_id for w in session.exec(select(BulkWorker))] == [other.executor]
+
+
+def test_rate_after_a_resume_counts_only_rows_finished_since(generator, engine):
+    job_id, _report = jobs.create_job(generator, _csv(*_topics(5)), "blog", "ana@example.com", FAST)
+    now = utcnow()
+    with Session(engine) as session:
+        for item in session.exec(select(BulkItem).where(BulkItem.job_id == job_id)).all():
+            if item.row_number <= 4:  # three rows finished a minute ago, before the pause
+                item.status, item.finished_at = "succeeded", now - timedelta(seconds=60)
+            session.add(item)
+        job = session.get(jobs.BulkJob, job_id)
+        job.status, job.started_at = "running", now - timedelta(seconds=5)  # resumed 5 s ago
+        session.add(job)
+        session.commit()
+    state = jobs.progress(engine, job_id, now=now)
+    assert state.succeeded == 3 and state.rate_per_min is None and state.eta_seconds is None

@@ -82,3 +82,8 @@ def test_cli_generates_offline_with_the_embedded_model(tmp_path):
     assert out["success"] and 140 <= len(out["data"]["meta"]["meta_desc"]) <= 160
     log_line = json.loads(result.stderr.strip().splitlines()[-1])
     assert log_line["event"] == "generation" and log_line["provider"] == "local" and "user" not in log_line
+
+
+def test_bulk_status_on_a_database_not_yet_migrated_is_one_line(settings, capsys):
+    assert main(["bulk", "status", "7"]) == 1
+    assert capsys.readouterr().err.strip() == "error: There is no bulk job #7."

@@ -91,3 +91,8 @@ def _digits(language: str) -> dict[int, str]:
 def _native(text: str) -> str:
     """Text with the current language's own digits (Persian ۰–۹; most languages keep 0–9)."""
     return text.translate(_digits(current_language()))
+
+
+def sentence(text: str) -> str:
+    """`text` with only its first letter upper-cased (str.capitalize() lower-cases German nouns and names)."""
+    return text[:1].upper() + text[1:]

@@ -1,7 +1,8 @@
 """Same-voice verification: impostor-margin Cosine Delta on character n-grams, calibrated on held-out samples.
 
 The measure (`delta.py`) is how much closer a text is to the samples than to the nearest voices of a built-in
-pool per language (`data/brand_pool`: news, contracts, blogs, product copy, fiction, generic marketing prose …),
+pool per language (`data/brand_pool`: news, contracts, blogs, product copy, fiction, generic marketing prose,
+and what the embedded model writes for generic prompts …),
 the impostors method of Koppel & Winter 2014 on Cosine Delta (Smith & Aldridge 2011, Evert et al. 2017). It is
 calibrated on held-out folds of the samples per window size, so a standard score counts own-passage spreads
 above or below a typical own passage. Characters need no word splitting, so ja/zh work as well as en.
@@ -18,7 +19,7 @@ import numpy as np
 from . import delta
 from .analysis import normalise
 
-METHOD = "impostors-1"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
+METHOD = "impostors-2"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
 WINDOW = {"words": 150, "eojeol": 120, "chars": 300}  # units per window a text is measured in
 SMALLEST_WINDOW = {"words": 35, "eojeol": 30, "chars": 70}  # when samples are few, windows shrink to this
 MIN_CHUNKS = 4  # held-out chunks needed to calibrate
@@ -29,12 +30,14 @@ _CJK_OR_SPACE = re.compile(r"\s+")
 
 @lru_cache(maxsize=16)
 def pool_passages(language: str) -> tuple[str, ...]:
-    """The built-in passages of other voices in a language (English if it has none)."""
-    path = POOL / f"{language}.txt"
-    if not path.exists():
-        path = POOL / "en.txt"
-    text = path.read_text(encoding="utf-8")
-    return tuple(p.strip() for p in text.split("\n\n") if p.strip())
+    """The built-in passages of other voices in a language (English if it has none): written ones, then model prose."""
+    if not (POOL / f"{language}.txt").exists():
+        language = "en"
+    found = []
+    for path in (POOL / f"{language}.txt", POOL / "model" / f"{language}.txt"):
+        if path.exists():
+            found += [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    return tuple(found)
 
 
 def pool_key(language: str) -> str:
@@ -179,7 +182,7 @@ def drivers(voiceprint_: dict, whole: np.ndarray, direction: np.ndarray, text: s
     ngrams = voiceprint_["ngrams"]
     text_words = _top_words(clean(text), mode)
     more, less = [], []
-    for index in np.argsort(whole * direction)[:60]:
+    for index in np.argsort(whole * direction)[:200]:
         if whole[index] * direction[index] >= 0:
             break
         side, words = (more, text_words) if whole[index] > 0 else (less, voiceprint_["words"])

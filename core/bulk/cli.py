@@ -100,11 +100,18 @@ def cmd_resume(args) -> int:
     return _run_in_foreground(generator, args.job, args.out)
 
 
+def _engine():
+    """The configured database, migrated first (a fresh or older file would otherwise fail with a traceback)."""
+    from ..db import get_engine, upgrade
+
+    upgrade()
+    return get_engine()
+
+
 def cmd_status(args) -> int:
-    from ..db import get_engine
     from .jobs import items, progress
 
-    engine = get_engine()
+    engine = _engine()
     state, failed = progress(engine, args.job), items(engine, args.job, status="failed")
     if args.json:
         print(json.dumps({**state.__dict__, "done": state.done, "failures": failed}, default=str, indent=2))
@@ -131,11 +138,10 @@ def cmd_cancel(args) -> int:
 
 
 def cmd_retry(args) -> int:
-    from ..db import get_engine
     from .jobs import retry_failed
 
     which = ("needs_review",) if args.needs_review else ("failed",)
-    count = retry_failed(get_engine(), args.job, statuses=which)
+    count = retry_failed(_engine(), args.job, statuses=which)
     again = (ngettext("Job #{job}: {count} needs-review row queued again; run `python -m core bulk resume {job}`.",
                       "Job #{job}: {count} needs-review rows queued again; run `python -m core bulk resume {job}`.",
                       count) if args.needs_review else
@@ -146,10 +152,9 @@ def cmd_retry(args) -> int:
 
 
 def _control(args, function: str, done: str) -> int:
-    from ..db import get_engine
     from . import jobs
 
-    getattr(jobs, function)(get_engine(), args.job)
+    getattr(jobs, function)(_engine(), args.job)
     print(done.format(job=args.job))
     return 0
 
@@ -167,9 +172,8 @@ def cmd_worker(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..db import get_engine
 
-    write_results(get_engine(), args.job, args.out)
+    write_results(_engine(), args.job, args.out)
     return 0
 
 

@@ -225,7 +225,8 @@ def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progre
     with session_scope(engine) as session:
         counts = dict(session.execute(select(BulkItem.status, func.count()).where(BulkItem.job_id == job_id)
                                       .group_by(BulkItem.status)).all())
-        since = now - timedelta(seconds=RATE_WINDOW_SECONDS)
+        # rows finished before a resume are not part of the pace since it
+        since = max(filter(None, (job.started_at, now - timedelta(seconds=RATE_WINDOW_SECONDS))))
         recent = session.execute(
             select(func.count()).where(
                 BulkItem.job_id == job_id, BulkItem.finished_at >= since,
