@@ -1,0 +1,40 @@
+"""A provider nothing answers at (connection refused): a bulk job pauses with a reason that says how to fix it,
+instead of failing every row; its rows stay pending and resume."""
+
+import time
+
+from core import config
+from core.bulk import jobs
+from core.bulk.worker import run_job
+from core.db import engine_for, upgrade
+from core.pipeline import Generator
+from tests.net import free_port
+
+
+def _csv(n: int) -> bytes:
+    return ("topic,keywords,language\n"
+            + "".join(f"Trail running guide number {i},trail running,en\n" for i in range(n))).encode()
+
+
+def _generator(monkeypatch, **env) -> Generator:
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(value))
+    config.get_settings.cache_clear()
+    settings = config.get_settings()
+    upgrade(settings.database_url)
+    return Generator(settings, engine_for(settings.database_url))
+
+
+def test_ollama_not_running_pauses_the_job_on_its_probe_row(monkeypatch):
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    generator = _generator(monkeypatch, CONTENTCRAFT_PROVIDER="ollama", OLLAMA_HOST=url, CONTENTCRAFT_MAX_RETRIES=0,
+                           CONTENTCRAFT_TIMEOUT=5)
+    job_id, _ = jobs.create_job(generator, _csv(40), "blog", "ana",
+                                jobs.JobOptions(concurrency=4, max_attempts=3, backoff_seconds=0.05))
+    started = time.monotonic()
+    assert run_job(generator, job_id) == "paused"
+    assert time.monotonic() - started < 20
+    state = jobs.progress(generator.engine, job_id)
+    assert f"Can't reach Ollama at {url}" in state.pause_reason and "another provider" in state.pause_reason
+    assert (state.pending, state.failed, state.succeeded) == (40, 0, 0)
+
