@@ -514,3 +514,10 @@ def test_rate_after_a_resume_counts_only_rows_finished_since(generator, engine):
         session.commit()
     state = jobs.progress(engine, job_id, now=now)
     assert state.succeeded == 3 and state.rate_per_min is None and state.eta_seconds is None
+
+
+def test_cancelled_rows_are_not_counted_as_done(generator, engine):
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(5)), "blog", "ana@example.com", FAST)
+    jobs.cancel_job(engine, job_id)
+    state = jobs.progress(engine, job_id)
+    assert (state.done, state.cancelled, state.remaining, state.fraction) == (0, 5, 0, 0.0)
