@@ -74,6 +74,9 @@ def validation_report(report: bulk.Report) -> None:
                   "the same product.").format(language=labels.language_name(report.woocommerce)))
     st.caption(_("Read as {encoding}, {delimiter}-separated. Row numbers count the header as row 1.").format(
         encoding=md(report.encoding), delimiter=md(report.delimiter)))
+    if report.header_row > 1:
+        st.info(_("The column names were read from row {row}; the title rows above it were skipped.").format(
+            row=report.header_row))
     ready, bad, blank = st.columns(3)
     ready.metric(_("Rows ready"), formats.number(report.good))
     bad.metric(_("Rows with errors"), formats.number(report.bad))
