@@ -87,3 +87,13 @@ def test_cli_generates_offline_with_the_embedded_model(tmp_path):
 def test_bulk_status_on_a_database_not_yet_migrated_is_one_line(settings, capsys):
     assert main(["bulk", "status", "7"]) == 1
     assert capsys.readouterr().err.strip() == "error: There is no bulk job #7."
+
+
+def test_output_into_a_closed_pipe_exits_quietly():
+    """`python -m core … | head` where the reader has gone: no BrokenPipeError traceback."""
+    child = subprocess.Popen([sys.executable, "-m", "core", "i18n", "coverage"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=os.path.dirname(os.path.dirname(__file__)))
+    child.stdout.close()  # before the child writes anything
+    err = child.stderr.read().decode()
+    child.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

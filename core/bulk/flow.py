@@ -23,7 +23,7 @@ from sqlmodel import select
 from ..brand.apply import record_score
 from ..db import session_scope
 from ..errors import ACCOUNT_ERRORS, UNREACHABLE, ContentCraftError
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models import ContentItem, ContentVersion, GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
 from ..reuse import reusing
@@ -241,7 +241,8 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
         _fail(engine, item, workflow, error, response.latency_ms, retry_at=utcnow() + timedelta(seconds=retry_in))
         return "pending"
     if response.retryable:
-        error = _("{error} (gave up after {attempts} attempts)").format(error=error, attempts=item.attempts)
+        error = ngettext("{error} (gave up after {attempts} attempt)", "{error} (gave up after {attempts} attempts)",
+                         item.attempts).format(error=error, attempts=item.attempts)
     _fail(engine, item, workflow, error, response.latency_ms)
     return "failed"
 
