@@ -216,9 +216,9 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
         request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
         with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
                    generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None), \
-                reusing(REUSE_SECONDS):
+                reusing(REUSE_SECONDS):  # no response cache: rows repeating a topic each get a draft of their own
             response = generator.generate(request, job.created_by, provider=options.provider, model=options.model,
-                                          save=False, count_rate_limit=False, log_type="bulk",
+                                          save=False, count_rate_limit=False, log_type="bulk", use_cache=False,
                                           record=_saver(job, item, workflow))
     except Exception:  # a bug must fail one row, not stop the job
         log.exception("bulk item crashed", extra={"event": "bulk_item_crashed"})
