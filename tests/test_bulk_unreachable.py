@@ -38,3 +38,29 @@ def test_ollama_not_running_pauses_the_job_on_its_probe_row(monkeypatch):
     assert f"Can't reach Ollama at {url}" in state.pause_reason and "another provider" in state.pause_reason
     assert (state.pending, state.failed, state.succeeded) == (40, 0, 0)
 
+
+
+def test_three_rows_in_a_row_failing_unreachable_make_a_streak(generator, engine):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core.bulk.flow import unreachable_streak
+    from core.bulk.models import BulkItem
+    from core.db import session_scope
+    from core.models import utcnow
+
+    job_id, _ = jobs.create_job(generator, _csv(5), "blog", "ana")
+    error = "Cannot reach openai: check the server address and network."
+
+    def end(row: int, status: str, reason: str | None, seconds: int) -> None:
+        with session_scope(engine) as session:
+            session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == row).values(
+                status=status, error=reason, finished_at=utcnow() + timedelta(seconds=seconds)))
+
+    end(2, "failed", error, 1)
+    assert not unreachable_streak(engine, job_id, error)  # one earlier row is not a streak
+    end(3, "pending", error, 2)
+    assert unreachable_streak(engine, job_id, error)
+    end(4, "succeeded", None, 3)  # an answer in between breaks it
+    assert not unreachable_streak(engine, job_id, error)
