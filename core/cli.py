@@ -3,6 +3,7 @@
 import argparse
 import getpass
 import importlib
+import io
 import os
 import sys
 
@@ -137,5 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     except ContentCraftError as exc:
         print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader left (`| head`): stop quietly, as Python's docs advise
+        _silence_stdout()
+        return 1
     finally:
         ACTING_VIA.reset(acting)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not fail on the closed pipe."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        sys.stdout = open(os.devnull, "w")

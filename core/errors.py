@@ -6,6 +6,9 @@ from .i18n import N_, _
 # Errors that stop every request to a provider until a person acts (no quota, key rejected): the
 # fallback chain moves straight to the next provider, and bulk jobs pause instead of failing rows.
 ACCOUNT_ERRORS = ("needs_key", "quota_exceeded")
+# A provider nobody answers at its address (connection refused, no such host): a bulk job pauses on its
+# probe row, or after UNREACHABLE_STREAK rows in a row fail so, instead of failing every row.
+UNREACHABLE = "provider_unreachable"
 
 
 class ContentCraftError(Exception):
@@ -60,6 +63,12 @@ class ProviderUnavailableError(ContentCraftError):
 
     retryable = True
     kind = "provider_unavailable"
+
+
+class ProviderUnreachableError(ProviderUnavailableError):
+    """Nothing answers at the provider's address (connection refused, unknown host)."""
+
+    kind = UNREACHABLE
 
 
 class CancelledError(ContentCraftError):

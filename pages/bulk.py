@@ -74,6 +74,9 @@ def validation_report(report: bulk.Report) -> None:
                   "the same product.").format(language=labels.language_name(report.woocommerce)))
     st.caption(_("Read as {encoding}, {delimiter}-separated. Row numbers count the header as row 1.").format(
         encoding=md(report.encoding), delimiter=md(report.delimiter)))
+    if report.header_row > 1:
+        st.info(_("The column names were read from row {row}; the title rows above it were skipped.").format(
+            row=report.header_row))
     ready, bad, blank = st.columns(3)
     ready.metric(_("Rows ready"), formats.number(report.good))
     bad.metric(_("Rows with errors"), formats.number(report.bad))
@@ -168,8 +171,8 @@ def started_notice() -> None:
 
 
 def job_label(job) -> str:
-    return " · ".join([f"#{job.id}", kind_label(job.kind), job.source_name or _("upload"),
-                       labels.label(labels.JOB_STATUSES, job.status)])
+    """The picker's label; no status in it, as the browser keeps an option's first label across reruns."""
+    return " · ".join([f"#{job.id}", kind_label(job.kind), job.source_name or _("upload")])
 
 
 def jobs_section(user) -> None:
@@ -183,7 +186,9 @@ def jobs_section(user) -> None:
     by_id = {job.id: job for job in jobs}
     if st.session_state.get("bulk_job_pick") not in by_id:
         st.session_state["bulk_job_pick"] = jobs[0].id
-    job_id = st.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
+    pick, status = st.columns([4, 1], vertical_alignment="bottom")
+    job_id = pick.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
+    status.markdown(f"**{labels.label(labels.JOB_STATUSES, by_id[job_id].status)}**")
     if by_id[job_id].status in ACTIVE:
         live_panel(job_id, user, by_id[job_id].status)
     else:
@@ -225,7 +230,10 @@ def _progress(state: bulk.Progress) -> None:
     review.metric(_("Needs review"), formats.number(state.needs_review),
                   help=_("Saved, but the quality gate objects; see the reasons."))
     failed.metric(_("Failed"), formats.number(state.failed))
-    left.metric(_("Remaining"), formats.number(state.remaining))
+    if state.status == "cancelled":
+        left.metric(_("Cancelled"), formats.number(state.cancelled), help=_("Rows that never ran."))
+    else:
+        left.metric(_("Remaining"), formats.number(state.remaining))
     rate.metric(_("Rate"), _("{count}/min").format(count=formats.number(state.rate_per_min, 0))
                 if state.rate_per_min else formats.DASH)
     eta.metric(_("ETA"), _duration(state.eta_seconds) if state.eta_seconds is not None else formats.DASH)

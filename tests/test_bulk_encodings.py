@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from core.bulk import validation
-from core.bulk.csvfile import encoding_candidates
+from core.bulk.csvfile import encoding_candidates, open_table
 from core.bulk.encodings import open_with_evidence
 from core.cli import main
+from core.errors import ValidationFailedError
 
 ROOT = Path(__file__).resolve().parent.parent
 REALWORLD = next((p for p in (ROOT.parent / "shared" / "realworld", Path("/work/shared/realworld")) if p.is_dir()),
@@ -103,3 +104,20 @@ def test_real_excel_exports_stay_windows_1252(name, column):
     assert encoding_candidates(data)[0] == "cp1252"
     table, columns = open_with_evidence(data, "blog", {"topic": column})
     assert table.encoding == "cp1252" and column in table.header
+
+
+@pytest.mark.skipif(REALWORLD is None, reason="the shared real-world files are not next to the repository")
+def test_title_rows_above_the_header_of_a_real_export_are_skipped():
+    data = (REALWORLD / "excel_cp1252_gla_payments_dec2009.csv").read_bytes()
+    report, rows = validation.scan(data, "blog", {"topic": "Expense Code Description"})
+    rows = list(rows)
+    assert report.header_row == 6 and report.encoding == "cp1252"
+    assert rows[0].row == 7 and rows[0].request["topic"] == "Equipment Purchase/Hire"
+    assert "Supplier Name" in report.ignored_columns and report.good > 100
+
+
+def test_a_plain_header_stays_row_one_and_an_empty_first_row_is_still_refused():
+    table = open_table(b"topic,keywords\nTrail running for beginners,trail\n")
+    assert table.header_row == 1 and [row for row, _cells in table.rows()] == [2]
+    with pytest.raises(ValidationFailedError, match="first row has no column names"):
+        open_table(b",,\nTrail running for beginners,trail,x\n")

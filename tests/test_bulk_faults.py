@@ -94,7 +94,7 @@ def test_without_retries_faults_fail_rows_with_the_providers_reason(monkeypatch,
     reasons = {r["error"].split(";")[0] for r in failed}
     faults = sum(v for k, v in fault_server.stats.items() if k.startswith("fault_"))
     assert len(failed) >= faults > 0  # more only if the loaded test machine made a normal call time out
-    assert reasons <= {"custom is rate limiting requests. Wait 0 s and try again. (gave up after 1 attempts)",
+    assert reasons <= {"custom is rate limiting requests. Wait 0 s and try again. (gave up after 1 attempt)",
                        "custom had a server error (500)", "custom did not answer in time"}
 
 

@@ -514,3 +514,20 @@ def test_rate_after_a_resume_counts_only_rows_finished_since(generator, engine):
         session.commit()
     state = jobs.progress(engine, job_id, now=now)
     assert state.succeeded == 3 and state.rate_per_min is None and state.eta_seconds is None
+
+
+def test_cancelled_rows_are_not_counted_as_done(generator, engine):
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(5)), "blog", "ana@example.com", FAST)
+    jobs.cancel_job(engine, job_id)
+    state = jobs.progress(engine, job_id)
+    assert (state.done, state.cancelled, state.remaining, state.fraction) == (0, 5, 0, 0.0)
+
+
+def test_rows_repeating_a_topic_get_drafts_of_their_own(generator, engine, fake):
+    fake.enqueue([blog_draft(title=f"Trail running, take {i}") for i in range(3)])
+    job_id, _ = jobs.create_job(generator, _csv(*["Trail running for beginners"] * 3), "blog", "ana@example.com",
+                                FAST.model_copy(update={"concurrency": 1}))
+    assert run_job(generator, job_id) == "finished"
+    assert len(fake.history) == 3, "no row reused another row's cached answer"
+    titles = {r["title"] for r in jobs.items(engine, job_id)}
+    assert titles == {f"Trail running, take {i}" for i in range(3)}

@@ -91,7 +91,7 @@ def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
     at.run()
     assert not at.exception
     assert "2 of 2 rows done · finished" in at.get("progress")[0].proto.text
-    assert at.selectbox(key="bulk_job_pick").format_func(job.id).endswith("· finished"), "picker and progress agree"
+    assert "finished" in [m.value.strip("*") for m in at.markdown], "the status next to the picker agrees"
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Succeeded"], metrics["Failed"], metrics["Remaining"]) == ("2", "0", "0")
     rows = _table(at, "status")
@@ -179,3 +179,21 @@ def test_unreadable_upload_is_a_friendly_error(app_as):
     at.file_uploader(key="bulk_file").set_value(("empty.csv", b"", "text/csv"))
     at.run()
     assert not at.exception and "The file is empty" in at.error[0].value
+
+
+def test_the_job_picker_shows_the_status_it_has_now(app_as, engine, generator, fake):
+    at = app_as("writer", page=PAGE)
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
+                                "blog", "writer@example.com", jobs.JobOptions(provider="fake"))
+    at.run()
+    _button(at, "Pause").click()
+    at.run()
+    assert not at.exception and jobs.get_job(engine, job_id).status == "paused"
+    picker = at.selectbox(key="bulk_job_pick")
+    assert not any(word in option.lower() for option in picker.options for word in ("queued", "running", "paused"))
+    assert "paused" in [m.value.strip("*") for m in at.markdown]
+    at.run()
+    jobs.cancel_job(engine, job_id)
+    at.run()
+    assert "cancelled" in [m.value.strip("*") for m in at.markdown]
+    assert "0 of 2 rows done · cancelled" in at.get("progress")[0].proto.text

@@ -87,3 +87,43 @@ def test_cli_generates_offline_with_the_embedded_model(tmp_path):
 def test_bulk_status_on_a_database_not_yet_migrated_is_one_line(settings, capsys):
     assert main(["bulk", "status", "7"]) == 1
     assert capsys.readouterr().err.strip() == "error: There is no bulk job #7."
+
+
+def test_output_into_a_closed_pipe_exits_quietly():
+    """`python -m core … | head` where the reader has gone: no BrokenPipeError traceback."""
+    child = subprocess.Popen([sys.executable, "-m", "core", "i18n", "coverage"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=os.path.dirname(os.path.dirname(__file__)))
+    child.stdout.close()  # before the child writes anything
+    err = child.stderr.read().decode()
+    child.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_worker_stops_promptly_and_quietly_on_sigterm_mid_row(settings, engine, generator, monkeypatch):
+    """A row waits on a provider that answers in 60 s: SIGTERM ends the worker after its bounded wait."""
+    import signal
+    import time
+
+    from core.bulk import jobs
+    from tests.fault_server import FaultServer
+
+    server = FaultServer(latency=60)
+    env = {**os.environ, "CONTENTCRAFT_PROVIDER": "openai", "OPENAI_BASE_URL": server.base_url,
+           "OPENAI_API_KEY": "sk-test-not-real", "CONTENTCRAFT_TIMEOUT": "90", "CONTENTCRAFT_MAX_RETRIES": "0"}
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\n", "blog", "ana",
+                                jobs.JobOptions(provider="openai", concurrency=1))
+    worker = subprocess.Popen([sys.executable, "-m", "core", "worker"], env=env, stderr=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL, cwd=os.path.dirname(os.path.dirname(__file__)))
+    try:
+        deadline = time.monotonic() + 60
+        while server.stats["requests"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.stats["requests"] == 1, "the row reached the provider"
+        started = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        err = worker.communicate(timeout=30)[1].decode()
+        assert time.monotonic() - started < 15
+    finally:
+        worker.kill()
+        server.close()
+    assert worker.returncode == 0 and "Traceback" not in err and "Bulk worker stopped." in err, err

@@ -11,6 +11,8 @@ from pathlib import Path
 from ..errors import ValidationFailedError
 from ..i18n import _, ngettext
 
+log = logging.getLogger("contentcraft.bulk")
+
 PROBLEMS_SHOWN = 50
 
 
@@ -168,7 +170,14 @@ def cmd_worker(args) -> int:
     print(_("Bulk worker running; Ctrl-C stops it (rows in flight are picked up again by any worker)."),
           file=sys.stderr)
     serve(Generator())
-    return 0
+    # Rows still in flight after serve()'s bounded wait are recovered by another worker; their threads would
+    # hold the process for up to the provider timeout, then fail against the stopped DBOS, so leave now.
+    log.info("bulk worker stopped", extra={"event": "bulk_worker_stopped"})
+    print(_("Bulk worker stopped."), file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_export(args) -> int:

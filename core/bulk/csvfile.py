@@ -3,6 +3,7 @@
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ DETECT_BYTES = 1 << 20
 MAX_HEADER_BYTES = 64 * 1024
 MAX_COLUMNS = 500
 DETECTOR_GUESSES = 6
+HEADER_SEARCH_ROWS = 10  # title rows Excel exports put above the header (report name, date, blank lines)
 
 
 @dataclass
@@ -37,14 +39,16 @@ class Table:
     encoding: str
     delimiter: str
     header: list[str]
+    header_row: int = 1  # the spreadsheet row the column names were taken from
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(spreadsheet row number, cells) for each data row; the header is row 1."""
+        """(spreadsheet row number, cells) for each data row, after the header row."""
         reader = _reader(self.data, self.encoding, self.delimiter)
-        next(reader, None)
-        row_number = 1
+        for _skipped in range(self.header_row):
+            next(reader, None)
+        row_number = self.header_row
         try:
-            for row_number, cells in enumerate(reader, start=2):
+            for row_number, cells in enumerate(reader, start=self.header_row + 1):
                 yield row_number, cells
         except csv.Error as exc:
             raise ValidationFailedError(_("Row {row} cannot be read ({exc}); check its quotes and save the file "
@@ -64,15 +68,39 @@ def open_table(data: bytes, encoding: str | None = None) -> Table:
     encoding = encoding or detect_encoding(data)
     refuse_binary(data, encoding)
     delimiter = sniff_delimiter(_head_text(data, encoding))
-    try:
-        header = next(_reader(data, encoding, delimiter), [])
-    except csv.Error as exc:
-        raise ValidationFailedError(_("The header row cannot be read ({exc}); save the file again as CSV.")
-                                    .format(exc=exc)) from None
-    header = [cell.strip() or f"column {index}" for index, cell in enumerate(header, start=1)]
-    if not any(not name.startswith("column ") for name in header):
+    head = _head_rows(data, encoding, delimiter)
+    first = head[0] if head else []
+    named = sum(1 for cell in first if cell.strip())
+    header_row = 1 if named and (named * 2 > len(first) or len(first) < 3) else (
+        find_header_row(head) or (1 if named else None))
+    if header_row is None:
         raise ValidationFailedError(_("The first row has no column names: the first row must be the header."))
-    return Table(data=data, encoding=encoding, delimiter=delimiter, header=header)
+    header = [cell.strip() or f"column {index}" for index, cell in enumerate(head[header_row - 1], start=1)]
+    return Table(data=data, encoding=encoding, delimiter=delimiter, header=header, header_row=header_row)
+
+
+def _head_rows(data: bytes, encoding: str, delimiter: str) -> list[list[str]]:
+    """The first rows, where the header is looked for; a row past the first that cannot be read ends them (the
+    data rows report it with its row number)."""
+    reader, head = _reader(data, encoding, delimiter), []
+    try:
+        for cells in itertools.islice(reader, HEADER_SEARCH_ROWS + 1):
+            head.append(cells)
+    except csv.Error as exc:
+        if not head:
+            raise ValidationFailedError(_("The header row cannot be read ({exc}); save the file again as CSV.")
+                                        .format(exc=exc)) from None
+    return head
+
+
+def find_header_row(head: list[list[str]]) -> int | None:
+    """The 1-based row of the column names below title rows: the first row with most cells filled that is
+    followed straight away by another such row (its first data row); None if there is none."""
+    def filled(cells: list[str]) -> bool:
+        count = sum(1 for cell in cells if cell.strip())
+        return count >= 2 and count * 2 > len(cells)
+    return next((index + 1 for index in range(len(head) - 1) if filled(head[index]) and filled(head[index + 1])),
+                None)
 
 
 def refuse_huge_header(data: bytes) -> None:

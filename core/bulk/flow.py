@@ -22,8 +22,8 @@ from sqlmodel import select
 
 from ..brand.apply import record_score
 from ..db import session_scope
-from ..errors import ACCOUNT_ERRORS, ContentCraftError
-from ..i18n import _
+from ..errors import ACCOUNT_ERRORS, UNREACHABLE, ContentCraftError
+from ..i18n import _, ngettext
 from ..models import ContentItem, ContentVersion, GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
 from ..reuse import reusing
@@ -42,6 +42,7 @@ LIVE_WORKFLOWS = ("PENDING", "ENQUEUED", "DELAYED")
 RECENT_ANSWER_SECONDS = 120  # a provider that answered this recently needs no probe row
 STEP_SECONDS = 5.0  # a lane records a step (its progress in DBOS) at least this often
 REUSE_SECONDS = 2.0  # a row may use a budget or the connected sites read this long ago (core.reuse)
+UNREACHABLE_STREAK = 3  # rows ended in a row by an unreachable provider after which the job pauses
 MAX_LANE_ERRORS = 5  # consecutive unexpected errors after which a lane stops (the keeper feeds the job again)
 
 
@@ -215,9 +216,9 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
         request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
         with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
                    generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None), \
-                reusing(REUSE_SECONDS):
+                reusing(REUSE_SECONDS):  # no response cache: rows repeating a topic each get a draft of their own
             response = generator.generate(request, job.created_by, provider=options.provider, model=options.model,
-                                          save=False, count_rate_limit=False, log_type="bulk",
+                                          save=False, count_rate_limit=False, log_type="bulk", use_cache=False,
                                           record=_saver(job, item, workflow))
     except Exception:  # a bug must fail one row, not stop the job
         log.exception("bulk item crashed", extra={"event": "bulk_item_crashed"})
@@ -230,15 +231,31 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
         _pause_for_account(engine, job_id, item, workflow, response.error or _("The provider account refused."))
         log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
         return "paused"
+    if response.error_kind == UNREACHABLE and (probing or unreachable_streak(engine, job_id, response.error)):
+        _pause_for_account(engine, job_id, item, workflow, response.error)
+        log.warning("bulk job paused: provider unreachable", extra={"event": "bulk_job_unreachable_paused"})
+        return "paused"
     error = response.error or _("Generation failed.")
     if response.retryable and item.attempts < options.max_attempts:
         retry_in = backoff_seconds(item.attempts, options, response.retry_after)
         _fail(engine, item, workflow, error, response.latency_ms, retry_at=utcnow() + timedelta(seconds=retry_in))
         return "pending"
     if response.retryable:
-        error = _("{error} (gave up after {attempts} attempts)").format(error=error, attempts=item.attempts)
+        error = ngettext("{error} (gave up after {attempts} attempt)", "{error} (gave up after {attempts} attempts)",
+                         item.attempts).format(error=error, attempts=item.attempts)
     _fail(engine, item, workflow, error, response.latency_ms)
     return "failed"
+
+
+def unreachable_streak(engine, job_id: int, error: str) -> bool:
+    """True when the job's latest UNREACHABLE_STREAK - 1 ended rows (this one aside) failed with the same
+    unreachable-provider error: nothing answers, so the job should pause rather than fail every row."""
+    with session_scope(engine) as session:
+        latest = session.execute(select(BulkItem.status, BulkItem.error).where(
+            BulkItem.job_id == job_id, BulkItem.finished_at.is_not(None))
+            .order_by(BulkItem.finished_at.desc()).limit(UNREACHABLE_STREAK - 1)).all()
+    return len(latest) == UNREACHABLE_STREAK - 1 and all(
+        status in ("pending", "failed") and (e or "").startswith(error) for status, e in latest)
 
 
 def _saver(job: BulkJob, item: BulkItem, workflow: str):

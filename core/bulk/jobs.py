@@ -58,7 +58,8 @@ class Progress:
 
     @property
     def done(self) -> int:
-        return self.succeeded + self.needs_review + self.failed + self.cancelled
+        """Rows that ran to an end (saved or failed); cancelled rows never ran, so they are not done."""
+        return self.succeeded + self.needs_review + self.failed
 
     @property
     def remaining(self) -> int:
@@ -66,6 +67,7 @@ class Progress:
 
     @property
     def fraction(self) -> float:
+        """The share of rows done, 0.0–1.0 (a cancelled job's bar stops where its rows stopped)."""
         return self.done / self.total if self.total else 1.0
 
 

@@ -56,6 +56,7 @@ class Report:
     woocommerce: str | None = None  # the language of a recognised WooCommerce export
     attribute_columns: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # rows that are not products of their own
+    header_row: int = 1  # the row the column names were read from (title rows above it are skipped)
 
     @property
     def bad(self) -> int:
@@ -86,7 +87,7 @@ def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tup
     used = set(columns.values()) | (layout.used if layout else set())
     report = Report(kind=kind, encoding=table.encoding, delimiter=table.delimiter_name, mapping=mapping,
                     ignored_columns=[h for i, h in enumerate(table.header) if i not in used],
-                    woocommerce=layout.language if layout else None,
+                    woocommerce=layout.language if layout else None, header_row=table.header_row,
                     attribute_columns=[table.header[i] for pair in (layout.attributes if layout else [])
                                        for i in pair])
     return report, _good_rows(table, kind, columns, report, layout)

@@ -7,7 +7,7 @@ from functools import cached_property
 import anthropic
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
-                      QuotaExceededError)
+                      ProviderUnreachableError, QuotaExceededError)
 from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
@@ -92,7 +92,7 @@ def map_anthropic_error(exc: Exception) -> Exception:
         return NeedsKeyError(_("anthropic rejected the API key (HTTP 401): check ANTHROPIC_API_KEY, or create a new "
                                "key if it was revoked."))
     if isinstance(exc, anthropic.APIConnectionError):
-        return ProviderUnavailableError(_("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network."))
+        return ProviderUnreachableError(_("Cannot reach anthropic: check ANTHROPIC_BASE_URL and the network."))
     if isinstance(exc, anthropic.APIStatusError) and (exc.status_code >= 500 or exc.status_code == 529):
         return ProviderUnavailableError(_("anthropic had a server error ({status_code}); try again shortly.")
                                         .format(status_code=exc.status_code))

@@ -8,7 +8,8 @@ import httpx
 import ollama
 from pydantic import ValidationError
 
-from ..errors import ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, RateLimitedError
+from ..errors import (ContentCraftError, ProviderTimeoutError, ProviderUnavailableError, ProviderUnreachableError,
+                      RateLimitedError)
 from .base import Messages, Provider, Usage, malformed_response, url_host
 from ..i18n import _
 
@@ -46,7 +47,7 @@ class OllamaProvider(Provider):
                 if part.done:
                     _record(usage, part)
         except (ollama.ResponseError, httpx.HTTPError, ConnectionError) as exc:
-            raise map_ollama_error(exc) from exc
+            raise map_ollama_error(exc, self.settings.ollama_host or "http://127.0.0.1:11434") from exc
         except (json.JSONDecodeError, ValidationError) as exc:
             raise malformed_response(self.name) from exc
 
@@ -59,11 +60,14 @@ def _record(usage: Usage, part) -> None:
     usage.completion_tokens = part.eval_count or 0
 
 
-def map_ollama_error(exc: Exception) -> Exception:
-    """The ContentCraft error for an ollama client exception."""
+def map_ollama_error(exc: Exception, url: str = "OLLAMA_HOST") -> Exception:
+    """The ContentCraft error for an ollama client exception; url: the server it was sent to."""
     if isinstance(exc, httpx.TimeoutException):
         return ProviderTimeoutError(_("ollama did not answer in time; try again or raise CONTENTCRAFT_TIMEOUT."))
-    if isinstance(exc, (ConnectionError, httpx.TransportError)):
+    if isinstance(exc, (ConnectionError, httpx.ConnectError)):
+        return ProviderUnreachableError(_("Can't reach Ollama at {url}: start it (`ollama serve`) or choose another "
+                                          "provider.").format(url=url))
+    if isinstance(exc, httpx.TransportError):
         return ProviderUnavailableError(_("Cannot reach ollama: is `ollama serve` running at OLLAMA_HOST?"))
     if isinstance(exc, ollama.ResponseError) and exc.status_code == 429:
         return RateLimitedError(_("ollama is busy. Wait a moment and try again."))

@@ -7,7 +7,7 @@ from functools import cached_property
 import openai
 
 from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
-                      QuotaExceededError)
+                      ProviderUnreachableError, QuotaExceededError)
 from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
                    rate_limited, response_code, url_host)
@@ -121,7 +121,7 @@ def map_openai_error(provider: str, exc: Exception, label: str = "", key_name: s
         return NeedsKeyError(_("{provider} rejected the API key (HTTP 401): check {key_name}, or create a new key "
                                "if it was revoked.").format(provider=provider, key_name=key_name))
     if isinstance(exc, openai.APIConnectionError):
-        return ProviderUnavailableError(_("Cannot reach {provider}: check the server address and network.")
+        return ProviderUnreachableError(_("Cannot reach {provider}: check the server address and network.")
                                         .format(provider=provider))
     if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
         return ProviderUnavailableError(_("{provider} had a server error ({status_code}); try again shortly.")
