@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import workflow
 from core.auth import allowed
-from core.brand.apply import item_scores, score_label
+from core.brand.apply import item_scores, reasons_now, score_label
 from core.i18n import N_, _
 from core.library import ItemFilter, authors, list_items, version_diff
 from core.schemas import LANGUAGES, RTL_LANGUAGES
@@ -126,8 +126,8 @@ def item_view(item_id: int) -> None:
         parts.append(_("brand voice “{profile}” {score}").format(profile=brand.profile_name,
                                                                  score=score_label(brand.score)))
     st.caption(" · ".join(parts))
-    if brand and brand.differences:
-        st.caption(_("Biggest differences from the voice: {list}").format(list=md("; ".join(brand.differences))))
+    if brand and (differences := reasons_now(engine(), brand, item)):
+        st.caption(_("Biggest differences from the voice: {list}").format(list=md("; ".join(differences))))
     if item.warnings:
         st.warning(_("Needs review: {reasons}").format(reasons=md(" ".join(item.warnings))))
     show_remote_status(item.id)

@@ -167,3 +167,24 @@ def test_a_profile_scored_by_an_earlier_method_is_rebuilt_from_its_samples_on_lo
         assert session.get(type(profile), profile.id).references["en"]["voiceprint"]["method"] == current["method"]
     heldout = "\n\n".join(passages("en", "blog", "heldout"))
     assert score_with_profile(loaded, heldout)[0] >= 90
+
+
+def test_stored_reasons_are_said_again_in_the_viewers_language(generator, engine, fake):
+    from core import workflow
+    from core.brand.apply import reasons_now
+    from core.i18n import use_language
+
+    _trained(engine)
+    legal = passages("en", "legal") + passages("en", "legal", "heldout")
+    fake.enqueue([blog_draft(body_html="<h2>Terms</h2><p>" + "</p><p>".join(legal) + "</p>")])
+    response = generator.generate(ContentRequest(topic="Running in the rain", brand_profile="Running blog",
+                                                 length="short"), "ana")
+    row = item_scores(engine, [response.item_id])[response.item_id]
+    item = workflow.get_item(engine, response.item_id)
+    assert row.differences and reasons_now(engine, row, item) == row.differences  # same language: as stored
+    with use_language("de"):
+        german = reasons_now(engine, row, item)
+    assert len(german) == len(row.differences) and german != row.differences
+    item.data_json = {**item.data_json, "body_html": "<p>" + " ".join(passages("en", "blog")) + "</p>"}
+    with use_language("de"):  # another text no longer gives the stored score: the stored reasons stay
+        assert reasons_now(engine, row, item) == row.differences

@@ -8,11 +8,11 @@ from sqlmodel import select
 
 from ..db import session_scope
 from ..errors import NotFoundError
-from ..schemas import BrandConsistency, ContentRequest, ContentResponse
+from ..schemas import BrandConsistency, ContentData, ContentRequest, ContentResponse, ProductData
 from ..text import cut_to_units
 from .analysis import html_to_text
 from .models import BrandProfile, BrandScore
-from .profiles import get_profile
+from .profiles import get_profile, profile_by_id
 from .scoring import no_reference_reason, score_text
 from ..i18n import _
 
@@ -136,6 +136,20 @@ def item_scores(engine: Engine, item_ids: list[int]) -> dict[int, BrandScore]:
         rows = session.exec(select(BrandScore).where(BrandScore.item_id.in_(list(item_ids)))
                             .order_by(BrandScore.id))
         return {row.item_id: row for row in rows}
+
+
+def reasons_now(engine: Engine, stored: BrandScore, item) -> list[str]:
+    """A stored score's reasons in the current language: worked out again when the same profile version still gives
+    the item the same score (reasons are stored in the language of whoever generated it), else as stored."""
+    try:
+        profile = profile_by_id(engine, stored.profile_id)
+    except NotFoundError:
+        return stored.differences
+    if profile.version != stored.profile_version:
+        return stored.differences
+    model = ProductData if item.type == "product" else ContentData
+    score, reasons = score_with_profile(profile, scored_text(model.model_validate(item.data_json)), stored.language)
+    return reasons if score == stored.score else stored.differences
 
 
 def score_label(score: int | None) -> str:
