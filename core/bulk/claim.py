@@ -35,10 +35,9 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
         probing = not job[3]
         if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
             session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
-        due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts).where(
-            BulkItem.job_id == job_id, BulkItem.status == "pending",
-            or_(BulkItem.not_before.is_(None), BulkItem.not_before <= now))
-            .order_by(BulkItem.row_number).limit(1).with_for_update(skip_locked=True)).first()
+        due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts)
+                              .where(*is_due(BulkItem, job_id, now)).order_by(BulkItem.row_number).limit(1)
+                              .with_for_update(skip_locked=True)).first()
         if due is None:
             later = session.execute(select(func.min(BulkItem.not_before)).where(
                 BulkItem.job_id == job_id, BulkItem.status == "pending")).scalar_one()
@@ -65,9 +64,8 @@ def take_next_row(engine, job_id: int, round_: int, workflow: str, facts: tuple)
     that has just claimed a row of this round once the round's first answer came back (so no probe, and it holds
     no row). None when there is none to take now, or the job stopped: claim_row then says why."""
     now, pick = utcnow(), aliased(BulkItem)
-    due = (select(pick.id).where(pick.job_id == job_id, pick.status == "pending",
-                                 or_(pick.not_before.is_(None), pick.not_before <= now))
-           .order_by(pick.row_number).limit(1).with_for_update(skip_locked=True).scalar_subquery())
+    due = (select(pick.id).where(*is_due(pick, job_id, now)).order_by(pick.row_number).limit(1)
+           .with_for_update(skip_locked=True).scalar_subquery())
     statement = (update(BulkItem).where(BulkItem.id == due, BulkItem.status == "pending", still_on(job_id, round_))
                  .values(**running_values(workflow, now))
                  .returning(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts))
@@ -77,6 +75,11 @@ def take_next_row(engine, job_id: int, round_: int, workflow: str, facts: tuple)
         return None
     return {"status": "row", "row": taken[1], "probing": False, "job": facts,
             "loaded": loaded(job_id, facts, tuple(taken), workflow)}
+
+
+def is_due(item, job_id: int, now) -> tuple:
+    """The conditions of a job's pending row whose retry wait (if any) is over; item: BulkItem or an alias of it."""
+    return item.job_id == job_id, item.status == "pending", or_(item.not_before.is_(None), item.not_before <= now)
 
 
 def still_on(job_id: int, round_: int):
