@@ -37,6 +37,12 @@ def _identifier():
     return identifier
 
 
+def load() -> None:
+    """Load the identifier's model now (about half a second) rather than on the first detect()."""
+    with _lock:
+        _identifier()
+
+
 def detect(text: str) -> Detection | None:
     """The language of text, or None when it is too short to tell."""
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:

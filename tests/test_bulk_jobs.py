@@ -12,8 +12,10 @@ from sqlmodel import Session, func, select
 
 from core import config
 from core.bulk import durable, flow, jobs
+from core.bulk import rows as bulk_rows
 from core.bulk.export import escape_formula, results_frame, send_to_review, to_csv, to_xlsx
-from core.bulk.flow import backoff_seconds, effective_concurrency
+from core.bulk.flow import effective_concurrency
+from core.bulk.rows import backoff_seconds
 from core.bulk.models import BulkItem, BulkWorker
 from core.bulk.worker import run_job, start_worker, stop_all
 from core.errors import PermissionDeniedError, ProviderUnavailableError, RateLimitedError
@@ -149,7 +151,8 @@ def test_pause_while_running_lets_rows_in_flight_finish(generator, engine, fake,
     monkeypatch.setattr(FakeProvider, "execute", pause_after_first)
     assert run_job(generator, job_id) == "paused"
     statuses = _statuses(engine, job_id)
-    assert list(statuses.values()).count("succeeded") in (1, 2) and "running" not in statuses.values()
+    # The row whose call was out finishes, and so may the one taken to go next (tests/test_bulk_overlap.py)
+    assert list(statuses.values()).count("succeeded") in (1, 2, 3) and "running" not in statuses.values()
 
 
 def test_only_the_creator_or_an_editor_controls_a_job(generator, engine, make_user):
@@ -185,21 +188,21 @@ def test_a_row_is_saved_once_however_often_its_lane_runs(generator, engine, fake
 def test_a_row_failing_outside_its_generation_ends_failed_and_the_job_finishes(generator, engine, fake,
                                                                               monkeypatch):
     fake.enqueue([blog_draft(), *["not json", "still not json"] * 2, blog_draft()])
-    real_fail, real_generate, generated = flow._fail, flow.generate_row, []
+    real_fail, real_generate, generated = bulk_rows._fail, flow.generate_row, []
 
     def fail_cannot_be_written(engine_, item, *args, **kwargs):
         if item.row_number == 3:  # row 3's generation failed, and so does writing that down
             raise OperationalError("UPDATE bulk_item", {}, Exception("database is locked"))
         return real_fail(engine_, item, *args, **kwargs)
 
-    def fails_once_after_saving(job_id, row, *args):
-        outcome = real_generate(job_id, row, *args)
+    def fails_once_after_saving(job_id, row, *args, **kwargs):
+        outcome = real_generate(job_id, row, *args, **kwargs)
         generated.append(row)
         if len(generated) == 1:  # right after row 2 was generated and saved
             raise RuntimeError("connection lost")
         return outcome
 
-    monkeypatch.setattr(flow, "_fail", fail_cannot_be_written)
+    monkeypatch.setattr(bulk_rows, "_fail", fail_cannot_be_written)
     monkeypatch.setattr(flow, "generate_row", fails_once_after_saving)
     job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
     assert run_job(generator, job_id, timeout=60) == "finished"
@@ -214,10 +217,10 @@ def test_a_row_left_running_by_a_lane_that_died_is_failed_and_the_job_fed_again(
     fake.enqueue([blog_draft()])
     real_generate = flow.generate_row
 
-    def crash_on_row_two(job_id, row, *args):
+    def crash_on_row_two(job_id, row, *args, **kwargs):
         if row == 2:
             raise RuntimeError("worker bug after the claim")
-        return real_generate(job_id, row, *args)
+        return real_generate(job_id, row, *args, **kwargs)
 
     def end_held_row_fails(*args):
         raise RuntimeError("the database went away")

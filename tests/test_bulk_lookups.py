@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from core.analytics import budgets
-from core.bulk import flow, jobs
+from core.bulk import jobs, rows
 from core.bulk.claim import claim_row, take_next_row
 from core.bulk.models import BulkItem, BulkJob
 from core.bulk.worker import run_job, stop_all
@@ -79,7 +79,7 @@ def test_a_budget_spent_mid_job_stops_its_rows_within_seconds(generator, engine,
     calls_after = len(FakeProvider.history) - 3
     state = jobs.progress(engine, job_id)
     assert state.failed > 0 and state.succeeded + state.failed == 60
-    assert calls_after <= flow.REUSE_SECONDS / 0.05 + 2, "rows went on well past the reuse window"
+    assert calls_after <= rows.REUSE_SECONDS / 0.05 + 2, "rows went on well past the reuse window"
     failed = [r for r in jobs.items(engine, job_id) if r["status"] == "failed"]
     assert all("monthly budget" in r["error"] for r in failed)
 

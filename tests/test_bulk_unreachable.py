@@ -45,7 +45,7 @@ def test_three_rows_in_a_row_failing_unreachable_make_a_streak(generator, engine
 
     from sqlalchemy import update
 
-    from core.bulk.flow import unreachable_streak
+    from core.bulk.rows import unreachable_streak
     from core.bulk.models import BulkItem
     from core.db import session_scope
     from core.models import utcnow

@@ -10,9 +10,9 @@ A lane that dies with its worker is recovered by another worker and resumes the 
 stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once.
 """
 
+import functools
 import logging
 import math
-import random
 import time
 from datetime import timedelta
 
@@ -20,34 +20,25 @@ from dbos import DBOS, SetWorkflowID
 from sqlalchemy import func, or_, update
 from sqlmodel import select
 
-from ..brand.apply import record_score
 from ..db import session_scope
-from ..errors import ACCOUNT_ERRORS, UNREACHABLE, ContentCraftError
-from ..i18n import _, ngettext
-from ..models import ContentItem, ContentVersion, GenerationLog, utcnow
+from ..errors import ContentCraftError
+from ..i18n import _
+from ..models import GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
-from ..reuse import reusing
-from ..schemas import ContentRequest, ProductRequest
 from . import durable
 from .claim import MAX_WAIT_SECONDS, claim_row, close_statement, take_next_row
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob, BulkWorker
-from .pacing import budget_for, paced
+from .overlap import RowThreads
+from .rows import SAVED, generate_row
 
 log = logging.getLogger("contentcraft.bulk")
-SAVED = ("succeeded", "needs_review")  # needs_review: saved with the quality gate's warnings, counted apart
 ENDED = {*SAVED, "failed"}
 ENDED_WORKFLOWS = ("SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED")
 LIVE_WORKFLOWS = ("PENDING", "ENQUEUED", "DELAYED")
 RECENT_ANSWER_SECONDS = 120  # a provider that answered this recently needs no probe row
-STEP_SECONDS = 5.0  # a lane records a step (its progress in DBOS) at least this often
-REUSE_SECONDS = 2.0  # a row may use a budget or the connected sites read this long ago (core.reuse)
-UNREACHABLE_STREAK = 3  # rows ended in a row by an unreachable provider after which the job pauses
+STEP_SECONDS = 30.0  # a lane records a step (its progress in DBOS) at least this often; each is a pause in its overlap
 MAX_LANE_ERRORS = 5  # consecutive unexpected errors after which a lane stops (the keeper feeds the job again)
-
-
-class StaleRow(Exception):
-    """The row was finished by another run of its lane; this result is dropped."""
 
 
 def lane_id(job_id: int, round_: int, lane: int) -> str:
@@ -58,13 +49,6 @@ def effective_concurrency(options: JobOptions) -> int:
     """The job's concurrency, capped by the provider's own limit (the local model runs one at a time)."""
     cap = getattr(provider_classes().get(options.provider or ""), "max_concurrency", None)
     return min(options.concurrency, cap) if cap else options.concurrency
-
-
-def backoff_seconds(attempt: int, options: JobOptions, retry_after: float | None) -> float:
-    """Exponential backoff with jitter after `attempt` failures, never shorter than Retry-After."""
-    delay = min(options.max_backoff_seconds, options.backoff_seconds * 2 ** (attempt - 1))
-    delay *= random.uniform(0.8, 1.2)
-    return max(delay, retry_after or 0.0)
 
 
 def submit_queued_jobs(engine) -> list[int]:
@@ -176,131 +160,28 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
     "stop" (the last lane to find no row left closes the job). Re-running the step is safe: every effect is
     keyed by job, row and lane, so a row costs no checkpoint of its own."""
     engine, workflow, started = durable.current_generator().engine, DBOS.workflow_id, time.monotonic()
-    rows, facts = 0, None
-    while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
-        # After a row of a round that is past its probe, the next is taken in one statement; else, or if there
-        # is none to take now, the full look says whether to wait or stop.
-        claim = (facts and take_next_row(engine, job_id, round_, workflow, facts)) or claim_row(
-            engine, job_id, round_, workflow)
-        if claim["status"] != "row":
-            return {**claim, "rows": rows}
-        facts = None if claim.get("probing", True) else claim["job"]
-        generate_row(job_id, claim["row"], workflow, claim.get("probing", False), claim.get("loaded"))
-        rows += 1
-    return {"status": "row", "rows": rows}
-
-
-def _mark_answered(engine, job_id: int):
-    """on_answer for the round's first row: the other lanes need not wait for it to be checked and saved."""
-    def mark() -> None:
-        with session_scope(engine) as session:
-            session.execute(update(BulkJob).where(BulkJob.id == job_id).values(answered_at=utcnow()))
-    return mark
-
-
-def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, loaded=None) -> str:
-    """Generate the row's content and save it with the item; on failure, decide whether to retry. The row's
-    new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped.
-    `loaded`: the (job, item) the claim just read, else they are read here."""
-    generator = durable.current_generator()
-    engine = generator.engine
-    if loaded is None:
-        with session_scope(engine) as session:
-            loaded = session.exec(select(BulkJob, BulkItem).join(BulkItem, BulkItem.job_id == BulkJob.id)
-                                  .where(BulkJob.id == job_id, BulkItem.row_number == row)).one()
-    job, item = loaded
-    if item.status != "running" or item.workflow_id != workflow:
-        return "skipped"
-    options = JobOptions.model_validate(job.settings_json)
+    rows, facts, overlapped = 0, None, RowThreads()
     try:
-        request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
-        with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
-                   generator.settings.max_tokens, on_answer=_mark_answered(engine, job_id) if probing else None), \
-                reusing(REUSE_SECONDS):  # no response cache: rows repeating a topic each get a draft of their own
-            response = generator.generate(request, job.created_by, provider=options.provider, model=options.model,
-                                          save=False, count_rate_limit=False, log_type="bulk", use_cache=False,
-                                          record=_saver(job, item, workflow))
-    except Exception:  # a bug must fail one row, not stop the job
-        log.exception("bulk item crashed", extra={"event": "bulk_item_crashed"})
-        _fail(engine, item, workflow, _("An unexpected error stopped this row: retry it, and tell your admin if "
-                                        "it fails again."), 0)
-        return "failed"
-    if response.status in SAVED:
-        return response.status
-    if response.error_kind in ACCOUNT_ERRORS:
-        _pause_for_account(engine, job_id, item, workflow, response.error or _("The provider account refused."))
-        log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
-        return "paused"
-    if response.error_kind == UNREACHABLE and (probing or unreachable_streak(engine, job_id, response.error)):
-        _pause_for_account(engine, job_id, item, workflow, response.error)
-        log.warning("bulk job paused: provider unreachable", extra={"event": "bulk_job_unreachable_paused"})
-        return "paused"
-    error = response.error or _("Generation failed.")
-    if response.retryable and item.attempts < options.max_attempts:
-        retry_in = backoff_seconds(item.attempts, options, response.retry_after)
-        _fail(engine, item, workflow, error, response.latency_ms, retry_at=utcnow() + timedelta(seconds=retry_in))
-        return "pending"
-    if response.retryable:
-        error = ngettext("{error} (gave up after {attempts} attempt)", "{error} (gave up after {attempts} attempts)",
-                         item.attempts).format(error=error, attempts=item.attempts)
-    _fail(engine, item, workflow, error, response.latency_ms)
-    return "failed"
-
-
-def unreachable_streak(engine, job_id: int, error: str) -> bool:
-    """True when the job's latest UNREACHABLE_STREAK - 1 ended rows (this one aside) failed with the same
-    unreachable-provider error: nothing answers, so the job should pause rather than fail every row."""
-    with session_scope(engine) as session:
-        latest = session.execute(select(BulkItem.status, BulkItem.error).where(
-            BulkItem.job_id == job_id, BulkItem.finished_at.is_not(None))
-            .order_by(BulkItem.finished_at.desc()).limit(UNREACHABLE_STREAK - 1)).all()
-    return len(latest) == UNREACHABLE_STREAK - 1 and all(
-        status in ("pending", "failed") and (e or "").startswith(error) for status, e in latest)
-
-
-def _saver(job: BulkJob, item: BulkItem, workflow: str):
-    """Writes the content and ends the item (succeeded or needs_review) inside the pipeline's log transaction."""
-    def record(session, response) -> None:
-        data = response.content or response.product
-        content = ContentItem(type="content" if job.kind == "blog" else "product", title=data.title,
-                              language=item.input_json.get("language", "en"), author=job.created_by,
-                              request_json=item.input_json, data_json=data.model_dump(mode="json"),
-                              provider=response.provider or "", model=response.model or "",
-                              warnings=response.warnings)
-        session.add(content)
-        session.flush()
-        session.add(ContentVersion(item_id=content.id, version=1, data_json=content.data_json,
-                                   note=f"bulk job #{job.id}, row {item.row_number}", created_by=job.created_by))
-        response.item_id = content.id
-        record_score(session, content.language, response)
-        marked = session.execute(
-            update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
-                                   BulkItem.status == "running", BulkItem.content_item_id.is_(None))
-            .values(status=response.status, content_item_id=content.id, error="; ".join(response.warnings) or None,
-                    latency_ms=response.latency_ms, finished_at=utcnow())).rowcount
-        if not marked:
-            raise StaleRow()
-    return record
-
-
-def _fail(engine, item: BulkItem, workflow: str, error: str, latency_ms: int, retry_at=None) -> None:
-    """The row failed (or, with retry_at, waits for its next attempt then)."""
-    values = {"error": error, "latency_ms": latency_ms, "finished_at": utcnow()}
-    values.update(status="pending", not_before=retry_at) if retry_at else values.update(status="failed")
-    with session_scope(engine) as session:
-        session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
-                                               BulkItem.status == "running").values(**values))
-
-
-def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reason: str) -> None:
-    """No row can succeed until a person fixes the account (quota, key): pause the job with the reason; the
-    row goes back to pending without counting the attempt, so resuming runs every row not yet done."""
-    with session_scope(engine) as session:
-        session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
-                                               BulkItem.status == "running")
-                        .values(status="pending", attempts=BulkItem.attempts - 1, error=reason))
-        session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
-                        .values(status="paused", pause_reason=reason))
+        while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
+            # After a row of a round that is past its probe, the next is taken in one statement as soon as that
+            # row's call is out (`overlap`); else, or if there is none to take now, the full look (with no row of
+            # this lane still in hand, which it would find held) says whether to wait or stop.
+            ahead = overlapped.busy()
+            claim = facts and take_next_row(engine, job_id, round_, workflow, facts)
+            if not claim:
+                ahead = False
+                overlapped.settle()
+                claim = claim_row(engine, job_id, round_, workflow)
+            if claim["status"] != "row":
+                return {**claim, "rows": rows}
+            facts = None if claim.get("probing", True) else claim["job"]
+            overlapped.start(functools.partial(generate_row, job_id, claim["row"], workflow,
+                                               claim.get("probing", False), claim.get("loaded"), slot=overlapped.slot,
+                                               ahead=ahead))
+            rows += 1
+        return {"status": "row", "rows": rows}
+    finally:
+        overlapped.settle()
 
 
 def close_job_if_done(engine, job_id: int) -> bool:

@@ -141,15 +141,17 @@ def estimate_prompt_tokens(messages: list[dict]) -> int:
 
 @contextmanager
 def paced(budget: ProviderBudget, provider: str, rpm: float | None, tpm: float | None, max_tokens: int,
-          on_answer=None):
-    """Within this block, every provider call this thread makes waits for the budget; on_answer() is called
-    once, when the first call is answered (before the answer is checked and saved)."""
+          on_answer=None, lane_slot=None):
+    """Within this block, every provider call this thread makes waits for the budget; with a `lane_slot`
+    (`overlap.SendSlot`), each call takes it and gives it back once answered (a call that fails keeps it for
+    the caller to give back once the failure is dealt with); on_answer() is called once, when the first call
+    is answered (before the answer is checked and saved)."""
     _current.budget, _current.limits, _current.charged = budget, (provider, rpm, tpm, max_tokens), 0
-    _current.on_answer = on_answer
+    _current.on_answer, _current.slot = on_answer, lane_slot
     try:
         yield budget
     finally:
-        _current.budget = _current.on_answer = None
+        _current.budget = _current.on_answer = _current.slot = None
 
 
 class PacingPlugin:
@@ -159,6 +161,8 @@ class PacingPlugin:
     def before_api_request(self, provider, messages):
         budget = getattr(_current, "budget", None)
         if budget is not None:
+            if _current.slot is not None:
+                _current.slot.take()
             name, _, tpm, max_tokens = _current.limits
             _current.charged = budget.acquire(name, tpm, estimate_prompt_tokens(messages), max_tokens)
 
@@ -166,6 +170,8 @@ class PacingPlugin:
     def api_response(self, provider, completion):
         budget = getattr(_current, "budget", None)
         if budget is not None:
+            if _current.slot is not None:
+                _current.slot.give_back(answered=True)
             name, _, tpm, _ = _current.limits
             budget.settle(name, tpm, _current.charged, completion.prompt_tokens + completion.completion_tokens,
                           completion.completion_tokens)
@@ -179,9 +185,22 @@ def send_gate(provider: str) -> None:
     (building the SDK client, the first connection) can shift a request into the next provider window."""
     budget = getattr(_current, "budget", None)
     if budget is not None and provider == _current.limits[0]:
+        if _current.slot is not None:
+            _current.slot.take()  # an SDK retry after an answer was given back (a body cut off) takes it again
         budget.before_send(provider, _current.limits[1])
+
+
+def answer_arrived(provider: str, response) -> None:
+    """A paced thread's answer has arrived (a whole JSON body follows its headers): the provider is done with
+    the call, so the lane's next row may go out while this one is read. Not for an error, which the SDK may
+    retry, nor a stream, whose headers come first."""
+    slot = getattr(_current, "slot", None)
+    if slot is not None and response.status_code < 300 and "event-stream" not in response.headers.get(
+            "content-type", ""):
+        slot.give_back(answered=True)
 
 
 if not pm.has_plugin("core.bulk.pacing"):
     pm.register(PacingPlugin(), name="core.bulk.pacing")
 headroom.add_send_gate(send_gate)
+headroom.add_response_listener(answer_arrived)

@@ -22,6 +22,7 @@ MAX_HOLD_SECONDS = 120.0
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _send_gates: list = []
+_response_listeners: list = []
 _holds: dict[tuple[str, bool], float] = {}  # (provider, paced) → time.time() before which no new call starts
 _limited: dict[str, float] = {}  # provider → time.time() of its latest rate-limit 429 (not a quota one)
 _lock = threading.Lock()
@@ -143,6 +144,18 @@ def add_send_gate(gate) -> None:
         _send_gates.append(gate)
 
 
+def add_response_listener(listener) -> None:
+    """Call listener(provider, response) when a response's headers arrive (before its body is read)."""
+    if listener not in _response_listeners:
+        _response_listeners.append(listener)
+
+
+def _on_response(provider: str, response) -> None:
+    observe(provider, response.headers, response.status_code)
+    for listener in _response_listeners:
+        listener(provider, response)
+
+
 def _before_send(provider: str) -> None:
     started = time.perf_counter()
     for gate in _send_gates:
@@ -156,6 +169,7 @@ def waited() -> float:
 
 
 def event_hooks(provider: str) -> dict:
-    """httpx event hooks: the send gates before each request (SDK retries included), observe() after."""
+    """httpx event hooks: the send gates before each request (SDK retries included), observe() and the response
+    listeners after."""
     return {"request": [lambda request: _before_send(provider)],
-            "response": [lambda response: observe(provider, response.headers, response.status_code)]}
+            "response": [lambda response: _on_response(provider, response)]}
