@@ -86,12 +86,17 @@ def measure(print_: dict, voices: np.ndarray, fitted: CountVectorizer, text: str
     direction is most negative pull the margin down most.
     """
     profile = np.asarray(print_["profile"])
-    margin = float(margins(hellinger(fitted.transform(chunks).toarray()), profile, voices).mean())
-    own_mean, own_spread = print_["calibration"][str(size)]
     mean, spread = _population(profile, voices)
     whole = (hellinger(fitted.transform([text]).toarray())[0] - mean) / spread
     z_profile, z_voices = (profile - mean) / spread, (voices - mean) / spread
     units = z_voices / (np.linalg.norm(z_voices, axis=1, keepdims=True) + 1e-12)
     nearest = np.argsort(units @ whole)[::-1][:min(IMPOSTORS, len(voices))]
     direction = z_profile / (np.linalg.norm(z_profile) + 1e-12) - units[nearest].mean(axis=0)
-    return (margin - own_mean) / own_spread, whole, direction
+    return standard(print_, voices, fitted, chunks, size), whole, direction
+
+
+def standard(print_: dict, voices: np.ndarray, fitted: CountVectorizer, chunks: list[str], size: int) -> float:
+    """Standard score of the chunks' mean margin: own-passage steps above (+) or below (−) a typical own passage."""
+    margin = float(margins(hellinger(fitted.transform(chunks).toarray()), np.asarray(print_["profile"]), voices).mean())
+    own_mean, own_spread = print_["calibration"][str(size)]
+    return (margin - own_mean) / own_spread
