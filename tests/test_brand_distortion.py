@@ -33,11 +33,22 @@ def test_chinese_and_japanese_keep_common_characters_and_mask_rare_ones():
         assert masked == f"{common}**，####。"
 
 
-def test_every_language_builds_a_masked_view_whose_n_grams_hold_only_kept_letters():
+def test_every_language_builds_masked_views_whose_n_grams_hold_only_kept_letters():
     for language, text in TEN.items():
         reference = build_reference([" ".join([text] * 12)], language)
         masked = reference["voiceprint"]["masked"]
-        assert masked["ngrams"] and masked["calibration"] and len(masked["kept"]) >= 50, language
         letters = "".join(masked["kept"])
-        assert all(c in "*^# " or not c.isalpha() or c in letters or c.lower() in letters
-                   for gram in masked["ngrams"] for c in gram), language
+        assert len(masked["kept"]) >= 50, language
+        for view in voiceprint.VIEWS:
+            assert masked[view]["ngrams"] and masked[view]["calibration"], (language, view)
+            assert all(c in "*^# " or not c.isalpha() or c in letters or c.lower() in letters
+                       for gram in masked[view]["ngrams"] for c in gram), (language, view)
+
+
+def test_the_token_view_counts_sequences_of_function_words_masked_words_and_marks():
+    reference = build_reference(passages("en", "legal"), "en")
+    tokens = reference["voiceprint"]["masked"]["tokens"]["ngrams"]
+    assert "of the" in tokens and any(gram.startswith("the *") and len(gram.split()) == 2 for gram in tokens)
+    assert "," in tokens and any(gram.count(" ") == 2 and "," in gram.split() for gram in tokens)
+    chinese = build_reference([" ".join([TEN["zh"]] * 12)], "zh")["voiceprint"]["masked"]["tokens"]["ngrams"]
+    assert all(len(token) == 1 for gram in chinese for token in gram.split())

@@ -6,9 +6,9 @@ and what the embedded model writes for generic prompts …),
 the impostors method of Koppel & Winter 2014 on Cosine Delta (Smith & Aldridge 2011, Evert et al. 2017). It is
 calibrated on held-out folds of the samples per window size, so a standard score counts own-passage spreads
 above or below a typical own passage. Characters need no word splitting, so ja/zh work as well as en.
-It is measured twice: on the text as written and with topic words masked (text distortion, Stamatatos 2017,
-`distortion.py`), so a text on the samples' subjects in another voice is not taken for the samples; the standard
-score is a weighted mean of the two views (MASKED_WEIGHT).
+It is measured on the text as written and with topic words masked (text distortion, Stamatatos 2017,
+`distortion.py`, as character and as token n-grams), so a text on the samples' subjects in another voice is not
+taken for the samples; the standard score is a weighted mean of the views (VIEWS).
 """
 
 import hashlib
@@ -26,10 +26,12 @@ METHOD = "impostors-4"  # stored with each voiceprint; a profile built by anothe
 WINDOW = {"words": 150, "eojeol": 120, "chars": 300}  # units per window a text is measured in
 SMALLEST_WINDOW = {"words": 35, "eojeol": 30, "chars": 70}  # when samples are few, windows shrink to this
 MIN_CHUNKS = 4  # held-out chunks needed to calibrate
-# Weight of the topic-masked view in the standard score. Two manuals on the same commands share topic n-grams the
-# pool lacks, so as written they look alike; masked they differ. More weight blurred voices whose topic words
-# are their voice (a satirical dictionary against Shakespeare), benchmarks/brand_score.py.
-MASKED_WEIGHT = 0.25
+# Weights of the topic-masked views in the standard score (the text as written has the rest): character n-grams
+# and token n-grams ("function word + masked word" sequences) of the masked text. Two manuals on the same commands
+# share topic n-grams the pool lacks, so as written they look alike; masked they differ. More weight blurred
+# voices whose topic words are their voice (a satirical dictionary against Shakespeare), benchmarks/brand_score.py.
+VIEWS = {"chars": 0.2, "tokens": 0.2}
+TOKENS = r"[^\s\w*^#']|[\w*^#']+"  # a word or mask (with its apostrophes), or one mark
 OFFSET = 2.0  # a typical own passage sits this many spreads above the 50 mark
 POOL = Path(__file__).resolve().parents[2] / "data" / "brand_pool"
 _CJK_OR_SPACE = re.compile(r"\s+")
@@ -103,13 +105,19 @@ def build(texts: list[str], language: str, mode: str) -> dict | None:
     chunks = {size: parts(text, mode, units // size) for size in sizes}
     built = delta.build(text, pool, chunks)
     kept = distortion.kept(pool + [text], language)
-    masked = _masked(kept, mode)
-    masked = {"kept": kept, **delta.build(masked(text), [masked(p) for p in pool],
-                                          {size: [masked(c) for c in found] for size, found in chunks.items()})}
-    key = hashlib.sha256(repr((built["ngrams"], masked["ngrams"], used, pool_key(language))).encode()).hexdigest()[:16]
+    mask = _masked(kept, mode)
+    masked = {"kept": kept, **{view: delta.build(mask(text), [mask(p) for p in pool], {
+        size: [mask(c) for c in found] for size, found in chunks.items()}, _tokens(view, mode)) for view in VIEWS}}
+    grams = [built["ngrams"]] + [masked[view]["ngrams"] for view in VIEWS]
+    key = hashlib.sha256(repr((grams, used, pool_key(language))).encode()).hexdigest()[:16]
     return {"method": METHOD, "pool": pool_key(language), "impostors": used, "key": key,
             "words": _top_words(text, mode), "coherence": coherence.build(text, language, mode), **built,
             "masked": masked}
+
+
+def _tokens(view: str, mode: str) -> str | None:
+    """How a view splits a masked text: None for character n-grams, else the token pattern (ja/zh: characters)."""
+    return None if view == "chars" else r"\S" if mode == "chars" else TOKENS
 
 
 def _masked(kept: list[str], mode: str):
@@ -132,20 +140,21 @@ _LOADED: dict[str, tuple] = {}
 
 
 def _load(voiceprint_: dict, language: str, mode: str) -> tuple:
-    """Per view (as written, topic words masked): vectorizer and impostors' Hellinger rows, once per voiceprint."""
+    """The masking, and per view (as written, then masked) its vectorizer and the impostors' Hellinger rows."""
     key = voiceprint_["key"]
     if key not in _LOADED:
         if len(_LOADED) >= 32:
             _LOADED.clear()
         pool = [clean(pool_passages(language)[i]) for i in voiceprint_["impostors"]]
-        masked = _masked(voiceprint_["masked"]["kept"], mode)
-        _LOADED[key] = masked, *(_view(found["ngrams"], texts) for found, texts in (
-            (voiceprint_, pool), (voiceprint_["masked"], [masked(p) for p in pool])))
+        masked = voiceprint_["masked"]
+        mask = _masked(masked["kept"], mode)
+        _LOADED[key] = mask, _view(voiceprint_["ngrams"], pool, None), *(
+            _view(masked[view]["ngrams"], [mask(p) for p in pool], _tokens(view, mode)) for view in VIEWS)
     return _LOADED[key]
 
 
-def _view(ngrams: list[str], pool: list[str]) -> tuple:
-    fitted = delta.vectorizer(ngrams)
+def _view(ngrams: list[str], pool: list[str], tokens: str | None) -> tuple:
+    fitted = delta.vectorizer(ngrams, tokens)
     return fitted, delta.hellinger(fitted.transform(pool).toarray())
 
 
@@ -158,18 +167,23 @@ def window_for(voiceprint_: dict, units: int) -> int:
 def measure(voiceprint_: dict, text: str, mode: str, language: str) -> tuple[float, np.ndarray, np.ndarray]:
     """Standard score of the text against the profile, and the Cosine Delta z-scores of text and profile per n-gram.
 
-    The standard score (both views, weighted; z-scores as written, to name n-grams) counts own-passage spreads
+    The standard score (the views weighted; as written only when the samples are too few for full windows; z-scores
+    as written, to name n-grams) counts own-passage spreads
     above (+) or below (−) a typical own passage of that length; a text as close to the nearest pool voices as
     to the samples is at least `delta.OTHER_VOICE` spreads below.
     """
-    masked, (fitted, voices), (fitted_masked, voices_masked) = _load(voiceprint_, language, mode)
+    mask, (fitted, voices), *views = _load(voiceprint_, language, mode)
     text = clean(text)
     size = window_for(voiceprint_, units_of(text, mode))
     chunks = windows(text, mode, size)
     as_written, whole, direction = delta.measure(voiceprint_, voices, fitted, text, chunks, size)
-    topic_masked = delta.standard(voiceprint_["masked"], voices_masked, fitted_masked, [masked(c) for c in chunks],
-                                  size)
-    return (1 - MASKED_WEIGHT) * as_written + MASKED_WEIGHT * topic_masked, whole, direction
+    if str(WINDOW[mode]) not in voiceprint_["calibration"]:  # few samples: masked views overshoot (own z 5–6, tests)
+        return as_written, whole, direction
+    masked = [mask(chunk) for chunk in chunks]
+    found = (1 - sum(VIEWS.values())) * as_written
+    for (view, weight), (fitted_view, voices_view) in zip(VIEWS.items(), views):
+        found += weight * delta.standard(voiceprint_["masked"][view], voices_view, fitted_view, masked, size)
+    return found, whole, direction
 
 
 def repetition(text: str, mode: str) -> float:
