@@ -22,7 +22,7 @@ import numpy as np
 from . import coherence, delta, distortion
 from .analysis import normalise
 
-METHOD = "impostors-4"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
+METHOD = "impostors-5"  # stored with each voiceprint; a profile built by another method is rebuilt from its samples
 WINDOW = {"words": 150, "eojeol": 120, "chars": 300}  # units per window a text is measured in
 SMALLEST_WINDOW = {"words": 35, "eojeol": 30, "chars": 70}  # when samples are few, windows shrink to this
 MIN_CHUNKS = 4  # held-out chunks needed to calibrate
