@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
 NGRAMS = (1, 4)
+TOKEN_NGRAMS = (1, 3)  # of tokens: a masked text's words, masks and marks ("the ***** of", "^**** ,")
 FEATURES = 6000
 MIN_DF = 2  # in two documents (samples, pool passages): names and topic words only the samples use do not count
 FOLDS = 2  # halves: a held-out half on other topics is what a new text is (5 folds overrated typical, benchmark)
@@ -49,15 +50,18 @@ def margins(texts: np.ndarray, profile: np.ndarray, voices: np.ndarray) -> np.nd
     return own - nearest.mean(axis=1)
 
 
-def vectorizer(ngrams: list[str] | None = None) -> CountVectorizer:
-    """Character 1–4-gram counts (the given n-grams, or once fitted the FEATURES commonest in MIN_DF documents)."""
-    return CountVectorizer(analyzer="char", ngram_range=NGRAMS, lowercase=False, max_features=FEATURES,
-                           vocabulary=ngrams, min_df=MIN_DF if ngrams is None else 1)
+def vectorizer(ngrams: list[str] | None = None, tokens: str | None = None) -> CountVectorizer:
+    """Character 1–4-gram counts, or with tokens (a regular expression) token 1–3-gram counts: the given n-grams, or
+    once fitted the FEATURES commonest in MIN_DF documents.
+    """
+    analyzer, ngram_range = ("word", TOKEN_NGRAMS) if tokens else ("char", NGRAMS)
+    return CountVectorizer(analyzer=analyzer, ngram_range=ngram_range, token_pattern=tokens, lowercase=False,
+                           max_features=FEATURES, vocabulary=ngrams, min_df=MIN_DF if ngrams is None else 1)
 
 
-def build(text: str, pool: list[str], chunks_by_size: dict[int, list[str]]) -> dict:
+def build(text: str, pool: list[str], chunks_by_size: dict[int, list[str]], tokens: str | None = None) -> dict:
     """N-grams, profile and calibration (mean held-out margin, scale step per window size) for the cleaned samples."""
-    fitted = vectorizer().fit([text] + pool)
+    fitted = vectorizer(None, tokens).fit([text] + pool)
     voices = hellinger(fitted.transform(pool).toarray())
     profile = hellinger(fitted.transform([text]).toarray())[0]
     return {"ngrams": fitted.get_feature_names_out().tolist(), "profile": _rounded(profile),
@@ -86,12 +90,17 @@ def measure(print_: dict, voices: np.ndarray, fitted: CountVectorizer, text: str
     direction is most negative pull the margin down most.
     """
     profile = np.asarray(print_["profile"])
-    margin = float(margins(hellinger(fitted.transform(chunks).toarray()), profile, voices).mean())
-    own_mean, own_spread = print_["calibration"][str(size)]
     mean, spread = _population(profile, voices)
     whole = (hellinger(fitted.transform([text]).toarray())[0] - mean) / spread
     z_profile, z_voices = (profile - mean) / spread, (voices - mean) / spread
     units = z_voices / (np.linalg.norm(z_voices, axis=1, keepdims=True) + 1e-12)
     nearest = np.argsort(units @ whole)[::-1][:min(IMPOSTORS, len(voices))]
     direction = z_profile / (np.linalg.norm(z_profile) + 1e-12) - units[nearest].mean(axis=0)
-    return (margin - own_mean) / own_spread, whole, direction
+    return standard(print_, voices, fitted, chunks, size), whole, direction
+
+
+def standard(print_: dict, voices: np.ndarray, fitted: CountVectorizer, chunks: list[str], size: int) -> float:
+    """Standard score of the chunks' mean margin: own-passage steps above (+) or below (−) a typical own passage."""
+    margin = float(margins(hellinger(fitted.transform(chunks).toarray()), np.asarray(print_["profile"]), voices).mean())
+    own_mean, own_spread = print_["calibration"][str(size)]
+    return (margin - own_mean) / own_spread
