@@ -229,7 +229,7 @@ def check_tab(profile) -> None:
     """Score any text against the profile, as generated items are scored."""
     with st.form("brand_check_form"):
         text = st.text_area(_("Text to check"), key="brand_check_text", height=160)
-        language = st.selectbox(_("Language"), list(LANGUAGES), key="brand_check_language",
+        language = st.selectbox(_("Language"), list(LANGUAGES), key=f"brand_check_language_{profile.id}",
                                 format_func=language_label, index=list(LANGUAGES).index(profile.language))
         checked = st.form_submit_button(_("Score it"))
     if not checked:

@@ -35,6 +35,14 @@ def test_differences_are_explained_in_words():
     assert any(r.startswith("speaks in the first person (I/we) less often than your samples") for r in reasons)
 
 
+def test_a_text_in_another_language_is_off_voice_and_says_so():
+    german = build_reference(passages("de", "blog"), "de")
+    score, reasons = score_text(german, heldout("en", "blog"))
+    assert score <= 10 and reasons == ["written in English, while the samples are in German: score it against a "
+                                       "profile with English samples"]
+    assert score_text(german, heldout("de", "blog"))[0] >= 90
+
+
 def test_own_voice_has_no_reasons_and_reasons_name_what_the_text_overuses():
     reference = build_reference(passages("en", "legal"), "en")
     assert score_text(reference, heldout("en", "legal"))[1] == []

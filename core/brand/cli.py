@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..config import get_settings
 from ..db import engine_for, upgrade
-from ..errors import NotFoundError, ValidationFailedError
+from ..errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from ..schemas import LANGUAGES
 from . import profiles, sources
 from .analysis import html_to_text, markdown_to_text
@@ -49,7 +49,11 @@ def _read(path: str) -> bytes:
 def cmd_create(args) -> int:
     engine = _engine()
     found = [s for path in args.samples for s in sources.from_upload(Path(path).name, _read(path), args.language)]
-    profile = profiles.create_profile(engine, args.actor, args.name, profiles.VoiceFields(language=args.language))
+    try:
+        profile = profiles.create_profile(engine, args.actor, args.name, profiles.VoiceFields(language=args.language))
+    except PermissionDeniedError as error:
+        raise PermissionDeniedError(_("{error}. From the command line, name an editor or admin with --as EMAIL "
+                                      "(or CONTENTCRAFT_USER).").format(error=str(error).rstrip("."))) from None
     profiles.add_samples(engine, args.actor, profile.id, found)
     saved = profiles.save_version(engine, args.actor, profile.id, profiles.VoiceFields.of(profile), "created from files")
     if args.language not in saved.references:

@@ -4,8 +4,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..i18n import N_, _
-from ..schemas import LANGUAGES as LANGUAGE_NAMES
+from ..i18n import N_, _, language_name
+from ..language import mismatch
 from . import coherence, delta, voiceprint
 from .analysis import Figures, analyze
 from .languages import kit
@@ -143,6 +143,11 @@ def score_text(reference: dict, text: str, banned_words: list[str] = ()) -> tupl
     if units < MIN_UNITS[mode]:
         return None, [_too_short(units, mode)]
     voice_z, whole, profile = voiceprint.measure(print_, text, mode, language)
+    other = mismatch(text, language)
+    if other is not None:  # off-voice whatever else it does; its other measures compare unlike with unlike
+        return voiceprint.to_score(min(voice_z, LOOP_Z)), [_(
+            "written in {found}, while the samples are in {language}: score it against a profile with {found} "
+            "samples").format(found=language_name(other.language), language=language_name(language))]
     banned = _banned(list(banned_words), text)
     z = voice_z  # a banned word caps the score below a typical own passage, however close the rest is
     if banned:
@@ -191,6 +196,6 @@ _MARKS = {N_("exclamation marks"), N_("question marks"), N_("semicolons"), N_("c
 
 def no_reference_reason(language: str) -> str:
     """Why a text in this language cannot be scored against the profile."""
-    name = LANGUAGE_NAMES.get(language, language)
+    name = language_name(language)
     return _("the profile has no {language} samples yet: add some and save the profile to score {language} "
              "content").format(language=name)
