@@ -189,8 +189,8 @@ def jobs_section(user) -> None:
     pick, status = st.columns([4, 1], vertical_alignment="bottom")
     job_id = pick.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
     status.markdown(f"**{labels.label(labels.JOB_STATUSES, by_id[job_id].status)}**")
-    if by_id[job_id].status in ACTIVE:
-        live_panel(job_id, user, by_id[job_id].status)
+    if by_id[job_id].status in ACTIVE or bulk.progress(engine(), job_id).running:  # paused or cancelled, rows
+        live_panel(job_id, user, by_id[job_id].status)  # under way still finish: follow them
     else:
         job_panel(job_id, user, live=False)
 
@@ -200,7 +200,7 @@ def live_panel(job_id: int, user, picked_status: str) -> None:
     """The panel, refreshing itself while the job runs; a full rerun whenever the status changes, so the
     job picker above (outside this fragment) never shows an older status than the progress bar."""
     state = job_panel(job_id, user, live=True)
-    if state is not None and state.status != picked_status:
+    if state is not None and (state.status != picked_status or (state.status not in ACTIVE and not state.running)):
         st.session_state["bulk_status_rerun"] = True
         st.rerun(scope="app")
 
@@ -237,6 +237,10 @@ def _progress(state: bulk.Progress) -> None:
     rate.metric(_("Rate"), _("{count}/min").format(count=formats.number(state.rate_per_min, 0))
                 if state.rate_per_min else formats.DASH)
     eta.metric(_("ETA"), _duration(state.eta_seconds) if state.eta_seconds is not None else formats.DASH)
+    if state.status not in ACTIVE and state.running:
+        st.caption(ngettext("{count} row already under way finishes first.",
+                            "{count} rows already under way finish first.", state.running).format(
+            count=formats.number(state.running)))
 
 
 def _duration(seconds: float) -> str:

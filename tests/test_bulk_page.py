@@ -197,3 +197,26 @@ def test_the_job_picker_shows_the_status_it_has_now(app_as, engine, generator, f
     at.run()
     assert "cancelled" in [m.value.strip("*") for m in at.markdown]
     assert "0 of 2 rows done · cancelled" in at.get("progress")[0].proto.text
+
+
+def test_a_cancelled_job_says_which_rows_still_finish_and_follows_them(app_as, engine, generator):
+    from sqlalchemy import update
+
+    from core.bulk.models import BulkItem
+
+    at = app_as("writer", page=PAGE)
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\nRoad running for beginners\n",
+                                "blog", "writer@example.com", jobs.JobOptions(provider="fake"))
+    with engine.begin() as connection:  # a lane has taken the first row (no worker runs in this test)
+        connection.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == 2)
+                           .values(status="running"))
+    jobs.cancel_job(engine, job_id)
+    at.run()
+    assert not at.exception and "1 row already under way finishes first." in [c.value for c in at.caption]
+    assert [m.value for m in at.metric if m.label == "Cancelled"] == ["1"]
+    with engine.begin() as connection:
+        connection.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == 2)
+                           .values(status="succeeded"))
+    at.run()
+    assert "1 of 2 rows done · cancelled" in at.get("progress")[0].proto.text
+    assert not any("under way" in c.value for c in at.caption)
