@@ -51,11 +51,7 @@ def call_chain(chain: list, messages: list, schema: dict | None, tally: Tally,
     args = {"messages": messages, "schema": schema}
     pm.hook.api_request_args(provider=chain[0].name, args=args)
     pm.hook.before_api_request(provider=chain[0].name, messages=args["messages"])
-    try:
-        completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
-    except Exception as error:
-        pm.hook.api_request_failed(provider=chain[0].name, error=error)
-        raise
+    completion = complete_with_fallback(chain, args["messages"], args["schema"], on_chunk)
     pm.hook.api_response(provider=completion.provider, completion=completion)
     tally.add(completion)
     return completion

@@ -37,11 +37,6 @@ def api_response(provider, completion):
 
 
 @hookspec
-def api_request_failed(provider, error):
-    """Observe a provider call that raised (after the chain's fallbacks); the error is raised on afterwards."""
-
-
-@hookspec
 def generated_content(request, data):
     """Adjust the validated content in place before it is saved and returned."""
 

@@ -1,4 +1,5 @@
-"""Durable bulk jobs (DBOS on SQLite) with the fake provider: lifecycle, retries, idempotency, worker, exports."""
+"""Durable bulk jobs (DBOS on SQLite) with the fake provider: lifecycle, retries, controls, exports, analytics
+(crash recovery: test_bulk_recovery.py; pacing: test_bulk_pacing.py)."""
 
 import io
 import threading
@@ -7,24 +8,21 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, func, select
 
 from core import config
-from core.bulk import durable, flow, jobs
-from core.bulk import rows as bulk_rows
+from core.bulk import flow, jobs
 from core.bulk.export import escape_formula, results_frame, send_to_review, to_csv, to_xlsx
 from core.bulk.flow import effective_concurrency
 from core.bulk.rows import backoff_seconds
-from core.bulk.models import BulkItem, BulkWorker
-from core.bulk.worker import run_job, start_worker, stop_all
+from core.bulk.models import BulkItem
+from core.bulk.worker import run_job, stop_all
 from core.errors import PermissionDeniedError, ProviderUnavailableError, RateLimitedError
 from core.hookspecs import hookimpl
 from core.models import AuditEntry, ContentItem, GenerationLog, utcnow
 from core.plugins import pm
 from tests.conftest import FakeProvider
-from tests.net import wait_for
-from tests.samples import blog_draft, product_draft
+from tests.samples import blog_draft
 
 FAST = jobs.JobOptions(provider="fake", concurrency=4, backoff_seconds=0.01, max_attempts=3)
 
@@ -169,112 +167,6 @@ def test_only_the_creator_or_an_editor_controls_a_job(generator, engine, make_us
         jobs.create_job(generator, _csv(*_topics(1)), "blog", other, FAST)
 
 
-def test_a_row_is_saved_once_however_often_its_lane_runs(generator, engine, fake):
-    fake.enqueue([blog_draft()] * 2)
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST)
-    assert run_job(generator, job_id) == "finished" and len(fake.history) == 2
-    from dbos import DBOS, SetWorkflowID
-
-    first = DBOS.retrieve_workflow(flow.lane_id(job_id, 0, 0)).get_result()
-    assert first in {"drained", "stopped"}  # no row left, or the job finished before the lane looked again
-    with SetWorkflowID(flow.lane_id(job_id, 0, 0)):  # a lane's id again: DBOS returns its result, runs nothing
-        assert DBOS.start_workflow(flow.run_lane, job_id, 0, 0).get_result() == first
-    with SetWorkflowID(flow.lane_id(job_id, 5, 0)):  # a lane of a round that is not the job's finds nothing to do
-        assert DBOS.start_workflow(flow.run_lane, job_id, 5, 0).get_result() == "stopped"
-    assert len(fake.history) == 2 and _count(engine, ContentItem) == 2
-    assert _count(engine, GenerationLog, GenerationLog.type == "bulk") == 2
-
-
-def test_a_row_failing_outside_its_generation_ends_failed_and_the_job_finishes(generator, engine, fake,
-                                                                              monkeypatch):
-    fake.enqueue([blog_draft(), *["not json", "still not json"] * 2, blog_draft()])
-    real_fail, real_generate, generated = bulk_rows._fail, flow.generate_row, []
-
-    def fail_cannot_be_written(engine_, item, *args, **kwargs):
-        if item.row_number == 3:  # row 3's generation failed, and so does writing that down
-            raise OperationalError("UPDATE bulk_item", {}, Exception("database is locked"))
-        return real_fail(engine_, item, *args, **kwargs)
-
-    def fails_once_after_saving(job_id, row, *args, **kwargs):
-        outcome = real_generate(job_id, row, *args, **kwargs)
-        generated.append(row)
-        if len(generated) == 1:  # right after row 2 was generated and saved
-            raise RuntimeError("connection lost")
-        return outcome
-
-    monkeypatch.setattr(bulk_rows, "_fail", fail_cannot_be_written)
-    monkeypatch.setattr(flow, "generate_row", fails_once_after_saving)
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
-    assert run_job(generator, job_id, timeout=60) == "finished"
-    assert _statuses(engine, job_id) == {2: "succeeded", 3: "failed", 4: "succeeded"} and len(fake.history) == 6
-    [failed] = jobs.items(engine, job_id, status="failed")
-    assert "OperationalError" in failed["error"] and "retry it" in failed["error"] and "\n" not in failed["error"]
-    assert "database is locked" not in failed["error"], "the reason is one line for the user, not the driver's text"
-
-
-def test_a_row_left_running_by_a_lane_that_died_is_failed_and_the_job_fed_again(generator, engine, fake,
-                                                                                monkeypatch):
-    fake.enqueue([blog_draft()])
-    real_generate = flow.generate_row
-
-    def crash_on_row_two(job_id, row, *args, **kwargs):
-        if row == 2:
-            raise RuntimeError("worker bug after the claim")
-        return real_generate(job_id, row, *args, **kwargs)
-
-    def end_held_row_fails(*args):
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(flow, "generate_row", crash_on_row_two)
-    monkeypatch.setattr(flow, "end_held_row", end_held_row_fails)  # the lane cannot record the failure: ERROR
-    job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", "ana", FAST.model_copy(update={"concurrency": 1}))
-    assert run_job(generator, job_id, timeout=60) == "finished"  # the keeper's sweep ends row 2, a new lane row 3
-    assert _statuses(engine, job_id) == {2: "failed", 3: "succeeded"} and jobs.get_job(engine, job_id).round == 1
-    [failed] = jobs.items(engine, job_id, status="failed")
-    assert failed["error"] == "This row's run ended without a result (ERROR): retry it."
-
-
-def test_workflow_ids_name_job_round_and_lane():
-    assert flow.lane_id(7, 3, 1) == "bulk-lane:7:3:1"
-    assert durable.system_database_url("sqlite:////srv/data/contentcraft.db") == "sqlite:////srv/data/contentcraft.dbos.db"
-    assert durable.system_database_url("postgresql+psycopg://u@db/cc") == "postgresql+psycopg://u@db/cc"
-
-
-def test_a_dead_workers_rows_are_recovered_and_its_record_dropped(generator, engine):
-    worker = start_worker(generator)
-    with Session(engine) as session:
-        session.add(BulkWorker(executor_id="gone", host=durable.HOST, pid=999_999_999))
-        session.add(BulkWorker(executor_id="far-away", host="other-host", pid=1))
-        session.commit()
-    keeper = durable._state["keeper"]
-    keeper.recover_dead()  # (its own thread may have got there first)
-    with Session(engine) as session:
-        assert {w.executor_id for w in session.exec(select(BulkWorker))} == {worker.executor, "far-away"}  # same host, no such process
-        far = session.get(BulkWorker, "far-away")
-        far.heartbeat_at = utcnow() - timedelta(seconds=durable.STALE_SECONDS + 1)
-        session.add(far)
-        session.commit()
-    keeper.recover_dead()  # another machine that stopped beating
-    with Session(engine) as session:
-        assert {w.executor_id for w in session.exec(select(BulkWorker))} == {worker.executor}
-    stop_all()
-    assert _count(engine, BulkWorker) == 0
-
-
-def test_worker_runs_queued_jobs_in_the_background(generator, engine, fake):
-    fake.enqueue([product_draft()] * 2)
-    data = b"name,features,woo_product_id\nTrailFlex shoe,light; firm,42\nRoadFlex shoe,soft,\n"
-    job_id, _ = jobs.create_job(generator, data, "product", "ana", FAST)
-    worker = start_worker(generator)
-    assert start_worker(generator).executor == worker.executor
-    worker.wake()
-    wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing")
-    assert jobs.progress(engine, job_id).succeeded == 2
-    frame = results_frame(engine, job_id)
-    assert list(frame["woo_product_id"].astype(object).fillna(0)) == [42, 0]
-    assert _count(engine, ContentItem, ContentItem.type == "product") == 2
-
-
 def test_local_provider_runs_one_item_at_a_time():
     assert effective_concurrency(jobs.JobOptions(provider="local", concurrency=16)) == 1
     assert effective_concurrency(jobs.JobOptions(provider="openai", concurrency=16)) == 16
@@ -391,56 +283,6 @@ def test_hundred_thousand_row_job_is_stored(generator, engine):
     assert jobs.progress(engine, job_id).cancelled == 100_000
 
 
-def test_rpm_is_paced_evenly_never_a_minutes_burst():
-    from core.bulk.pacing import MemorySlots
-
-    now = [0.0]
-    slots = MemorySlots(clock=lambda: now[0])
-    assert [slots.take("p", 0.5) for _ in range(2)] == [0.0, 0.5]  # the first goes, the next waits 0.5 s
-    now[0] = 0.7  # a sender woke up late: the slot after it is 0.5 s after it went, not crowded onto it
-    assert slots.take("p", 0.5) == 0.0 and slots.take("p", 0.5) == pytest.approx(0.5)
-    now[0] = 10.0  # idle time is not saved up into a burst
-    assert [slots.take("p", 0.5) for _ in range(2)] == [0.0, 0.5]
-
-
-def test_token_budget_waits_for_the_minute_to_have_room():
-    from core.bulk.pacing import ProviderBudget
-
-    slept = []
-    budget = ProviderBudget(sleep=slept.append)
-    assert budget.acquire("p", 1000, prompt_tokens=300, max_tokens=400) == 700 and slept == []
-    budget.settle("p", 1000, charged=700, used=350, completion=50)  # answers are short: expect about 50 next
-    assert budget.acquire("p", 1000, prompt_tokens=200, max_tokens=400) == 250 and slept == []
-    budget.tokens.hit = lambda *args, **kwargs: bool(slept)  # full until it has waited once
-    budget.acquire("p", 1000, prompt_tokens=200, max_tokens=400)
-    assert len(slept) == 1 and 0 < slept[0] <= 60
-
-
-def test_vendor_rate_limit_headers_hold_calls_before_the_429():
-    from core.providers import headroom
-
-    now = 1_000.0
-    assert headroom.parse_duration("6m0s") == 360 and headroom.parse_duration("20ms") == 0.02
-    assert headroom.parse_duration("1.5s") == 1.5 and headroom.parse_duration("soon") is None
-    assert headroom.hold_for({"x-ratelimit-remaining-requests": "57", "x-ratelimit-reset-requests": "1s"}, now) == 0
-    assert headroom.hold_for({"x-ratelimit-remaining-requests": "1", "x-ratelimit-reset-requests": "2.5s"}, now) == 2.5
-    assert headroom.hold_for({"x-ratelimit-limit-tokens": "10000", "x-ratelimit-remaining-tokens": "150",
-                              "x-ratelimit-reset-tokens": "800ms"}, now) == 0.8
-    assert headroom.hold_for({"anthropic-ratelimit-requests-remaining": "0",
-                              "anthropic-ratelimit-requests-reset": "1970-01-01T00:16:43Z"}, now) == 3.0
-    assert headroom.hold_for({"retry-after-ms": "1500", "retry-after": "9"}, now) == 1.5
-    assert headroom.hold_for({"retry-after": "Thu, 01 Jan 1970 00:16:50 GMT"}, now) == 10.0
-    headroom.clear()
-    headroom.observe("custom", {"retry-after": "0.3"})
-    assert 0.2 < headroom.wait_seconds("custom") <= 0.3 and headroom.wait_seconds("openai") == 0
-    assert 0.2 < headroom.wait_seconds("custom", paced=True) <= 0.3  # a Retry-After holds paced calls too
-    headroom.clear()
-    headroom.observe("custom", {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1s"})
-    assert headroom.wait_seconds("custom") > 0.9
-    assert headroom.wait_seconds("custom", paced=True) == 0, "a full window is the steady state of even pacing"
-    headroom.clear()
-
-
 def test_a_round_sends_its_first_row_alone_unless_the_provider_answered_lately(generator, engine, fake):
     from core.errors import QuotaExceededError
 
@@ -482,25 +324,6 @@ def test_a_round_sends_its_first_row_alone_unless_the_provider_answered_lately(g
         session.add(GenerationLog(user="ana", type="content", target="y", status="succeeded", provider="fake"))
         session.commit()
         assert flow.answered_lately(session, "fake", utcnow())
-
-
-def test_a_worker_stopping_with_a_row_still_in_flight_leaves_its_lanes_to_be_recovered(generator, engine):
-    worker = start_worker(generator)
-    with durable._lanes:
-        durable._lanes.active += 1  # a lane still on its row when the stop's wait ends
-    try:
-        durable.shutdown(wait_seconds=0)
-    finally:
-        with durable._lanes:
-            durable._lanes.active -= 1
-    with Session(engine) as session:
-        [left] = session.exec(select(BulkWorker)).all()
-    assert left.executor_id == worker.executor
-    assert left.heartbeat_at < utcnow() - timedelta(seconds=durable.STALE_SECONDS), "stale: recovered by the others"
-    other = start_worker(generator)
-    durable._state["keeper"].recover_dead()
-    with Session(engine) as session:
-        assert [w.executor_id for w in session.exec(select(BulkWorker))] == [other.executor]
 
 
 def test_rate_after_a_resume_counts_only_rows_finished_since(generator, engine):

@@ -3,7 +3,7 @@
 import pytest
 
 from core import hookspecs
-from core.errors import ContentCraftError, ProviderUnavailableError
+from core.errors import ContentCraftError
 from core.hookspecs import hookimpl
 from core.plugins import pm
 from core.schemas import ContentRequest
@@ -31,7 +31,7 @@ def test_every_hook_has_a_test():
              and hasattr(getattr(hookspecs, name), "contentcraft_spec")]
     tests = set(globals())
     missing = [name for name in hooks if f"test_hook_{name}" not in tests]
-    assert len(hooks) == 11 and not missing, f"hooks without a test: {missing}"
+    assert len(hooks) == 10 and not missing, f"hooks without a test: {missing}"
 
 
 def test_hook_register_providers():
@@ -102,23 +102,6 @@ def test_hook_api_response(generator, fake, plugin):
     plugin(Rewrite())
     fake.enqueue([blog_draft()])
     assert generator.generate(REQUEST, "u").content.title == "Rewritten by a plugin"
-
-
-def test_hook_api_request_failed(generator, fake, plugin):
-    failed = []
-
-    class Watch:
-        @hookimpl
-        def api_request_failed(self, provider, error):
-            failed.append((provider, type(error).__name__))
-
-    plugin(Watch())
-    fake.enqueue([ProviderUnavailableError("503 from the provider")])
-    response = generator.generate(REQUEST, "u")
-    assert response.status == "failed" and failed == [("fake", "ProviderUnavailableError")]
-    fake.enqueue([blog_draft()])
-    assert generator.generate(ContentRequest(topic="Trail shoes for wide feet"), "u").status != "failed"
-    assert len(failed) == 1
 
 
 def test_hook_generated_content(generator, fake, plugin):
