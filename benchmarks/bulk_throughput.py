@@ -10,6 +10,7 @@ Also prints the memory and time to validate a 100k-row CSV and store it as a job
 
 Run: .venv/bin/python benchmarks/bulk_throughput.py [--rate-rows 60] [--rpm 240] [--latency-rows 200]
      [--latency 0.5] [--concurrency 10] [--workers 1,2,4] [--old-commit ed8064a] [--rows 100000]
+     [--cases rate,latency]
 Needs the Debian packages postgresql and redis-server (as the tests do); without them it runs on SQLite alone.
 """
 
@@ -249,6 +250,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--workers", type=lambda text: [int(w) for w in text.split(",")], default=[1, 2, 4])
     parser.add_argument("--old-commit", default="ed8064a", help="the commit whose lease runner (core/bulk/runner.py) to compare: main before DBOS")
+    parser.add_argument("--cases", type=lambda text: text.split(","), default=["rate", "latency"],
+                        help="which of the two cases to run: rate, latency or both")
     parser.add_argument("--sqlite", action="store_true", help="SQLite and no Redis even when the servers exist")
     parser.add_argument("--rows", type=int, default=100_000, help="rows in the parsing test (0 to skip)")
     args = parser.parse_args()
@@ -257,9 +260,11 @@ def main() -> None:
     with services(not args.sqlite) as (database, redis_url):
         print(f"database: {'Postgres' if 'postgresql' in database() else 'SQLite'}; "
               f"Redis: {'yes' if redis_url else 'no'}")
-        scenario("rate-bound", args.rate_rows, 0.05, args.rpm, 16, args, database, redis_url, old)
-        scenario("latency-bound", args.latency_rows, args.latency, None, args.concurrency, args, database,
-                 redis_url, old)
+        if "rate" in args.cases:
+            scenario("rate-bound", args.rate_rows, 0.05, args.rpm, 16, args, database, redis_url, old)
+        if "latency" in args.cases:
+                scenario("latency-bound", args.latency_rows, args.latency, None, args.concurrency, args, database,
+                     redis_url, old)
     if args.rows:
         parsing(args.rows)
 

@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from sqlmodel import Session, create_engine
 from .config import get_settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+POOL_SIZE, POOL_OVERFLOW = 10, 20  # Postgres connections a process keeps open, and may open beyond them
 PING_IDLE_SECONDS = 2.0  # a pooled Postgres connection idle this long is checked before it is used
 
 
@@ -26,11 +27,23 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url)
+    # A worker's lanes and their rows each hold a connection for a moment: keep enough open that a burst of them
+    # (a job's lanes starting together) does not wait for Postgres to start a backend per connection.
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     event.listen(engine.pool, "checkin", _idle_from_now)
     event.listen(engine.pool, "checkout", lambda dbapi_connection, record, _proxy:
                  _ping_if_idle(engine, dbapi_connection, record))
     return engine
+
+
+def open_pool(engine: Engine) -> None:
+    """Open the connections a Postgres engine keeps (POOL_SIZE), so that a burst of work (a job's lanes
+    starting together) does not open them in the middle of it: on a busy worker each took 0.3 s."""
+    if engine.dialect.name != "postgresql":
+        return
+    with ExitStack() as stack:
+        for _ in range(POOL_SIZE):
+            stack.enter_context(engine.connect())
 
 
 def _idle_from_now(_dbapi_connection, record) -> None:

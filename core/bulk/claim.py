@@ -1,6 +1,8 @@
 """Claiming a job's next row for a lane: the full look at the job (a held row, the probe, waits, the end), and
 the one-statement take that follows it while the job's rows keep coming."""
 
+import threading
+
 from sqlalchemy import exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import select
@@ -12,6 +14,22 @@ from .models import BulkItem, BulkJob
 ACTIVE_ITEMS = ("pending", "running")
 PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
 MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
+_answered = threading.Condition()  # notified when a probe row of this process is answered
+
+
+def wait_for_probe(seconds: float) -> None:
+    """Wait up to `seconds`, or less when a probe row of this process is answered meanwhile (those of other
+    processes are seen by the next claim)."""
+    with _answered:
+        _answered.wait(seconds)
+
+
+def probe_answered(engine, job_id: int) -> None:
+    """The round's first row was answered: the job's other lanes may send."""
+    with session_scope(engine) as session:
+        session.execute(update(BulkJob).where(BulkJob.id == job_id).values(answered_at=utcnow()))
+    with _answered:
+        _answered.notify_all()
 
 
 def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
@@ -25,14 +43,18 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
                     exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
     with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
+        out = exists().where(BulkItem.job_id == job_id, BulkItem.status == "running")
         job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back, BulkJob.kind,
-                                     BulkJob.settings_json, BulkJob.created_by).where(BulkJob.id == job_id)).first()
+                                     BulkJob.settings_json, BulkJob.created_by, out)
+                              .where(BulkJob.id == job_id)).first()
         if job is None or job[0] != round_ or job[1] not in {"queued", "running"}:
             return {"status": "stop", "reason": "stopped"}
         facts = tuple(job[4:7])
         if job[2] is not None:
             return {"status": "row", "row": job[2], "job": facts}  # a re-run of a step whose worker died mid-row
         probing = not job[3]
+        if probing and job[7]:  # the first row is out: wait for its answer without queueing on the job's lock
+            return {"status": "wait", "seconds": PROBE_WAIT_SECONDS}
         if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
             session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
         due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts)

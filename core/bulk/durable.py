@@ -21,7 +21,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import select
 
 from .. import language
-from ..db import session_scope
+from ..db import open_pool, session_scope
 from ..models import utcnow
 from ..providers import provider_classes
 from .models import BulkWorker
@@ -72,6 +72,7 @@ def launch(generator) -> str:
         _state.update(url=url, generator=generator, executor=executor)
         _log_through_ours()
         language.load()  # every row's quality check needs it: loaded once here, not by the first rows in a crowd
+        open_pool(generator.engine)  # and every lane and row a connection
         DBOS(config={"name": APP_NAME, "system_database_url": _driver_url(system_database_url(url)),
                      "executor_id": executor, "application_version": APP_VERSION,
                      "notification_listener_polling_interval_sec": 0.1,  # also how long a shutdown waits

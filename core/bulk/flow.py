@@ -26,7 +26,7 @@ from ..i18n import _
 from ..models import GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
 from . import durable
-from .claim import MAX_WAIT_SECONDS, claim_row, close_statement, take_next_row
+from .claim import MAX_WAIT_SECONDS, PROBE_WAIT_SECONDS, claim_row, close_statement, take_next_row, wait_for_probe
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob, BulkWorker
 from .overlap import RowThreads
@@ -172,6 +172,10 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
                 ahead = False
                 overlapped.settle()
                 claim = claim_row(engine, job_id, round_, workflow)
+            if claim["status"] == "wait" and claim["seconds"] <= PROBE_WAIT_SECONDS and \
+                    time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch:
+                wait_for_probe(claim["seconds"])  # within the step: a workflow sleep is a checkpoint each time
+                continue
             if claim["status"] != "row":
                 return {**claim, "rows": rows}
             facts = None if claim.get("probing", True) else claim["job"]

@@ -48,6 +48,7 @@ class ProviderBudget:
         self.slots = RedisSlots(storage_uri) if storage_uri.startswith("redis") else MemorySlots()
         self.sleep = sleep
         self.answer_tokens: dict[str, float] = {}  # provider → recent average completion tokens
+        self.waiting: dict[str, threading.Lock] = {}  # provider → held by this process's one sender asking for a slot
 
     def before_send(self, provider: str, rpm: float | None) -> None:
         """Wait for this request's evenly spaced slot under the RPM, and for the provider's own headers."""
@@ -55,8 +56,11 @@ class ProviderBudget:
             self.sleep(hold)
         if rpm:
             margin = LIMITED_MARGIN if headroom.limited_within(provider, LIMITED_SECONDS) else MARGIN
-            while (wait := self.slots.take(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + margin))) > 0:
-                self.sleep(wait)
+            # One sender per process asks for the next slot, the others queue behind it: were all of a worker's
+            # lanes to wake for each slot, the one that won it would reach the wire late, behind their asking.
+            with self.waiting.setdefault(provider, threading.Lock()):
+                while (wait := self.slots.take(f"contentcraft-bulk:{provider}:next", 60 / rpm * (1 + margin))) > 0:
+                    self.sleep(wait)
 
     def acquire(self, provider: str, tpm: float | None, prompt_tokens: int, max_tokens: int) -> int:
         """Wait until one call of about this size fits the TPM; returns the tokens charged for it."""
@@ -192,12 +196,15 @@ def send_gate(provider: str) -> None:
 
 def answer_arrived(provider: str, response) -> None:
     """A paced thread's answer has arrived (a whole JSON body follows its headers): the provider is done with
-    the call, so the lane's next row may go out while this one is read. Not for an error, which the SDK may
-    retry, nor a stream, whose headers come first."""
-    slot = getattr(_current, "slot", None)
-    if slot is not None and response.status_code < 300 and "event-stream" not in response.headers.get(
-            "content-type", ""):
-        slot.give_back(answered=True)
+    the call, so the lane's next row may go out while this one is read, and a probe row's on_answer() is
+    called. Not for an error, which the SDK may retry, nor a stream, whose headers come first."""
+    if response.status_code >= 300 or "event-stream" in response.headers.get("content-type", ""):
+        return
+    if getattr(_current, "slot", None) is not None:
+        _current.slot.give_back(answered=True)
+    on_answer, _current.on_answer = getattr(_current, "on_answer", None), None
+    if on_answer is not None:  # the account took the call: the job's other lanes go out as its body is read
+        on_answer()
 
 
 if not pm.has_plugin("core.bulk.pacing"):

@@ -2,6 +2,7 @@
 by job, row and lane (a row moves on only while it runs for the lane that claimed it), so running a row again is
 safe."""
 
+import functools
 import logging
 import random
 from datetime import timedelta
@@ -17,6 +18,7 @@ from ..models import ContentItem, ContentVersion, utcnow
 from ..reuse import reusing
 from ..schemas import ContentRequest, ProductRequest
 from . import durable
+from .claim import probe_answered
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob
 from .pacing import budget_for, paced
@@ -38,21 +40,14 @@ def backoff_seconds(attempt: int, options: JobOptions, retry_after: float | None
     return max(delay, retry_after or 0.0)
 
 
-def _mark_answered(engine, job_id: int):
-    """on_answer for the round's first row: the other lanes need not wait for it to be checked and saved."""
-    def mark() -> None:
-        with session_scope(engine) as session:
-            session.execute(update(BulkJob).where(BulkJob.id == job_id).values(answered_at=utcnow()))
-    return mark
-
-
 def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, loaded=None, sending=None,
                  slot=None, ahead: bool = False) -> str:
     """Generate the row's content and save it with the item; on failure, decide whether to retry. The row's
     new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped.
-    `loaded`: the (job, item) the claim just read, else they are read here; slot: the lane's send slot
-    (`overlap.RowThreads`), held while a call is out; sending(): called once this row has it; ahead: the row was
-    taken while another of the lane's rows was still out, so the job may have been paused since."""
+    probing: the round's first row, which goes out alone; `loaded`: the (job, item) the claim just read, else
+    they are read here; slot: the lane's send slot (`overlap.RowThreads`), held while
+    a call is out; sending(): called once this row has it; ahead: the row was taken while another of the lane's
+    rows was still out, so the job may have been paused since."""
     generator = durable.current_generator()
     engine = generator.engine
     if loaded is None:
@@ -66,8 +61,9 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
     try:
         try:
             request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
+            on_answer = functools.partial(probe_answered, engine, job_id) if probing else None
             with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
-                       generator.settings.max_tokens, _mark_answered(engine, job_id) if probing else None, slot), \
+                       generator.settings.max_tokens, on_answer, slot), \
                     reusing(REUSE_SECONDS):  # no response cache: rows repeating a topic each get their own draft
                 if slot is not None and slot.take() and ahead and handed_back(engine, job_id, item, workflow):
                     return "skipped"

@@ -14,7 +14,7 @@ from ..text import in_script, script_name
 from . import woo_csv
 from .csvfile import Table
 from .encodings import open_with_evidence
-from .mapping import FIELDS, check_kind, language_code, resolve
+from .mapping import FIELDS, check_kind, language_code
 from ..i18n import _, language_name
 
 MAX_ROWS = 100_000
