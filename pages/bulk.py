@@ -158,10 +158,11 @@ def new_job(user) -> None:
 
 
 def started_notice() -> None:
-    """The "job started" message, kept across the automatic rerun a status change makes, gone after any other."""
+    """The "job started" message, kept across the automatic rerun a status change makes, gone after any other
+    and once the job no longer runs (a pause says why below)."""
     job_id = st.session_state.get("bulk_started")
     shown, automatic = st.session_state.pop("bulk_started_shown", False), st.session_state.pop("bulk_status_rerun", False)
-    if shown and not automatic:
+    if (shown and not automatic) or (job_id is not None and bulk.get_job(engine(), job_id).status not in ACTIVE):
         st.session_state.pop("bulk_started", None)
         return
     if job_id is not None:
@@ -201,7 +202,7 @@ def live_panel(job_id: int, user, picked_status: str) -> None:
     job picker above (outside this fragment) never shows an older status than the progress bar."""
     state = job_panel(job_id, user, live=True)
     if state is not None and (state.status != picked_status or (state.status not in ACTIVE and not state.running)):
-        st.session_state["bulk_status_rerun"] = True
+        st.session_state["bulk_status_rerun"] = st.session_state["bulk_notice_kept"] = True
         st.rerun(scope="app")
 
 
@@ -277,8 +278,14 @@ def _act(action, job_id: int, user, done: str) -> None:
 
 
 def _notice() -> None:
-    if notice := st.session_state.pop("bulk_notice", None):
-        (st.success if notice[0] == "success" else st.error)(md(notice[1]))
+    """What the last button did: shown once, and once more in the rerun its status change makes (else that rerun
+    would wipe it before anyone read it)."""
+    notice, kept = st.session_state.get("bulk_notice"), st.session_state.pop("bulk_notice_kept", False)
+    if notice is None or (len(notice) > 2 and not kept):
+        st.session_state.pop("bulk_notice", None)
+        return
+    (st.success if notice[0] == "success" else st.error)(md(notice[1]))
+    st.session_state["bulk_notice"] = (*notice[:2], "shown")
 
 
 def _rows(job_id: int, state: bulk.Progress) -> None:

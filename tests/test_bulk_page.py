@@ -164,6 +164,39 @@ def test_a_job_paused_for_quota_says_why_and_resumes(app_as, engine, generator, 
     assert not any("quota" in e.value for e in at.error)
 
 
+def test_a_button_notice_outlives_the_rerun_its_status_change_makes(app_as, engine, generator):
+    job_id, _ = jobs.create_job(generator, b"topic\nTrail running for beginners\n", "blog", "writer@example.com",
+                                jobs.JobOptions(provider="fake"))
+    jobs.pause_job(engine, job_id)
+    at = app_as("writer", page=PAGE)
+    _button(at, "Cancel").click()
+    at.run()
+    assert f"Job #{job_id} cancelled." in at.success[0].value
+    at.session_state["bulk_notice_kept"] = True  # what the live panel sets before that rerun
+    at.run()
+    assert at.success and f"Job #{job_id} cancelled." in at.success[0].value
+    at.run()
+    assert not at.success, "shown once more, then gone"
+
+
+def test_the_started_notice_goes_when_the_job_pauses(app_as, engine, fake):
+    from core.errors import QuotaExceededError
+
+    at = app_as("writer", page=PAGE)
+    at.file_uploader(key="bulk_file").set_value(("posts.csv", b"topic\nTrail running for beginners\n", "text/csv"))
+    at.run()
+    fake.enqueue([QuotaExceededError("The fake account has no quota left: check billing.")])
+    _button(at, "Start job (1 row)").click()
+    at.run()
+    assert not at.exception and "is running in the background" in at.success[0].value
+    [job] = jobs.list_jobs(engine)
+    _wait_status(engine, job.id, {"paused"})
+    at.session_state["bulk_status_rerun"] = True  # the rerun the live panel makes when the status changes
+    at.run()
+    assert not at.exception and any("no quota left" in e.value for e in at.error)
+    assert not any("running in the background" in s.value for s in at.success)
+
+
 def test_writers_only_see_their_own_jobs_and_templates_download(app_as, engine, generator):
     jobs.create_job(generator, b"topic\nTrail running for beginners\n", "blog", "other@example.com",
                     jobs.JobOptions(provider="fake"))
