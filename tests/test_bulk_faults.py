@@ -135,6 +135,22 @@ def _bulk(env: dict, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def test_a_cold_jobs_other_lanes_go_once_its_first_call_has_been_out_a_while(monkeypatch, server):
+    from core.bulk import claim
+
+    monkeypatch.setattr(claim, "PROBE_GRACE_SECONDS", 0.3)
+    fault_server = server(latency=2.0)
+    arrivals, admit = [], fault_server._admit
+    fault_server._admit = lambda: (arrivals.append(time.monotonic()), admit())[1]
+    generator = _custom_env(monkeypatch, fault_server, timeout=10)
+    job_id, _ = jobs.create_job(generator, _csv(_topics(3)), "blog", "ana", jobs.JobOptions(concurrency=3))
+    assert run_job(generator, job_id, timeout=60) == "finished"
+    assert jobs.progress(generator.engine, job_id).succeeded == 3
+    assert len(arrivals) == 3 and arrivals[2] - arrivals[0] < 1.5, "the others did not wait for the 2-s answer"
+    assert arrivals[1] - arrivals[0] >= 0.3, "but the first went out alone for the grace"
+    # and no lane took a second row while another had none: the third did not wait behind the second's answer
+
+
 def test_sigkill_halfway_then_resume_does_every_row_exactly_once(tmp_path, server, settings):
     fault_server = server(latency=0.3)
     database = f"sqlite:///{tmp_path / 'kill.db'}"

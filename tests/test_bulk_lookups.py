@@ -34,13 +34,14 @@ def test_rows_are_taken_in_order_once_each_and_not_after_a_pause(generator, engi
     first = claim_row(engine, job_id, 1, "lane-a")
     assert first["status"] == "row" and first["row"] == 2
     facts = first["job"]
-    second = take_next_row(engine, job_id, 1, "lane-b", facts)
+    assert take_next_row(engine, job_id, 1, "lane-b", facts, 2) is None, "the last rows wait for idle lanes"
+    second = take_next_row(engine, job_id, 1, "lane-b", facts, 1)
     job, item = second["loaded"]
     assert (second["row"], item.attempts, item.input_json["topic"], job.created_by) == (
         3, 1, "Running shoe guide number 1", "ana")
-    assert take_next_row(engine, job_id, 2, "lane-a", facts) is None, "another round's lane takes nothing"
+    assert take_next_row(engine, job_id, 2, "lane-a", facts, 0) is None, "another round's lane takes nothing"
     jobs.pause_job(engine, job_id)
-    assert take_next_row(engine, job_id, 1, "lane-a", facts) is None, "a paused job gives no row"
+    assert take_next_row(engine, job_id, 1, "lane-a", facts, 0) is None, "a paused job gives no row"
     with Session(engine) as session:
         rows = {i.row_number: (i.status, i.workflow_id) for i in session.exec(select(BulkItem))}
     assert rows == {2: ("running", "lane-a"), 3: ("running", "lane-b"), 4: ("pending", None)}

@@ -2,8 +2,9 @@
 the one-statement take that follows it while the job's rows keep coming."""
 
 import threading
+from datetime import timedelta
 
-from sqlalchemy import exists, func, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -13,6 +14,7 @@ from .models import BulkItem, BulkJob
 
 ACTIVE_ITEMS = ("pending", "running")
 PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
+PROBE_GRACE_SECONDS = 2.0  # ... and go once its call has been out this long unrefused (see Probe)
 MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
 _answered = threading.Condition()  # notified when a probe row of this process is answered
 
@@ -24,12 +26,37 @@ def wait_for_probe(seconds: float) -> None:
         _answered.wait(seconds)
 
 
-def probe_answered(engine, job_id: int) -> None:
-    """The round's first row was answered: the job's other lanes may send."""
-    with session_scope(engine) as session:
-        session.execute(update(BulkJob).where(BulkJob.id == job_id).values(answered_at=utcnow()))
-    with _answered:
-        _answered.notify_all()
+class Probe:
+    """The round's first row, which goes out alone so that a refused account (no quota, a revoked key) pauses
+    the job after one request. The other lanes go once it is answered, or once its call has been out
+    PROBE_GRACE_SECONDS: a refusal comes back at once, so a call still out is being written, and waiting the
+    whole answer (often tens of seconds) would idle them."""
+
+    def __init__(self, engine, job_id: int):
+        self.engine, self.job_id, self.done = engine, job_id, False
+
+    def sent(self) -> None:
+        """Its call left: the other lanes may go PROBE_GRACE_SECONDS from now unless it is refused first."""
+        if not self.done:
+            self._set(utcnow() + timedelta(seconds=PROBE_GRACE_SECONDS), or_(
+                BulkJob.answered_at.is_(None), BulkJob.answered_at < BulkJob.started_at))
+
+    def answered(self) -> None:
+        """Its call was answered: the other lanes may go now."""
+        if not self.done:
+            self.done = True
+            self._set(utcnow())
+            with _answered:
+                _answered.notify_all()
+
+    def refused(self) -> None:
+        """It ended unanswered: the lanes wait for the next first row, unless the grace was over."""
+        if not self.done:
+            self._set(None, BulkJob.answered_at > utcnow())
+
+    def _set(self, when, *conditions) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(update(BulkJob).where(BulkJob.id == self.job_id, *conditions).values(answered_at=when))
 
 
 def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
@@ -40,7 +67,7 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     now = utcnow()
     held = select(BulkItem.row_number).where(BulkItem.job_id == job_id, BulkItem.status == "running",
                                              BulkItem.workflow_id == workflow).limit(1).scalar_subquery()
-    came_back = or_(BulkJob.answered_at >= BulkJob.started_at,
+    came_back = or_(and_(BulkJob.answered_at >= BulkJob.started_at, BulkJob.answered_at <= now),
                     exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
     with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
         out = exists().where(BulkItem.job_id == job_id, BulkItem.status == "running")
@@ -81,14 +108,18 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     return {"status": "wait", "seconds": PROBE_WAIT_SECONDS if probing else 0.0}
 
 
-def take_next_row(engine, job_id: int, round_: int, workflow: str, facts: tuple) -> dict | None:
+def take_next_row(engine, job_id: int, round_: int, workflow: str, facts: tuple, spare: int) -> dict | None:
     """The lowest due pending row, now running for this lane, in one autocommitted UPDATE … RETURNING: for a lane
     that has just claimed a row of this round once the round's first answer came back (so no probe, and it holds
-    no row). None when there is none to take now, or the job stopped: claim_row then says why."""
-    now, pick = utcnow(), aliased(BulkItem)
+    no row), while `spare` more due rows wait behind it (else an idle lane may need it more than this busy one).
+    None when there is none to take now, or the job stopped: claim_row then says why."""
+    now, pick, behind = utcnow(), aliased(BulkItem), aliased(BulkItem)
     due = (select(pick.id).where(*is_due(pick, job_id, now)).order_by(pick.row_number).limit(1)
            .with_for_update(skip_locked=True).scalar_subquery())
-    statement = (update(BulkItem).where(BulkItem.id == due, BulkItem.status == "pending", still_on(job_id, round_))
+    more = (select(behind.id).where(*is_due(behind, job_id, now)).order_by(behind.row_number).offset(spare)
+            .limit(1).scalar_subquery())
+    statement = (update(BulkItem).where(BulkItem.id == due, BulkItem.status == "pending", still_on(job_id, round_),
+                                        more.is_not(None))
                  .values(**running_values(workflow, now))
                  .returning(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -26,7 +26,8 @@ from ..i18n import _
 from ..models import GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
 from . import durable
-from .claim import MAX_WAIT_SECONDS, PROBE_WAIT_SECONDS, claim_row, close_statement, take_next_row, wait_for_probe
+from .claim import (MAX_WAIT_SECONDS, PROBE_WAIT_SECONDS, claim_row, close_statement, take_next_row,
+                    wait_for_probe)
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob, BulkWorker
 from .overlap import RowThreads
@@ -160,14 +161,14 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
     "stop" (the last lane to find no row left closes the job). Re-running the step is safe: every effect is
     keyed by job, row and lane, so a row costs no checkpoint of its own."""
     engine, workflow, started = durable.current_generator().engine, DBOS.workflow_id, time.monotonic()
-    rows, facts, overlapped = 0, None, RowThreads()
+    rows, facts, spare, overlapped = 0, None, 0, RowThreads()
     try:
         while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
             # After a row of a round that is past its probe, the next is taken in one statement as soon as that
             # row's call is out (`overlap`); else, or if there is none to take now, the full look (with no row of
             # this lane still in hand, which it would find held) says whether to wait or stop.
             ahead = overlapped.busy()
-            claim = facts and take_next_row(engine, job_id, round_, workflow, facts)
+            claim = facts and take_next_row(engine, job_id, round_, workflow, facts, spare)
             if not claim:
                 ahead = False
                 overlapped.settle()
@@ -179,6 +180,7 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
             if claim["status"] != "row":
                 return {**claim, "rows": rows}
             facts = None if claim.get("probing", True) else claim["job"]
+            spare = facts and effective_concurrency(JobOptions.model_validate(facts[1])) - 1  # one for each other lane
             overlapped.start(functools.partial(generate_row, job_id, claim["row"], workflow,
                                                claim.get("probing", False), claim.get("loaded"), slot=overlapped.slot,
                                                ahead=ahead))

@@ -145,17 +145,17 @@ def estimate_prompt_tokens(messages: list[dict]) -> int:
 
 @contextmanager
 def paced(budget: ProviderBudget, provider: str, rpm: float | None, tpm: float | None, max_tokens: int,
-          on_answer=None, lane_slot=None):
+          probe=None, lane_slot=None):
     """Within this block, every provider call this thread makes waits for the budget; with a `lane_slot`
     (`overlap.SendSlot`), each call takes it and gives it back once answered (a call that fails keeps it for
-    the caller to give back once the failure is dealt with); on_answer() is called once, when the first call
-    is answered (before the answer is checked and saved)."""
+    the caller to give back once the failure is dealt with); a `probe` (`claim.Probe`) is told when a call
+    leaves and when one is answered (before the answer is checked and saved)."""
     _current.budget, _current.limits, _current.charged = budget, (provider, rpm, tpm, max_tokens), 0
-    _current.on_answer, _current.slot = on_answer, lane_slot
+    _current.probe, _current.slot = probe, lane_slot
     try:
         yield budget
     finally:
-        _current.budget = _current.on_answer = _current.slot = None
+        _current.budget = _current.probe = _current.slot = None
 
 
 class PacingPlugin:
@@ -179,9 +179,8 @@ class PacingPlugin:
             name, _, tpm, _ = _current.limits
             budget.settle(name, tpm, _current.charged, completion.prompt_tokens + completion.completion_tokens,
                           completion.completion_tokens)
-            on_answer, _current.on_answer = _current.on_answer, None
-            if on_answer is not None:
-                on_answer()
+            if _current.probe is not None:
+                _current.probe.answered()
 
 
 def send_gate(provider: str) -> None:
@@ -192,19 +191,20 @@ def send_gate(provider: str) -> None:
         if _current.slot is not None:
             _current.slot.take()  # an SDK retry after an answer was given back (a body cut off) takes it again
         budget.before_send(provider, _current.limits[1])
+        if _current.probe is not None:
+            _current.probe.sent()
 
 
 def answer_arrived(provider: str, response) -> None:
     """A paced thread's answer has arrived (a whole JSON body follows its headers): the provider is done with
-    the call, so the lane's next row may go out while this one is read, and a probe row's on_answer() is
-    called. Not for an error, which the SDK may retry, nor a stream, whose headers come first."""
+    the call, so the lane's next row may go out while this one is read, and so may a probe row's other lanes.
+    Not for an error, which the SDK may retry, nor a stream, whose headers come first."""
     if response.status_code >= 300 or "event-stream" in response.headers.get("content-type", ""):
         return
     if getattr(_current, "slot", None) is not None:
         _current.slot.give_back(answered=True)
-    on_answer, _current.on_answer = getattr(_current, "on_answer", None), None
-    if on_answer is not None:  # the account took the call: the job's other lanes go out as its body is read
-        on_answer()
+    if getattr(_current, "probe", None) is not None:  # the account took the call: the other lanes go out now
+        _current.probe.answered()
 
 
 if not pm.has_plugin("core.bulk.pacing"):

@@ -2,7 +2,6 @@
 by job, row and lane (a row moves on only while it runs for the lane that claimed it), so running a row again is
 safe."""
 
-import functools
 import logging
 import random
 from datetime import timedelta
@@ -18,7 +17,7 @@ from ..models import ContentItem, ContentVersion, utcnow
 from ..reuse import reusing
 from ..schemas import ContentRequest, ProductRequest
 from . import durable
-from .claim import probe_answered
+from .claim import Probe
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob
 from .pacing import budget_for, paced
@@ -61,9 +60,9 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
     try:
         try:
             request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
-            on_answer = functools.partial(probe_answered, engine, job_id) if probing else None
+            probe = Probe(engine, job_id) if probing else None
             with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
-                       generator.settings.max_tokens, on_answer, slot), \
+                       generator.settings.max_tokens, probe, slot), \
                     reusing(REUSE_SECONDS):  # no response cache: rows repeating a topic each get their own draft
                 if slot is not None and slot.take() and ahead and handed_back(engine, job_id, item, workflow):
                     return "skipped"
@@ -77,6 +76,8 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
             _fail(engine, item, workflow, _("An unexpected error stopped this row: retry it, and tell your admin "
                                             "if it fails again."), 0)
             return "failed"
+        if probe is not None and response.status not in SAVED:
+            probe.refused()
         return _after(engine, job_id, item, workflow, probing, options, response)
     finally:  # a failed call kept the slot: the lane's next row waits for this one's pause or retry to be written
         if slot is not None:
