@@ -161,7 +161,7 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
     "stop" (the last lane to find no row left closes the job). Re-running the step is safe: every effect is
     keyed by job, row and lane, so a row costs no checkpoint of its own."""
     engine, workflow, started = durable.current_generator().engine, DBOS.workflow_id, time.monotonic()
-    rows, facts, spare, overlapped = 0, None, 0, RowThreads()
+    rows, facts, spare, overlapped = 0, None, None, RowThreads()
     try:
         while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
             # After a row of a round that is past its probe, the next is taken in one statement as soon as that
@@ -180,7 +180,8 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
             if claim["status"] != "row":
                 return {**claim, "rows": rows}
             facts = None if claim.get("probing", True) else claim["job"]
-            spare = facts and effective_concurrency(JobOptions.model_validate(facts[1])) - 1  # one for each other lane
+            if facts and spare is None:  # a job's lanes never change: worked out once a step, not per row
+                spare = effective_concurrency(JobOptions.model_validate(facts[1])) - 1  # a row for each other lane
             overlapped.start(functools.partial(generate_row, job_id, claim["row"], workflow,
                                                claim.get("probing", False), claim.get("loaded"), slot=overlapped.slot,
                                                ahead=ahead))

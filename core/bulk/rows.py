@@ -76,24 +76,24 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
             _fail(engine, item, workflow, _("An unexpected error stopped this row: retry it, and tell your admin "
                                             "if it fails again."), 0)
             return "failed"
-        if probe is not None and response.status not in SAVED:
-            probe.refused()
-        return _after(engine, job_id, item, workflow, probing, options, response)
+        return _after(engine, job_id, item, workflow, probe, options, response)
     finally:  # a failed call kept the slot: the lane's next row waits for this one's pause or retry to be written
         if slot is not None:
             slot.give_back()
 
 
-def _after(engine, job_id: int, item: BulkItem, workflow: str, probing: bool, options: JobOptions,
+def _after(engine, job_id: int, item: BulkItem, workflow: str, probe: Probe | None, options: JobOptions,
            response) -> str:
     """Save nothing (the saver did), or pause the job, schedule a retry or fail the row; its new status."""
     if response.status in SAVED:
         return response.status
+    if probe is not None:
+        probe.refused()
     if response.error_kind in ACCOUNT_ERRORS:
         _pause_for_account(engine, job_id, item, workflow, response.error or _("The provider account refused."))
         log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
         return "paused"
-    if response.error_kind == UNREACHABLE and (probing or unreachable_streak(engine, job_id, response.error)):
+    if response.error_kind == UNREACHABLE and (probe is not None or unreachable_streak(engine, job_id, response.error)):
         _pause_for_account(engine, job_id, item, workflow, response.error)
         log.warning("bulk job paused: provider unreachable", extra={"event": "bulk_job_unreachable_paused"})
         return "paused"
