@@ -15,6 +15,31 @@ def test_rpm_is_paced_evenly_never_a_minutes_burst():
     assert [slots.take("p", 0.5) for _ in range(2)] == [0.0, 0.5]
 
 
+def test_one_sender_per_process_asks_for_the_next_rpm_slot():
+    import threading
+    import time
+
+    from core.bulk.pacing import MemorySlots, ProviderBudget
+
+    asking, most, real = [0], [0], MemorySlots()
+
+    def take(key, interval):
+        asking[0] += 1
+        most[0] = max(most[0], asking[0])
+        time.sleep(0.005)  # a round trip to Redis
+        asking[0] -= 1
+        return real.take(key, interval)
+
+    budget = ProviderBudget()
+    budget.slots.take = take
+    senders = [threading.Thread(target=budget.before_send, args=("p", 6000)) for _ in range(6)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert most[0] == 1, "a worker's waiting lanes queue behind one asker instead of all waking for each slot"
+
+
 def test_token_budget_waits_for_the_minute_to_have_room():
     from core.bulk.pacing import ProviderBudget
 
