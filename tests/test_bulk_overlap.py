@@ -73,7 +73,9 @@ def test_a_row_taken_ahead_is_not_sent_once_the_call_before_it_ran_out_of_quota(
     assert all(items[r]["attempts"] == 0 for r in sorted(items)[1:]), "the pause spends no attempt"
 
 
-def test_a_pause_during_a_long_call_reaches_the_row_waiting_behind_it(generator, engine, fake, monkeypatch):
+@pytest.mark.parametrize("call_seconds", [0.2, 1.2])
+def test_a_pause_during_a_call_reaches_the_row_waiting_behind_it(generator, engine, fake, monkeypatch,
+                                                                 call_seconds):
     fake.enqueue([blog_draft()] * 5)
     original = FakeProvider.execute
     job_id, _ = jobs.create_job(generator, _csv(5), "blog", "ana", ONE_LANE)
@@ -81,7 +83,7 @@ def test_a_pause_during_a_long_call_reaches_the_row_waiting_behind_it(generator,
     def slow(self, *args):
         if len(FakeProvider.history) == 2:  # the third row's call: the fourth is taken and waits behind it
             jobs.pause_job(engine, job_id)
-        time.sleep(1.2)
+        time.sleep(call_seconds)
         yield from original(self, *args)
 
     monkeypatch.setattr(FakeProvider, "execute", slow)

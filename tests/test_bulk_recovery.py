@@ -147,3 +147,19 @@ def test_a_worker_stopping_with_a_row_still_in_flight_leaves_its_lanes_to_be_rec
     durable._state["keeper"].recover_dead()
     with Session(engine) as session:
         assert [w.executor_id for w in session.exec(select(BulkWorker))] == [other.executor]
+
+
+def test_only_the_lanes_over_a_workers_fresh_share_leave_it():
+    queue = "contentcraft-bulk-share-test"
+    with durable.lane_running(queue) as first, durable.lane_running(queue) as second, \
+            durable.lane_running(queue) as third:
+        with durable._lanes:
+            durable._lanes.share[queue] = (1, durable._lanes.started[queue] - 1)
+        assert not any(stopped() for stopped in (first, second, third)), "a share older than the lanes is stale"
+        with durable._lanes:
+            durable._lanes.share[queue] = (1, durable._lanes.started[queue] + 1)
+        assert [first(), second(), third()] == [True, True, False], "two leave, one stays"
+        assert first() and not third(), "a lane that left stays gone; the one left keeps going"
+    with durable._lanes:
+        assert durable._lanes.on[queue] == 0
+        durable._lanes.share.pop(queue)

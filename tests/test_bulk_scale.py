@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -64,10 +65,11 @@ def database(cluster: str, name: str) -> str:
     return url
 
 
-def start_workers(env: dict, count: int, folder: Path, engine) -> list[subprocess.Popen]:
-    """`python -m core worker` processes, each started once the one before has registered."""
+def start_workers(env: dict, count: int, folder: Path, engine, running: int = 0) -> list[subprocess.Popen]:
+    """`python -m core worker` processes, each started once the one before has registered (`running`: how many
+    have already)."""
     workers = []
-    for index in range(count):
+    for index in range(running, running + count):
         log = open(folder / f"worker-{index}.log", "w")
         workers.append(subprocess.Popen([sys.executable, "-m", "core", "worker"], cwd=ROOT, env=env,
                                         stdout=log, stderr=subprocess.STDOUT))
@@ -107,6 +109,26 @@ def _environment(monkeypatch, url: str, server: FaultServer, **extra: str) -> di
 def _rows(prefix: str, n: int) -> tuple[list[str], bytes]:
     topics = [f"{prefix} guide number {i}" for i in range(n)]
     return topics, ("topic,language\n" + "".join(f"{t},en\n" for t in topics)).encode()
+
+
+def _slow_calls_on_workers(cluster, name: str, count: int, folder: Path, monkeypatch) -> tuple:
+    """A new database with `count` workers on it and a server answering in 0.3 s: (server, env, engine, workers)."""
+    url = database(cluster, name)
+    server = FaultServer(latency=0.3)
+    env = _environment(monkeypatch, url, server)
+    engine = make_engine(url)
+    return server, env, engine, start_workers(env, count, folder, engine)
+
+
+def _underway(engine, prefix: str, rows: int, succeeded: int) -> tuple[list[str], int]:
+    """A job of `rows` rows on four lanes, once `succeeded` of them have: (its topics, its id)."""
+    topics, data = _rows(prefix, rows)
+    job_id, _ = jobs.create_job(Generator(), data, "blog", "ana", jobs.JobOptions(provider="custom", concurrency=4))
+    deadline = time.monotonic() + 120
+    while jobs.progress(engine, job_id).succeeded < succeeded:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return topics, job_id
 
 
 def _wait_finished(engine, job_id: int, timeout: float, workers) -> jobs.Progress:
@@ -185,19 +207,9 @@ def test_three_workers_share_the_providers_limit_without_a_429(cluster, redis_ur
 
 
 def test_a_worker_stopped_cleanly_hands_its_lanes_to_the_others_at_once(cluster, tmp_path, monkeypatch):
-    url = database(cluster, "handover")
-    server = FaultServer(latency=0.3)
-    env = _environment(monkeypatch, url, server)
-    engine = make_engine(url)
-    workers = start_workers(env, 2, tmp_path, engine)
+    server, env, engine, workers = _slow_calls_on_workers(cluster, "handover", 2, tmp_path, monkeypatch)
     try:
-        topics, data = _rows("Hill running", 80)
-        job_id, _ = jobs.create_job(Generator(), data, "blog", "ana", jobs.JobOptions(provider="custom",
-                                                                                      concurrency=4))
-        deadline = time.monotonic() + 120
-        while jobs.progress(engine, job_id).succeeded < 12:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        topics, job_id = _underway(engine, "Hill running", 80, 12)
         leaving = workers[0]
         leaving.send_signal(signal.SIGTERM)
         leaving.wait(20)
@@ -220,6 +232,26 @@ def test_a_worker_stopped_cleanly_hands_its_lanes_to_the_others_at_once(cluster,
     with Session(engine) as session:
         assert sorted(session.exec(select(ContentItem.title))) == sorted(topics)
     assert len(lanes) == 2 and sum(count for _executor, count in lanes) == 4 + 2, "two lanes were handed over"
+
+
+def test_a_worker_that_joins_takes_its_share_of_a_running_jobs_lanes(cluster, tmp_path, monkeypatch):
+    server, env, engine, workers = _slow_calls_on_workers(cluster, "joining", 1, tmp_path, monkeypatch)
+    try:
+        _topics, job_id = _underway(engine, "Trail running", 160, 8)
+        workers += start_workers(env, 1, tmp_path, engine, running=1)
+        joined_at = jobs.progress(engine, job_id).done
+        state = _wait_finished(engine, job_id, 120, workers)
+        with engine.connect() as connection:
+            lanes = dict(connection.execute(text(
+                "SELECT workflow_uuid, executor_id FROM dbos.workflow_status "
+                "WHERE name = 'contentcraft.bulk.run_lane'")).all())
+    finally:
+        stop(workers)
+        server.close()
+    assert joined_at < 140, "the job was still running when the second worker joined"
+    assert (state.succeeded, state.failed) == (160, 0) and server.stats["requests"] == 160
+    kept = [executor for lane, executor in lanes.items() if not any(o.startswith(lane + "-") for o in lanes)]
+    assert len(kept) == 4 and sorted(Counter(kept).values()) == [2, 2], f"two of four lanes each at the end: {lanes}"
 
 
 def test_a_pooled_connection_is_pinged_only_after_being_idle_and_replaced_if_dead(cluster, monkeypatch):

@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -127,6 +128,7 @@ def shutdown(wait_seconds: float = LANE_STOP_SECONDS) -> None:
             DBOS.destroy(destroy_registry=False)
         _state.update(url=None, generator=None, executor=None, keeper=None)
         _lanes.closing = False
+        _lanes.share.clear()
 
 
 def _stop_taking_lanes() -> None:
@@ -142,28 +144,55 @@ def _stop_taking_lanes() -> None:
 
 
 class _Lanes(threading.Condition):
-    """How many lanes run in this process, the launch they belong to, and whether it is stopping."""
+    """How many lanes run in this process (in all, and per queue), the launch they belong to, whether it is
+    stopping, and this worker's share of each queue's lanes (set by the keeper)."""
 
     active = 0
     epoch = 0
     closing = False
+    on: Counter = Counter()
+    started: dict[str, float] = {}  # when a lane of the queue last started here (monotonic)
+    share: dict[str, tuple[int, float]] = {}  # the share and when the keeper began working it out
 
 
 _lanes = _Lanes()
+_lane = threading.local()
 
 
 @contextmanager
-def lane_running():
-    """Around a lane's loop; yields stopped(), true once this process's worker is shutting down."""
+def lane_running(queue: str):
+    """Around a lane's loop; yields stopped(), true once this process's worker is shutting down or runs more of
+    the queue's lanes than its share (a worker joined): this lane then leaves, to go on where there is room."""
     with _lanes:
         _lanes.active += 1
-        epoch = _lanes.epoch
+        _lanes.on[queue] += 1
+        _lanes.started[queue] = time.monotonic()
+        epoch, leaving = _lanes.epoch, []
+
+    def stopped() -> bool:
+        with _lanes:
+            share, since = _lanes.share.get(queue, (0, 0.0))
+            # A share worked out before a lane started here (a new job) may be stale: wait for the next one.
+            if not leaving and since > _lanes.started[queue] and _lanes.on[queue] > share:
+                _lanes.on[queue] -= 1  # counted out now, so only the lanes over the share leave
+                leaving.append(True)
+            return _lanes.epoch != epoch or _lanes.closing or bool(leaving)
+
+    _lane.stopped = stopped
     try:
-        yield lambda: _lanes.epoch != epoch or _lanes.closing
+        yield stopped
     finally:
+        _lane.stopped = None
         with _lanes:
             _lanes.active -= 1
+            _lanes.on[queue] -= 0 if leaving else 1
             _lanes.notify_all()
+
+
+def lane_stops() -> bool:
+    """Whether the lane running in this thread is to stop between rows (see lane_running)."""
+    stopped = getattr(_lane, "stopped", None)
+    return stopped is not None and stopped()
 
 
 def lanes_epoch() -> int:
@@ -234,6 +263,7 @@ class Keeper:
                 if time.monotonic() - beaten >= KEEPER_SECONDS:
                     self.beat()
                     self.recover_dead()
+                    self.share_lanes()
                     beaten = time.monotonic()
                 submit_queued_jobs(self.engine)
                 if time.monotonic() - swept >= SWEEP_SECONDS:
@@ -250,6 +280,22 @@ class Keeper:
                                                                          pid=os.getpid())
             worker.heartbeat_at = at or utcnow()
             session.add(worker)
+
+    def share_lanes(self) -> dict[str, int]:
+        """Work out this worker's share of each queue it runs lanes of (a worker joined or left, a job started or
+        ended) and set it as the queue's per-worker cap: the lanes over it leave (`lane_running`) and a worker
+        with room takes them. {queue: share}."""
+        from .flow import lanes_per_worker
+
+        since = time.monotonic()
+        with _lanes:
+            queues = [queue for queue, count in _lanes.on.items() if count > 0]
+        shares = {queue: lanes_per_worker(self.engine, queue) for queue in queues}
+        for queue, share in shares.items():  # every time: a job started elsewhere may have set another cap
+            share_queue(queue, share)
+        with _lanes:
+            _lanes.share.update({queue: (share, since) for queue, share in shares.items()})
+        return shares
 
     def recover_dead(self) -> list[str]:
         """Give the workflows of workers that stopped beating (or whose process is gone) back to the queues."""

@@ -7,7 +7,8 @@ rows, and once the round's first answer came back each next row is taken in one 
 at least once; every effect is keyed by job and row: an item moves pending → running only for the lane that
 claimed it, and its content is written in the transaction that ends it, only if it has none yet.
 A lane that dies with its worker is recovered by another worker and resumes the row it held; a worker that
-stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once.
+stops cleanly hands its lanes over as child workflows (`{lane id}-{n}`), which the live workers take at once;
+so does a lane over its worker's share when a worker joins (`durable.lane_running`).
 """
 
 import functools
@@ -115,7 +116,7 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
     Whatever goes wrong around a generation (the database, a bug), the row the lane holds ends failed with a
     one-line reason, and the lane goes on: no row is left running and the job can finish.
     """
-    with durable.lane_running() as stopped:
+    with durable.lane_running(job_queue(job_id)) as stopped:
         errors = 0
         while not stopped():
             try:
@@ -135,6 +136,13 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
                 DBOS.sleep(outcome["seconds"])
         hand_over(job_id, round_, lane)
         return "handed over"
+
+
+def job_queue(job_id: int) -> str:
+    """The queue a job's lanes run on (its provider's)."""
+    with session_scope(durable.current_generator().engine) as session:
+        settings = session.execute(select(BulkJob.settings_json).where(BulkJob.id == job_id)).scalar()
+    return durable.queue_for(JobOptions.model_validate(settings or {}).provider or "")
 
 
 def hand_over(job_id: int, round_: int, lane: int) -> None:
@@ -163,7 +171,7 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
     engine, workflow, started = durable.current_generator().engine, DBOS.workflow_id, time.monotonic()
     rows, facts, spare, overlapped = 0, None, None, RowThreads()
     try:
-        while rows == 0 or (time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch):
+        while rows == 0 or goes_on(started, epoch):
             # After a row of a round that is past its probe, the next is taken in one statement as soon as that
             # row's call is out (`overlap`); else, or if there is none to take now, the full look (with no row of
             # this lane still in hand, which it would find held) says whether to wait or stop.
@@ -173,8 +181,7 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
                 ahead = False
                 overlapped.settle()
                 claim = claim_row(engine, job_id, round_, workflow)
-            if claim["status"] == "wait" and claim["seconds"] <= PROBE_WAIT_SECONDS and \
-                    time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch:
+            if claim["status"] == "wait" and claim["seconds"] <= PROBE_WAIT_SECONDS and goes_on(started, epoch):
                 wait_for_probe(claim["seconds"])  # within the step: a workflow sleep is a checkpoint each time
                 continue
             if claim["status"] != "row":
@@ -189,6 +196,11 @@ def lane_step(job_id: int, round_: int, epoch: int) -> dict:
         return {"status": "row", "rows": rows}
     finally:
         overlapped.settle()
+
+
+def goes_on(started: float, epoch: int) -> bool:
+    """Whether a lane's step takes another row: under STEP_SECONDS in, the same launch, the lane not leaving."""
+    return time.monotonic() - started < STEP_SECONDS and durable.lanes_epoch() == epoch and not durable.lane_stops()
 
 
 def close_job_if_done(engine, job_id: int) -> bool:

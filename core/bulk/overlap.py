@@ -2,17 +2,14 @@
 its request all but built and goes out the moment the answer has arrived; the answered row is read, checked,
 scored and saved meanwhile. The lane's send slot keeps at most one provider call of the lane out at a time (a
 row's second call, a repair or a meta description, waits for it too; SDK retries keep it), so a job's
-concurrency stays the number of calls the provider sees at once. A row looks whether its job was paused
-meanwhile when it waited long for the slot or the call before it failed (its row keeps the slot until the
-pause or retry it leads to is written); after a short wait behind an answer it goes out with the row before it."""
+concurrency stays the number of calls the provider sees at once. A row that waited for the slot, or whose call
+before it failed (that row keeps the slot until the pause or retry it leads to is written), looks whether its
+job was paused or cancelled meanwhile before it goes out: a pause sends nothing more, however short the calls."""
 
 import contextvars
 import threading
-import time
 from collections.abc import Callable
 
-
-RECHECK_SECONDS = 1.0  # a row that waited longer than this for the slot looks whether its job still runs
 
 
 class SendSlot:
@@ -23,13 +20,14 @@ class SendSlot:
 
     def take(self) -> bool:
         """Take the slot (at once if this thread has it already). True when the job may have stopped since this
-        row was taken: it waited over RECHECK_SECONDS, or the call before it failed (a pause may have followed)."""
+        row was taken: it waited for another row's call, or the call before it failed (a pause may have followed)."""
         if self._owner == threading.get_ident():
             return False
-        started = time.monotonic()
-        self._lock.acquire()
+        waited = not self._lock.acquire(blocking=False)
+        if waited:
+            self._lock.acquire()
         self._owner = threading.get_ident()
-        return time.monotonic() - started > RECHECK_SECONDS or not self._answered
+        return waited or not self._answered
 
     def give_back(self, answered: bool = False) -> None:
         """Give the slot back if this thread has it; answered: its call came back with an answer."""
