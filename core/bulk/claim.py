@@ -17,6 +17,7 @@ PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long 
 PROBE_GRACE_SECONDS = 2.0  # ... and go once its call has been out this long unrefused (see Probe)
 MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
 _answered = threading.Condition()  # notified when a probe row of this process is answered
+_OTHER, _PICK, _BEHIND = aliased(BulkItem), aliased(BulkItem), aliased(BulkItem)  # built once: rows are many
 
 
 def wait_for_probe(seconds: float) -> None:
@@ -97,7 +98,7 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
                 return {"status": "stop", "reason": "drained"}
             wait = (later - now).total_seconds() if later else MAX_WAIT_SECONDS
             return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
-        other = aliased(BulkItem)
+        other = _OTHER
         alone = ~exists().where(other.job_id == job_id, other.status == "running")
         taken = session.execute(update(BulkItem).where(BulkItem.id == due[0], BulkItem.status == "pending",
                                                        still_on(job_id, round_), *([alone] if probing else []))
@@ -113,7 +114,7 @@ def take_next_row(engine, job_id: int, round_: int, workflow: str, facts: tuple,
     that has just claimed a row of this round once the round's first answer came back (so no probe, and it holds
     no row), while `spare` more due rows wait behind it (else an idle lane may need it more than this busy one).
     None when there is none to take now, or the job stopped: claim_row then says why."""
-    now, pick, behind = utcnow(), aliased(BulkItem), aliased(BulkItem)
+    now, pick, behind = utcnow(), _PICK, _BEHIND
     due = (select(pick.id).where(*is_due(pick, job_id, now)).order_by(pick.row_number).limit(1)
            .with_for_update(skip_locked=True).scalar_subquery())
     more = (select(behind.id).where(*is_due(behind, job_id, now)).order_by(behind.row_number).offset(spare)
