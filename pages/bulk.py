@@ -150,11 +150,25 @@ def new_job(user) -> None:
         validation_report(report)
         options = start_form(report)
         if options is not None:
-            job_id, _created = bulk.create_job(generator(), data, kind, user, options, overrides, uploaded.name)
+            job_id = start_once(data, kind, user, options, overrides, uploaded.name)
             worker().wake()
             st.session_state["bulk_job_pick"] = job_id
             st.session_state["bulk_started"] = job_id
+            st.session_state.pop("bulk_started_shown", None)  # a press of Start shows its notice, even a second
         started_notice()
+
+
+def start_once(data: bytes, kind: str, user, options: bulk.JobOptions, overrides: dict, name: str) -> int:
+    """The job for this file and these options: the one this session started that still runs (a second click
+    on Start made two identical jobs, each paid for), else a new one."""
+    signature = hashlib.sha256(data + repr((kind, sorted(overrides.items()), options.model_dump())).encode())
+    started = st.session_state.setdefault("bulk_started_from", {})
+    earlier = started.get(signature.hexdigest())
+    if earlier is not None and bulk.get_job(engine(), earlier).status in ACTIVE:
+        return earlier
+    job_id, _report = bulk.create_job(generator(), data, kind, user, options, overrides, name)
+    started[signature.hexdigest()] = job_id
+    return job_id
 
 
 def started_notice() -> None:

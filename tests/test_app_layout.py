@@ -17,6 +17,12 @@ def test_streamlit_never_lists_the_pages_folder():
     assert config["client"]["showSidebarNavigation"] is False
 
 
+def test_a_dashboard_does_not_watch_its_source_tree():
+    """Watching the project and its .venv overflowed inotify and kept a core busy per dashboard replica."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+
+
 def test_sidebar_links_the_pages_the_role_may_open(app_as):
     writer = {link.label for link in app_as("writer").sidebar.get("page_link")}
     admin = {link.label for link in app_as("admin", email="boss@example.com").sidebar.get("page_link")}

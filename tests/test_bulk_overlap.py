@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from core.bulk import jobs, rows
-from core.bulk.worker import run_job, stop_all
+from core.bulk import durable, jobs, rows
+from core.bulk.worker import run_job, start_worker, stop_all
 from core.errors import QuotaExceededError
 from tests.conftest import FakeProvider
+from tests.net import wait_for
 from tests.samples import blog_draft
 
 ONE_LANE = jobs.JobOptions(provider="fake", concurrency=1, backoff_seconds=0.01, max_attempts=3)
@@ -91,3 +92,25 @@ def test_a_pause_during_a_call_reaches_the_row_waiting_behind_it(generator, engi
     items = _items(engine, job_id)
     assert [items[r]["status"] for r in sorted(items)] == ["succeeded"] * 3 + ["pending"] * 2
     assert len(fake.history) == 3 and items[max(items)]["attempts"] == 0
+
+
+def test_a_stopping_worker_hands_back_the_row_waiting_behind_its_call(generator, engine, fake, monkeypatch):
+    fake.enqueue([blog_draft()] * 5)
+    original, stopper = FakeProvider.execute, []
+
+    def slow(self, *args):
+        if len(FakeProvider.history) == 2:  # the third row's call: the fourth is taken and waits behind it
+            stopper.append(threading.Thread(target=durable.shutdown))
+            stopper[0].start()
+        time.sleep(0.6)
+        yield from original(self, *args)
+
+    monkeypatch.setattr(FakeProvider, "execute", slow)
+    job_id, _ = jobs.create_job(generator, _csv(5), "blog", "ana", ONE_LANE)
+    start_worker(generator)
+    wait_for(lambda: bool(stopper), "the third call")
+    stopper[0].join(30)
+    items = _items(engine, job_id)
+    assert len(fake.history) == 3, "the stopping worker sent no row after the call it was on"
+    assert [items[r]["status"] for r in sorted(items)] == ["succeeded"] * 3 + ["pending"] * 2
+    assert items[max(items) - 1]["attempts"] == 0, "the row handed back spent no attempt"

@@ -253,3 +253,29 @@ def test_a_cancelled_job_says_which_rows_still_finish_and_follows_them(app_as, e
     at.run()
     assert "1 of 2 rows done · cancelled" in at.get("progress")[0].proto.text
     assert not any("under way" in c.value for c in at.caption)
+
+
+def test_start_pressed_again_while_the_job_runs_starts_no_second_job(app_as, engine, fake, monkeypatch):
+    from tests.conftest import FakeProvider
+
+    original = FakeProvider.execute
+
+    def slow(self, *args):
+        time.sleep(2)
+        yield from original(self, *args)
+
+    monkeypatch.setattr(FakeProvider, "execute", slow)
+    fake.enqueue([blog_draft()] * 2)
+    at = app_as("writer", page=PAGE)
+    at.file_uploader(key="bulk_file").set_value(("posts.csv", b"topic\nTrail running for beginners\n", "text/csv"))
+    at.run()
+    _button(at, "Start job (1 row)").click()
+    at.run()
+    _button(at, "Start job (1 row)").click()
+    at.run()
+    [job] = jobs.list_jobs(engine)
+    assert not at.exception and f"Job #{job.id} is running" in at.success[0].value
+    _wait_finished(engine, job.id)
+    _button(at, "Start job (1 row)").click()  # the job has ended: starting the file again is a new run
+    at.run()
+    assert len(jobs.list_jobs(engine)) == 2

@@ -195,6 +195,11 @@ def lane_stops() -> bool:
     return stopped is not None and stopped()
 
 
+def stopping() -> bool:
+    """Whether this process's worker is shutting down: its lanes finish the calls that are out, and send no other."""
+    return _lanes.closing
+
+
 def lanes_epoch() -> int:
     """The current launch's number: a lane that started under another one is to stop between rows."""
     return _lanes.epoch

@@ -64,7 +64,8 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
             with paced(budget_for(generator.settings.redis_url), options.provider, options.rpm, options.tpm,
                        generator.settings.max_tokens, probe, slot), \
                     reusing(REUSE_SECONDS):  # no response cache: rows repeating a topic each get their own draft
-                if slot is not None and slot.take() and ahead and handed_back(engine, job_id, item, workflow):
+                if slot is not None and slot.take() and ahead and handed_back(engine, job_id, item, workflow,
+                                                                              durable.stopping()):
                     return "skipped"
                 if sending is not None:
                     sending()
@@ -109,13 +110,14 @@ def _after(engine, job_id: int, item: BulkItem, workflow: str, probe: Probe | No
     return "failed"
 
 
-def handed_back(engine, job_id: int, item: BulkItem, workflow: str) -> bool:
+def handed_back(engine, job_id: int, item: BulkItem, workflow: str, stopping: bool = False) -> bool:
     """For a row taken while the lane's previous call was out: True, with the row handed back, when its job was
-    paused (the row is pending again, its attempt not counted) or cancelled (so is the row) meanwhile."""
+    paused or its worker is `stopping` (the row is pending again, its attempt not counted: another worker sends
+    it) or the job was cancelled (so is the row) meanwhile."""
     # One round trip, not a transaction's three: this read is on the way out of every row taken ahead.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         status = connection.execute(select(BulkJob.status).where(BulkJob.id == job_id)).scalar()
-    if status in ("queued", "running"):
+    if status in ("queued", "running") and not stopping:
         return False
     with session_scope(engine) as session:
         values = dict(status="cancelled", finished_at=utcnow()) if status == "cancelled" else dict(
