@@ -7,7 +7,7 @@ from .i18n import N_, _
 # fallback chain moves straight to the next provider, and bulk jobs pause instead of failing rows.
 ACCOUNT_ERRORS = ("needs_key", "quota_exceeded")
 # A provider nobody answers at its address (connection refused, no such host): a bulk job pauses on its
-# probe row, or after UNREACHABLE_STREAK rows in a row fail so, instead of failing every row.
+# probe row, or after OUTAGE_STREAK rows in a row fail so (core.bulk.rows), instead of failing every row.
 UNREACHABLE = "provider_unreachable"
 
 

@@ -6,7 +6,7 @@ sliding window, 60 s unless `window` scales time down for tests) it answers 429 
 below it its answers carry OpenAI's x-ratelimit-limit|remaining|reset-requests headers;
 with probability `fault_rate` it answers 429, 500 or stalls past the client's timeout instead (in turn).
 `account` ("quota" or "revoked", settable while it runs) makes it answer as OpenAI does when billing
-is out (429 insufficient_quota) or the key was revoked (401 invalid_api_key).
+is out (429 insufficient_quota) or the key was revoked (401 invalid_api_key); "down" answers 500 to everything.
 Run it alone with `python -m tests.fault_server --port 8765 --rpm 600`.
 """
 
@@ -29,6 +29,8 @@ ACCOUNT_REPLIES = {
                               "code": "insufficient_quota"}}),
     "revoked": (401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error",
                                 "param": None, "code": "invalid_api_key"}}),
+    "down": (500, {"error": {"message": "The server had an error while processing your request.",
+                             "type": "server_error", "param": None, "code": None}}),
 }
 
 

@@ -342,6 +342,23 @@ def test_rate_after_a_resume_counts_only_rows_finished_since(generator, engine):
     assert state.succeeded == 3 and state.rate_per_min is None and state.eta_seconds is None
 
 
+def test_a_paused_job_shows_no_pace(generator, engine):
+    job_id, _report = jobs.create_job(generator, _csv(*_topics(5)), "blog", "ana@example.com", FAST)
+    now = utcnow()
+    with Session(engine) as session:
+        for item in session.exec(select(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number <= 4)):
+            item.status, item.finished_at = "succeeded", now - timedelta(seconds=30)
+            session.add(item)
+        job = session.get(jobs.BulkJob, job_id)
+        job.status, job.started_at = "running", now - timedelta(seconds=60)
+        session.add(job)
+        session.commit()
+    assert jobs.progress(engine, job_id, now=now).rate_per_min == 3.0
+    jobs.pause_job(engine, job_id)
+    paused = jobs.progress(engine, job_id, now=now + timedelta(seconds=60))
+    assert paused.rate_per_min is None and paused.eta_seconds is None, "no pace sinking while paused"
+
+
 def test_cancelled_rows_are_not_counted_as_done(generator, engine):
     job_id, _ = jobs.create_job(generator, _csv(*_topics(5)), "blog", "ana@example.com", FAST)
     jobs.cancel_job(engine, job_id)

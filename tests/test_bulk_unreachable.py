@@ -1,5 +1,5 @@
-"""A provider nothing answers at (connection refused): a bulk job pauses with a reason that says how to fix it,
-instead of failing every row; its rows stay pending and resume."""
+"""A provider nothing answers at (connection refused), or one that answers only server errors: a bulk job pauses
+with a reason that says how to fix it, instead of spending every row's attempts; its rows stay pending and resume."""
 
 import time
 
@@ -40,12 +40,31 @@ def test_ollama_not_running_pauses_the_job_on_its_probe_row(monkeypatch):
 
 
 
+def test_a_server_answering_only_500s_pauses_the_job_after_three_rows(monkeypatch):
+    from tests.fault_server import FaultServer
+
+    server = FaultServer(account="down")
+    try:
+        generator = _generator(monkeypatch, CONTENTCRAFT_PROVIDER="custom", CONTENTCRAFT_MAX_RETRIES=1,
+                               CONTENTCRAFT_CUSTOM_BASE_URL=server.base_url, CONTENTCRAFT_TIMEOUT=5)
+        job_id, _ = jobs.create_job(generator, _csv(30), "blog", "ana",
+                                    jobs.JobOptions(concurrency=2, max_attempts=3, backoff_seconds=0.05))
+        assert run_job(generator, job_id) == "paused"
+    finally:
+        server.close()
+    state = jobs.progress(generator.engine, job_id)
+    assert "server error (500)" in state.pause_reason
+    assert state.succeeded == 0 and state.pending >= 28, "at most the first two rows spent their attempts"
+    # 30 rows x 3 attempts x 2 tries before; now three attempts in a row and the ones out at the pause
+    assert server.stats["requests"] <= 2 * (2 * 3 + 2)
+
+
 def test_three_rows_in_a_row_failing_unreachable_make_a_streak(generator, engine):
     from datetime import timedelta
 
     from sqlalchemy import update
 
-    from core.bulk.rows import unreachable_streak
+    from core.bulk.rows import outage_streak
     from core.bulk.models import BulkItem
     from core.db import session_scope
     from core.models import utcnow
@@ -59,8 +78,32 @@ def test_three_rows_in_a_row_failing_unreachable_make_a_streak(generator, engine
                 status=status, error=reason, finished_at=utcnow() + timedelta(seconds=seconds)))
 
     end(2, "failed", error, 1)
-    assert not unreachable_streak(engine, job_id, error)  # one earlier row is not a streak
+    assert not outage_streak(engine, job_id, error)  # one earlier row is not a streak
     end(3, "pending", error, 2)
-    assert unreachable_streak(engine, job_id, error)
+    assert outage_streak(engine, job_id, error)
     end(4, "succeeded", None, 3)  # an answer in between breaks it
-    assert not unreachable_streak(engine, job_id, error)
+    assert not outage_streak(engine, job_id, error)
+
+
+def test_a_rows_own_earlier_attempts_count_towards_the_streak(generator, engine):
+    from sqlalchemy import update
+    from sqlmodel import Session, select
+
+    from core.bulk.models import BulkItem
+    from core.bulk.rows import outage_streak
+    from core.db import session_scope
+    from core.models import utcnow
+
+    job_id, _ = jobs.create_job(generator, _csv(3), "blog", "ana")
+    error = "custom had a server error (500); try again shortly."
+    with session_scope(engine) as session:
+        session.execute(update(BulkItem).where(BulkItem.job_id == job_id).values(error=error))
+        session.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == 3).values(
+            status="pending", finished_at=utcnow()))
+    with Session(engine) as session:
+        row = session.exec(select(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == 2)).one()
+    row.attempts = 1
+    assert not outage_streak(engine, job_id, error, row), "one other row and a first attempt are two"
+    row.attempts = 2
+    assert outage_streak(engine, job_id, error, row), "its earlier attempt makes the third"
+    assert not outage_streak(engine, job_id, "custom had a server error (502); try again shortly.", row)

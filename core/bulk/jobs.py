@@ -234,8 +234,9 @@ def progress(engine: Engine, job_id: int, now: datetime | None = None) -> Progre
                 BulkItem.job_id == job_id, BulkItem.finished_at >= since,
                 BulkItem.status.in_(("succeeded", "needs_review", "failed")))).scalar_one()
     remaining = counts.get("pending", 0) + counts.get("running", 0)
-    rate = _rate(recent, job.started_at, now)
-    eta = remaining / rate * 60 if rate and remaining and job.status == "running" else None
+    # No pace for a job that is not running: over a pause it would only sink towards zero.
+    rate = _rate(recent, job.started_at, now) if job.status == "running" else None
+    eta = remaining / rate * 60 if rate and remaining else None
     return Progress(job_id=job_id, kind=job.kind, status=job.status, total=job.total,
                     pending=counts.get("pending", 0), running=counts.get("running", 0),
                     succeeded=counts.get("succeeded", 0), failed=counts.get("failed", 0),

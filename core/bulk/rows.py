@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from ..brand.apply import record_score
 from ..db import session_scope
-from ..errors import ACCOUNT_ERRORS, UNREACHABLE
+from ..errors import ACCOUNT_ERRORS, UNREACHABLE, ProviderUnavailableError
 from ..i18n import _, ngettext
 from ..models import ContentItem, ContentVersion, utcnow
 from ..reuse import reusing
@@ -25,7 +25,8 @@ from .pacing import budget_for, paced
 log = logging.getLogger("contentcraft.bulk")
 SAVED = ("succeeded", "needs_review")  # needs_review: saved with the quality gate's warnings, counted apart
 REUSE_SECONDS = 2.0  # a row may use a budget or the connected sites read this long ago (core.reuse)
-UNREACHABLE_STREAK = 3  # rows ended in a row by an unreachable provider after which the job pauses
+OUTAGE_STREAK = 3  # rows ended in a row by the same outage (unreachable, server errors) that pause the job
+OUTAGES = (UNREACHABLE, ProviderUnavailableError.kind)
 
 
 class StaleRow(Exception):
@@ -94,9 +95,10 @@ def _after(engine, job_id: int, item: BulkItem, workflow: str, probe: Probe | No
         _pause_for_account(engine, job_id, item, workflow, response.error or _("The provider account refused."))
         log.warning("bulk job paused: provider account", extra={"event": "bulk_job_account_paused"})
         return "paused"
-    if response.error_kind == UNREACHABLE and (probe is not None or unreachable_streak(engine, job_id, response.error)):
+    unreachable_probe = response.error_kind == UNREACHABLE and probe is not None
+    if response.error_kind in OUTAGES and (unreachable_probe or outage_streak(engine, job_id, response.error, item)):
         _pause_for_account(engine, job_id, item, workflow, response.error)
-        log.warning("bulk job paused: provider unreachable", extra={"event": "bulk_job_unreachable_paused"})
+        log.warning("bulk job paused: provider down", extra={"event": "bulk_job_unreachable_paused"})
         return "paused"
     error = response.error or _("Generation failed.")
     if response.retryable and item.attempts < options.max_attempts:
@@ -127,15 +129,22 @@ def handed_back(engine, job_id: int, item: BulkItem, workflow: str, stopping: bo
     return True
 
 
-def unreachable_streak(engine, job_id: int, error: str) -> bool:
-    """True when the job's latest UNREACHABLE_STREAK - 1 ended rows (this one aside) failed with the same
-    unreachable-provider error: nothing answers, so the job should pause rather than fail every row."""
+def outage_streak(engine, job_id: int, error: str, item: BulkItem | None = None) -> bool:
+    """True when OUTAGE_STREAK attempts in a row, this one included, failed with the same outage error
+    (unreachable, or the same server error after the SDK's own retries): the provider is down, so the job
+    should pause rather than spend every row's attempts on it. The job's latest ended rows (this one aside)
+    count, and so do the row's own earlier attempts when its last one failed so (two lanes retrying two rows
+    see only each other); at least one other row must have failed so last."""
     with session_scope(engine) as session:
         latest = session.execute(select(BulkItem.status, BulkItem.error).where(
             BulkItem.job_id == job_id, BulkItem.finished_at.is_not(None))
-            .order_by(BulkItem.finished_at.desc()).limit(UNREACHABLE_STREAK - 1)).all()
-    return len(latest) == UNREACHABLE_STREAK - 1 and all(
-        status in ("pending", "failed") and (e or "").startswith(error) for status, e in latest)
+            .order_by(BulkItem.finished_at.desc()).limit(OUTAGE_STREAK - 1)).all()
+        own = session.execute(select(BulkItem.error).where(BulkItem.id == item.id)).scalar() if item else None
+    same = [status in ("pending", "failed") and (e or "").startswith(error) for status, e in latest]
+    if not same or not same[0]:  # no other row failed so last (a row of its own may just be refused)
+        return False
+    earlier = item.attempts - 1 if item is not None and (own or "").startswith(error) and own else 0
+    return earlier + (same + [False]).index(False) >= OUTAGE_STREAK - 1
 
 
 def _saver(job: BulkJob, item: BulkItem, workflow: str):
