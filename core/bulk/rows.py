@@ -25,7 +25,7 @@ from .pacing import budget_for, paced
 log = logging.getLogger("contentcraft.bulk")
 SAVED = ("succeeded", "needs_review")  # needs_review: saved with the quality gate's warnings, counted apart
 REUSE_SECONDS = 2.0  # a row may use a budget or the connected sites read this long ago (core.reuse)
-OUTAGE_STREAK = 3  # rows ended in a row by the same outage (unreachable, server errors) that pause the job
+OUTAGE_STREAK = 3  # failed attempts in a row, across rows, with the same outage error that pause the job
 OUTAGES = (UNREACHABLE, ProviderUnavailableError.kind)
 
 
