@@ -162,12 +162,12 @@ def start_once(data: bytes, kind: str, user, options: bulk.JobOptions, overrides
     """The job for this file and these options: the one this session started that still runs (a second click
     on Start made two identical jobs, each paid for), else a new one."""
     signature = hashlib.sha256(data + repr((kind, sorted(overrides.items()), options.model_dump())).encode())
-    started = st.session_state.setdefault("bulk_started_from", {})
-    earlier = started.get(signature.hexdigest())
+    started, key = st.session_state.setdefault("bulk_started_from", {}), signature.hexdigest()
+    earlier = started.get(key)
     if earlier is not None and bulk.get_job(engine(), earlier).status in ACTIVE:
         return earlier
     job_id, _report = bulk.create_job(generator(), data, kind, user, options, overrides, name)
-    started[signature.hexdigest()] = job_id
+    started[key] = job_id
     return job_id
 
 

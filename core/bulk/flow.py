@@ -27,7 +27,7 @@ from ..i18n import _
 from ..models import GenerationLog, utcnow
 from ..providers import get_provider, provider_classes
 from . import durable
-from .claim import (MAX_WAIT_SECONDS, PROBE_WAIT_SECONDS, claim_row, close_statement, take_next_row,
+from .claim import (MAX_WAIT_SECONDS, PROBE_WAIT_SECONDS, claim_row, close_statement, still_on, take_next_row,
                     wait_for_probe)
 from .jobs import JobOptions
 from .models import BulkItem, BulkJob, BulkWorker
@@ -116,7 +116,8 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
     Whatever goes wrong around a generation (the database, a bug), the row the lane holds ends failed with a
     one-line reason, and the lane goes on: no row is left running and the job can finish.
     """
-    with durable.lane_running(job_queue(job_id)) as stopped:
+    queue = job_queue(job_id)
+    with durable.lane_running(queue) as stopped:
         errors = 0
         while not stopped():
             try:
@@ -134,7 +135,7 @@ def run_lane(job_id: int, round_: int, lane: int) -> str:
                 return outcome["reason"]
             if outcome["status"] == "wait" and outcome["seconds"] > 0:
                 DBOS.sleep(outcome["seconds"])
-        hand_over(job_id, round_, lane)
+        hand_over(job_id, round_, lane, queue)
         return "handed over"
 
 
@@ -145,14 +146,12 @@ def job_queue(job_id: int) -> str:
     return durable.queue_for(JobOptions.model_validate(settings or {}).provider or "")
 
 
-def hand_over(job_id: int, round_: int, lane: int) -> None:
+def hand_over(job_id: int, round_: int, lane: int, queue: str) -> None:
     """Between rows on a stopping worker: queue this lane again (a child workflow, whose id a recovery of this
     one would find taken), so that a live worker goes on with it within a queue poll."""
     with session_scope(durable.current_generator().engine) as session:
-        settings = session.execute(select(BulkJob.settings_json).where(
-            BulkJob.id == job_id, BulkJob.round == round_, BulkJob.status.in_(("queued", "running")))).scalar()
-    if settings is not None:  # else the job stopped or moved on: nothing to go on with
-        queue = durable.queue_for(JobOptions.model_validate(settings).provider or "")
+        on = session.execute(select(still_on(job_id, round_))).scalar()
+    if on:  # else the job stopped or moved on: nothing to go on with
         DBOS.enqueue_workflow(queue, run_lane, job_id, round_, lane)
 
 
