@@ -58,6 +58,7 @@ class QuietHandler(BaseHTTPRequestHandler):
     """An HTTP/1.1 keep-alive handler that does not print a line per request."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: Nagle would hold the body for the client's ACK
 
     def log_message(self, *args):
         pass

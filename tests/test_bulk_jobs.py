@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from core import config
-from core.bulk import flow, jobs
+from core.bulk import claim, flow, jobs
 from core.bulk.export import escape_formula, results_frame, send_to_review, to_csv, to_xlsx
 from core.bulk.flow import effective_concurrency
 from core.bulk.rows import backoff_seconds
@@ -283,14 +283,14 @@ def test_hundred_thousand_row_job_is_stored(generator, engine):
     assert jobs.progress(engine, job_id).cancelled == 100_000
 
 
-def test_a_round_sends_its_first_row_alone_unless_the_provider_answered_lately(generator, engine, fake):
+def test_a_round_sends_its_first_rows_on_their_own_unless_the_provider_answered_lately(generator, engine, fake):
     from core.errors import QuotaExceededError
 
     fake.enqueue([blog_draft()] * 6)
     cold, _ = jobs.create_job(generator, _csv(*_topics(3)), "blog", "ana", FAST)
     assert run_job(generator, cold, timeout=60) == "finished"
     job = jobs.get_job(engine, cold)
-    assert job.answered_at > job.started_at, "nothing had answered yet: the first row went out alone"
+    assert job.answered_at > job.started_at, "nothing had answered yet: the first rows went first"
 
     warm, _ = jobs.create_job(generator, _csv(*(f"Trail shoe guide number {i}" for i in range(3))), "blog", "ana",
                               FAST)
@@ -308,11 +308,13 @@ def test_a_round_sends_its_first_row_alone_unless_the_provider_answered_lately(g
     assert jobs.progress(engine, ran_out).pending == 9
 
     fake.history.clear()
-    fake.enqueue([quota])
-    after_failure, _ = jobs.create_job(generator, _csv(*(f"Hill shoe guide number {i}" for i in range(4))), "blog",
+    fake.enqueue([quota] * claim.PROBE_ROWS)
+    after_failure, _ = jobs.create_job(generator, _csv(*(f"Hill shoe guide number {i}" for i in range(6))), "blog",
                                        "ana", FAST)
     assert run_job(generator, after_failure, timeout=60) == "paused"
-    assert len(fake.history) == 1 and jobs.get_job(engine, after_failure).answered_at is None
+    assert 1 <= len(fake.history) <= claim.PROBE_ROWS < FAST.concurrency, "at most three requests, not one a lane"
+    assert jobs.get_job(engine, after_failure).answered_at is None
+    fake.queue.clear()
 
     with Session(engine) as session:  # the account cooled down, but the latest call still failed
         session.add(GenerationLog(user="ana", type="content", target="x", status="failed", error="no quota"))

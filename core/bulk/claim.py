@@ -13,6 +13,7 @@ from ..models import utcnow
 from .models import BulkItem, BulkJob
 
 ACTIVE_ITEMS = ("pending", "running")
+PROBE_ROWS = 3  # a round's first rows out before any answer: issue 11 allows three requests before a quota pause
 PROBE_WAIT_SECONDS = 0.05  # other lanes wait for the job's first row this long between looks
 PROBE_GRACE_SECONDS = 2.0  # ... and go once its call has been out this long unrefused (see Probe)
 MAX_WAIT_SECONDS = 0.5  # a lane looks at least this often for rows whose retry is due, or a pause
@@ -28,10 +29,10 @@ def wait_for_probe(seconds: float) -> None:
 
 
 class Probe:
-    """The round's first row, which goes out alone so that a refused account (no quota, a revoked key) pauses
-    the job after one request. The other lanes go once it is answered, or once its call has been out
-    PROBE_GRACE_SECONDS: a refusal comes back at once, so a call still out is being written, and waiting the
-    whole answer (often tens of seconds) would idle them."""
+    """One of the round's first rows, which go out before any answer (PROBE_ROWS of them at most) so that a refused
+    account (no quota, a revoked key) pauses the job after a few requests. The other lanes go once one is answered,
+    or once a call has been out PROBE_GRACE_SECONDS: a refusal comes back at once, so a call still out is being
+    written, and waiting the whole answer (often tens of seconds) would idle them."""
 
     def __init__(self, engine, job_id: int):
         self.engine, self.job_id, self.done = engine, job_id, False
@@ -63,7 +64,7 @@ class Probe:
 def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     """{"status": "row", "row", "job"}: the row this lane holds, else the lowest due pending row, now running
     for it ("job": its kind, settings and creator, which never change); {"status": "wait", "seconds"} while the
-    first row is out alone or retries are not due yet; {"status": "stop", "reason"} when the job is not running
+    first rows are out or retries are not due yet; {"status": "stop", "reason"} when the job is not running
     in this round or no row is left."""
     now = utcnow()
     held = select(BulkItem.row_number).where(BulkItem.job_id == job_id, BulkItem.status == "running",
@@ -71,7 +72,7 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
     came_back = or_(and_(BulkJob.answered_at >= BulkJob.started_at, BulkJob.answered_at <= now),
                     exists().where(BulkItem.job_id == job_id, BulkItem.finished_at >= BulkJob.started_at))
     with session_scope(engine) as session:  # one round trip for the job's state, the held row and the probe
-        out = exists().where(BulkItem.job_id == job_id, BulkItem.status == "running")
+        out = select(func.count()).where(BulkItem.job_id == job_id, BulkItem.status == "running").scalar_subquery()
         job = session.execute(select(BulkJob.round, BulkJob.status, held, came_back, BulkJob.kind,
                                      BulkJob.settings_json, BulkJob.created_by, out)
                               .where(BulkJob.id == job_id)).first()
@@ -81,9 +82,9 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
         if job[2] is not None:
             return {"status": "row", "row": job[2], "job": facts}  # a re-run of a step whose worker died mid-row
         probing = not job[3]
-        if probing and job[7]:  # the first row is out: wait for its answer without queueing on the job's lock
+        if probing and job[7] >= PROBE_ROWS:  # the first rows are out: wait for an answer, not on the job's lock
             return {"status": "wait", "seconds": PROBE_WAIT_SECONDS}
-        if probing:  # one lane at a time may send the round's first row (Postgres: the job row's lock)
+        if probing:  # one lane at a time may send one of the round's first rows (Postgres: the job row's lock)
             session.execute(select(BulkJob.id).where(BulkJob.id == job_id).with_for_update())
         due = session.execute(select(BulkItem.id, BulkItem.row_number, BulkItem.input_json, BulkItem.attempts)
                               .where(*is_due(BulkItem, job_id, now)).order_by(BulkItem.row_number).limit(1)
@@ -99,9 +100,10 @@ def claim_row(engine, job_id: int, round_: int, workflow: str) -> dict:
             wait = (later - now).total_seconds() if later else MAX_WAIT_SECONDS
             return {"status": "wait", "seconds": min(MAX_WAIT_SECONDS, max(0.01, wait))}
         other = _OTHER
-        alone = ~exists().where(other.job_id == job_id, other.status == "running")
+        running = select(func.count()).where(other.job_id == job_id, other.status == "running").scalar_subquery()
+        few = running < PROBE_ROWS
         taken = session.execute(update(BulkItem).where(BulkItem.id == due[0], BulkItem.status == "pending",
-                                                       still_on(job_id, round_), *([alone] if probing else []))
+                                                       still_on(job_id, round_), *([few] if probing else []))
                                 .values(**running_values(workflow, now))).rowcount
     if taken:  # what generate_row needs, so that it need not read the job and the row again
         return {"status": "row", "row": due[1], "probing": probing, "job": facts,

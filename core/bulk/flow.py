@@ -81,7 +81,7 @@ def answered_lately(session, provider: str | None, now) -> bool:
     """True when the provider's latest call (same name or host, any user, within RECENT_ANSWER_SECONDS) was
     answered: the job's rows may then all go out at once, with no probe. Any failure since (a failure that
     no provider answered is logged with none, so it counts too), or an account this worker's provider still
-    cools down from, makes the round's first row go out alone again."""
+    cools down from, makes the round's first rows go out on their own again."""
     generator = durable.current_generator()
     try:
         chosen = get_provider(provider or generator.settings.provider, generator.settings)
