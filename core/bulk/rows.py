@@ -44,10 +44,10 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
                  slot=None, ahead: bool = False) -> str:
     """Generate the row's content and save it with the item; on failure, decide whether to retry. The row's
     new status: succeeded, needs_review, failed, pending (a retry is due later), paused or skipped.
-    probing: one of the round's first rows, which go out before any answer; `loaded`: the (job, item) the claim just read, else
-    they are read here; slot: the lane's send slot (`overlap.RowThreads`), held while
-    a call is out; sending(): called once this row has it; ahead: the row was taken while another of the lane's
-    rows was still out, so the job may have been paused since."""
+    probing: one of the round's first rows, which go out before any answer; `loaded`: the (job, item) the claim
+    just read, else they are read here; slot: the lane's send slot (`overlap.RowThreads`), held while a call is
+    out; sending(): called once this row has it; ahead: the row was taken while another of the lane's rows was
+    still out, so the job may have been paused since."""
     generator = durable.current_generator()
     engine = generator.engine
     if loaded is None:
