@@ -166,6 +166,19 @@ def test_formula_like_cells_are_kept_as_text_with_a_warning():
     assert "escaped in exports" in report.warnings[0].message
 
 
+def test_a_row_asking_for_what_an_earlier_row_asks_runs_with_a_warning_naming_that_row():
+    data = ("topic,keywords,tone\n"
+            "How to choose running shoes,shoes,friendly\n"
+            "How to choose trail shoes,shoes,friendly\n"
+            "  How to choose running shoes ,shoes,friendly\n"  # the same once trimmed
+            "How to choose running shoes,shoes,professional\n"  # another tone: another post
+            "How to choose running shoes,shoes,friendly\n").encode()
+    rows, report = _rows(data)
+    assert len(rows) == 5 and report.good == 5 and report.bad == 0, "repeats still run: two versions may be wanted"
+    assert [(w.row, w.column) for w in report.warnings] == [(4, "topic"), (6, "topic")]
+    assert all("The same as row 2" in w.message and "twice" in w.message for w in report.warnings)
+
+
 def test_product_rows_attributes_features_and_woo_id():
     data = ("name,features,attributes,woo_product_id,language\n"
             "TrailFlex shoe,light; firm midsole,color=blue; size: 42,123,English\n"

@@ -95,6 +95,7 @@ def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tup
 
 def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
                layout: woo_csv.WooLayout | None = None) -> Iterator[GoodRow]:
+    seen: dict[int, int] = {}  # hash of a good row's request → its row: 100k rows cost a few MB, not their text
     for row_number, cells in table.rows():
         if not any(cell.strip() for cell in cells):
             report.blank += 1
@@ -111,6 +112,8 @@ def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
         good, problems = check_row(kind, row_number, cells, columns, table.header, table.encoding, layout)
         report.problems.extend(problems)
         if good is not None:
+            if (first := seen.setdefault(_fingerprint(good), row_number)) != row_number:
+                report.problems.append(_repeat(kind, row_number, first, table.header, columns))
             report.good += 1
             yield good
     if report.total == 0 and report.skipped:
@@ -121,6 +124,19 @@ def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
         raise ValidationFailedError(_("The file has a header row but no data rows: add one row per post below the header.") if kind == "blog"
                                     else _("The file has a header row but no data rows: add one row per product below "
                                            "the header."))
+
+
+def _fingerprint(good: GoodRow) -> int:
+    return hash((json.dumps(good.request, sort_keys=True, ensure_ascii=False), good.woo_product_id))
+
+
+def _repeat(kind: str, row_number: int, first: int, header: list[str], columns: dict[str, int]) -> Problem:
+    """A warning: the row asks for exactly what an earlier row does, so it would be written (and paid) twice."""
+    subject = "topic" if kind == "blog" else "name"
+    column = header[columns[subject]] if subject in columns else "(row)"
+    return Problem(row_number, column, _("The same as row {first}: it will be written (and paid for) twice. "
+                                         "Remove one of them unless you want two versions.").format(first=first),
+                   "warning")
 
 
 def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int], header: list[str],
