@@ -17,7 +17,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # keeps the machine names. The analytics log export keeps the log's own column names: scripts read it.
 # TRANSLATORS: column headers of exported spreadsheets (bulk results, analytics tables); keep them short.
 REPORT_COLUMNS = frozenset({
-    N_("row"), N_("status"), N_("error"), N_("attempts"), N_("content_item_id"), N_("topic"), N_("keywords"),
+    N_("row"), N_("status"), N_("error"), N_("attempts"), N_("content_item_id"), N_("brand_score"), N_("topic"), N_("keywords"),
     N_("language"), N_("name"), N_("woo_product_id"), N_("sku"), N_("title"), N_("excerpt"), N_("seo_title"),
     N_("meta_desc"), N_("slug"), N_("body_html"), N_("short_description"), N_("description_html"),
     N_("bullet_features"), N_("image_alt_text"), N_("period"), N_("bucket"), N_("type"), N_("generations"),

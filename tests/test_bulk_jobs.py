@@ -270,8 +270,11 @@ def test_bulk_items_brand_scores_link_to_their_items(generator, engine, fake):
     run_job(generator, job_id)
     saved = {row["content_item_id"] for row in jobs.items(engine, job_id)}
     with Session(engine) as session:
-        scored = {row.item_id for row in session.exec(select(BrandScore))}
-    assert len(saved) == 2 and scored == saved
+        scores = {row.item_id: row.score for row in session.exec(select(BrandScore))}
+    assert len(saved) == 2 and set(scores) == saved
+    frame = results_frame(engine, job_id)  # the export carries each row's score, next to its item
+    assert dict(zip(frame["content_item_id"], frame["brand_score"])) == scores
+    assert all(0 <= score <= 100 for score in scores.values())
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from ..brand.models import BrandScore
 from ..db import session_scope
 from ..errors import ContentCraftError
 from ..models import ContentItem, User
@@ -18,7 +19,7 @@ from .jobs import get_job
 from .models import BulkItem
 
 XLSX_CELL_LIMIT = 32_767
-ITEM_COLUMNS = ["row", "status", "error", "attempts", "content_item_id"]
+ITEM_COLUMNS = ["row", "status", "error", "attempts", "content_item_id", "brand_score"]
 INPUT_COLUMNS = {"blog": ["topic", "keywords", "language"],
                  "product": ["name", "woo_product_id", "sku", "language"]}
 RESULT_COLUMNS = {
@@ -35,22 +36,25 @@ def results_frame(engine: Engine, job_id: int) -> pd.DataFrame:
     """One row per item in row order: its outcome, key inputs and the generated fields (escaped)."""
     kind = get_job(engine, job_id).kind
     columns = ITEM_COLUMNS + INPUT_COLUMNS[kind] + RESULT_COLUMNS[kind]
+    score = (select(BrandScore.score).where(BrandScore.item_id == BulkItem.content_item_id)
+             .order_by(BrandScore.id.desc()).limit(1).scalar_subquery())  # the latest, as the library shows
     with session_scope(engine) as session:
-        query = (select(BulkItem, ContentItem.data_json)
+        query = (select(BulkItem, ContentItem.data_json, score)
                  .join(ContentItem, BulkItem.content_item_id == ContentItem.id, isouter=True)
                  .where(BulkItem.job_id == job_id).order_by(BulkItem.row_number))
-        records = [_record(kind, item, data or {}) for item, data in session.execute(query)]
+        records = [_record(kind, item, data or {}, brand) for item, data, brand in session.execute(query)]
     frame = pd.DataFrame.from_records(records, columns=columns).map(escape_formula)
-    for name in ("content_item_id", "woo_product_id"):
+    for name in ("content_item_id", "brand_score", "woo_product_id"):
         if name in frame:
             frame[name] = frame[name].astype("Int64")
     return frame
 
 
-def _record(kind: str, item: BulkItem, data: dict) -> dict:
+def _record(kind: str, item: BulkItem, data: dict, brand_score: int | None) -> dict:
     request = item.input_json
     record = {"row": item.row_number, "status": item.status, "error": item.error or "", "attempts": item.attempts,
-              "content_item_id": item.content_item_id, "woo_product_id": item.woo_product_id}
+              "content_item_id": item.content_item_id, "brand_score": brand_score,
+              "woo_product_id": item.woo_product_id}
     for name in INPUT_COLUMNS[kind]:
         record.setdefault(name, _flat(request.get(name)))
     meta = data.get("meta") or {}
