@@ -17,6 +17,7 @@ from ui.common import current_user, engine, friendly_errors, generator
 from ui.plain import md
 
 REFRESH_SECONDS = 2
+WATCH_SECONDS = 5  # how soon a job started elsewhere (another dashboard, the API, the CLI) joins the picker
 TABLE_ROWS = 1000
 NONE = ""  # a field read from no column
 KIND_LABELS = {"blog": N_("Blog posts"), "product": N_("Product descriptions")}
@@ -195,6 +196,7 @@ def jobs_section(user) -> None:
     st.header(_("Jobs"))
     mine = None if allowed(user.role, "review") else user.email
     jobs = bulk.list_jobs(engine(), user=mine)
+    watch_new_jobs(mine, jobs[0].id if jobs else None)
     if not jobs:
         st.info(_("No bulk jobs yet: upload a CSV above to start one."))
         return
@@ -208,6 +210,15 @@ def jobs_section(user) -> None:
         live_panel(job_id, user, by_id[job_id].status)  # under way still finish: follow them
     else:
         job_panel(job_id, user, live=False)
+
+
+@st.fragment(run_every=WATCH_SECONDS)
+def watch_new_jobs(mine: str | None, newest: int | None) -> None:
+    """Rerun the page when a newer job than it shows exists, so the picker offers it without a reload."""
+    with friendly_errors(_("Loading the job")):
+        latest = bulk.list_jobs(engine(), user=mine, limit=1)
+        if (latest[0].id if latest else None) != newest:
+            st.rerun(scope="app")  # a BaseException: friendly_errors lets it through
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

@@ -162,3 +162,22 @@ def test_persian_fields_run_right_to_left(dashboard):
         assert title.evaluate(direction)[0] == "rtl"
         assert page.get_by_label("Slug", exact=True).evaluate(direction)[0] == "ltr"
     assert workflow.get_item(engine, item_id).language == "fa"
+
+
+def test_a_job_started_elsewhere_joins_the_bulk_pages_picker(dashboard):
+    from playwright.sync_api import expect
+
+    from core.bulk.jobs import JobOptions
+    from core.bulk.models import BulkJob
+
+    url, engine = dashboard
+    with _browser(url, "writer@example.com") as page:
+        _open(page, "Bulk Generator")
+        expect(page.get_by_text("No bulk jobs yet")).to_be_visible(timeout=30_000)
+        with session_scope(engine) as session:  # as another dashboard, the API or the CLI would have done
+            session.add(BulkJob(kind="blog", status="cancelled", created_by="writer@example.com", total=3,
+                                source_name="spring-posts.csv", settings_json=JobOptions().model_dump(mode="json")))
+        picker = page.get_by_role("combobox", name="Job")
+        expect(picker).to_have_value("#1 · Blog posts · spring-posts.csv", timeout=20_000)  # no reload, no click
+        expect(page.get_by_text("0 of 3 rows done · cancelled")).to_be_visible()
+        expect(page.get_by_text("No bulk jobs yet")).to_have_count(0)
