@@ -58,6 +58,15 @@ class _FakePlugin:
         register(SecondFakeProvider)
 
 
+@pytest.fixture
+def stop_bulk_workers():
+    """Stop the in-process bulk worker after the test (its lanes outlive run_job)."""
+    from core.bulk.worker import stop_all
+
+    yield
+    stop_all()
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
     """Point every user path and setting at a temp directory; start with clean provider state."""

@@ -5,7 +5,6 @@ items into its SQLite file with core's own functions, then act as a user would.
 """
 
 import os
-import time
 from contextlib import contextmanager
 
 import pytest

@@ -16,7 +16,7 @@ from core.bulk.export import escape_formula, results_frame, send_to_review, to_c
 from core.bulk.flow import effective_concurrency
 from core.bulk.rows import backoff_seconds
 from core.bulk.models import BulkItem
-from core.bulk.worker import run_job, stop_all
+from core.bulk.worker import run_job
 from core.errors import PermissionDeniedError, ProviderUnavailableError, RateLimitedError
 from core.hookspecs import hookimpl
 from core.models import AuditEntry, ContentItem, GenerationLog, utcnow
@@ -44,10 +44,7 @@ def _statuses(engine, job_id) -> dict[int, str]:
     return {row["row"]: row["status"] for row in jobs.items(engine, job_id)}
 
 
-@pytest.fixture(autouse=True)
-def _stop_workers():
-    yield
-    stop_all()
+pytestmark = pytest.mark.usefixtures("stop_bulk_workers")
 
 
 def test_job_runs_every_good_row_once(generator, engine, fake):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from core.bulk import durable, jobs, rows
-from core.bulk.worker import run_job, start_worker, stop_all
+from core.bulk.worker import run_job, start_worker
 from core.errors import QuotaExceededError
 from tests.conftest import FakeProvider
 from tests.net import wait_for
@@ -20,10 +20,7 @@ def _csv(n: int) -> bytes:
     return ("topic,keywords\n" + "".join(f"Running shoe guide number {i},shoes\n" for i in range(n))).encode()
 
 
-@pytest.fixture(autouse=True)
-def _stop_workers():
-    yield
-    stop_all()
+pytestmark = pytest.mark.usefixtures("stop_bulk_workers")
 
 
 def _items(engine, job_id) -> dict[int, dict]:

@@ -5,7 +5,6 @@ from sqlmodel import Session, select
 
 from core.bulk import jobs
 from core.bulk.worker import run_job
-from core.bulk.worker import stop_all
 from core.bulk.cli import progress_line
 from core.models import ContentItem, GenerationLog
 from core.schemas import ProductRequest
@@ -14,10 +13,7 @@ from tests.samples import blog_draft, product_draft
 FAST = jobs.JobOptions(provider="fake", concurrency=1, backoff_seconds=0.01, max_attempts=2)
 
 
-@pytest.fixture(autouse=True)
-def _stop_workers():
-    yield
-    stop_all()
+pytestmark = pytest.mark.usefixtures("stop_bulk_workers")
 
 
 def test_needs_review_rows_are_counted_apart_and_can_be_written_again(generator, engine, fake):

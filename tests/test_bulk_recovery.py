@@ -18,10 +18,7 @@ from tests.samples import blog_draft, product_draft
 from tests.test_bulk_jobs import FAST, _count, _csv, _statuses, _topics
 
 
-@pytest.fixture(autouse=True)
-def _stop_workers():
-    yield
-    stop_all()
+pytestmark = pytest.mark.usefixtures("stop_bulk_workers")
 
 
 def test_a_row_is_saved_once_however_often_its_lane_runs(generator, engine, fake):
