@@ -4,8 +4,9 @@ shared through Redis) against (a) a rate-bound server that enforces its RPM over
 side by side in the same run with the runner this replaced (its code taken from git history, run in-process
 as it was; it could not share a job between processes, so it has one column).
 
-A job on a provider that has not answered in the last two minutes sends its first row alone (so a quota
-error pauses it after one request); the latency-bound case also runs "warm", after one answered generation.
+A job on a provider that has not answered in the last two minutes sends its first three rows before any
+answer (so a quota error pauses it after at most three requests, as issue 11 asks); the latency-bound case
+also runs "warm", after one answered generation, where every lane goes at once.
 Also prints the memory and time to validate a 100k-row CSV and store it as a job.
 
 Run: .venv/bin/python benchmarks/bulk_throughput.py [--rate-rows 60] [--rpm 240] [--latency-rows 200]

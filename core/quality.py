@@ -96,7 +96,7 @@ def _fields(data: ContentData | ProductData) -> tuple[dict[str, str], dict[str, 
     return plain, {N_("long description"): data.description_html}
 
 
-def _text_problems(plain: dict[str, str], html_fields: dict[str, str]) -> list[Problem]:
+def _text_problems(plain: dict[str, str], html_texts: dict[str, str]) -> list[Problem]:
     found = []
     for label, value in plain.items():
         if not value.strip():
@@ -109,8 +109,7 @@ def _text_problems(plain: dict[str, str], html_fields: dict[str, str]) -> list[P
         elif echoes_prompt(value):
             found.append(Problem("echo", N_("The {label} repeats the instructions instead of answering them."),
                                  {"label": label}))
-    for label, value in html_fields.items():
-        text = seo.plain_text(value)
+    for label, text in html_texts.items():
         if not text:
             found.append(Problem("empty", N_("The {label} is empty."), {"label": label}))
         elif match := _PLACEHOLDER.search(text):
@@ -126,9 +125,9 @@ def _text_problems(plain: dict[str, str], html_fields: dict[str, str]) -> list[P
     return found
 
 
-def _length_problems(data: ContentData, request: ContentRequest) -> list[Problem]:
+def _length_problems(data: ContentData, request: ContentRequest, body_text: str) -> list[Problem]:
     found = []
-    target, words = LENGTH_WORDS[request.length], seo.word_count(seo.plain_text(data.body_html))
+    target, words = LENGTH_WORDS[request.length], seo.word_count(body_text)
     if words < target * MIN_BODY_SHARE:
         found.append(Problem("short", N_("The body has {words} words; about {target} were asked."),
                              {"words": words, "target": target}))
@@ -142,10 +141,11 @@ def _length_problems(data: ContentData, request: ContentRequest) -> list[Problem
 def check(data: ContentData | ProductData, request) -> Verdict:
     """Every problem the gate finds in a result for request; an empty list means it passes."""
     plain, html_fields = _fields(data)
-    problems = _text_problems(plain, html_fields)
+    html_texts = {label: seo.plain_text(value) for label, value in html_fields.items()}
+    problems = _text_problems(plain, html_texts)
     if isinstance(data, ContentData) and isinstance(request, ContentRequest):
-        problems += _length_problems(data, request)
-    text = " ".join([data.title, *(seo.plain_text(v) for v in html_fields.values())])
+        problems += _length_problems(data, request, html_texts[N_("body")])
+    text = " ".join([data.title, *html_texts.values()])
     found = language.detect(text)
     if found and found.language != request.language and found.confidence >= language.MIN_CONFIDENCE:
         problems.append(Problem("language", language.MISMATCH,
