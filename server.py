@@ -87,7 +87,12 @@ def _start() -> None:
 
 @asynccontextmanager
 async def lifespan(_app):
+    from ui.bulk_worker import bulk_worker
+
     await run_in_threadpool(_start)
+    # At start, not on a browser's first visit: after a restart, queued and interrupted jobs go on with nobody
+    # signed in (app.py asks for the same cached worker).
+    await run_in_threadpool(bulk_worker)
     yield
 
 
@@ -101,7 +106,7 @@ upgrade()  # before the API below reads dashboard settings from the database
 app = st.App("app.py", lifespan=lifespan, routes=[
     Route(sessions.SESSION_ROUTE, set_session_cookie, methods=["POST"]),
     Route(sessions.SIGNOUT_ROUTE, clear_session_cookie, methods=["POST"]),
-    # The dashboard starts the bulk worker itself (app.py), so the mounted API does not start a second one.
+    # The dashboard's bulk worker starts with the server (lifespan), so the mounted API does not start a second one.
     Mount("/api", app=create_app(bulk_worker=False, prefix="")),
 ])
 

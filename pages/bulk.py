@@ -9,7 +9,7 @@ from core.auth import allowed
 from core.bulk.export import results_frame, send_to_review, to_csv, to_woocommerce_csv, to_xlsx
 from core.bulk.mapping import HELP
 from core.errors import ContentCraftError
-from core.i18n import N_, _, ngettext
+from core.i18n import N_, _, current_language, ngettext
 from core.providers import provider_classes
 from ui import formats, labels
 from ui.bulk_worker import bulk_worker as worker
@@ -25,8 +25,9 @@ ACTIVE = {"queued", "running"}
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def check_file(data: bytes, kind: str, overrides: tuple) -> bulk.Report:
-    """The validation report for a file and mapping (cached: reruns do not re-read big files)."""
+def check_file(data: bytes, kind: str, overrides: tuple, language: str) -> bulk.Report:
+    """The validation report for a file and mapping, its messages in `language` (cached: reruns do not re-read big
+    files; the language is part of the key, as the messages are written in it)."""
     return bulk.validate(data, kind, dict(overrides))
 
 
@@ -147,7 +148,7 @@ def new_job(user) -> None:
     with friendly_errors(_("Reading the file")), st.spinner(_("Checking every row…")):
         header = read_header(data)
         overrides = column_mapping(kind, header, hashlib.sha256(data).hexdigest()[:10])
-        report = check_file(data, kind, tuple(sorted(overrides.items())))
+        report = check_file(data, kind, tuple(sorted(overrides.items())), current_language())
         validation_report(report)
         options = start_form(report)
         if options is not None:

@@ -280,3 +280,20 @@ def test_start_pressed_again_while_the_job_runs_starts_no_second_job(app_as, eng
     _button(at, "Start job (1 row)").click()  # the job has ended: starting the file again is a new run
     at.run()
     assert len(jobs.list_jobs(engine)) == 2
+
+
+def test_the_validation_report_follows_a_language_switch(app_as):
+    from core import bulk
+    from core.i18n import use_language
+
+    data = b"topic,language\nTrail running for beginners,xx\n"
+    with use_language("de"):
+        german = bulk.validate(data, "blog", {}).problems[0].message
+    at = app_as("writer", page=PAGE)
+    at.file_uploader(key="bulk_file").set_value(("posts.csv", data, "text/csv"))
+    at.run()
+    assert not any(german in frame.value.to_string() for frame in at.dataframe)
+    at.session_state["ui_language"] = "de"  # as the language switch sets it
+    at.run()
+    assert not at.exception
+    assert any(german in frame.value.to_string() for frame in at.dataframe)  # not the English report, cached

@@ -160,3 +160,33 @@ def test_only_the_lanes_over_a_workers_fresh_share_leave_it():
     with durable._lanes:
         assert durable._lanes.on[queue] == 0
         durable._lanes.share.pop(queue)
+
+
+@pytest.mark.slow
+def test_the_dashboard_server_runs_queued_jobs_with_no_browser_open(tmp_path):
+    """After a restart nobody may open the dashboard for hours: `make run`'s server starts its worker itself."""
+    import os
+
+    from cryptography.fernet import Fernet
+
+    from core.bulk.jobs import JobOptions
+    from core.db import engine_for, upgrade
+    from core.pipeline import Generator
+    from tests.browser import streamlit_server
+    from tests.fault_server import FaultServer
+
+    database, server = f"sqlite:///{tmp_path / 'restart.db'}", FaultServer()
+    upgrade(database)
+    engine = engine_for(database)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTENTCRAFT_", "OPENAI", "ANTHROPIC"))}
+    env.update(CONTENTCRAFT_DATABASE_URL=database, CONTENTCRAFT_PROVIDER="custom",
+               CONTENTCRAFT_CUSTOM_BASE_URL=server.base_url, CONTENTCRAFT_SECRET_KEY=Fernet.generate_key().decode())
+    try:
+        with streamlit_server("server.py", env):
+            job_id, _ = jobs.create_job(Generator(engine=engine), _csv(*_topics(3)), "blog", "ana",
+                                        JobOptions(provider="custom", concurrency=2))
+            wait_for(lambda: jobs.get_job(engine, job_id).status == "finished", "the job finishing", timeout=60)
+        assert jobs.progress(engine, job_id).succeeded == 3 and server.stats["requests"] == 3
+    finally:
+        server.close()
+        engine.dispose()
