@@ -60,6 +60,10 @@ def test_bulk_refuses_other_media_types_and_empty_rows(client, token_for):
     assert wrong.status_code == 415 and wrong.json()["type"] == "/api/problems/unsupported-media-type"
     empty = client.post("/api/bulk", json={"rows": []}, headers=headers)
     assert empty.status_code == 422 and "rows" in empty.json()["detail"]
+    misplaced = client.post("/api/bulk", json={"kind": "product", "concurrency": 6, "rows": [{"name": "Trail shoe"}]},
+                            headers=headers)  # as the documented schema says: no other keys, none ignored
+    assert misplaced.status_code == 422 and "'kind', 'concurrency'" in misplaced.json()["detail"]
+    assert "?kind=product" in misplaced.json()["detail"] and '"options"' in misplaced.json()["detail"]
 
 
 def test_bulk_columns_are_mapped_through_the_api_and_its_errors_say_how(client, token_for):

@@ -6,7 +6,7 @@ import pytest
 
 from core.bulk import mapping, validation
 from core.bulk.csvfile import detect_encoding, open_table, sniff_delimiter
-from core.bulk.validation import validate
+from core.bulk.validation import scan, validate
 from core.errors import ValidationFailedError
 
 BLOG = "topic,keywords,tone,length,language\nHow to choose running shoes,\"shoes, running\",friendly,short,en\n"
@@ -234,8 +234,18 @@ def test_templates_validate_cleanly(kind):
     (b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "an Excel workbook"),
     (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
     (bytes(range(256)) * 4, "a binary file"),
+    (b"topic,keywords\nCaf\xe9 cr\xe8me recipes,caf\xe9\n\xff\xfe\x00bad\x81\x8d,x\n", "a binary file"),  # a NUL byte
 ])
 def test_a_renamed_image_or_workbook_is_not_blamed_on_the_encoding(data, what):
     with pytest.raises(ValidationFailedError, match=f"not a CSV or text file: it looks like {what}") as caught:
         validate(data, "blog")
     assert "encoding" not in str(caught.value)
+
+
+def test_a_utf8_file_with_a_damaged_byte_stays_utf8_and_only_that_row_is_refused():
+    data = "topic,keywords\nCafé crème recipes for winter,café\nStray byte here: X,x\n".encode().replace(b"X", b"\xe9")
+    report, rows = scan(data, "blog")
+    good = list(rows)
+    assert report.encoding == "utf-8" and [row.request["topic"] for row in good] == ["Café crème recipes for winter"]
+    assert [(p.row, p.column, p.level) for p in report.problems] == [(3, "topic", "error")]
+    assert "not utf-8 text (shown as \ufffd)" in report.problems[0].message

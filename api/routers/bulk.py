@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from core import bulk
 from core.bulk.csvfile import rows_to_csv
@@ -25,6 +25,8 @@ MAPPING_DOC = ("Which column feeds which field, where the names differ: {\"topic
 
 class BulkRows(BaseModel):
     """JSON alternative to a CSV upload: one object per row, with the CSV's column names as keys."""
+
+    model_config = ConfigDict(extra="forbid")  # a misplaced "kind" or "concurrency" is an error, not ignored
 
     rows: list[dict] = Field(min_length=1, max_length=10_000, description="One object per row, keyed by column.")
     options: bulk.JobOptions = Field(default_factory=bulk.JobOptions)
@@ -88,7 +90,7 @@ async def create(request: Request, svc: Svc, user: Caller,
         try:
             rows = BulkRows.model_validate_json(raw)
         except ValidationError as exc:
-            raise ValidationFailedError(f"Fix the JSON body: {describe_validation_error(exc, limit=5)}.") from None
+            raise ValidationFailedError(_body_error(exc)) from None
         data, options, overrides = rows_to_csv(rows.rows), rows.options, {**overrides, **rows.mapping}
     elif not media.startswith(("text/csv", "text/plain", "application/octet-stream")):
         raise UnsupportedMediaTypeError("Send the rows as text/csv (a CSV file) or application/json ({\"rows\": […]}).")
@@ -104,6 +106,15 @@ async def create(request: Request, svc: Svc, user: Caller,
 
     payload = f"{kind}\0{media}\0" + raw.decode("utf-8", "replace")
     return await run_in_threadpool(idempotent, svc, request, user, key, payload, produce)
+
+
+def _body_error(exc: ValidationError) -> str:
+    """How to fix a JSON body; keys it does not take are named with where they belong."""
+    unknown = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden" and len(e["loc"]) == 1]
+    if unknown:
+        return (f"The body takes rows, options and mapping, not {', '.join(map(repr, unknown))}: the kind is a query "
+                "parameter (POST /api/bulk?kind=product), and job settings such as concurrency go in \"options\".")
+    return f"Fix the JSON body: {describe_validation_error(exc, limit=5)}."
 
 
 @router.get("/bulk/{job_id}", response_model=BulkStatus, summary="A bulk job's progress and rows",

@@ -4,6 +4,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ DETECT_BYTES = 1 << 20
 MAX_HEADER_BYTES = 64 * 1024
 MAX_COLUMNS = 500
 DETECTOR_GUESSES = 6
+UNREADABLE = "\ufffd"  # what a byte that is not text in the file's encoding reads as
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 HEADER_SEARCH_ROWS = 10  # title rows Excel exports put above the header (report name, date, blank lines)
 
 
@@ -164,14 +167,15 @@ def encoding_candidates(data: bytes, extra: tuple[str, ...] = ()) -> list[str]:
         guess = "utf-16-le" if zeros_odd > zeros_even else "utf-16-be"
         if _decodes(data, guess):
             return [guess]
-    if _decodes(data, "utf-8"):
+    if b"\x00" in head:  # no 8-bit text encoding leaves NUL bytes in a text file
+        refuse_binary(data)  # ... but say so by name for an image or a workbook
+        _refuse("a binary file")
+    if _decodes(data, "utf-8") or _mostly_utf8(data):
         return ["utf-8"]
     sample = data[:DETECT_BYTES].rsplit(b"\n", 1)[0] if len(data) > DETECT_BYTES else data
     guesses = [match.encoding for match in charset_normalizer.from_bytes(sample)][:DETECTOR_GUESSES]
     names = dict.fromkeys(codecs.lookup(name).name for name in ("cp1252", *extra, *guesses))
     found = [name for name in names if _decodes(data, name)]
-    if not found and b"\x00" in head:  # no text encoding this far leaves NUL bytes in a text file
-        _refuse("a binary file")
     if not found:
         raise ValidationFailedError(_("The file's text encoding could not be recognised: save it again as 'CSV "
                                       "UTF-8' and upload it again."))
@@ -203,13 +207,22 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 text with a few damaged bytes (files pasted together, an editor's slip): at least twice as many valid
+    non-ASCII characters as undecodable bytes. Read as UTF-8, its damaged cells show U+FFFD and their rows are
+    refused (core.bulk.validation), rather than every accented letter of the file garbled as Windows-1252."""
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count(UNREADABLE)
+    return 0 < damaged and 2 * damaged <= len(_NON_ASCII.findall(text)) - damaged
+
+
 def _head_text(data: bytes, encoding: str) -> str:
     return data[:65536].decode(encoding, errors="ignore").lstrip("\ufeff")
 
 
 def _reader(data: bytes, encoding: str, delimiter: str):
     csv.field_size_limit(MAX_CELL_CHARS)
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
     return csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
 
 

@@ -12,7 +12,7 @@ from ..schemas import LANGUAGES, ContentRequest, ProductRequest
 from ..spreadsheet import FORMULA_PREFIXES
 from ..text import in_script, script_name
 from . import woo_csv
-from .csvfile import Table
+from .csvfile import UNREADABLE, Table
 from .encodings import open_with_evidence
 from .mapping import FIELDS, check_kind, language_code
 from ..i18n import _, language_name
@@ -151,6 +151,10 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     values = {name: cells[index].strip() for name, index in columns.items()
               if index < len(cells) and cells[index].strip()}
     for name, value in values.items():
+        if UNREADABLE in value:
+            problems.append(Problem(row_number, header[columns[name]], _(
+                "Has bytes that are not {encoding} text (shown as {mark}): retype this cell, or save the file "
+                "again as 'CSV UTF-8' and upload it again.").format(encoding=encoding, mark=UNREADABLE)))
         if value.startswith(FORMULA_PREFIXES):
             problems.append(Problem(row_number, header[columns[name]], _("Starts with {value!r}: used as plain text "
                                                                          "and escaped in exports so spreadsheets do "
