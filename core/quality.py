@@ -88,11 +88,11 @@ def _fields(data: ContentData | ProductData) -> tuple[dict[str, str], dict[str, 
     if isinstance(data, ContentData):
         plain = {N_("title"): data.title, N_("excerpt"): data.excerpt, N_("SEO title"): data.meta.seo_title,
                  N_("meta description"): data.meta.meta_desc, N_("outline"): " · ".join(data.outline),
-                 N_("headings"): " · ".join(data.headings)}
+                 N_("list of headings"): " · ".join(data.headings)}
         return plain, {N_("body"): data.body_html}
     plain = {N_("title"): data.title, N_("short description"): data.short_description,
              N_("SEO title"): data.meta.seo_title, N_("meta description"): data.meta.meta_desc,
-             N_("feature bullets"): " · ".join(data.bullet_features), N_("image alt text"): data.image_alt_text}
+             N_("list of feature bullets"): " · ".join(data.bullet_features), N_("image alt text"): data.image_alt_text}
     return plain, {N_("long description"): data.description_html}
 
 

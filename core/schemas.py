@@ -99,6 +99,18 @@ class ContentRequest(_Strict):
             value = value.split(",")
         return _check_items(info.field_name, _clean_list([str(v) for v in value]))
 
+    @field_validator("topic")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        return _words_in("topic", value)
+
+
+def _words_in(field: str, value: str) -> str:
+    """value, if it has a letter or digit: invisible characters (zero-width spaces, marks) alone are no subject."""
+    if not any(char.isalnum() for char in value):
+        raise ValueError(_("the {field} has no letters or digits").format(field=field))
+    return value
+
 
 class MetaData(BaseModel):
     """SEO meta: the title tag, the description and the URL slug."""
@@ -143,6 +155,11 @@ class ProductRequest(_Strict):
     current_copy: str = Field("", max_length=8000, description="the product's present copy, to rewrite from")
     sku: str = Field("", max_length=100, description="the store's SKU, so publishing finds the product")
     keep_external_images: bool = _keep_external_images()
+
+    @field_validator("name")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        return _words_in("name", value)
 
     @field_validator("features", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ import streamlit as st
 from core import bulk
 from core.auth import allowed
 from core.bulk.export import results_frame, send_to_review, to_csv, to_woocommerce_csv, to_xlsx
-from core.bulk.mapping import HELP
+from core.bulk.mapping import HELP, UnmappedColumnError
 from core.errors import ContentCraftError
 from core.i18n import N_, _, current_language, ngettext
 from core.providers import provider_classes
@@ -74,8 +74,9 @@ def validation_report(report: bulk.Report) -> None:
         st.info(_("Recognised WooCommerce's product export ({language} column names): the present descriptions are "
                   "rewritten, attributes and category paths kept, and each ID and SKU kept so publishing updates "
                   "the same product.").format(language=labels.language_name(report.woocommerce)))
-    st.caption(_("Read as {encoding}, {delimiter}-separated. Row numbers count the header as row 1.").format(
-        encoding=md(report.encoding), delimiter=md(report.delimiter)))
+    st.caption(_("Read as {encoding}, {delimiter}-separated. Row numbers are the file's rows, as a spreadsheet "
+                 "numbers them: the header is row {row}.").format(
+        encoding=md(report.encoding), delimiter=md(_(report.delimiter)), row=report.header_row))
     if report.header_row > 1:
         st.info(_("The column names were read from row {row}; the title rows above it were skipped.").format(
             row=report.header_row))
@@ -148,7 +149,11 @@ def new_job(user) -> None:
     with friendly_errors(_("Reading the file")), st.spinner(_("Checking every row…")):
         header = read_header(data)
         overrides = column_mapping(kind, header, hashlib.sha256(data).hexdigest()[:10])
-        report = check_file(data, kind, tuple(sorted(overrides.items())), current_language())
+        try:
+            report = check_file(data, kind, tuple(sorted(overrides.items())), current_language())
+        except UnmappedColumnError as error:
+            st.error(md(error.for_dashboard()))
+            return
         validation_report(report)
         options = start_form(report)
         if options is not None:
@@ -187,9 +192,11 @@ def started_notice() -> None:
             id=job_id))
 
 
-def job_label(job) -> str:
-    """The picker's label; no status in it, as the browser keeps an option's first label across reruns."""
-    return " · ".join([f"#{job.id}", kind_label(job.kind), job.source_name or _("upload")])
+def job_label(job, everyone: bool = False) -> str:
+    """The picker's label, with who started the job when the picker lists `everyone`'s; no status in it, as the
+    browser keeps an option's first label across reruns."""
+    return " · ".join([f"#{job.id}", kind_label(job.kind), job.source_name or _("upload"),
+                       *([job.created_by] if everyone else [])])
 
 
 def jobs_section(user) -> None:
@@ -205,7 +212,8 @@ def jobs_section(user) -> None:
     if st.session_state.get("bulk_job_pick") not in by_id:
         st.session_state["bulk_job_pick"] = jobs[0].id
     pick, status = st.columns([4, 1], vertical_alignment="bottom")
-    job_id = pick.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i]), key="bulk_job_pick")
+    job_id = pick.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i], mine is None),
+                            key="bulk_job_pick")
     status.markdown(f"**{labels.label(labels.JOB_STATUSES, by_id[job_id].status)}**")
     if by_id[job_id].status in ACTIVE or bulk.progress(engine(), job_id).running:  # paused or cancelled, rows
         live_panel(job_id, user, by_id[job_id].status)  # under way still finish: follow them
@@ -265,8 +273,10 @@ def _progress(state: bulk.Progress) -> None:
                 if state.rate_per_min else formats.DASH)
     eta.metric(_("ETA"), _duration(state.eta_seconds) if state.eta_seconds is not None else formats.DASH)
     if state.status not in ACTIVE and state.running:
-        st.caption(ngettext("{count} row already under way finishes first.",
-                            "{count} rows already under way finish first.", state.running).format(
+        st.caption(ngettext("{count} row is under way: it finishes if its request has already gone to the "
+                            "provider, else it is cancelled too.",
+                            "{count} rows are under way: those whose request has already gone to the provider "
+                            "finish, the others are cancelled too.", state.running).format(
             count=formats.number(state.running)))
 
 
@@ -314,10 +324,20 @@ def _notice() -> None:
     st.session_state["bulk_notice"] = (*notice[:2], "shown")
 
 
+ROW_COLUMNS = (N_("row"), N_("status"), N_("attempts"), N_("input"), N_("title"), N_("error"), N_("latency_ms"),
+               N_("content_item_id"))
+
+
+def _row_view(row: dict) -> dict:
+    """A row of the rows table: column names and status in the UI language, the item id blank until there is one."""
+    shown = {**row, "status": labels.label(labels.ROW_STATUSES, row["status"]),
+             "content_item_id": str(row["content_item_id"] or "")}
+    return {_(name): shown[name] for name in ROW_COLUMNS}
+
+
 def _rows(job_id: int, state: bulk.Progress) -> None:
     rows = bulk.items(engine(), job_id, limit=TABLE_ROWS)
-    st.dataframe(rows, hide_index=True, key="bulk_rows", column_order=(
-        "row", "status", "attempts", "input", "title", "error", "latency_ms", "content_item_id"))
+    st.dataframe([_row_view(row) for row in rows], hide_index=True, key="bulk_rows")
     if state.total > TABLE_ROWS:
         st.caption(_("Showing the first {shown} rows; download the results for all {total}.").format(
             shown=formats.number(TABLE_ROWS), total=formats.number(state.total)))

@@ -48,7 +48,8 @@ def test_bulk_from_json_rows_is_idempotent_and_checks_who_may_look(client, token
     again = client.post("/api/bulk?kind=blog", json=rows, headers=writer)
     assert first.status_code == again.status_code == 202 and again.json()["job_id"] == first.json()["job_id"]
     job = first.json()["job_id"]
-    assert client.get(f"/api/bulk/{job}", headers=token_for("writer", email="other@example.com")).status_code == 403
+    other = client.get(f"/api/bulk/{job}", headers=token_for("writer", email="other@example.com"))
+    assert other.status_code == 403 and "was started by someone else" in other.json()["detail"]
     assert client.get(f"/api/bulk/{job}", headers=token_for("editor")).json()["rows"][0]["input"] == (
         "Running shoes for flat feet")
     assert client.get("/api/bulk/999", headers=token_for("admin")).status_code == 404

@@ -155,7 +155,7 @@ def test_only_the_creator_or_an_editor_controls_a_job(generator, engine, make_us
     job_id, _ = jobs.create_job(generator, _csv(*_topics(2)), "blog", writer, FAST)
     assert jobs.get_job(engine, job_id).created_by == "writer@example.com"
     for action in (jobs.pause_job, jobs.cancel_job, jobs.retry_failed):
-        with pytest.raises(PermissionDeniedError, match="cannot review"):
+        with pytest.raises(PermissionDeniedError, match="was started by someone else"):
             action(engine, job_id, other)
     assert jobs.pause_job(engine, job_id, writer).status == "paused"
     assert jobs.resume_job(engine, job_id, editor).status == "queued"

@@ -67,6 +67,7 @@ def test_upload_map_check_run_follow_and_download(app_as, engine, fake):
     at.run()
     assert not at.exception
     assert "no column for topic" in at.error[0].value and "Idea, Tags" in at.error[0].value
+    assert "under “Columns” above" in at.error[0].value and "command line" not in at.error[0].value
 
     topic = next(s for s in at.selectbox if s.key.startswith("bulk_map_") and s.key.endswith("_topic"))
     keywords = next(s for s in at.selectbox if s.key.startswith("bulk_map_") and s.key.endswith("_keywords"))
@@ -206,6 +207,8 @@ def test_writers_only_see_their_own_jobs_and_templates_download(app_as, engine, 
     assert any("No bulk jobs yet" in i.value for i in at.info)
     template = _download(at, "Product descriptions template (CSV)").decode("utf-8-sig")
     assert template.splitlines()[0].startswith("name,category,features,attributes")
+    editor = app_as("editor", page=PAGE)  # sees everyone's jobs, so each says whose it is
+    assert editor.selectbox(key="bulk_job_pick").format_func(1) == "#1 · Blog posts · upload · other@example.com"
 
 
 def test_unreadable_upload_is_a_friendly_error(app_as):
@@ -246,7 +249,7 @@ def test_a_cancelled_job_says_which_rows_still_finish_and_follows_them(app_as, e
                            .values(status="running"))
     jobs.cancel_job(engine, job_id)
     at.run()
-    assert not at.exception and "1 row already under way finishes first." in [c.value for c in at.caption]
+    assert not at.exception and any(c.value.startswith("1 row is under way: it finishes if") for c in at.caption)
     assert [m.value for m in at.metric if m.label == "Cancelled"] == ["1"]
     with engine.begin() as connection:
         connection.execute(update(BulkItem).where(BulkItem.job_id == job_id, BulkItem.row_number == 2)

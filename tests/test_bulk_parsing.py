@@ -166,6 +166,12 @@ def test_formula_like_cells_are_kept_as_text_with_a_warning():
     assert "escaped in exports" in report.warnings[0].message
 
 
+def test_a_row_that_will_not_run_is_not_listed_with_the_notes_of_rows_that_run():
+    rows, report = _rows(b"topic,keywords\n=1+1,shoes\n+1 tips for running shoes,shoes\n")
+    assert [p.row for p in report.errors] == [2] and len(rows) == 1  # too short to be a topic
+    assert [w.row for w in report.warnings] == [3]
+
+
 def test_a_row_asking_for_what_an_earlier_row_asks_runs_with_a_warning_naming_that_row():
     data = ("topic,keywords,tone\n"
             "How to choose running shoes,shoes,friendly\n"
@@ -249,3 +255,16 @@ def test_a_utf8_file_with_a_damaged_byte_stays_utf8_and_only_that_row_is_refused
     assert report.encoding == "utf-8" and [row.request["topic"] for row in good] == ["Café crème recipes for winter"]
     assert [(p.row, p.column, p.level) for p in report.problems] == [(3, "topic", "error")]
     assert "not utf-8 text (shown as \ufffd)" in report.problems[0].message
+
+
+def test_every_bad_cell_of_a_row_is_reported_at_once():
+    report = validate(b"topic,length,language\nTrail running for beginners,huge,xx\n", "blog")
+    assert report.good == 0 and {p.column for p in report.errors} == {"language", "length"}
+
+
+def test_a_subject_of_invisible_characters_only_is_refused_in_words():
+    report = validate("topic\n\u200b\u200b\u200b\u200b\u200b\u200b\nگزارش\u200cهای سئو برای فروشگاه\n".encode(), "blog")
+    assert report.good == 1, "a zero-width non-joiner inside Persian words is part of them"
+    assert [(p.row, p.message) for p in report.errors] == [(2, "The topic has no letters or digits.")]
+    products = validate("name\n\u200b\u200b\u200b\nTrailFlex shoe\n".encode(), "product")
+    assert [(p.row, p.message) for p in products.errors] == [(2, "The name has no letters or digits.")]

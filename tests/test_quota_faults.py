@@ -140,6 +140,17 @@ def test_bulk_job_pauses_on_quota_within_seconds_and_resumes(monkeypatch, fault_
     assert all(row["attempts"] == 1 for row in jobs.items(generator.engine, job_id))
 
 
+def test_a_paused_jobs_reason_and_row_errors_speak_the_language_of_who_started_it(monkeypatch, fault_servers):
+    from core.i18n import use_language
+
+    server = fault_servers(latency=0.01, account="quota")
+    generator = _openai_generator(monkeypatch, server)
+    with use_language("de"):  # as the dashboard of a German-speaking writer runs
+        job_id, _ = jobs.create_job(generator, _csv(3), "blog", "ana", jobs.JobOptions(concurrency=2))
+    assert run_job(generator, job_id) == "paused"  # on a worker, whose own language is English
+    assert "hat kein Kontingent mehr: Prüfe die Abrechnung" in jobs.progress(generator.engine, job_id).pause_reason
+
+
 def test_bulk_job_pauses_when_the_key_is_revoked_mid_job(monkeypatch, fault_servers):
     server = fault_servers(latency=0.05)
     generator = _openai_generator(monkeypatch, server)

@@ -14,6 +14,8 @@ STATUSES = {"draft": N_("Draft"), "in_review": N_("In review"), "approved": N_("
             "rejected": N_("Rejected"), "published": N_("Published")}
 JOB_STATUSES = {"queued": N_("queued"), "running": N_("running"), "paused": N_("paused"),
                 "cancelled": N_("cancelled"), "finished": N_("finished")}
+ROW_STATUSES = {"pending": N_("pending"), "running": N_("running"), "succeeded": N_("succeeded"),
+                "needs_review": N_("needs review"), "failed": N_("failed"), "cancelled": N_("cancelled")}
 # core.sections' labels, which also go into prompts in English, as the editor's buttons name them
 SECTIONS = {name: name for name in (N_("title"), N_("excerpt"), N_("SEO title and meta description"),
                                     N_("article body"), N_("product title"), N_("short description"),

@@ -14,7 +14,7 @@ from ..errors import ValidationFailedError
 from ..i18n import N_, _
 
 DELIMITERS = (",", ";", "\t")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+DELIMITER_NAMES = {",": N_("comma"), ";": N_("semicolon"), "\t": N_("tab")}
 _CHUNK = 1 << 20
 # File signatures of what people upload by mistake (image, PDF, workbook, archive).
 BINARY_SIGNATURES = {b"\x89PNG\r\n\x1a\n": N_("a PNG image"), b"\xff\xd8\xff": N_("a JPEG image"),

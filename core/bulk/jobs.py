@@ -3,21 +3,22 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from ..auth import require
+from ..auth import allowed, require
 from ..db import session_scope
-from ..errors import NotFoundError, ValidationFailedError
+from ..errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from ..models import ContentItem, User, utcnow
 from ..providers import provider_classes
 from . import durable
 from .models import BulkItem, BulkJob
 from .validation import Report, scan
-from ..i18n import _
+from ..i18n import UI_LANGUAGES, _, current_language
 
 INSERT_BATCH = 1000
 RATE_WINDOW_SECONDS = 120
@@ -34,6 +35,9 @@ class JobOptions(BaseModel):
     max_attempts: int = Field(4, ge=1, le=20)
     backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each attempt.")
     max_backoff_seconds: float = Field(60.0, ge=0)
+    ui_language: Literal[UI_LANGUAGES] | None = Field(  # type: ignore[valid-type]
+        None, description="The language of the job's row errors and pause reason; default: that of whoever "
+                          "starts it (their dashboard language, the CLI's locale; English for the API).")
 
 
 @dataclass
@@ -83,6 +87,7 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
         user = user.email
     options = (options or JobOptions()).model_copy()
     options.provider = options.provider or generator.settings.provider
+    options.ui_language = options.ui_language or current_language()  # the workers write its messages in it
     if options.provider not in provider_classes():
         raise ValidationFailedError(_("Unknown provider {provider!r}: choose one of {provider_classes}.")
                                     .format(provider=options.provider,
@@ -142,8 +147,9 @@ def check_control(job: BulkJob, actor: User | None) -> None:
     if actor is None:
         return
     require(actor, "generate")
-    if actor.email != job.created_by:
-        require(actor, "review")
+    if actor.email != job.created_by and not allowed(actor.role, "review"):
+        raise PermissionDeniedError(_("Job #{id} was started by someone else: only they, editors and admins may "
+                                      "see or change it.").format(id=job.id))
 
 
 def pause_job(engine: Engine, job_id: int, actor: User | None = None) -> BulkJob:

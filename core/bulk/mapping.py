@@ -84,6 +84,11 @@ class UnmappedColumnError(ValidationFailedError):
                          _("add ?mapping={field}=COLUMN to the URL, or \"mapping\": {{\"{field}\": \"COLUMN\"}} to "
                            "a JSON body").format(field=self.field))
 
+    def for_dashboard(self) -> str:
+        """The same problem, with the Bulk page's own ways to fix it (its kind choice and mapping step)."""
+        return self._say(_("choose “Product descriptions” above"),
+                         _("choose its column under “Columns” above"))
+
     def _say(self, product_hint: str, map_hint: str) -> str:
         if self.woo_export:
             return _("This file is a WooCommerce product export: {hint} to write its products.").format(

@@ -12,7 +12,7 @@ from sqlmodel import select
 from ..brand.apply import record_score
 from ..db import session_scope
 from ..errors import ACCOUNT_ERRORS, UNREACHABLE, ProviderUnavailableError
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, use_language
 from ..models import ContentItem, ContentVersion, utcnow
 from ..reuse import reusing
 from ..schemas import ContentRequest, ProductRequest
@@ -58,6 +58,13 @@ def generate_row(job_id: int, row: int, workflow: str, probing: bool = False, lo
     if item.status != "running" or item.workflow_id != workflow:
         return "skipped"
     options = JobOptions.model_validate(job.settings_json)
+    with use_language(options.ui_language):  # its errors and pause reason speak the language of who started it
+        return _generate_row(generator, job, item, workflow, options, probing, sending, slot, ahead)
+
+
+def _generate_row(generator, job: BulkJob, item: BulkItem, workflow: str, options: JobOptions, probing: bool,
+                  sending, slot, ahead: bool) -> str:
+    engine, job_id = generator.engine, job.id
     try:
         try:
             request = (ContentRequest if job.kind == "blog" else ProductRequest).model_validate(item.input_json)
@@ -165,7 +172,7 @@ def _saver(job: BulkJob, item: BulkItem, workflow: str):
         marked = session.execute(
             update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
                                    BulkItem.status == "running", BulkItem.content_item_id.is_(None))
-            .values(status=response.status, content_item_id=content.id, error="; ".join(response.warnings) or None,
+            .values(status=response.status, content_item_id=content.id, error=" ".join(response.warnings) or None,
                     latency_ms=response.latency_ms, finished_at=utcnow())).rowcount
         if not marked:
             raise StaleRow()

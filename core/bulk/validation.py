@@ -68,7 +68,9 @@ class Report:
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == "warning"]
+        """Notes on rows that run: a row with an error does not, so its notes wait until it is fixed."""
+        refused = {p.row for p in self.problems if p.level == "error"}
+        return [p for p in self.problems if p.level == "warning" and p.row not in refused]
 
 
 def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> Report:
@@ -161,16 +163,8 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
                                                                          "not run it.").format(value=value[0]),
                                     "warning"))
     woo_id, fields = _pop_woo_id(values, row_number, header, columns, problems)
-    try:
-        fields = _coerce(kind, fields)
-        if layout and (pairs := layout.attribute_values(cells)):
-            fields["attributes"] = {**pairs, **fields.get("attributes", {})}
-        request = _REQUEST[kind].model_validate(fields)
-    except _CellError as exc:
-        problems.append(Problem(row_number, header[columns[exc.field]], str(exc)))
-        return None, problems
-    except ValidationError as exc:
-        problems.extend(_problems_from(exc, row_number, header, columns))
+    request = _request(kind, fields, cells, layout, problems, (row_number, header, columns))
+    if request is None:
         return None, problems
     subject = "topic" if kind == "blog" else "name"
     if "language" in fields and not in_script(getattr(request, subject), request.language):
@@ -178,6 +172,26 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     if any(p.level == "error" for p in problems):
         return None, problems
     return GoodRow(row_number, request.model_dump(mode="json"), woo_id), problems
+
+
+def _request(kind: str, fields: dict, cells: list[str], layout, problems: list[Problem], where: tuple):
+    """The row's request, or None with every cell's problem added (a bad cell does not hide the others' problems);
+    where: (row number, header, columns)."""
+    row_number, header, columns = where
+    cell_errors = 0
+    while True:
+        try:
+            coerced = _coerce(kind, fields)
+            if layout and (pairs := layout.attribute_values(cells)):
+                coerced["attributes"] = {**pairs, **coerced.get("attributes", {})}
+            request = _REQUEST[kind].model_validate(coerced)
+            return None if cell_errors else request
+        except _CellError as exc:
+            problems.append(Problem(row_number, header[columns[exc.field]], str(exc)))
+            fields, cell_errors = {k: v for k, v in fields.items() if k != exc.field}, cell_errors + 1
+        except ValidationError as exc:
+            problems.extend(_problems_from(exc, row_number, header, columns))
+            return None
 
 
 def _wrong_script(language: str, encoding: str) -> str:
@@ -299,4 +313,5 @@ def _plain(name: str, error: dict) -> str:
         return _("Not allowed here: use {expected}.").format(expected=context.get("expected"))
     if kind == "extra_forbidden":
         return _("{name!r} is not a field of {fields} rows.").format(name=name, fields='/'.join(FIELDS))
-    return error["msg"]
+    message = error["msg"].removeprefix("Value error, ")  # our validators' own words, as a sentence
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
