@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from core import config
 from core.bulk import jobs
-from core.bulk.worker import run_job, stop_all
+from core.bulk.worker import run_job
 from core.db import engine_for, upgrade
 from core.errors import NeedsKeyError, QuotaExceededError, RateLimitedError
 from core.models import ContentItem
