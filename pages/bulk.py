@@ -6,11 +6,12 @@ import streamlit as st
 
 from core import bulk
 from core.auth import allowed
+from core.brand.profiles import profile_keys
 from core.bulk.export import results_frame, send_to_review, to_csv, to_woocommerce_csv, to_xlsx
 from core.bulk.mapping import HELP, UnmappedColumnError
 from core.errors import ContentCraftError
 from core.i18n import N_, _, current_language, ngettext
-from core.providers import provider_classes
+from core.providers import lacks_key, provider_classes
 from ui import formats, labels
 from ui.bulk_worker import bulk_worker as worker
 from ui.common import current_user, engine, friendly_errors, generator
@@ -25,10 +26,10 @@ ACTIVE = {"queued", "running"}
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def check_file(data: bytes, kind: str, overrides: tuple, language: str) -> bulk.Report:
-    """The validation report for a file and mapping, its messages in `language` (cached: reruns do not re-read big
-    files; the language is part of the key, as the messages are written in it)."""
-    return bulk.validate(data, kind, dict(overrides))
+def check_file(data: bytes, kind: str, overrides: tuple, language: str, profiles: frozenset[str]) -> bulk.Report:
+    """The validation report for a file and mapping, its messages in `language`, its brand_profile cells checked
+    against `profiles` (cached: reruns do not re-read big files; all of these are in the key)."""
+    return bulk.validate(data, kind, dict(overrides), profiles)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -88,18 +89,18 @@ def validation_report(report: bulk.Report) -> None:
         st.warning(ngettext("{count} row has errors and will not run. The other rows can run now; fix it in your "
                             "file and upload it again to add it.",
                             "{count} rows have errors and will not run. The other rows can run now; fix these in "
-                            "your file and upload it again to add them.", report.bad).format(count=report.bad))
+                            "your file and upload it again to add them.", report.bad).format(count=formats.number(report.bad)))
         st.dataframe(_problem_table(report.errors), hide_index=True, key="bulk_errors")
     if report.skipped:
         skipped = len(report.skipped)
         with st.expander(ngettext("{count} row skipped (not products of their own)",
-                                  "{count} rows skipped (not products of their own)", skipped).format(count=skipped),
+                                  "{count} rows skipped (not products of their own)", skipped).format(count=formats.number(skipped)),
                          expanded=True):
             st.dataframe(_problem_table(report.skipped), hide_index=True, key="bulk_skipped")
     if report.warnings:
         notes = len(report.warnings)
         with st.expander(ngettext("{count} note (these rows still run)", "{count} notes (these rows still run)",
-                                  notes).format(count=notes)):
+                                  notes).format(count=formats.number(notes))):
             st.dataframe(_problem_table(report.warnings), hide_index=True, key="bulk_warnings")
     if report.attribute_columns:
         st.caption(_("Attributes from: {columns}").format(columns=md(", ".join(report.attribute_columns))))
@@ -111,6 +112,13 @@ def _problem_table(problems: list) -> list[dict]:
     return [{_("row"): p.row, _("column"): p.column, _("message"): p.message} for p in problems]
 
 
+def provider_label(name: str) -> str:
+    """A provider's name in the start form; one whose API key is not set says so (its job would pause at once)."""
+    if lacks_key(name, generator().settings):
+        return _("{provider} (no API key set)").format(provider=name)
+    return name
+
+
 def start_form(report: bulk.Report) -> bulk.JobOptions | None:
     """Provider, pace and concurrency; the options when the user starts the job."""
     names = sorted(provider_classes())
@@ -118,7 +126,7 @@ def start_form(report: bulk.Report) -> bulk.JobOptions | None:
     with st.form("bulk_start"):
         provider_column, model_column = st.columns(2)
         provider = provider_column.selectbox(_("Provider"), names, index=names.index(default) if default in names
-                                             else 0, key="bulk_provider")
+                                             else 0, key="bulk_provider", format_func=provider_label)
         model = model_column.text_input(_("Model (optional)"), key="bulk_model")
         at_once, rpm, tpm = st.columns(3)
         concurrency = at_once.number_input(_("Rows at once"), 1, 64, 16, key="bulk_concurrency",
@@ -126,8 +134,8 @@ def start_form(report: bulk.Report) -> bulk.JobOptions | None:
         requests = rpm.number_input(_("Requests per minute (0 = no limit)"), 0, 100_000, 0, key="bulk_rpm",
                                     help=_("Your provider account's limit; the job runs at this pace, not above."))
         tokens = tpm.number_input(_("Tokens per minute (0 = no limit)"), 0, 100_000_000, 0, key="bulk_tpm")
-        started = st.form_submit_button(ngettext("Start job ({count} row)", "Start job ({count} rows)",
-                                                 report.good).format(count=report.good), type="primary",
+        label = ngettext("Start job ({count} row)", "Start job ({count} rows)", report.good)
+        started = st.form_submit_button(label.format(count=formats.number(report.good)), type="primary",
                                         disabled=report.good == 0)
     if not started:
         return None
@@ -150,7 +158,8 @@ def new_job(user) -> None:
         header = read_header(data)
         overrides = column_mapping(kind, header, hashlib.sha256(data).hexdigest()[:10])
         try:
-            report = check_file(data, kind, tuple(sorted(overrides.items())), current_language())
+            report = check_file(data, kind, tuple(sorted(overrides.items())), current_language(),
+                                profile_keys(engine()))
         except UnmappedColumnError as error:
             st.error(md(error.for_dashboard()))
             return
@@ -296,11 +305,11 @@ def _controls(state: bulk.Progress, user) -> None:
                   on_click=_act, args=(bulk.resume_job, state.job_id, user, N_("Job #{id} resumed.")))
     cancel.button(_("Cancel"), key="bulk_cancel", disabled=state.status not in ACTIVE | {"paused"},
                   on_click=_act, args=(bulk.cancel_job, state.job_id, user, N_("Job #{id} cancelled.")))
-    retry.button(_("Retry {count} failed").format(count=state.failed), key="bulk_retry", disabled=not state.failed,
-                 on_click=_act,
+    retry.button(_("Retry {count} failed").format(count=formats.number(state.failed)), key="bulk_retry",
+                 disabled=not state.failed, on_click=_act,
                  args=(bulk.retry_failed, state.job_id, user, N_("Job #{id}: failed rows queued again.")))
-    again.button(_("Rewrite {count} needing review").format(count=state.needs_review), key="bulk_retry_review",
-                 disabled=not state.needs_review, on_click=_act,
+    again.button(_("Rewrite {count} needing review").format(count=formats.number(state.needs_review)),
+                 key="bulk_retry_review", disabled=not state.needs_review, on_click=_act,
                  args=(bulk.retry_needs_review, state.job_id, user, N_("Job #{id}: rows needing review queued again.")))
 
 
@@ -377,10 +386,10 @@ def _results(job_id: int, state: bulk.Progress, user, live: bool) -> None:
         outcome = send_to_review(engine(), job_id, user)
         sent = len(outcome.sent)
         message = ngettext("{count} item sent to review in the Library.", "{count} items sent to review in the "
-                           "Library.", sent).format(count=sent)
+                           "Library.", sent).format(count=formats.number(sent))
         if outcome.skipped:
             message += " " + ngettext("{count} was already past draft.", "{count} were already past draft.",
-                                      outcome.skipped).format(count=outcome.skipped)
+                                      outcome.skipped).format(count=formats.number(outcome.skipped))
         st.success(message)
         for item_id, reason in list(outcome.refused.items())[:10]:
             st.warning(_("Item #{id}: {reason}").format(id=item_id, reason=md(reason)))

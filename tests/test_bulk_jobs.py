@@ -376,3 +376,9 @@ def test_rows_repeating_a_topic_get_drafts_of_their_own(generator, engine, fake)
     assert len(fake.history) == 3, "no row reused another row's cached answer"
     titles = {r["title"] for r in jobs.items(engine, job_id)}
     assert titles == {f"Trail running, take {i}" for i in range(3)}
+
+
+def test_a_job_queues_no_row_naming_a_brand_profile_there_is_not(generator, engine):
+    data = b"topic,brand_profile\nTrail running for beginners,\nRoad running for beginners,Nope\n"
+    job_id, report = jobs.create_job(generator, data, "blog", "ana", FAST)
+    assert (report.good, report.errors[0].row, jobs.get_job(engine, job_id).total) == (1, 3, 1)

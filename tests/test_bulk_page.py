@@ -300,3 +300,12 @@ def test_the_validation_report_follows_a_language_switch(app_as):
     at.run()
     assert not at.exception
     assert any(german in frame.value.to_string() for frame in at.dataframe)  # not the English report, cached
+
+
+def test_a_provider_without_its_api_key_says_so_in_the_start_form(app_as):
+    at = app_as("writer", page=PAGE)
+    at.file_uploader(key="bulk_file").set_value(("posts.csv", b"topic\nTrail running for beginners\n", "text/csv"))
+    at.run()
+    provider = at.selectbox(key="bulk_provider")
+    assert provider.format_func("openai") == "openai (no API key set)"
+    assert provider.format_func("local") == "local" and provider.format_func("fake") == "fake"

@@ -268,3 +268,11 @@ def test_a_subject_of_invisible_characters_only_is_refused_in_words():
     assert [(p.row, p.message) for p in report.errors] == [(2, "The topic has no letters or digits.")]
     products = validate("name\n\u200b\u200b\u200b\nTrailFlex shoe\n".encode(), "product")
     assert [(p.row, p.message) for p in products.errors] == [(2, "The name has no letters or digits.")]
+
+
+def test_a_row_naming_a_brand_profile_there_is_not_is_refused_before_it_runs():
+    data = b"topic,brand_profile\nTrail running for beginners, house  STYLE\nRoad running for beginners,Nope\n"
+    report = validate(data, "blog", profiles=frozenset({"house style"}))
+    assert report.good == 1 and [(p.row, p.column) for p in report.errors] == [(3, "brand_profile")]
+    assert "There is no brand profile named 'Nope'" in report.errors[0].message
+    assert validate(data, "blog").good == 2, "unchecked when the caller has no database to ask"

@@ -10,7 +10,7 @@ from core.providers import get_provider
 from core.schemas import BlogDraft, ContentRequest
 from tests.samples import blog_draft
 from tests.vendor_server import (Reply, VendorServer, anthropic_error, anthropic_message, anthropic_stream,
-                                 ollama_chat, ollama_stream, openai_chat, openai_stream)
+                                 ollama_chat, ollama_stream, openai_chat, openai_error, openai_stream)
 
 SCHEMA = BlogDraft.model_json_schema()
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Write a post."}]
@@ -109,6 +109,23 @@ def test_malformed_http_body_is_unavailable(monkeypatch, server, make):
 def test_openai_bad_key_tells_what_to_fix(monkeypatch, server):
     server.enqueue(Reply(401, {"error": {"message": "Incorrect API key"}}))
     with pytest.raises(NeedsKeyError, match="OPENAI_API_KEY"):
+        _openai(monkeypatch, server).complete(MESSAGES, SCHEMA)
+
+
+def test_a_refusal_quotes_the_vendors_reason_cut_short(monkeypatch, server):
+    from core.errors import ContentCraftError
+
+    server.enqueue(Reply(404, openai_error("model_not_found", "The model `gpt-9` does not exist.\x07")))
+    with pytest.raises(ContentCraftError, match=r"openai refused the request \(404: “The model `gpt-9` does not "
+                                                r"exist\. ”\); check the model name"):
+        _openai(monkeypatch, server).complete(MESSAGES, SCHEMA)
+    server.enqueue(Reply(400, anthropic_error("invalid_request_error", "prompt is too long: " + "x" * 500)))
+    with pytest.raises(ContentCraftError, match="anthropic refused the request") as caught:
+        _anthropic(monkeypatch, server).complete(MESSAGES, SCHEMA)
+    assert "prompt is too long" in str(caught.value) and "x" * 170 in str(caught.value)
+    assert "x" * 200 not in str(caught.value) and "…”" in str(caught.value)
+    server.enqueue(Reply(400, {"detail": "no reason in a shape we know"}))
+    with pytest.raises(ContentCraftError, match=r"refused the request \(400\); check"):
         _openai(monkeypatch, server).complete(MESSAGES, SCHEMA)
 
 

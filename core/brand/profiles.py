@@ -106,11 +106,22 @@ def create_profile(engine: Engine, actor: str, name: str, fields: VoiceFields | 
         return profile
 
 
+def profile_key(name: str) -> str:
+    """A profile name as names are compared: case and extra spaces ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def profile_keys(engine: Engine) -> frozenset[str]:
+    """Every profile's profile_key(): what a bulk file's brand_profile cells are checked against."""
+    with session_scope(engine) as session:
+        return frozenset(profile_key(name) for name in session.exec(select(BrandProfile.name)))
+
+
 def get_profile(engine: Engine, name: str) -> BrandProfile | None:
     """The profile with this name, ignoring case and extra spaces."""
-    wanted = " ".join(name.split()).casefold()
+    wanted = profile_key(name)
     with session_scope(engine) as session:
-        found = next((p for p in session.exec(select(BrandProfile)) if p.name.casefold() == wanted), None)
+        found = next((p for p in session.exec(select(BrandProfile)) if profile_key(p.name) == wanted), None)
     return found and up_to_date(engine, found)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from ..auth import allowed, require
+from ..brand.profiles import profile_keys
 from ..db import session_scope
 from ..errors import NotFoundError, PermissionDeniedError, ValidationFailedError
 from ..models import ContentItem, User, utcnow
@@ -92,7 +93,7 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
         raise ValidationFailedError(_("Unknown provider {provider!r}: choose one of {provider_classes}.")
                                     .format(provider=options.provider,
                                             provider_classes=', '.join(sorted(provider_classes()))))
-    report, good_rows = scan(data, kind, overrides)
+    report, good_rows = scan(data, kind, overrides, profile_keys(generator.engine))
     generator.limiter.hit(user)  # a job counts once against the user's interactive limit
     with session_scope(generator.engine) as session:
         job = BulkJob(kind=kind, status="queued", settings_json=options.model_dump(mode="json"),

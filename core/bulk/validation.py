@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from ..brand.profiles import profile_key
 from ..errors import ValidationFailedError
 from ..schemas import LANGUAGES, ContentRequest, ProductRequest
 from ..spreadsheet import FORMULA_PREFIXES
@@ -73,16 +74,19 @@ class Report:
         return [p for p in self.problems if p.level == "warning" and p.row not in refused]
 
 
-def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> Report:
-    """Validate every row of an uploaded file without keeping the good rows in memory."""
-    report, rows = scan(data, kind, overrides)
+def validate(data: bytes, kind: str, overrides: dict[str, str] | None = None,
+             profiles: frozenset[str] | None = None) -> Report:
+    """Validate every row of an uploaded file without keeping the good rows in memory; `profiles`: the brand
+    profiles there are (brand.profile_keys()), to refuse rows naming another (None: not checked)."""
+    report, rows = scan(data, kind, overrides, profiles)
     for _row in rows:
         pass
     return report
 
 
-def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tuple[Report, Iterator[GoodRow]]:
-    """The report (filled in as the iterator runs) and an iterator over the good rows."""
+def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None,
+         profiles: frozenset[str] | None = None) -> tuple[Report, Iterator[GoodRow]]:
+    """The report (filled in as the iterator runs) and an iterator over the good rows (`profiles`: validate())."""
     table, columns = open_with_evidence(data, check_kind(kind), overrides)
     layout = woo_csv.detect(table.header) if kind == "product" else None
     mapping = {name: table.header[index] for name, index in columns.items()}
@@ -92,11 +96,11 @@ def scan(data: bytes, kind: str, overrides: dict[str, str] | None = None) -> tup
                     woocommerce=layout.language if layout else None, header_row=table.header_row,
                     attribute_columns=[table.header[i] for pair in (layout.attributes if layout else [])
                                        for i in pair])
-    return report, _good_rows(table, kind, columns, report, layout)
+    return report, _good_rows(table, kind, columns, report, layout, profiles)
 
 
 def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
-               layout: woo_csv.WooLayout | None = None) -> Iterator[GoodRow]:
+               layout: woo_csv.WooLayout | None = None, profiles: frozenset[str] | None = None) -> Iterator[GoodRow]:
     seen: dict[int, int] = {}  # hash of a good row's request → its row: 100k rows cost a few MB, not their text
     for row_number, cells in table.rows():
         if not any(cell.strip() for cell in cells):
@@ -111,7 +115,7 @@ def _good_rows(table: Table, kind: str, columns: dict[str, int], report: Report,
         if report.total > MAX_ROWS:
             raise ValidationFailedError(_("The file has more than {max_rows:,} rows: split it into several files "
                                           "and start one job for each.").format(max_rows=MAX_ROWS))
-        good, problems = check_row(kind, row_number, cells, columns, table.header, table.encoding, layout)
+        good, problems = check_row(kind, row_number, cells, columns, table.header, table.encoding, layout, profiles)
         report.problems.extend(problems)
         if good is not None:
             if (first := seen.setdefault(_fingerprint(good), row_number)) != row_number:
@@ -142,8 +146,8 @@ def _repeat(kind: str, row_number: int, first: int, header: list[str], columns: 
 
 
 def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, int], header: list[str],
-              encoding: str = "utf-8", layout: woo_csv.WooLayout | None = None
-              ) -> tuple[GoodRow | None, list[Problem]]:
+              encoding: str = "utf-8", layout: woo_csv.WooLayout | None = None,
+              profiles: frozenset[str] | None = None) -> tuple[GoodRow | None, list[Problem]]:
     """Validate one row: a GoodRow (None if it has errors) and its problems and warnings."""
     problems = []
     if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
@@ -169,6 +173,11 @@ def check_row(kind: str, row_number: int, cells: list[str], columns: dict[str, i
     subject = "topic" if kind == "blog" else "name"
     if "language" in fields and not in_script(getattr(request, subject), request.language):
         problems.append(Problem(row_number, header[columns[subject]], _wrong_script(request.language, encoding)))
+    named = request.brand_profile
+    if named and profiles is not None and profile_key(named) not in profiles:
+        problems.append(Problem(row_number, header[columns["brand_profile"]], _(
+            "There is no brand profile named {name!r}: pick one on the Brand voice page, or leave the field empty.")
+            .format(name=named)))
     if any(p.level == "error" for p in problems):
         return None, problems
     return GoodRow(row_number, request.model_dump(mode="json"), woo_id), problems

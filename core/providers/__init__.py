@@ -27,6 +27,14 @@ def provider_classes() -> dict[str, type[Provider]]:
     return classes
 
 
+def lacks_key(name: str, settings: Settings) -> bool:
+    """Whether the provider needs an API key that settings do not hold (it would refuse every call)."""
+    provider = provider_classes().get(name)
+    if provider is None or not provider.needs_key or not provider.key_env_var:
+        return False
+    return not getattr(settings, provider.key_env_var.lower(), None)
+
+
 def get_provider(name: str, settings: Settings, model: str | None = None) -> Provider:
     """A provider instance, reused while its settings are unchanged (the local model loads once)."""
     classes = provider_classes()

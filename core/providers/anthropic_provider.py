@@ -6,11 +6,11 @@ from functools import cached_property
 
 import anthropic
 
-from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+from ..errors import (NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       ProviderUnreachableError, QuotaExceededError)
 from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
-                   rate_limited, response_code, url_host)
+                   rate_limited, refused, response_code, url_host)
 from ..i18n import _
 
 TOOL_NAME = "emit_content"
@@ -97,8 +97,7 @@ def map_anthropic_error(exc: Exception) -> Exception:
         return ProviderUnavailableError(_("anthropic had a server error ({status_code}); try again shortly.")
                                         .format(status_code=exc.status_code))
     if isinstance(exc, anthropic.APIStatusError):
-        return ContentCraftError(_("anthropic refused the request ({status_code}); check the model name and "
-                                   "settings.").format(status_code=exc.status_code))
+        return refused("anthropic", exc)
     return ProviderUnavailableError(_("anthropic failed ({error_type}); try again shortly.")
                                     .format(error_type=type(exc).__name__))
 

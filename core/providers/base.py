@@ -12,11 +12,12 @@ from typing import ClassVar
 import httpx2
 
 from ..config import Settings
-from ..errors import (InvalidOutputError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
-                      RateLimitedError)
+from ..errors import (ContentCraftError, InvalidOutputError, NeedsKeyError, ProviderTimeoutError,
+                      ProviderUnavailableError, RateLimitedError)
 from . import headroom
 from .headroom import retry_after_seconds
 from ..i18n import _
+from ..text import cut, spaced_controls
 
 Messages = list[dict[str, str]]
 
@@ -212,6 +213,24 @@ def response_code(exc) -> str:
         return error_code(exc.response.json())
     except (ValueError, AttributeError):
         return ""
+
+
+SAID_CHARS = 200  # enough for a vendor's one-line reason, not for a prompt it might echo
+
+
+def refused(provider: str, exc) -> ContentCraftError:
+    """The error for a 4xx the vendor gave a reason for (a bad model name, a context too long), quoting it."""
+    try:
+        error = exc.response.json().get("error")
+    except (ValueError, AttributeError):
+        error = None
+    said = error.get("message") if isinstance(error, dict) else None
+    if isinstance(said, str) and said.strip():
+        return ContentCraftError(_("{provider} refused the request ({status_code}: “{said}”); check the model name "
+                                   "and settings.").format(provider=provider, status_code=exc.status_code,
+                                                           said=cut(spaced_controls(said.strip()), SAID_CHARS, "…")))
+    return ContentCraftError(_("{provider} refused the request ({status_code}); check the model name and "
+                               "settings.").format(provider=provider, status_code=exc.status_code))
 
 
 class QuotaAwareTransport(httpx2.HTTPTransport):

@@ -6,11 +6,11 @@ from functools import cached_property
 
 import openai
 
-from ..errors import (ContentCraftError, NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
+from ..errors import (NeedsKeyError, ProviderTimeoutError, ProviderUnavailableError,
                       ProviderUnreachableError, QuotaExceededError)
 from . import headroom
 from .base import (QUOTA_CODES, Messages, Provider, QuotaAwareTransport, Usage, malformed_response,
-                   rate_limited, response_code, url_host)
+                   rate_limited, refused, response_code, url_host)
 from ..i18n import _
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -127,8 +127,7 @@ def map_openai_error(provider: str, exc: Exception, label: str = "", key_name: s
         return ProviderUnavailableError(_("{provider} had a server error ({status_code}); try again shortly.")
                                         .format(provider=provider, status_code=exc.status_code))
     if isinstance(exc, openai.APIStatusError):
-        return ContentCraftError(_("{provider} refused the request ({status_code}); check the model name and "
-                                   "settings.").format(provider=provider, status_code=exc.status_code))
+        return refused(provider, exc)
     return ProviderUnavailableError(_("{provider} failed ({error_type}); try again shortly.")
                                     .format(provider=provider, error_type=type(exc).__name__))
 
