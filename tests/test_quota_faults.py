@@ -131,6 +131,7 @@ def test_bulk_job_pauses_on_quota_within_seconds_and_resumes(monkeypatch, fault_
     state = jobs.progress(generator.engine, job_id)
     assert "the openai account has no quota left: check billing" in state.pause_reason.lower()
     assert (state.pending, state.failed, state.succeeded) == (20, 0, 0)
+    assert not any(row["error"] for row in jobs.items(generator.engine, job_id)), "the reason is the job's"
 
     server.account = None  # billing fixed
     jobs.resume_job(generator.engine, job_id)

@@ -190,10 +190,11 @@ def _fail(engine, item: BulkItem, workflow: str, error: str, latency_ms: int, re
 
 def _pause_for_account(engine, job_id: int, item: BulkItem, workflow: str, reason: str) -> None:
     """No row can succeed until a person fixes the account (quota, key): pause the job with the reason; the
-    row goes back to pending without counting the attempt, so resuming runs every row not yet done."""
+    row goes back to pending without counting the attempt, so resuming runs every row not yet done. The reason is
+    the job's, not the row's: the row shows none, as it would still show it once the account is fixed."""
     with session_scope(engine) as session:
         session.execute(update(BulkItem).where(BulkItem.id == item.id, BulkItem.workflow_id == workflow,
                                                BulkItem.status == "running")
-                        .values(status="pending", attempts=BulkItem.attempts - 1, error=reason))
+                        .values(status="pending", attempts=BulkItem.attempts - 1, error=None))
         session.execute(update(BulkJob).where(BulkJob.id == job_id, BulkJob.status.in_(("queued", "running")))
                         .values(status="paused", pause_reason=reason))
