@@ -97,8 +97,9 @@ def test_a_stopping_worker_hands_back_the_row_waiting_behind_its_call(generator,
 
     def slow(self, *args):
         if len(FakeProvider.history) == 2:  # the third row's call: the fourth is taken and waits behind it
-            stopper.append(threading.Thread(target=durable.shutdown))
-            stopper[0].start()
+            stopping = threading.Thread(target=durable.shutdown)
+            stopping.start()
+            stopper.append(stopping)  # once started: the test joins it as soon as it is here
         time.sleep(0.6)
         yield from original(self, *args)
 
