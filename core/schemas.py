@@ -99,15 +99,16 @@ class ContentRequest(_Strict):
             value = value.split(",")
         return _check_items(info.field_name, _clean_list([str(v) for v in value]))
 
-    @field_validator("topic")
+    @field_validator("topic", mode="before")  # before the length check: a few invisible characters look empty
     @classmethod
-    def _has_words(cls, value: str) -> str:
+    def _has_words(cls, value):
         return _words_in("topic", value)
 
 
-def _words_in(field: str, value: str) -> str:
-    """value, if it has a letter or digit: invisible characters (zero-width spaces, marks) alone are no subject."""
-    if not any(char.isalnum() for char in value):
+def _words_in(field: str, value):
+    """value, if it has a letter or digit: invisible characters (zero-width spaces, marks) alone are no subject.
+    Empty text and non-text are left to the field's own checks."""
+    if isinstance(value, str) and value.strip() and not any(char.isalnum() for char in value):
         raise ValueError(_("the {field} has no letters or digits").format(field=field))
     return value
 
@@ -156,9 +157,9 @@ class ProductRequest(_Strict):
     sku: str = Field("", max_length=100, description="the store's SKU, so publishing finds the product")
     keep_external_images: bool = _keep_external_images()
 
-    @field_validator("name")
+    @field_validator("name", mode="before")  # before the length check: a few invisible characters look empty
     @classmethod
-    def _has_words(cls, value: str) -> str:
+    def _has_words(cls, value):
         return _words_in("name", value)
 
     @field_validator("features", mode="before")

@@ -37,6 +37,9 @@ def test_bulk_from_csv_runs_and_reports_rows(client, token_for, generator, fake)
     assert state["rows"][0]["content_item_id"] and state["rows"][1]["error"]
     retried = client.post(f"/api/bulk/{body['job_id']}/retry", headers=writer).json()
     assert retried["status"] == "queued" and retried["pending"] == 1
+    paused = client.post(f"/api/bulk/{body['job_id']}/pause", headers=writer).json()
+    assert paused["status"] == "paused" and paused["pause_reason"] is None, "paused by a person: no reason"
+    assert client.post(f"/api/bulk/{body['job_id']}/resume", headers=writer).json()["status"] == "queued"
     cancelled = client.post(f"/api/bulk/{body['job_id']}/cancel", headers=writer).json()
     assert cancelled["status"] == "cancelled" and cancelled["cancelled"] == 1
 

@@ -382,3 +382,15 @@ def test_a_job_queues_no_row_naming_a_brand_profile_there_is_not(generator, engi
     data = b"topic,brand_profile\nTrail running for beginners,\nRoad running for beginners,Nope\n"
     job_id, report = jobs.create_job(generator, data, "blog", "ana", FAST)
     assert (report.good, report.errors[0].row, jobs.get_job(engine, job_id).total) == (1, 3, 1)
+
+
+def test_a_job_speaks_the_language_its_starter_chose_even_over_the_api(generator, engine, make_user):
+    from core import auth
+    from core.identity import preferences
+
+    user = make_user("writer")
+    preferences.set_language(engine, user, "de")
+    job_id, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", auth.get_user(engine, user.email), FAST)
+    assert jobs.get_job(engine, job_id).settings_json["ui_language"] == "de"  # not the API's English
+    other, _ = jobs.create_job(generator, _csv(*_topics(1)), "blog", "cli-operator", FAST)
+    assert jobs.get_job(engine, other).settings_json["ui_language"] == "en"

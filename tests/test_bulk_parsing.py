@@ -276,3 +276,8 @@ def test_a_row_naming_a_brand_profile_there_is_not_is_refused_before_it_runs():
     assert report.good == 1 and [(p.row, p.column) for p in report.errors] == [(3, "brand_profile")]
     assert "There is no brand profile named 'Nope'" in report.errors[0].message
     assert validate(data, "blog").good == 2, "unchecked when the caller has no database to ask"
+
+
+def test_a_few_invisible_characters_are_no_subject_not_a_short_one():
+    report = validate("topic\n\u200b\u200b\u200b\nTrail running for beginners\n".encode(), "blog")
+    assert [(p.row, p.message) for p in report.errors] == [(2, "The topic has no letters or digits.")]

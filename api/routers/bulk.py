@@ -57,6 +57,8 @@ class BulkStatus(BaseModel):
     cancelled: int
     rate_per_min: float | None
     eta_seconds: float | None
+    pause_reason: str | None = Field(None, description="Why a paused job paused itself (no quota left, a rejected "
+                                                       "key, the provider down); fix it, then POST …/resume.")
     rows: list[dict] = Field(description="Per row: row, status, attempts, input, title, error, latency_ms, "
                                          "content_item_id (the first 1,000).")
 
@@ -134,6 +136,23 @@ def status(job_id: RowId, svc: Svc, user: Caller,
 def cancel(job_id: RowId, svc: Svc, user: Caller):
     """Rows already running finish; the others are cancelled."""
     bulk.cancel_job(svc.engine, job_id, actor=user)
+    return status(job_id, svc, user)
+
+
+@router.post("/bulk/{job_id}/pause", response_model=BulkStatus, summary="Stop starting rows; rows under way finish",
+             responses=responses("unauthorized", "forbidden", "not-found", "validation-failed", "rate-limited"))
+def pause(job_id: RowId, svc: Svc, user: Caller):
+    """The job keeps its rows; POST …/resume goes on with them."""
+    bulk.pause_job(svc.engine, job_id, actor=user)
+    return status(job_id, svc, user)
+
+
+@router.post("/bulk/{job_id}/resume", response_model=BulkStatus, summary="Go on with a paused job",
+             responses=responses("unauthorized", "forbidden", "not-found", "validation-failed", "rate-limited"))
+def resume(job_id: RowId, svc: Svc, user: Caller):
+    """The rows not done yet run; a job that paused itself had its reason in `pause_reason`."""
+    bulk.resume_job(svc.engine, job_id, actor=user)
+    svc.wake_bulk()
     return status(job_id, svc, user)
 
 

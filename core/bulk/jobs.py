@@ -83,12 +83,14 @@ def create_job(generator, data: bytes, kind: str, user: "str | User", options: J
     `user` is a signed-in User (its role is checked) or, from the command line, the name to log under.
     Any worker (the dashboard's, `python -m core worker`, a CLI run) then runs it.
     """
+    language = current_language()  # the workers write the job's messages in it: the dashboard's, the CLI's locale
     if isinstance(user, User):
         require(user, "generate")
+        language = user.language or language  # ... or the one the user chose (an API call has no other)
         user = user.email
     options = (options or JobOptions()).model_copy()
     options.provider = options.provider or generator.settings.provider
-    options.ui_language = options.ui_language or current_language()  # the workers write its messages in it
+    options.ui_language = options.ui_language or language
     if options.provider not in provider_classes():
         raise ValidationFailedError(_("Unknown provider {provider!r}: choose one of {provider_classes}.")
                                     .format(provider=options.provider,
