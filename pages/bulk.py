@@ -23,6 +23,9 @@ TABLE_ROWS = 1000
 NONE = ""  # a field read from no column
 KIND_LABELS = {"blog": N_("Blog posts"), "product": N_("Product descriptions")}
 ACTIVE = {"queued", "running"}
+# Shown by the live panel (a fragment): a paused job too, as a Resume pressed right after Pause must reach a panel
+# that still exists (a click on a fragment that a rerun has replaced by a plain panel is dropped).
+LIVE = ACTIVE | {"paused"}
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -224,8 +227,8 @@ def jobs_section(user) -> None:
     job_id = pick.selectbox(_("Job"), list(by_id), format_func=lambda i: job_label(by_id[i], mine is None),
                             key="bulk_job_pick")
     status.markdown(f"**{labels.label(labels.JOB_STATUSES, by_id[job_id].status)}**")
-    if by_id[job_id].status in ACTIVE or bulk.progress(engine(), job_id).running:  # paused or cancelled, rows
-        live_panel(job_id, user, by_id[job_id].status)  # under way still finish: follow them
+    if by_id[job_id].status in LIVE or bulk.progress(engine(), job_id).running:  # cancelled, rows under way
+        live_panel(job_id, user, by_id[job_id].status)  # still finish: follow them
     else:
         job_panel(job_id, user, live=False)
 
@@ -244,7 +247,7 @@ def live_panel(job_id: int, user, picked_status: str) -> None:
     """The panel, refreshing itself while the job runs; a full rerun whenever the status changes, so the
     job picker above (outside this fragment) never shows an older status than the progress bar."""
     state = job_panel(job_id, user, live=True)
-    if state is not None and (state.status != picked_status or (state.status not in ACTIVE and not state.running)):
+    if state is not None and (state.status != picked_status or (state.status not in LIVE and not state.running)):
         st.session_state["bulk_status_rerun"] = st.session_state["bulk_notice_kept"] = True
         st.rerun(scope="app")
 

@@ -180,3 +180,38 @@ def test_a_job_started_elsewhere_joins_the_bulk_pages_picker(dashboard):
         expect(picker).to_have_value("#1 · Blog posts · spring-posts.csv", timeout=20_000)  # no reload, no click
         expect(page.get_by_text("0 of 3 rows done · cancelled")).to_be_visible()
         expect(page.get_by_text("No bulk jobs yet")).to_have_count(0)
+
+
+def test_resume_pressed_right_after_pause_resumes_the_job(dashboard):
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    from core.bulk import jobs
+    from core.bulk.models import BulkItem, BulkJob
+    from core.models import utcnow
+
+    url, engine = dashboard
+    with session_scope(engine) as session:  # rows not due for an hour: the job runs with no row under way
+        job = BulkJob(kind="blog", status="paused", created_by="writer@example.com", total=2,
+                      source_name="later.csv", settings_json=jobs.JobOptions(provider="local").model_dump(mode="json"))
+        session.add(job)
+        session.flush()
+        job_id = job.id
+        for row in (2, 3):
+            session.add(BulkItem(job_id=job_id, row_number=row, input_json={"topic": f"Trail guide number {row}"},
+                                 status="pending", not_before=utcnow() + timedelta(hours=1),
+                                 idempotency_key=f"later-{row}"))
+    with _browser(url, "writer@example.com") as page:
+        _open(page, "Bulk Generator")
+        pause, resume = page.get_by_role("button", name="Pause"), page.get_by_role("button", name="Resume")
+        resume.click()
+        expect(pause).to_be_enabled(timeout=30_000)
+        page.wait_for_timeout(1500)  # the page has settled on the running job
+        pause.click()
+        expect(resume).to_be_enabled(timeout=30_000)
+        resume.click()  # at once: the page is still redrawing after the pause
+        expect(pause).to_be_enabled(timeout=30_000)
+        page.wait_for_timeout(3000)
+        assert jobs.get_job(engine, job_id).status in {"queued", "running"}, "the Resume click was lost"
+        page.get_by_role("button", name="Cancel").click()
